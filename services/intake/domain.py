@@ -1,0 +1,177 @@
+"""Intake's pure domain: what a melding may contain, the facts derived from it, and its status.
+
+No I/O here: the API parses and authorises, this module decides, tables store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.events import Veiligheid
+from shared.gemeenten import Gemeente, Gemeenten, geldige_postcode
+from shared.privacy import adres_sleutel, elfproef, persoon_sleutel_bsn, persoon_sleutel_ngp
+from shared.zrm import ZRM_DOMEINEN
+
+Kanaal = Literal["telefoon", "balie", "digitaal", "huisbezoek", "email", "professional", "meldpunt"]
+Soort = Literal["hulpvraag", "zorgmelding", "aanvraag_maatwerk"]
+MelderType = Literal["inwoner_zelf", "naaste", "mantelzorger", "buur", "professional", "anoniem"]
+Pad = tuple[str | int, ...]
+
+
+class Invoer(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Melder(Invoer):
+    type: MelderType
+    naam: Annotated[str, Field(max_length=200)] | None = None
+    organisatie: Annotated[str, Field(max_length=200)] | None = None
+    telefoon: Annotated[str, Field(max_length=30, pattern=r"^\+?[0-9 ()-]{6,30}$")] | None = None
+    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    wil_terugkoppeling: bool = False
+
+
+class Persoon(Invoer):
+    bsn: str | None = None
+    naam: Annotated[str, Field(max_length=200)] | None = None
+    geboortedatum: date | None = None
+
+
+class Adres(Invoer):
+    postcode: str
+    huisnummer: Annotated[int, Field(ge=1, le=99999)]
+    toevoeging: Annotated[str, Field(max_length=6, pattern=r"^[A-Za-z0-9 -]*$")] | None = None
+
+
+class Betreft(Invoer):
+    personen: Annotated[list[Persoon], Field(max_length=20)] = []
+    adres: Adres | None = None
+
+
+class MeldingInvoer(Invoer):
+    """The body of POST /v1/meldingen (CONTRACT.md)."""
+
+    gemeente: str
+    kanaal: Kanaal
+    soort: Soort
+    melder: Melder
+    betreft: Betreft
+    omschrijving: Annotated[str, Field(max_length=4000)] = ""
+    levensgebieden: list[str] = []
+    zrm: dict[str, int] = {}
+    veiligheid: Veiligheid = Veiligheid()
+    crisis: bool = False
+    spoed: bool = False
+    gevraagde_voorzieningen: list[str] = []
+    inwoner_op_de_hoogte: bool = False
+
+
+def controleer(invoer: MeldingInvoer, gemeenten: Gemeenten) -> list[tuple[Pad, str]]:
+    """Every reason the melding cannot be registered, with the field it concerns."""
+    fouten: list[tuple[Pad, str]] = []
+    gemeente = gemeenten.get(invoer.gemeente)
+    if gemeente is None:
+        fouten.append((("gemeente",), f"onbekende gemeente; bekend zijn {', '.join(gemeenten.codes)}"))
+    adres = invoer.betreft.adres
+    if adres is not None:
+        if not geldige_postcode(adres.postcode):
+            fouten.append((("betreft", "adres", "postcode"), "postcode moet 4 cijfers en 2 letters zijn (1234 AB)"))
+        elif gemeente is not None and gemeente.wijk_van(adres.postcode) is None:
+            fouten.append((("betreft", "adres", "postcode"), f"postcode ligt niet in gemeente {gemeente.code}"))
+    for i, persoon in enumerate(invoer.betreft.personen):
+        if persoon.bsn is not None and not elfproef(persoon.bsn):
+            fouten.append((("betreft", "personen", i, "bsn"), "geen geldig BSN (elfproef)"))
+        if persoon.bsn is None and not (persoon.naam and persoon.geboortedatum and adres):
+            fouten.append((("betreft", "personen", i), "zonder BSN zijn naam, geboortedatum en adres nodig"))
+    if adres is None and not any(p.bsn for p in invoer.betreft.personen):
+        fouten.append((("betreft",), "een adres of een BSN is nodig om te weten wie het betreft"))
+    for domein, score in invoer.zrm.items():
+        if domein not in ZRM_DOMEINEN:
+            fouten.append((("zrm", domein), "onbekend ZRM-domein"))
+        elif not 1 <= score <= 5:
+            fouten.append((("zrm", domein), "score moet 1 tot en met 5 zijn"))
+    for i, gebied in enumerate(invoer.levensgebieden):
+        if gebied not in ZRM_DOMEINEN:
+            fouten.append((("levensgebieden", i), "onbekend levensgebied (gebruik de ZRM-domeinen)"))
+    if gemeente is not None:
+        for i, code in enumerate(invoer.gevraagde_voorzieningen):
+            if gemeente.voorziening(code) is None:
+                fouten.append((("gevraagde_voorzieningen", i), "onbekende voorzieningcode"))
+    return fouten
+
+
+def leeftijdscategorie(geboortedatum: date, op: date) -> str:
+    jaren = op.year - geboortedatum.year - ((op.month, op.day) < (geboortedatum.month, geboortedatum.day))
+    if jaren <= 3:
+        return "0-3"
+    if jaren <= 17:
+        return "4-17"
+    if jaren <= 22:
+        return "18-22"
+    if jaren <= 64:
+        return "23-64"
+    return "65+"
+
+
+@dataclass(frozen=True)
+class AfgeleideFeiten:
+    """What the bus may know of a melding: keys and facts, never the personal data themselves."""
+
+    huishouden_id: str
+    persoon_sleutels: list[str]
+    persoon_sleutels_zwak: bool
+    leeftijdscategorie: str | None
+    wijk: str | None
+
+
+def leid_af(invoer: MeldingInvoer, gemeente: Gemeente, sleutel: bytes, op: date) -> AfgeleideFeiten:
+    adres = invoer.betreft.adres
+    sleutels, zwak = [], False
+    for p in invoer.betreft.personen:
+        if p.bsn:
+            sleutels.append(persoon_sleutel_bsn(sleutel, p.bsn))
+        else:
+            zwak = True
+            sleutels.append(persoon_sleutel_ngp(sleutel, p.naam, p.geboortedatum, adres.postcode, adres.huisnummer))
+    if adres is not None:
+        huishouden = adres_sleutel(sleutel, adres.postcode, adres.huisnummer, adres.toevoeging)
+    else:
+        # No address: the household is known by its first person until an address is known.
+        huishouden = sleutels[0]
+    eerste_geboortedatum = next((p.geboortedatum for p in invoer.betreft.personen if p.geboortedatum), None)
+    wijk = gemeente.wijk_van(adres.postcode) if adres else None
+    return AfgeleideFeiten(
+        huishouden_id=huishouden,
+        persoon_sleutels=sleutels,
+        persoon_sleutels_zwak=zwak,
+        leeftijdscategorie=leeftijdscategorie(eerste_geboortedatum, op) if eerste_geboortedatum else None,
+        wijk=wijk.id if wijk else None,
+    )
+
+
+class Status(StrEnum):
+    geregistreerd = "geregistreerd"
+    doorverwezen = "doorverwezen"
+    opgepakt = "opgepakt"
+    afgesloten = "afgesloten"
+
+
+# The explicit transition table. Events from triage and arrangement travel on different streams and
+# may arrive out of order: `opgepakt` may come before `doorverwezen`; a late `doorverwezen` then changes
+# nothing (it is not in the table for `opgepakt`).
+OVERGANGEN: dict[Status, frozenset[Status]] = {
+    Status.geregistreerd: frozenset({Status.doorverwezen, Status.opgepakt, Status.afgesloten}),
+    Status.doorverwezen: frozenset({Status.opgepakt, Status.afgesloten}),
+    Status.opgepakt: frozenset({Status.afgesloten}),
+    Status.afgesloten: frozenset(),
+}
+
+
+def mag_naar(huidig: Status, nieuw: Status) -> bool:
+    return nieuw in OVERGANGEN[huidig]
+

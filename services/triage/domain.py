@@ -1,0 +1,101 @@
+"""Triage's pure domain: the facts of a melding or casus, the first matching rule, the deadline.
+
+Rules are data (config/gemeenten/*.yaml); this module is the one engine that reads them. A decision
+explains itself: the rule id, the rule's Dutch sentence and the facts it used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from shared.events import MeldingGeregistreerd, Regisseur, SignaalDoorgezet
+from shared.gemeenten import Gemeente, Regel
+from shared.termijnen import termijn_tot
+from shared.zrm import multiprobleem
+
+
+@dataclass(frozen=True)
+class Feiten:
+    """What a rule may look at; the same for a melding and a signaalcasus."""
+
+    bron_soort: str
+    ontvangen_op: datetime
+    soort: str | None = None
+    kanaal: str | None = None
+    melder_type: str | None = None
+    veiligheid: bool = False
+    crisis: bool = False
+    spoed: bool = False
+    zrm_multiprobleem: bool = False
+    gevraagde_voorzieningen: bool = False
+    leeftijdscategorie: str | None = None
+    wijk: str | None = None
+    bekend_huishouden: bool = False
+    signaal_soorten: tuple[str, ...] = ()
+    partner_types: tuple[str, ...] = ()
+
+    def als_dict(self) -> dict[str, Any]:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(self).items() if k != "ontvangen_op"}
+
+
+def feiten_van_melding(m: MeldingGeregistreerd, bekend: bool) -> Feiten:
+    return Feiten(
+        bron_soort="melding", ontvangen_op=m.ontvangen_op, soort=m.soort, kanaal=m.kanaal,
+        melder_type=m.melder_type, veiligheid=m.veiligheid.onveilig, crisis=m.crisis, spoed=m.spoed,
+        zrm_multiprobleem=multiprobleem(m.zrm), gevraagde_voorzieningen=bool(m.gevraagde_voorzieningen),
+        leeftijdscategorie=m.leeftijdscategorie, wijk=m.wijk, bekend_huishouden=bekend,
+    )
+
+
+def feiten_van_casus(c: SignaalDoorgezet, bekend: bool) -> Feiten:
+    return Feiten(
+        bron_soort="signaalcasus", ontvangen_op=c.ontvangen_op, crisis=c.crisis, wijk=c.wijk,
+        bekend_huishouden=bekend, signaal_soorten=tuple(sorted({s.soort for s in c.signalen})),
+        partner_types=tuple(sorted({s.partner_type for s in c.signalen})),
+    )
+
+
+def _voorwaarde_geldt(sleutel: str, verwacht: Any, feiten: Feiten) -> bool:
+    waarde = getattr(feiten, sleutel)
+    if isinstance(verwacht, list):
+        if isinstance(waarde, tuple):  # "one of": any overlap
+            return bool(set(waarde) & set(verwacht))
+        return waarde in verwacht
+    return waarde == verwacht
+
+
+def regel_past(regel: Regel, feiten: Feiten) -> bool:
+    return all(_voorwaarde_geldt(k, v, feiten) for k, v in regel.als.items())
+
+
+@dataclass(frozen=True)
+class Besluit:
+    regel_id: str
+    route: str
+    team_id: str
+    urgentie: str
+    termijn_tot: datetime
+    termijn_grondslag: str
+    toelichting: str
+    feiten: dict[str, Any] = field(default_factory=dict)
+    bestaande_regisseur: Regisseur | None = None
+
+
+def besluit(gemeente: Gemeente, feiten: Feiten, regisseur: Regisseur | None) -> Besluit:
+    """The first rule that matches wins; the last rule of every gemeente matches everything."""
+    regel = next(r for r in gemeente.regels if regel_past(r, feiten))
+    if regel.route == "regisseur" and regisseur is not None and regisseur.team_id:
+        route, team_id = "regisseur", regisseur.team_id
+    else:
+        route = regel.route if regel.route != "regisseur" else "sociale_basis"
+        team_id = gemeente.team_voor(route, feiten.wijk).id
+    norm = gemeente.termijnen[regel.termijn]
+    gebruikt = {k: getattr(feiten, k) for k in regel.als} | {"wijk": feiten.wijk}
+    return Besluit(
+        regel_id=regel.id, route=route, team_id=team_id, urgentie=regel.urgentie,
+        termijn_tot=termijn_tot(feiten.ontvangen_op, norm), termijn_grondslag=regel.termijn,
+        toelichting=regel.toelichting, feiten={k: list(v) if isinstance(v, tuple) else v for k, v in gebruikt.items()},
+        bestaande_regisseur=regisseur if feiten.bekend_huishouden else None,
+    )

@@ -1,0 +1,179 @@
+"""The bus: a FastStream NATS broker and the one way every service consumes events.
+
+`abonneer` binds a handler to a durable pull consumer of the topology and gives it the platform's
+guarantees, so handlers contain domain logic only:
+- apply once: the event id goes into the service's inbox in the handler's own transaction; a
+  redelivered event finds its id there and changes nothing;
+- acknowledge after the transaction committed;
+- on an error: nak with back-off (a nak without delay comes straight back), up to `max_deliver`
+  deliveries; then the message goes to `toegang.dlq.<service>` with the reason and the consumer moves
+  on. The server's own max_deliver is unlimited: JetStream would otherwise stop delivering silently
+  and nobody would write the DLQ entry;
+- a message that cannot be parsed will never parse: it goes to the DLQ at once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from faststream import AckPolicy
+from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
+from faststream.nats.opentelemetry import NatsTelemetryMiddleware
+from nats.js.api import AckPolicy as JsAckPolicy
+from nats.js.api import ConsumerConfig, DeliverPolicy
+from opentelemetry.trace import TracerProvider
+from pydantic import ValidationError
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert
+
+from shared.db import UnitOfWork, UnitOfWorkFactory
+from shared.events import Event, lees_event
+from shared.topology import Consumer, dlq_subject
+
+log = logging.getLogger(__name__)
+
+
+def _herstel_pull_timeout() -> None:
+    """Work around an upstream mismatch: nats-py's fetch may raise the builtin TimeoutError, while
+    FastStream's pull loop only suppresses nats.errors.TimeoutError. The loop then dies and FastStream's
+    supervisor restarts it, with an ERROR and a pause each time. The builtin covers both."""
+    from faststream.nats.subscriber.usecases import stream_pull_subscriber
+
+    stream_pull_subscriber.TimeoutError = TimeoutError  # type: ignore[attr-defined]
+
+
+_herstel_pull_timeout()
+
+Handler = Callable[[Event, UnitOfWork], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class RetryBeleid:
+    max_deliver: int = 5
+    backoff_seconden: tuple[float, ...] = (0.5, 2, 5, 15)
+    ack_wait_seconden: float = 30
+
+    def backoff(self, aflevering: int) -> float:
+        return self.backoff_seconden[min(aflevering - 1, len(self.backoff_seconden) - 1)]
+
+
+def maak_broker(nats_url: str, service: str, tracer_provider: TracerProvider | None = None) -> NatsBroker:
+    return NatsBroker(
+        nats_url,
+        name=f"toegang-{service}",
+        middlewares=[NatsTelemetryMiddleware(tracer_provider=tracer_provider)],
+        # FastStream logs every message at INFO by default; that halves throughput. DEBUG keeps it quiet.
+        log_level=logging.DEBUG,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=1,
+        graceful_timeout=10.0,
+        description=f"Integrale toegang: {service}",
+    )
+
+
+def abonneer(
+    broker: NatsBroker,
+    consumer: Consumer,
+    handler: Handler,
+    uows: UnitOfWorkFactory,
+    inbox: Table,
+    beleid: RetryBeleid = RetryBeleid(),
+) -> None:
+    subscriber = broker.subscriber(
+        consumer.subject,
+        stream=JStream(consumer.stream, declare=False),
+        durable=consumer.durable,
+        pull_sub=PullSub(batch_size=16, timeout=1.0),
+        config=ConsumerConfig(
+            durable_name=consumer.durable,
+            description=consumer.description,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_policy=JsAckPolicy.EXPLICIT,
+            ack_wait=beleid.ack_wait_seconden,
+            max_deliver=-1,
+            max_ack_pending=1000,
+        ),
+        ack_policy=AckPolicy.MANUAL,
+        title=consumer.durable,
+        description=consumer.description,
+    )
+
+    async def verwerk(msg: NatsMessage) -> None:
+        await _verwerk(msg, broker, consumer, handler, uows, inbox, beleid)
+
+    subscriber(verwerk)
+
+
+async def _verwerk(msg, broker, consumer, handler, uows, inbox, beleid) -> None:
+    aflevering = msg.raw_message.metadata.num_delivered
+    try:
+        event = lees_event(msg.body)
+    except (ValidationError, ValueError) as fout:
+        await naar_dlq(broker, consumer, msg, reden_van(fout), event=None)
+        await msg.reject()
+        return
+    try:
+        async with uows() as uow:
+            if await _eerste_keer(uow, inbox, consumer, event):
+                await handler(event, uow)
+            await uow.commit()
+    except Exception as fout:
+        if aflevering >= beleid.max_deliver:
+            await naar_dlq(broker, consumer, msg, reden_van(fout), event=event)
+            await msg.reject()
+        else:
+            log.info("opnieuw", extra={"consumer": consumer.durable, "event_id": str(event.id),
+                                       "aflevering": aflevering, "fout": type(fout).__name__})
+            await msg.nack(delay=beleid.backoff(aflevering))
+        return
+    await msg.ack()
+
+
+async def _eerste_keer(uow: UnitOfWork, inbox: Table, consumer: Consumer, event: Event) -> bool:
+    resultaat = await uow.session.execute(
+        insert(inbox)
+        .values(event_id=event.id, consumer=consumer.durable, type=event.type)
+        .on_conflict_do_nothing()
+        .returning(inbox.c.event_id)
+    )
+    return resultaat.first() is not None
+
+
+def reden_van(fout: BaseException) -> str:
+    """A reason for operators without the input values (they may hold personal data)."""
+    if isinstance(fout, ValidationError):
+        velden = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in fout.errors(include_input=False))
+        return f"ongeldig bericht: {velden}"[:2000]
+    return f"{type(fout).__name__}: {fout}"[:2000]
+
+
+async def naar_dlq(broker: NatsBroker, consumer: Consumer, msg: NatsMessage, reden: str, event: Event | None) -> None:
+    meta = msg.raw_message.metadata
+    # Partner input is raw and may hold personal data: for it the DLQ keeps a reference, not the body.
+    origineel = json.loads(msg.body) if event is not None else None
+    vermelding = {
+        "service": consumer.service,
+        "consumer": consumer.durable,
+        "subject": msg.raw_message.subject,
+        "stream": meta.stream,
+        "stream_seq": meta.sequence.stream,
+        "afleveringen": meta.num_delivered,
+        "reden": reden,
+        "event_id": str(event.id) if event else None,
+        "event_type": event.type if event else None,
+        "event": origineel,
+        "tijd": datetime.now(timezone.utc).isoformat(),
+    }
+    await broker.publish(
+        vermelding,
+        subject=dlq_subject(consumer.service),
+        headers={"Nats-Msg-Id": f"dlq:{consumer.durable}:{meta.stream}:{meta.sequence.stream}"},
+        stream="TOEGANG_DLQ",
+        timeout=5.0,
+    )
+    log.warning("bericht naar DLQ", extra={"consumer": consumer.durable, "stream_seq": meta.sequence.stream,
+                                           "event_id": vermelding["event_id"], "reden": reden[:200]})

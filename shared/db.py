@@ -1,0 +1,107 @@
+"""Engine, the outbox and inbox tables every service has, and the unit of work.
+
+The unit of work is the one place where a state change and the events it causes commit together: a
+handler or API route changes rows and calls `uow.publiceer(event)`, which adds an outbox row in the
+same transaction; the relay (outbox.py) publishes it after commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from opentelemetry import propagate
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, MetaData, String, Table, Uuid, func, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from shared.events import Event
+
+JsonB = JSON().with_variant(JSONB(), "postgresql")
+
+
+def maak_engine(database_url: str, **kwargs) -> AsyncEngine:
+    return create_async_engine(database_url, pool_size=10, max_overflow=10, pool_pre_ping=True, **kwargs)
+
+
+def outbox_tabel(metadata: MetaData) -> Table:
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("event_id", Uuid, nullable=False, unique=True),
+        Column("subject", String(200), nullable=False),
+        Column("payload", JsonB, nullable=False),
+        # W3C trace context of the transaction that wrote the event, so the relay continues its trace.
+        Column("headers", JsonB, nullable=False),
+        Column("aangemaakt_op", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("gepubliceerd_op", DateTime(timezone=True), nullable=True),
+        Index("outbox_te_publiceren", "id", postgresql_where=text("gepubliceerd_op IS NULL")),
+    )
+
+
+def inbox_tabel(metadata: MetaData) -> Table:
+    return Table(
+        "inbox",
+        metadata,
+        Column("consumer", String(100), primary_key=True),
+        Column("event_id", Uuid, primary_key=True),
+        Column("type", String(200), nullable=False),
+        Column("verwerkt_op", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+
+
+class UnitOfWork:
+    """One transaction: `async with uow_factory() as uow: ...; uow.publiceer(e); await uow.commit()`."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], outbox: Table, na_commit: Callable[[], None]):
+        self._sessions = sessions
+        self._outbox = outbox
+        self._na_commit = na_commit
+        self._events: list[Event] = []
+        self.session: AsyncSession
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        await self.session.begin()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.session.rollback()  # a no-op after commit
+        await self.session.close()
+
+    def publiceer(self, event: Event) -> None:
+        self._events.append(event)
+
+    async def commit(self) -> None:
+        if self._events:
+            carrier: dict[str, str] = {}
+            propagate.inject(carrier)
+            await self.session.execute(
+                self._outbox.insert(),
+                [
+                    {
+                        "event_id": e.id,
+                        "subject": e.nats_subject,
+                        "payload": e.model_dump(mode="json"),
+                        "headers": carrier,
+                    }
+                    for e in self._events
+                ],
+            )
+        await self.session.commit()
+        if self._events:
+            self._events = []
+            self._na_commit()
+
+
+class UnitOfWorkFactory:
+    def __init__(self, engine: AsyncEngine, outbox: Table):
+        self.engine = engine
+        self.outbox = outbox
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False, autobegin=False)
+        # Set after a commit that wrote events, so the relay publishes at once instead of at its next poll.
+        self.nieuwe_events = asyncio.Event()
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(self._sessions, self.outbox, self.nieuwe_events.set)

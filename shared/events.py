@@ -1,0 +1,275 @@
+"""The contract's events: a CloudEvents 1.0 envelope (NL GOV profile) and one model per event type.
+
+Events carry pseudonymous keys and derived facts only: never a BSN, name, birth date, address,
+contact detail or free text (CONTRACT.md, "Identity and privacy"). `extra="forbid"` on every data
+model keeps a careless field from slipping onto the bus.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Sleutel = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="HMAC-SHA256, hex")]
+GmCode = Annotated[str, Field(pattern=r"^GM\d{4}$")]
+Urgentie = Literal["crisis", "spoed", "regulier"]
+BronSoort = Literal["melding", "signaalcasus", "plan"]
+
+
+class Data(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Veiligheid(Data):
+    huiselijk_geweld: bool = False
+    kindermishandeling: bool = False
+    acuut_gevaar: bool = False
+
+    @property
+    def onveilig(self) -> bool:
+        return self.huiselijk_geweld or self.kindermishandeling or self.acuut_gevaar
+
+
+class Regisseur(Data):
+    soort: Literal["professional", "inwoner", "netwerk"]
+    team_id: str | None = None
+    medewerker_id: str | None = None
+
+
+class MeldingGeregistreerd(Data):
+    melding_id: uuid.UUID
+    gemeente: GmCode
+    ontvangen_op: datetime
+    kanaal: str
+    soort: Literal["hulpvraag", "zorgmelding", "aanvraag_maatwerk"]
+    melder_type: str
+    huishouden_id: Sleutel
+    persoon_sleutels: list[Sleutel]
+    # True when a person was keyed without a BSN (name, birth date, address): a weaker match.
+    persoon_sleutels_zwak: bool = False
+    leeftijdscategorie: Literal["0-3", "4-17", "18-22", "23-64", "65+"] | None
+    wijk: str | None
+    levensgebieden: list[str]
+    zrm: dict[str, int]
+    veiligheid: Veiligheid
+    crisis: bool
+    spoed: bool
+    gevraagde_voorzieningen: list[str]
+    inwoner_op_de_hoogte: bool
+
+
+class SignaalOntvangen(Data):
+    signaal_id: uuid.UUID
+    gemeente: GmCode
+    partner_id: str
+    partner_type: str
+    soort: str
+    huishouden_id: Sleutel
+    persoon_sleutel: Sleutel | None
+    bedrag_achterstand_cent: int | None
+    achterstand_sinds: date | None
+    crisis: bool
+    ontvangen_op: datetime
+    beoordeling: Literal["nieuw", "herhaalde_melding", "onder_drempel"]
+    casus_id: uuid.UUID | None = None
+
+
+class SignaalInCasus(Data):
+    signaal_id: uuid.UUID
+    partner_type: str
+    soort: str
+
+
+class SignaalDoorgezet(Data):
+    casus_id: uuid.UUID
+    gemeente: GmCode
+    huishouden_id: Sleutel
+    wijk: str | None
+    signalen: list[SignaalInCasus] = Field(min_length=1)
+    reden: str
+    crisis: bool
+    ontvangen_op: datetime
+
+
+class DoorverwijzingGedaan(Data):
+    doorverwijzing_id: uuid.UUID
+    gemeente: GmCode
+    bron_id: uuid.UUID
+    bron_soort: BronSoort
+    huishouden_id: Sleutel
+    wijk: str | None = None
+    route: str
+    team_id: str
+    urgentie: Urgentie
+    termijn_tot: datetime
+    termijn_grondslag: str
+    regel_id: str
+    toelichting: str
+    bestaande_regisseur: Regisseur | None = None
+
+
+class RegisseurToegewezen(Data):
+    plan_id: uuid.UUID
+    huishouden_id: Sleutel
+    regisseur: Regisseur
+    reden: str | None = None
+
+
+class Doel(Data):
+    levensgebied: str
+
+
+class Omvang(Data):
+    volume: float
+    eenheid: Literal["minuut", "uur", "dagdeel", "etmaal", "stuks", "euro"]
+    frequentie: Literal["dag", "week", "maand", "totaal"]
+
+
+class PlanVoorziening(Data):
+    code: str
+    soort: Literal["informeel", "algemeen", "collectief", "maatwerk"]
+    wet: str | None = None
+    omvang: Omvang | None = None
+
+
+class PlanOpgesteld(Data):
+    plan_id: uuid.UUID
+    huishouden_id: Sleutel
+    versie: int = Field(ge=1)
+    regisseur: Regisseur
+    doelen: list[Doel]
+    voorzieningen: list[PlanVoorziening]
+    evaluatie_op: date
+
+
+class BeschikkingVoorziening(Data):
+    code: str
+    wet: str
+    omvang: Omvang
+
+
+class BeschikkingAfgegeven(Data):
+    beschikking_id: uuid.UUID
+    plan_id: uuid.UUID
+    huishouden_id: Sleutel
+    voorzieningen: list[BeschikkingVoorziening]
+    ingangsdatum: date
+    einddatum: date | None
+
+
+class TermijnVerstreken(Data):
+    huishouden_id: Sleutel
+    bron_id: uuid.UUID
+    termijn_grondslag: str
+    termijn_tot: datetime
+
+
+class DoorverwijzingAanvaard(Data):
+    """Not in the contract's table (an addition): arrangement took a doorverwijzing into a plan.
+
+    Tells intake and signalering that their melding or casus was picked up, whether it started a new
+    plan or joined the household's existing one.
+    """
+
+    doorverwijzing_id: uuid.UUID
+    bron_id: uuid.UUID
+    bron_soort: BronSoort
+    plan_id: uuid.UUID
+    huishouden_id: Sleutel
+    team_id: str | None
+    nieuw_plan: bool
+    aanvaard_op: datetime
+
+
+class MeldingOpgepakt(Data):
+    melding_id: uuid.UUID
+    opgepakt_op: datetime
+    team_id: str | None
+
+
+class SignaalAfgehandeld(Data):
+    signaal_id: uuid.UUID
+    partner_id: str
+    resultaat: str
+
+
+class EventType(BaseModel):
+    """One row of the contract's event table."""
+
+    type: str
+    subject_prefix: str
+    data: type[Data]
+    publisher: str
+
+
+EVENT_TYPES: dict[type[Data], EventType] = {
+    model: EventType(type=f"nl.sociaal-domein.{t}", subject_prefix=s, data=model, publisher=p)
+    for model, t, s, p in [
+        (MeldingGeregistreerd, "meldingen.melding-geregistreerd", "toegang.meldingen.geregistreerd", "intake"),
+        (SignaalOntvangen, "signalen.signaal-ontvangen", "toegang.signalen.ontvangen", "signalering"),
+        (SignaalDoorgezet, "signalen.signaal-doorgezet", "toegang.signalen.doorgezet", "signalering"),
+        (DoorverwijzingGedaan, "toegang.doorverwijzing-gedaan", "toegang.doorverwijzingen.gedaan", "triage"),
+        (RegisseurToegewezen, "plannen.regisseur-toegewezen", "toegang.plannen.regisseur-toegewezen", "arrangement"),
+        (PlanOpgesteld, "plannen.plan-opgesteld", "toegang.plannen.opgesteld", "arrangement"),
+        (BeschikkingAfgegeven, "plannen.beschikking-afgegeven", "toegang.plannen.beschikking-afgegeven", "arrangement"),
+        (TermijnVerstreken, "plannen.termijn-verstreken", "toegang.plannen.termijn-verstreken", "arrangement"),
+        (DoorverwijzingAanvaard, "plannen.doorverwijzing-aanvaard", "toegang.plannen.doorverwijzing-aanvaard", "arrangement"),
+        (MeldingOpgepakt, "meldingen.melding-opgepakt", "toegang.meldingen.opgepakt", "intake"),
+        (SignaalAfgehandeld, "signalen.signaal-afgehandeld", "toegang.signalen.afgehandeld", "signalering"),
+    ]
+}
+DATA_PER_TYPE: dict[str, type[Data]] = {e.type: model for model, e in EVENT_TYPES.items()}
+
+D = TypeVar("D", bound=Data)
+
+
+class Event(BaseModel, Generic[D]):
+    """CloudEvents 1.0 structured JSON with the NL GOV extension attributes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    specversion: Literal["1.0"] = "1.0"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    source: str
+    type: str
+    time: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+    subject: str
+    datacontenttype: Literal["application/json"] = "application/json"
+    dataref: str | None = None
+    gemeente: GmCode
+    correlatieid: str
+    data: D
+
+    @property
+    def nats_subject(self) -> str:
+        return f"{EVENT_TYPES[type(self.data)].subject_prefix}.{self.gemeente}"
+
+
+def maak_event(
+    data: D, *, service: str, gemeente: str, subject: str, correlatieid: str, dataref: str | None = None
+) -> Event[D]:
+    return Event[type(data)](  # type: ignore[misc]
+        source=f"urn:nld:gemeente:{gemeente}:systeem:{service}",
+        type=EVENT_TYPES[type(data)].type,
+        subject=subject,
+        gemeente=gemeente,
+        correlatieid=correlatieid,
+        dataref=dataref,
+        data=data,
+    )
+
+
+class OnbekendEventType(ValueError):
+    pass
+
+
+def lees_event(payload: bytes | str) -> Event[Data]:
+    """Parse a structured CloudEvent and validate its data against the model of its type."""
+    ruw = Event[dict].model_validate_json(payload)  # type: ignore[type-var]
+    model = DATA_PER_TYPE.get(ruw.type)
+    if model is None:
+        raise OnbekendEventType(f"onbekend event type {ruw.type!r}")
+    return Event[model].model_validate_json(payload)  # type: ignore[valid-type]

@@ -1,0 +1,256 @@
+"""The gemeente configuration: config/gemeenten/<GM code>.yaml, validated at start-up.
+
+Each gemeente is a tenant: its wijken (by PC4 range), its teams (each serving a route, per wijk where the
+gemeente works per wijk), its partners and its routing rules. A bad file stops start-up with an error
+that names the file and the field (see `laad_gemeenten`).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+GM_CODE = re.compile(r"^GM\d{4}$")
+POSTCODE = re.compile(r"^[1-9]\d{3}\s?[A-Za-z]{2}$")
+
+
+class ConfigFout(Exception):
+    """A gemeente file that cannot be used; the message names the file and the field."""
+
+
+class Route(StrEnum):
+    """Team types a doorverwijzing can go to (DOMAIN.md, "Routes")."""
+
+    veilig_thuis = "veilig_thuis"
+    crisisdienst = "crisisdienst"
+    meldpunt_bezorgd = "meldpunt_bezorgd"
+    lokale_kamer = "lokale_kamer"
+    wijkteam = "wijkteam"
+    schuldhulp = "schuldhulp"
+    wmo_consulent = "wmo_consulent"
+    jeugd = "jeugd"
+    sociale_basis = "sociale_basis"
+
+
+class PartnerType(StrEnum):
+    woningcorporatie = "woningcorporatie"
+    energieleverancier = "energieleverancier"
+    drinkwaterbedrijf = "drinkwaterbedrijf"
+    zorgverzekeraar = "zorgverzekeraar"
+    ggd = "ggd"
+    politie = "politie"
+    zorgaanbieder = "zorgaanbieder"
+
+
+SignaalSoort = Literal[
+    "huurachterstand",
+    "energieachterstand",
+    "waterachterstand",
+    "zorgverzekeringsachterstand",
+    "einde_levering",
+    "overlast",
+    "zorgmelding",
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Wijk(Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
+    naam: str
+    # PC4 ranges, inclusive: "2261-2264" or a single "2265".
+    postcodes: list[Annotated[str, Field(pattern=r"^\d{4}(-\d{4})?$")]] = Field(min_length=1)
+
+    @cached_property
+    def bereik(self) -> list[tuple[int, int]]:
+        def een(reeks: str) -> tuple[int, int]:
+            van, _, tot = reeks.partition("-")
+            return int(van), int(tot or van)
+
+        return [een(r) for r in self.postcodes]
+
+    def bevat(self, pc4: int) -> bool:
+        return any(van <= pc4 <= tot for van, tot in self.bereik)
+
+
+class Team(Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
+    naam: str
+    route: Route
+    # Empty: the team serves the whole gemeente.
+    wijken: list[str] = []
+
+
+class Partner(Strict):
+    partner_id: Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
+    naam: str
+    type: PartnerType
+    soorten: list[SignaalSoort] = Field(min_length=1)
+    # sha256 hex of the partner's API token; the token itself is never stored.
+    token_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+
+class Voorziening(Strict):
+    """An entry of the gemeente's catalogue of voorzieningen."""
+
+    code: Annotated[str, Field(pattern=r"^[a-z0-9_-]+$")]
+    naam: str
+    soort: Literal["informeel", "algemeen", "collectief", "maatwerk"]
+    wet: Literal["wmo", "jeugdwet", "participatiewet", "wgs"] | None = None
+
+
+class Termijnnorm(Strict):
+    """A deadline norm and its legal basis; the key in `Gemeente.termijnen` is the termijn_grondslag."""
+
+    aantal: int = Field(ge=0)
+    eenheid: Literal["direct", "uren", "werkdagen", "weken"]
+    # Algemene termijnenwet art. 1: a statutory period ending on a weekend or holiday runs on.
+    wettelijk: bool = False
+    bron: str
+
+
+# The facts a rule may test (triage's domain.Feiten); an unknown key stops start-up.
+REGEL_FEITEN = frozenset({
+    "bron_soort", "soort", "kanaal", "melder_type", "veiligheid", "crisis", "spoed", "zrm_multiprobleem",
+    "gevraagde_voorzieningen", "leeftijdscategorie", "wijk", "bekend_huishouden", "signaal_soorten",
+    "partner_types",
+})
+
+
+class Regel(Strict):
+    """One routing rule; the first rule whose conditions all hold wins (triage)."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
+    als: dict[str, Any] = {}
+    route: Route | Literal["regisseur"]
+    urgentie: Literal["crisis", "spoed", "regulier"]
+    termijn: str
+    toelichting: str
+
+    @model_validator(mode="after")
+    def _bekende_feiten(self) -> Regel:
+        if onbekend := sorted(set(self.als) - REGEL_FEITEN):
+            raise ValueError(f"als: onbekend feit {', '.join(onbekend)}")
+        return self
+
+
+class Gemeente(Strict):
+    code: Annotated[str, Field(pattern=GM_CODE.pattern)]
+    naam: str
+    wijken: list[Wijk] = Field(min_length=1)
+    teams: list[Team] = Field(min_length=1)
+    partners: list[Partner] = []
+    voorzieningen: list[Voorziening] = []
+    termijnen: dict[str, Termijnnorm] = Field(min_length=1)
+    regels: list[Regel] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _verwijzingen_kloppen(self) -> Gemeente:
+        wijk_ids = {w.id for w in self.wijken}
+        gezien: list[tuple[int, int, str]] = []
+        for w in self.wijken:
+            for van, tot in w.bereik:
+                if van > tot:
+                    raise ValueError(f"wijken ({w.id}).postcodes: {van}-{tot} loopt achteruit")
+                for v2, t2, ander in gezien:
+                    if van <= t2 and v2 <= tot:
+                        raise ValueError(f"wijken ({w.id}).postcodes: {van}-{tot} overlapt met wijk {ander}")
+                gezien.append((van, tot, w.id))
+        for i, team in enumerate(self.teams):
+            for wijk in team.wijken:
+                if wijk not in wijk_ids:
+                    raise ValueError(f"teams[{i}].wijken: onbekende wijk {wijk!r}")
+        routes = {t.route for t in self.teams}
+        for i, regel in enumerate(self.regels):
+            if regel.route != "regisseur" and regel.route not in routes:
+                raise ValueError(f"regels[{i}] ({regel.id}).route: geen team voor route {regel.route!r}")
+            if regel.termijn not in self.termijnen:
+                raise ValueError(f"regels[{i}] ({regel.id}).termijn: onbekende termijn {regel.termijn!r}")
+        return self
+
+    def wijk_van(self, postcode: str) -> Wijk | None:
+        pc4 = int(postcode.replace(" ", "")[:4])
+        return next((w for w in self.wijken if w.bevat(pc4)), None)
+
+    def team_voor(self, route: Route, wijk: str | None) -> Team:
+        """The team serving `route` in `wijk`: a team of that wijk first, else one for the whole gemeente."""
+        kandidaten = [t for t in self.teams if t.route == route]
+        for team in kandidaten:
+            if wijk in team.wijken:
+                return team
+        for team in kandidaten:
+            if not team.wijken:
+                return team
+        return kandidaten[0]
+
+    def team(self, team_id: str) -> Team | None:
+        return next((t for t in self.teams if t.id == team_id), None)
+
+    def partner(self, partner_id: str) -> Partner | None:
+        return next((p for p in self.partners if p.partner_id == partner_id), None)
+
+    def voorziening(self, code: str) -> Voorziening | None:
+        return next((v for v in self.voorzieningen if v.code == code), None)
+
+
+class Gemeenten:
+    """All configured gemeenten, by CBS code."""
+
+    def __init__(self, gemeenten: list[Gemeente]):
+        self._per_code = {g.code: g for g in gemeenten}
+
+    def __contains__(self, code: str) -> bool:
+        return code in self._per_code
+
+    def __getitem__(self, code: str) -> Gemeente:
+        return self._per_code[code]
+
+    def get(self, code: str) -> Gemeente | None:
+        return self._per_code.get(code)
+
+    @property
+    def codes(self) -> list[str]:
+        return sorted(self._per_code)
+
+    def partner(self, partner_id: str) -> tuple[Gemeente, Partner] | None:
+        for gemeente in self._per_code.values():
+            if (partner := gemeente.partner(partner_id)) is not None:
+                return gemeente, partner
+        return None
+
+
+def laad_gemeente(pad: Path) -> Gemeente:
+    try:
+        ruw = yaml.safe_load(pad.read_text(encoding="utf-8"))
+    except yaml.YAMLError as fout:
+        raise ConfigFout(f"{pad}: geen geldige YAML: {fout}") from fout
+    try:
+        gemeente = Gemeente.model_validate(ruw)
+    except ValidationError as fout:
+        velden = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(bestand)'}: {e['msg']}" for e in fout.errors()
+        )
+        raise ConfigFout(f"{pad}: {velden}") from None
+    if gemeente.code != pad.stem:
+        raise ConfigFout(f"{pad}: code: {gemeente.code!r} hoort in {gemeente.code}.yaml")
+    return gemeente
+
+
+def laad_gemeenten(map_: Path) -> Gemeenten:
+    bestanden = sorted(map_.glob("*.yaml"))
+    if not bestanden:
+        raise ConfigFout(f"{map_}: geen gemeente-configuratie (*.yaml) gevonden")
+    return Gemeenten([laad_gemeente(p) for p in bestanden])
+
+
+def geldige_postcode(postcode: str) -> bool:
+    return bool(POSTCODE.match(postcode))
+

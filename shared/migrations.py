@@ -1,0 +1,51 @@
+"""Alembic per service: one migration history per schema, run by `toegang migrate` and at test start.
+
+Each service's migrations/env.py calls `run_env(metadata, schema)`; the version table lives in the
+service's own schema, so the four histories never meet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+SERVICES = ("intake", "signalering", "triage", "arrangement")
+SERVICES_DIR = Path(__file__).resolve().parents[1] / "services"
+
+
+def alembic_config(service: str, database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(SERVICES_DIR / service / "migrations"))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    config.attributes["schema"] = service
+    return config
+
+
+def migreer(database_url: str, services: tuple[str, ...] = SERVICES) -> None:
+    for service in services:
+        command.upgrade(alembic_config(service, database_url), "head")
+
+
+def run_env(metadata: MetaData, schema: str) -> None:
+    url = context.config.get_main_option("sqlalchemy.url")
+
+    def migreer_sync(connection) -> None:
+        connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        context.configure(connection=connection, target_metadata=metadata, version_table_schema=schema,
+                          include_schemas=True,
+                          include_name=lambda name, type_, parent: type_ != "schema" or name == schema)
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def online() -> None:
+        engine = create_async_engine(url)
+        async with engine.begin() as conn:
+            await conn.run_sync(migreer_sync)
+        await engine.dispose()
+
+    asyncio.run(online())

@@ -1,0 +1,143 @@
+"""One place that wires a service: settings, configuration, database, broker, relay, HTTP.
+
+Every service is a `ServiceDefinitie` (its tables, routes, handlers and the events it publishes);
+`bouw_app` turns one into a FastAPI application whose lifespan runs the broker and the outbox relay.
+Knowing one service's app.py is knowing all four.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+from faststream.specification import AsyncAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from sqlalchemy import MetaData, Table, text
+
+from shared.auth import TokenVerifier
+from shared.bus import Handler, RetryBeleid, abonneer, maak_broker
+from shared.db import UnitOfWorkFactory, maak_engine
+from shared.events import EVENT_TYPES, Data, Event
+from shared.gemeenten import laad_gemeenten
+from shared.http import installeer_foutafhandeling, probleem
+from shared.outbox import OutboxRelay
+from shared.privacy import Kluis
+from shared.settings import Instellingen
+from shared.telemetry import start_logging, start_tracing, stop_tracing
+from shared.topology import consumers_van, declareer_streams
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Context:
+    """What handlers and routes of a service get: the live parts, built once at start."""
+
+    instellingen: Instellingen
+    gemeenten: Any
+    uows: UnitOfWorkFactory
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ServiceDefinitie:
+    naam: str
+    poort: int
+    metadata: MetaData
+    outbox: Table
+    inbox: Table
+    routers: list[APIRouter]
+    # durable consumer name -> handler, given the context
+    handlers: Callable[[Context], dict[str, Handler]]
+    publiceert: list[type[Data]]
+    omschrijving: str
+    # Service-specific start-up (e.g. the at-rest encryption key); fills Context.extra.
+    bij_start: Callable[[Context], None] | None = None
+
+
+def houdt_persoonsgegevens(ctx: Context) -> None:
+    """For the services that hold personal data: the at-rest key and the pseudonym key."""
+    if ctx.instellingen.gegevens_sleutel is None:
+        raise SystemExit("TOEGANG_GEGEVENS_SLEUTEL ontbreekt: persoonsgegevens worden daarmee versleuteld.")
+    ctx.extra["kluis"] = Kluis(ctx.instellingen.gegevens_sleutel.get_secret_value())
+    ctx.extra["pseudoniem_sleutel"] = ctx.instellingen.pseudoniem_sleutel.get_secret_value().encode()
+
+
+def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = None) -> FastAPI:
+    instellingen = instellingen or Instellingen()
+    start_logging(definitie.naam)
+    tracer_provider = start_tracing(definitie.naam)
+    gemeenten = laad_gemeenten(instellingen.config_dir)
+
+    engine = maak_engine(instellingen.database_url)
+    SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, tracer_provider=tracer_provider,
+                                        enable_commenter=False)
+    broker = maak_broker(instellingen.nats_url, definitie.naam, tracer_provider)
+    uows = UnitOfWorkFactory(engine, definitie.outbox)
+    ctx = Context(instellingen, gemeenten, uows)
+    if definitie.bij_start:
+        definitie.bij_start(ctx)
+
+    beleid = RetryBeleid(instellingen.max_deliver, tuple(instellingen.backoff_seconden))
+    handlers = definitie.handlers(ctx)
+    for consumer in consumers_van(definitie.naam):
+        abonneer(broker, consumer, handlers[consumer.durable], uows, definitie.inbox, beleid)
+    for model in definitie.publiceert:  # documented in AsyncAPI; the relay does the publishing
+        et = EVENT_TYPES[model]
+        broker.publisher(f"{et.subject_prefix}.*", schema=Event[model], title=et.type, include_in_schema=True)
+    relay = OutboxRelay(uows, broker)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await broker.connect()
+        await declareer_streams(broker.config.connection_state.stream)
+        await broker.start()
+        relay.start()
+        log.info("service gestart", extra={"poort": instellingen.port or definitie.poort})
+        try:
+            yield
+        finally:
+            await relay.stop()
+            await broker.stop()
+            await engine.dispose()
+            stop_tracing()
+
+    app = FastAPI(title=f"Integrale toegang: {definitie.naam}", description=definitie.omschrijving,
+                  version="0.1.0", lifespan=lifespan)
+    app.state.ctx = ctx
+    app.state.tokens = TokenVerifier(
+        instellingen.jwt_secret.get_secret_value() if instellingen.jwt_secret else None, instellingen.jwks_url)
+    installeer_foutafhandeling(app)
+    for router in definitie.routers:
+        app.include_router(router)
+    asyncapi = AsyncAPI(broker, title=f"Integrale toegang: {definitie.naam}", version="0.1.0")
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> JSONResponse:
+        onderdelen = {"database": await _database_op(engine), "nats": broker._connection is not None
+                      and broker._connection.is_connected}
+        if all(onderdelen.values()):
+            return JSONResponse({"status": "ok", "service": definitie.naam, **onderdelen})
+        return probleem(503, "Niet alle verbindingen zijn op.", service=definitie.naam, **onderdelen)
+
+    @app.get("/asyncapi", include_in_schema=False)
+    async def asyncapi_document() -> JSONResponse:
+        return JSONResponse(asyncapi.to_specification().to_jsonable())
+
+    FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider, excluded_urls="health,asyncapi")
+    return app
+
+
+async def _database_op(engine) -> bool:
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False

@@ -1,0 +1,79 @@
+"""OpenTelemetry tracing and structured JSON logs with the trace id.
+
+Spans are exported over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set (the standard OTEL_*
+variables apply). Span attributes and log lines carry ids, pseudonymous keys and counts, never
+personal data: the tests scan every exported span for the test person's BSN, name and street.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from datetime import datetime, timezone
+
+from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+_provider: TracerProvider | None = None
+
+
+def start_tracing(service: str) -> TracerProvider:
+    global _provider
+    if _provider is not None:
+        return _provider
+    resource = Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", f"toegang-{service}"),
+                                "service.namespace": "integrale-toegang"})
+    _provider = TracerProvider(resource=resource)
+    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        _provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    trace.set_tracer_provider(_provider)
+    return _provider
+
+
+def stop_tracing() -> None:
+    if _provider is not None:
+        _provider.shutdown()
+
+
+# Attributes of a LogRecord that are not the caller's `extra`.
+_STANDAARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color_message"}
+
+
+class JsonFormatter(logging.Formatter):
+    def __init__(self, service: str):
+        super().__init__()
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        regel = {
+            "tijd": datetime.fromtimestamp(record.created, timezone.utc).isoformat(),
+            "niveau": record.levelname,
+            "service": self.service,
+            "logger": record.name,
+            "bericht": record.getMessage(),
+        }
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            regel["trace_id"] = format(span.trace_id, "032x")
+            regel["span_id"] = format(span.span_id, "016x")
+        regel.update({k: v for k, v in vars(record).items() if k not in _STANDAARD})
+        if record.exc_info:
+            regel["uitzondering"] = self.formatException(record.exc_info)
+        return json.dumps(regel, default=str, ensure_ascii=False)
+
+
+def start_logging(service: str, niveau: str | None = None) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter(service))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(niveau or os.environ.get("TOEGANG_LOG_LEVEL", "INFO"))
+    # Access logs would repeat every request at INFO; traces already have them.
+    for luid in ("uvicorn.access", "faststream", "nats"):
+        logging.getLogger(luid).setLevel(logging.WARNING)

@@ -1,0 +1,120 @@
+"""Deadline arithmetic (termijnen) for meldingen, aanvragen and signalen; see DOMAIN.md, "Deadlines".
+
+Pure functions, no I/O. Every input is a timezone-aware moment (any zone); every output is an aware
+moment in Europe/Amsterdam, because the law counts days as the gemeente's calendar shows them, not UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+import holidays
+
+TZ = ZoneInfo("Europe/Amsterdam")
+
+# A deadline falls at the last whole second of the day: "due on Wednesday" means all of Wednesday.
+EINDE_DAG = time(23, 59, 59)
+EEN_DAG = timedelta(days=1)
+
+
+class Norm(Protocol):
+    """What `termijn_tot` needs from a norm; `shared.gemeenten.Termijnnorm` satisfies it."""
+
+    aantal: int
+    eenheid: str
+    wettelijk: bool
+
+
+@lru_cache(maxsize=None)
+def _feestdagen(jaar: int) -> frozenset[date]:
+    # Taken from the holidays library (default category "public"), not from a hand list, so a new
+    # holiday arrives with a library upgrade. For NL it includes Goede Vrijdag and Koningsdag, and
+    # Bevrijdingsdag (5 mei) only in lustrum years (2025, 2030, ...), as many CAOs give it off.
+    # Known gap: the Algemene termijnenwet (art. 3) counts 5 mei every year; we follow the library.
+    return frozenset(holidays.country_holidays("NL", years=jaar))
+
+
+def is_werkdag(d: date) -> bool:
+    """Not a Saturday or Sunday and not a Dutch public holiday."""
+    return d.weekday() < 5 and d not in _feestdagen(d.year)
+
+
+def werkdag_vanaf(d: date) -> date:
+    """The first werkdag on or after `d` (`d` itself when it is a werkdag)."""
+    while not is_werkdag(d):
+        d += EEN_DAG
+    return d
+
+
+def werkdag_na(d: date) -> date:
+    """The first werkdag strictly after `d`."""
+    return werkdag_vanaf(d + EEN_DAG)
+
+
+def _in_amsterdam(aankomst: datetime) -> datetime:
+    # A naive moment has no defined day in Amsterdam; guessing would shift deadlines by a day.
+    if aankomst.tzinfo is None or aankomst.utcoffset() is None:
+        raise ValueError(f"aankomst moet een tijdzone hebben: {aankomst!r}")
+    return aankomst.astimezone(TZ)
+
+
+def _einde_van(dag: date) -> datetime:
+    # combine() with tzinfo picks the offset valid on that day, so DST cannot move it off 23:59:59.
+    return datetime.combine(dag, EINDE_DAG, tzinfo=TZ)
+
+
+def _niet_negatief(n: int) -> None:
+    if n < 0:
+        raise ValueError(f"een termijn kan niet negatief zijn: {n}")
+
+
+def plus_werkdagen(aankomst: datetime, n: int) -> datetime:
+    """End of the n-th werkdag after the day of arrival.
+
+    Arrival on a weekend or holiday counts as arrival on the next werkdag, so a melding on Saturday
+    gets the same deadline as one on the Monday after (DOMAIN.md).
+    """
+    _niet_negatief(n)
+    dag = werkdag_vanaf(_in_amsterdam(aankomst).date())
+    for _ in range(n):
+        dag = werkdag_na(dag)
+    return _einde_van(dag)
+
+
+def plus_weken(aankomst: datetime, n: int, wettelijk: bool) -> datetime:
+    """End of the day 7n calendar days after the day of arrival.
+
+    A statutory period (`wettelijk`) that ends on a weekend or holiday runs on to the end of the next
+    werkdag (Algemene termijnenwet art. 1). Art. 2 (at least two werkdagen in the period) needs no
+    code: any seven days in a row hold at least two.
+    """
+    _niet_negatief(n)
+    dag = _in_amsterdam(aankomst).date() + timedelta(weeks=n)
+    if wettelijk:
+        dag = werkdag_vanaf(dag)
+    return _einde_van(dag)
+
+
+def plus_uren(aankomst: datetime, n: int) -> datetime:
+    """Exactly n elapsed hours after arrival (spoed: 48 uur), also across a DST change."""
+    _niet_negatief(n)
+    # Add in UTC: adding to an Amsterdam time adds wall-clock hours, which is 47 or 49 real hours
+    # over the night the clocks change.
+    return (_in_amsterdam(aankomst).astimezone(timezone.utc) + timedelta(hours=n)).astimezone(TZ)
+
+
+def termijn_tot(aankomst: datetime, norm: Norm) -> datetime:
+    """The deadline for something that arrived at `aankomst` under `norm`."""
+    match norm.eenheid:
+        case "direct":
+            return _in_amsterdam(aankomst)  # crisis: due the moment it arrives
+        case "uren":
+            return plus_uren(aankomst, norm.aantal)
+        case "werkdagen":
+            return plus_werkdagen(aankomst, norm.aantal)
+        case "weken":
+            return plus_weken(aankomst, norm.aantal, norm.wettelijk)
+    raise ValueError(f"onbekende eenheid: {norm.eenheid!r}")

