@@ -1,0 +1,43 @@
+"""Test people and meldingen; the personal data here are what the privacy scans look for."""
+
+from __future__ import annotations
+
+import random
+
+BSN = "111222333"
+NAAM = "Hendrika Testpersoon-Vermeulen"
+GEBOORTEDATUM = "1948-03-17"
+STRAAT = "Kastanjelaan"
+TELEFOON = "0612345678"
+EMAIL = "buurvrouw.test@example.org"
+OMSCHRIJVING = f"Mevrouw woont aan de {STRAAT} en redt het niet meer alleen; de buurvrouw maakt zich zorgen."
+POSTCODE = "2264 AB"  # GM1916, Leidschendam
+
+GEVOELIG = [BSN, NAAM, GEBOORTEDATUM, STRAAT, TELEFOON, EMAIL, "redt het niet meer alleen", "2264AB", POSTCODE]
+
+
+def geldig_bsn(rng: random.Random | None = None) -> str:
+    """A random BSN that passes the elfproef."""
+    rng = rng or random.Random()
+    while True:
+        cijfers = [rng.randint(1, 9)] + [rng.randint(0, 9) for _ in range(7)]
+        rest = sum(c * w for c, w in zip(cijfers, range(9, 1, -1))) % 11
+        if rest < 10:
+            return "".join(map(str, cijfers)) + str(rest)
+
+
+def melding(huisnummer: int = 12, bsn: str = BSN, **over) -> dict:
+    body = {
+        "gemeente": "GM1916",
+        "kanaal": "telefoon",
+        "soort": "zorgmelding",
+        "melder": {"type": "buur", "naam": "Buurvrouw Test", "telefoon": TELEFOON, "email": EMAIL,
+                   "wil_terugkoppeling": True},
+        "betreft": {"personen": [{"bsn": bsn, "naam": NAAM, "geboortedatum": GEBOORTEDATUM}],
+                    "adres": {"postcode": POSTCODE, "huisnummer": huisnummer}},
+        "omschrijving": OMSCHRIJVING,
+        "levensgebieden": ["huisvesting", "sociaal_netwerk"],
+        "zrm": {"huisvesting": 2, "sociaal_netwerk": 2},
+    }
+    body.update(over)
+    return body
