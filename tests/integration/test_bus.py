@@ -1,0 +1,133 @@
+"""The bus's promises, in-process against a real nats-server and PostgreSQL: retry with back-off, then
+the DLQ with the reason while the consumer goes on; an event committed while NATS is down is
+published once NATS is back."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from datetime import datetime, timezone
+
+import nats
+import pytest
+from sqlalchemy import MetaData, select, text
+
+from shared.bus import RetryBeleid, abonneer, maak_broker
+from shared.db import UnitOfWorkFactory, inbox_tabel, maak_engine, outbox_tabel
+from shared.events import MeldingOpgepakt, maak_event
+from shared.outbox import OutboxRelay
+from shared.topology import Consumer, declareer_streams
+from tests.conftest import wacht_tot
+from toegang.omgeving import NatsServer
+
+metadata = MetaData(schema="bustest")
+outbox = outbox_tabel(metadata)
+inbox = inbox_tabel(metadata)
+
+
+@pytest.fixture(scope="module")
+async def engine(database_url):
+    engine = maak_engine(database_url)
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE SCHEMA IF NOT EXISTS bustest"))
+        await conn.run_sync(metadata.create_all)
+    yield engine
+    await engine.dispose()
+
+
+def opgepakt_event(team: str = "t") -> object:
+    data = MeldingOpgepakt(melding_id=uuid.uuid4(), opgepakt_op=datetime.now(timezone.utc), team_id=team)
+    return maak_event(data, service="intake", gemeente="GM1916", subject="s", correlatieid="c")
+
+
+async def test_falende_handler_wordt_herhaald_dan_dlq_en_de_rest_stroomt_door(engine, nats_server):
+    consumer = Consumer("bustest", f"bustest-{uuid.uuid4().hex[:8]}", "TOEGANG_MELDINGEN",
+                        "toegang.meldingen.opgepakt.*", "test")
+    pogingen: dict[str, int] = {}
+    verwerkt: list[str] = []
+
+    async def handler(event, uow) -> None:
+        pogingen[str(event.id)] = pogingen.get(str(event.id), 0) + 1
+        if event.data.team_id == "gif":
+            raise RuntimeError("kan dit team niet vinden")
+        verwerkt.append(str(event.id))
+
+    broker = maak_broker(nats_server.url, "bustest")
+    uows = UnitOfWorkFactory(engine, outbox)
+    abonneer(broker, consumer, handler, uows, inbox, RetryBeleid(max_deliver=3, backoff_seconden=(0.2, 0.4)))
+    await broker.connect()
+    await declareer_streams(broker.config.connection_state.stream)
+    await broker.start()
+    nc = await nats.connect(nats_server.url)
+    dlq = await nc.subscribe("toegang.dlq.bustest")
+    js = nc.jetstream()
+    try:
+        gif, daarna = opgepakt_event("gif"), opgepakt_event("goed")
+        for event in (gif, daarna):
+            await js.publish(event.nats_subject, event.model_dump_json().encode(), headers={"Nats-Msg-Id": str(event.id)})
+        await js.publish("toegang.meldingen.opgepakt.GM1916", b"{dit is geen json", headers={"Nats-Msg-Id": "kapot"})
+
+        vermeldingen = [json.loads((await dlq.next_msg(timeout=10)).data) for _ in range(2)]
+        per_id = {v["event_id"]: v for v in vermeldingen}
+        assert pogingen[str(gif.id)] == 3  # delivered max_deliver times, then no more
+        assert "RuntimeError: kan dit team niet vinden" in per_id[str(gif.id)]["reden"]
+        assert per_id[str(gif.id)]["event"]["id"] == str(gif.id)
+        assert per_id[str(gif.id)]["afleveringen"] == 3
+        assert per_id[None]["reden"].startswith("ValidationError") or "ongeldig" in per_id[None]["reden"]
+        assert per_id[None]["event"] is None and per_id[None]["afleveringen"] == 1
+        assert verwerkt == [str(daarna.id)]  # the next message went through
+        await asyncio.sleep(1.0)
+        assert pogingen[str(gif.id)] == 3  # and the poison message did not come back after the DLQ
+        async with engine.connect() as conn:
+            ids = (await conn.execute(select(inbox.c.event_id).where(inbox.c.consumer == consumer.durable))).scalars()
+            assert {str(i) for i in ids} == {str(daarna.id)}
+    finally:
+        await nc.drain()
+        await broker.stop()
+
+
+async def test_event_van_een_commit_terwijl_nats_weg_is_wordt_daarna_eenmaal_gepubliceerd(engine, werkmap):
+    server = NatsServer(werkmap / "nats-herstart").start()
+    broker = maak_broker(server.url, "bustest")
+    await broker.connect()
+    await declareer_streams(broker.config.connection_state.stream)
+    uows = UnitOfWorkFactory(engine, outbox)
+    relay = OutboxRelay(uows, broker)
+    relay.start()
+    try:
+        server.stop()
+        event = opgepakt_event("na-herstart")
+        async with uows() as uow:  # the state change commits; NATS is not needed for that
+            uow.publiceer(event)
+            await uow.commit()
+        await asyncio.sleep(1.5)  # the relay tries and fails meanwhile
+        async with engine.connect() as conn:
+            rij = (await conn.execute(select(outbox.c.gepubliceerd_op).where(outbox.c.event_id == event.id))).one()
+            assert rij.gepubliceerd_op is None
+
+        server.start()  # same port, same store
+
+        async def gepubliceerd():
+            async with engine.connect() as conn:
+                return (await conn.execute(select(outbox.c.gepubliceerd_op).where(outbox.c.event_id == event.id))
+                        ).scalar()
+
+        await wacht_tot(gepubliceerd, timeout=20)
+        nc = await nats.connect(server.url)
+        js = nc.jetstream()
+        sub = await js.subscribe(event.nats_subject, ordered_consumer=True)
+        berichten = []
+        try:
+            while True:
+                berichten.append(await sub.next_msg(timeout=1))
+        except nats.errors.TimeoutError:
+            pass
+        await nc.drain()
+        mijne = [m for m in berichten if json.loads(m.data)["id"] == str(event.id)]
+        assert len(mijne) == 1
+        assert mijne[0].headers["Nats-Msg-Id"] == str(event.id)
+    finally:
+        await relay.stop()
+        await broker.stop()
+        server.stop()
