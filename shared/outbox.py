@@ -51,23 +51,24 @@ class OutboxRelay:
     async def _loop(self) -> None:
         pauze = 0.1
         while True:
+            # Clear before reading, not after: a commit that lands while we publish sets the signal
+            # again and is picked up at once instead of at the next poll.
+            self._signaal.clear()
             try:
                 aantal = await self.publiceer_batch()
                 pauze = 0.1
             except Exception as fout:  # NATS or the database is away: wait and try again
                 log.warning("outbox relay: publiceren mislukt, opnieuw over %.1fs", pauze,
                             extra={"fout": type(fout).__name__})
-                aantal = 0
-                await asyncio.sleep(pauze)
-                pauze = min(pauze * 2, 5.0)
                 if self._stoppen.is_set():
                     return
+                await asyncio.sleep(pauze)
+                pauze = min(pauze * 2, 5.0)
                 continue
             if aantal == BATCH:
                 continue
             if self._stoppen.is_set():
                 return
-            self._signaal.clear()
             try:
                 await asyncio.wait_for(self._signaal.wait(), POLL_S)
             except TimeoutError:

@@ -48,6 +48,8 @@ async def test_falende_handler_wordt_herhaald_dan_dlq_en_de_rest_stroomt_door(en
     verwerkt: list[str] = []
 
     async def handler(event, uow) -> None:
+        if event.data.team_id not in ("gif", "goed"):  # events of other tests on the same stream
+            return
         pogingen[str(event.id)] = pogingen.get(str(event.id), 0) + 1
         if event.data.team_id == "gif":
             raise RuntimeError("kan dit team niet vinden")
@@ -69,6 +71,7 @@ async def test_falende_handler_wordt_herhaald_dan_dlq_en_de_rest_stroomt_door(en
         await js.publish("toegang.meldingen.opgepakt.GM1916", b"{dit is geen json", headers={"Nats-Msg-Id": "kapot"})
 
         vermeldingen = [json.loads((await dlq.next_msg(timeout=10)).data) for _ in range(2)]
+        await wacht_tot(lambda: verwerkt)
         per_id = {v["event_id"]: v for v in vermeldingen}
         assert pogingen[str(gif.id)] == 3  # delivered max_deliver times, then no more
         assert "RuntimeError: kan dit team niet vinden" in per_id[str(gif.id)]["reden"]
@@ -80,8 +83,9 @@ async def test_falende_handler_wordt_herhaald_dan_dlq_en_de_rest_stroomt_door(en
         await asyncio.sleep(1.0)
         assert pogingen[str(gif.id)] == 3  # and the poison message did not come back after the DLQ
         async with engine.connect() as conn:
-            ids = (await conn.execute(select(inbox.c.event_id).where(inbox.c.consumer == consumer.durable))).scalars()
-            assert {str(i) for i in ids} == {str(daarna.id)}
+            ids = {str(i) for i in (await conn.execute(
+                select(inbox.c.event_id).where(inbox.c.consumer == consumer.durable))).scalars()}
+            assert str(daarna.id) in ids and str(gif.id) not in ids
     finally:
         await nc.drain()
         await broker.stop()
