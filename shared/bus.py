@@ -66,7 +66,9 @@ def maak_broker(nats_url: str, service: str, tracer_provider: TracerProvider | N
         nats_url,
         name=f"toegang-{service}",
         middlewares=[NatsTelemetryMiddleware(tracer_provider=tracer_provider)],
-        # FastStream logs every message at INFO by default; that halves throughput. DEBUG keeps it quiet.
+        # FastStream logs every message at INFO by default; that halves throughput. DEBUG keeps it quiet,
+        # and our own logger keeps what it does log in the platform's JSON format.
+        logger=logging.getLogger(f"toegang.bus.{service}"),
         log_level=logging.DEBUG,
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,

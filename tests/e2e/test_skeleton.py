@@ -231,3 +231,30 @@ async def test_geen_persoonsgegevens_op_de_bus_of_in_spans(platform, token, bus_
     logs = "".join(p.read_text(errors="replace") for p in (platform.log_map).glob("*.log"))
     for gevoelig in GEVOELIG:
         assert gevoelig not in logs, f"{gevoelig!r} in de logs"
+
+
+async def test_inzage_van_persoonsgegevens_staat_in_het_verwerkingslog(platform, token, database_url):
+    from sqlalchemy import text
+
+    from shared.db import maak_engine
+
+    m = await post_melding(platform, token, melding(huisnummer=107, bsn=geldig_bsn()))
+    async with httpx.AsyncClient() as http:
+        ander_team = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}"),
+                                    headers=token("wijkcoach", teams=["gm1916-ander-team"]))
+        andere_gemeente = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}"),
+                                         headers=token("beheer", gemeente="GM0637"))
+        gelezen = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}"),
+                                 headers=token("consulent"))
+    assert ander_team.status_code == 404 and andere_gemeente.status_code == 404
+    assert gelezen.status_code == 200
+    engine = maak_engine(database_url)
+    async with engine.connect() as conn:
+        rijen = (await conn.execute(text(
+            "SELECT l.* FROM intake.verwerkingslog l JOIN intake.melding_personen p ON p.persoon_sleutel = l.betrokkene "
+            "WHERE p.melding_id = :id"), {"id": m["melding_id"]})).mappings().all()
+    await engine.dispose()
+    assert len(rijen) == 1  # the refused reads were not reads of personal data
+    assert rijen[0]["verwerkingsactiviteit"] == "melding inzien"
+    assert rijen[0]["actor"].startswith("consulent:")
+    assert len(rijen[0]["trace_id"]) == 32 and len(rijen[0]["operation_id"]) == 16
