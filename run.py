@@ -42,11 +42,14 @@ def main() -> int:
     installeer()
     opdracht, rest = sys.argv[1], sys.argv[2:]
     os.chdir(HIER)
-    if opdracht == "test":
-        return subprocess.call([str(BIN / "python"), "-m", "pytest", *rest])
-    if opdracht == "bench":
-        return subprocess.call([str(BIN / "python"), "-m", "bench", *rest])
-    return subprocess.call([str(BIN / "toegang"), opdracht, *rest])
+    python = str(BIN / "python")
+    argv = {
+        "test": [python, "-m", "pytest", *rest],
+        "bench": [python, "-m", "bench", *rest],
+    }.get(opdracht, [python, "-m", "toegang", opdracht, *rest])
+    # Replace this process: Ctrl-C then reaches `toegang dev` itself, which stops everything it started.
+    sys.stdout.flush()
+    os.execv(argv[0], argv)
 
 
 if __name__ == "__main__":

@@ -108,6 +108,9 @@ class Postgres:
         if gegeven:
             self.database_url = _maak_database(gegeven) if eigen_database else gegeven
             return self
+        import warnings
+
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
         import pgserver
 
         self.map_.mkdir(parents=True, exist_ok=True)
