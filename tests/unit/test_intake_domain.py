@@ -51,3 +51,8 @@ def test_statusovergangen_ook_als_events_door_elkaar_komen():
     assert not mag_naar(Status.opgepakt, Status.doorverwezen)  # and a late doorverwezen changes nothing
     assert not mag_naar(Status.opgepakt, Status.opgepakt)  # melding-opgepakt once
     assert not mag_naar(Status.afgesloten, Status.opgepakt)
+
+
+def test_bekende_voorziening_uit_de_catalogus_wordt_aanvaard():
+    body = melding(soort="aanvraag_maatwerk", gevraagde_voorzieningen=["huishoudelijke-ondersteuning"])
+    assert controleer(MeldingInvoer.model_validate(body), GEMEENTEN) == []
