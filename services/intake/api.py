@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from services.intake import domain, tables
 from services.intake.domain import MeldingInvoer, Status
@@ -69,28 +70,40 @@ async def registreer_melding(
         zrm=invoer.zrm, veiligheid=invoer.veiligheid, crisis=invoer.crisis, spoed=invoer.spoed,
         gevraagde_voorzieningen=invoer.gevraagde_voorzieningen, inwoner_op_de_hoogte=invoer.inwoner_op_de_hoogte,
     )
+    try:
+        await _sla_op(ctx, data, invoer, code, idempotency_key)
+    except IntegrityError:
+        # The same Idempotency-Key arrived twice at once: the other request won; answer as it did.
+        if idempotency_key and (eerder := await _eerder_antwoord(ctx, idempotency_key)) is not None:
+            return eerder
+        raise
+    return MeldingAntwoord(melding_id=melding_id, status=Status.geregistreerd, huishouden_id=feiten.huishouden_id,
+                           wijk=feiten.wijk, ontvangen_op=ontvangen_op, terugkoppelcode=code)
+
+
+async def _sla_op(ctx: Context, data: MeldingGeregistreerd, invoer: MeldingInvoer, code: str | None,
+                  idempotency_key: str | None) -> None:
+    """The melding, its people, its first status and its event: one transaction."""
     persoonsgegevens = invoer.model_dump(mode="json", include={"melder", "betreft", "omschrijving"})
     async with ctx.uows() as uow:
         await uow.session.execute(tables.meldingen.insert().values(
-            melding_id=melding_id, gemeente=gemeente.code, kanaal=invoer.kanaal, soort=invoer.soort,
-            melder_type=invoer.melder.type, huishouden_id=feiten.huishouden_id, wijk=feiten.wijk,
-            status=Status.geregistreerd, ontvangen_op=ontvangen_op,
+            melding_id=data.melding_id, gemeente=data.gemeente, kanaal=data.kanaal, soort=data.soort,
+            melder_type=data.melder_type, huishouden_id=data.huishouden_id, wijk=data.wijk,
+            status=Status.geregistreerd, ontvangen_op=data.ontvangen_op,
             feiten=data.model_dump(mode="json", exclude={"melding_id", "gemeente", "ontvangen_op"}),
             persoonsgegevens=ctx.extra["kluis"].versleutel(json.dumps(persoonsgegevens)),
             wil_terugkoppeling=invoer.melder.wil_terugkoppeling,
             terugkoppelcode_sha256=_sha256(code) if code else None, idempotency_key=idempotency_key,
         ))
-        if feiten.persoon_sleutels:
+        if data.persoon_sleutels:
             await uow.session.execute(tables.melding_personen.insert(), [
-                {"melding_id": melding_id, "volgnummer": i, "persoon_sleutel": s}
-                for i, s in enumerate(feiten.persoon_sleutels)])
+                {"melding_id": data.melding_id, "volgnummer": i, "persoon_sleutel": s}
+                for i, s in enumerate(data.persoon_sleutels)])
         await uow.session.execute(tables.statushistorie.insert().values(
-            melding_id=melding_id, status=Status.geregistreerd, tijdstip=ontvangen_op))
-        uow.publiceer(maak_event(data, service="intake", gemeente=gemeente.code, subject=str(melding_id),
-                                 correlatieid=str(melding_id), dataref=f"/v1/meldingen/{melding_id}"))
+            melding_id=data.melding_id, status=Status.geregistreerd, tijdstip=data.ontvangen_op))
+        uow.publiceer(maak_event(data, service="intake", gemeente=data.gemeente, subject=str(data.melding_id),
+                                 correlatieid=str(data.melding_id), dataref=f"/v1/meldingen/{data.melding_id}"))
         await uow.commit()
-    return MeldingAntwoord(melding_id=melding_id, status=Status.geregistreerd, huishouden_id=feiten.huishouden_id,
-                           wijk=feiten.wijk, ontvangen_op=ontvangen_op, terugkoppelcode=code)
 
 
 async def _eerder_antwoord(ctx: Context, sleutel: str) -> JSONResponse | None:

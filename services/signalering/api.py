@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from services.signalering import domain, tables
 from services.signalering.domain import Beoordeling, SignaalInvoer
@@ -45,16 +46,24 @@ async def ontvang_signaal(invoer: SignaalInvoer, request: Request,
     nu = datetime.now(timezone.utc)
     if fouten := domain.controleer(invoer, gemeente, list(partner.soorten), nu.date()):
         raise OngeldigeInvoer(fouten)
-    async with ctx.uows() as uow:
-        s = tables.signalen
-        eerder = (await uow.session.execute(select(s.c.signaal_id, s.c.beoordeling, s.c.casus_id).where(
-            s.c.partner_id == partner.partner_id, s.c.partner_signaal_id == invoer.partner_signaal_id))).first()
-        if eerder is not None:  # a repeated partner_signaal_id returns the first result
-            return SignaalAntwoord(signaal_id=eerder.signaal_id, beoordeling=eerder.beoordeling,
-                                   casus_id=eerder.casus_id)
-        antwoord = await _registreer(ctx, uow, invoer, gemeente, partner, nu)
-        await uow.commit()
-    return antwoord
+    # Two signals for one household at the same moment: one opens the casus, the other finds the unique
+    # index in its way and tries again, and then joins the casus (or finds its own repeat).
+    for poging in range(3):
+        try:
+            async with ctx.uows() as uow:
+                s = tables.signalen
+                eerder = (await uow.session.execute(select(s.c.signaal_id, s.c.beoordeling, s.c.casus_id).where(
+                    s.c.partner_id == partner.partner_id, s.c.partner_signaal_id == invoer.partner_signaal_id))).first()
+                if eerder is not None:  # a repeated partner_signaal_id returns the first result
+                    return SignaalAntwoord(signaal_id=eerder.signaal_id, beoordeling=eerder.beoordeling,
+                                           casus_id=eerder.casus_id)
+                antwoord = await _registreer(ctx, uow, invoer, gemeente, partner, nu)
+                await uow.commit()
+                return antwoord
+        except IntegrityError:
+            if poging == 2:
+                raise
+    raise AssertionError("onbereikbaar")
 
 
 async def _registreer(ctx: Context, uow, invoer: SignaalInvoer, gemeente: Gemeente, partner: Partner,

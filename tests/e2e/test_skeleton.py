@@ -258,3 +258,32 @@ async def test_inzage_van_persoonsgegevens_staat_in_het_verwerkingslog(platform,
     assert rijen[0]["verwerkingsactiviteit"] == "melding inzien"
     assert rijen[0]["actor"].startswith("consulent:")
     assert len(rijen[0]["trace_id"]) == 32 and len(rijen[0]["operation_id"]) == 16
+
+
+async def test_gelijktijdige_signalen_voor_een_huishouden_geven_een_casus(platform, token):
+    import asyncio
+
+    adres = {"postcode": "2264 AB", "huisnummer": 202}
+
+    async def stuur(partner_id: str, soort: str):
+        body = {"partner_signaal_id": f"{partner_id}-{uuid.uuid4()}", "soort": soort,
+                "betreft": {"bsn": geldig_bsn(), "adres": adres}, "bedrag_achterstand_cent": 90_000}
+        async with httpx.AsyncClient() as http:
+            return await http.post(url(platform, "signalering", "/v1/signalen"), json=body,
+                                   headers=token("partner", partner_id=partner_id))
+
+    antwoorden = await asyncio.gather(*[stuur("gm1916-vidomes", "huurachterstand"),
+                                        stuur("gm1916-eneco", "energieachterstand"),
+                                        stuur("gm1916-dunea", "waterachterstand")] * 2)
+    assert [r.status_code for r in antwoorden] == [202] * 6, [r.text for r in antwoorden]
+    assert len({r.json()["casus_id"] for r in antwoorden}) == 1
+
+
+async def test_gelijktijdige_posts_met_dezelfde_idempotency_key_geven_een_melding(platform, token):
+    import asyncio
+
+    sleutel = str(uuid.uuid4())
+    body = melding(huisnummer=108, bsn=geldig_bsn())
+    antwoorden = await asyncio.gather(*[post_melding(platform, token, body, **{"Idempotency-Key": sleutel})
+                                        for _ in range(5)])
+    assert len({a["melding_id"] for a in antwoorden}) == 1
