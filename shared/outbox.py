@@ -1,10 +1,10 @@
-"""The outbox relay: publishes committed events to JetStream, in order, at least once.
+"""The outbox relay: publishes committed events to JetStream, at least once, in commit order per relay.
 
 Publishing goes through the FastStream broker so its telemetry middleware makes the publish span;
 the span's parent is the trace context stored with the event, so a melding stays one trace across the
 services. `Nats-Msg-Id` is the event id: a relay that crashed after publishing but before marking the
 row publishes again, and JetStream drops the repeat. Several replicas may run: `SKIP LOCKED` gives each
-row to one of them.
+row to one of them (so across replicas the order is not guaranteed; consumers do not rely on it).
 """
 
 from __future__ import annotations

@@ -122,3 +122,14 @@ async def declareer_streams(js: JetStreamContext, replicas: int = 1) -> None:
             except BadRequestError:  # created meanwhile by another service starting
                 pass
         await js.update_stream(config)
+
+
+async def declareer_streams_op(nats_url: str, replicas: int = 1) -> None:
+    """For `toegang migrate`: declare the streams without starting a service."""
+    import nats
+
+    nc = await nats.connect(nats_url)
+    try:
+        await declareer_streams(nc.jetstream(), replicas)
+    finally:
+        await nc.drain()

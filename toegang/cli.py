@@ -34,14 +34,19 @@ def service(naam: Annotated[str, typer.Argument(help="intake, triage, arrangemen
 
 @app.command()
 def migrate() -> None:
-    """Apply the database migrations of all services (DATABASE_URL)."""
+    """Apply the database migrations of all services (DATABASE_URL) and, with NATS_URL, declare the streams."""
+    import asyncio
+
     from shared.migrations import migreer
+    from shared.topology import declareer_streams_op
 
     url = os.environ.get("DATABASE_URL")
     if not url:
         typer.echo("DATABASE_URL ontbreekt", err=True)
         raise typer.Exit(2)
     migreer(url)
+    if os.environ.get("NATS_URL"):
+        asyncio.run(declareer_streams_op(os.environ["NATS_URL"]))
 
 
 @app.command()

@@ -34,7 +34,7 @@ def draai() -> int:
     signal.signal(signal.SIGINT, bij_signaal)
     signal.signal(signal.SIGTERM, bij_signaal)
     try:
-        migreer(pg.database_url)
+        migreer(pg.database_url, nats_url)
         platform = Platform(nats_url, pg.database_url, geheimen(map_), map_ / "logs").start()
         (map_ / "dev.json").write_text(json.dumps(
             {"services": platform.urls, "nats_url": nats_url, "database_url": pg.database_url,

@@ -232,7 +232,10 @@ def _stop(proces: subprocess.Popen | None, timeout: float, sig: int = signal.SIG
         proces.wait()
 
 
-def migreer(database_url: str) -> None:
+def migreer(database_url: str, nats_url: str | None = None) -> None:
     """Run the migrations in a child process: Alembic's env uses asyncio.run, which needs a fresh loop."""
-    subprocess.run([sys.executable, "-m", "toegang", "migrate"], env={**os.environ, "DATABASE_URL": database_url},
-                   check=True)
+    env = {**os.environ, "DATABASE_URL": database_url}
+    env.pop("NATS_URL", None)
+    if nats_url:
+        env["NATS_URL"] = nats_url
+    subprocess.run([sys.executable, "-m", "toegang", "migrate"], env=env, check=True)

@@ -135,3 +135,24 @@ async def test_event_van_een_commit_terwijl_nats_weg_is_wordt_daarna_eenmaal_gep
         await relay.stop()
         await broker.stop()
         server.stop()
+
+
+async def test_topologie_declareert_elke_stream_met_bestandsopslag_en_is_herhaalbaar(werkmap):
+    from nats.js.api import StorageType
+
+    from shared.topology import STREAMS, declareer_streams_op
+
+    server = NatsServer(werkmap / "nats-topologie").start()
+    try:
+        await declareer_streams_op(server.url)
+        await declareer_streams_op(server.url)  # a second service starting: no error, same result
+        nc = await nats.connect(server.url)
+        js = nc.jetstream()
+        for stream in STREAMS:
+            info = await js.stream_info(stream.name)
+            assert info.config.storage == StorageType.FILE
+            assert info.config.subjects == list(stream.subjects)
+            assert info.config.duplicate_window >= 60
+        await nc.drain()
+    finally:
+        server.stop()
