@@ -48,43 +48,52 @@ def percentiel(waarden: list[float], p: float) -> float:
 
 
 async def meet(naam: str, nc: Client, js: JetStreamContext, berichten: list[Bericht], sink: str,
-               deadline: float, stil_timeout: float = 30.0,
+               deadline: float, stil_timeout: float = 30.0, een_voor_een: bool = False,
                subject: Callable[[Bericht], str] = lambda b: b.subject) -> Resultaat:
     """Publish `berichten` and wait for their results on `sink` until all arrived, `deadline`
-    (time.monotonic) passes, or nothing arrived for `stil_timeout` seconds."""
+    (time.monotonic) passes, or nothing arrived for `stil_timeout` seconds.
+
+    All at once (pipelined, CHUNK publishes in flight), or `een_voor_een`: each melding only after the
+    previous one's result arrived, which gives the latency without any queue."""
     verzonden: dict[str, float] = {}
     ontvangen: dict[str, float] = {}
-    alles_binnen = asyncio.Event()
+    aankomst = asyncio.Event()
 
     async def bij_resultaat(msg) -> None:
         nu = time.perf_counter()
         cid = json.loads(msg.data).get("correlatieid")
         if cid in verzonden and cid not in ontvangen:  # first receipt counts; a redelivery does not
             ontvangen[cid] = nu
-            if len(ontvangen) == len(berichten):
-                alles_binnen.set()
+            aankomst.set()
+
+    async def wacht_tot(klaar: Callable[[], bool]) -> bool:
+        laatste_voortgang = time.monotonic()
+        while not klaar():
+            if time.monotonic() >= deadline or time.monotonic() - laatste_voortgang > stil_timeout:
+                return False
+            aankomst.clear()
+            try:
+                async with asyncio.timeout(min(1.0, max(0.01, deadline - time.monotonic()))):
+                    await aankomst.wait()
+                laatste_voortgang = time.monotonic()
+            except TimeoutError:
+                pass
+        return True
 
     sub = await nc.subscribe(sink, cb=bij_resultaat)
     await nc.flush()
     start = time.perf_counter()
-    for i in range(0, len(berichten), CHUNK):
+    stap = 1 if een_voor_een else CHUNK
+    for i in range(0, len(berichten), stap):
         publicaties = []
-        for b in berichten[i:i + CHUNK]:
+        for b in berichten[i:i + stap]:
             verzonden[b.correlatieid] = time.perf_counter()
             publicaties.append(js.publish(subject(b), b.payload, headers=b.headers, timeout=30))
         await asyncio.gather(*publicaties)
-    publiceren_s = time.perf_counter() - start
-
-    gezien, laatste_voortgang = 0, time.monotonic()
-    while not alles_binnen.is_set() and time.monotonic() < deadline:
-        try:
-            await asyncio.wait_for(alles_binnen.wait(), min(1.0, max(0.01, deadline - time.monotonic())))
-        except TimeoutError:
-            pass
-        if len(ontvangen) > gezien:
-            gezien, laatste_voortgang = len(ontvangen), time.monotonic()
-        elif time.monotonic() - laatste_voortgang > stil_timeout:
+        if een_voor_een and not await wacht_tot(lambda: len(ontvangen) == len(verzonden)):
             break
+    publiceren_s = time.perf_counter() - start
+    await wacht_tot(lambda: len(ontvangen) == len(verzonden))
     await sub.unsubscribe()
 
     if not ontvangen:

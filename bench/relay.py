@@ -12,15 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from nats.aio.client import Client
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 
-from bench.meldingen import Bericht
-from bench.meten import Resultaat, meet
-
 STREAMS = [(f"BENCH_HOP{i}", f"bench.hop{i}") for i in (1, 2, 3)]
+INGANG, SINK = STREAMS[0][1], STREAMS[-1][1]
 
 
 async def _hop(js: JetStreamContext, stream: str, bron: str, doel: str, batch: int, wacht: float) -> None:
@@ -36,18 +33,15 @@ async def _hop(js: JetStreamContext, stream: str, bron: str, doel: str, batch: i
             await m.ack()
 
 
-async def meet_relay(nc: Client, opwarmen: list[Bericht], berichten: list[Bericht], deadline: float,
-                     batch: int, wacht: float) -> Resultaat:
-    js = nc.jetstream()
+@contextlib.asynccontextmanager
+async def relay(js: JetStreamContext, batch: int, wacht: float):
+    """The streams and the running hops; afterwards the hops stop and the streams are deleted."""
     for naam, subject in STREAMS:
         await js.add_stream(StreamConfig(name=naam, subjects=[subject], storage=StorageType.FILE))
     hops = [asyncio.create_task(_hop(js, naam, subject, volgende, batch, wacht))
             for (naam, subject), (_, volgende) in zip(STREAMS, STREAMS[1:])]
     try:
-        naar_hop1 = lambda b: STREAMS[0][1]  # noqa: E731
-        sink = STREAMS[-1][1]
-        await meet("opwarmen", nc, js, opwarmen, sink, deadline, subject=naar_hop1)
-        return await meet("bare relay", nc, js, berichten, sink, deadline, subject=naar_hop1)
+        yield
     finally:
         for taak in hops:
             taak.cancel()

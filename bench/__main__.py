@@ -1,0 +1,200 @@
+"""`python -m bench`: end-to-end throughput and latency of the platform, against a bare JetStream relay.
+
+Starts a private nats-server, PostgreSQL and the four services (toegang.omgeving, as `toegang dev` and
+the tests do), publishes `melding-geregistreerd` events where intake would put them on the bus, and
+times each until its `plan-opgesteld` (triage -> doorverwijzing-gedaan -> arrangement -> plan). The
+reference sends the same messages through bench/relay.py on the same nats-server. Per system:
+warm-up (not counted), a few meldingen one at a time (latency without a queue), then N at once
+(throughput; latency then includes the wait in the queue). Prints a table and writes
+bench/resultaten.json. Everything is stopped and removed afterwards, also on Ctrl-C or errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nats
+
+from bench import relay
+from bench.meldingen import Bericht, maak_meldingen
+from bench.meten import Resultaat, meet
+from shared.topology import declareer_streams
+from toegang.omgeving import SERVICES, NatsServer, Platform, Postgres, geheimen, migreer, vrije_poort
+
+RESULTATEN = Path(__file__).resolve().parent / "resultaten.json"
+PLAN_OPGESTELD = "toegang.plannen.opgesteld.>"
+OPRUIMTIJD_S = 30  # kept free at the end of the time limit for stopping everything
+
+
+class Tijdslimiet(Exception):
+    pass
+
+
+def _args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--aantal", type=int, default=2000, help="meldingen tegelijk, voor de doorvoer (standaard 2000)")
+    p.add_argument("--los", type=int, default=20, help="meldingen één voor één, voor de latentie (standaard 20)")
+    p.add_argument("--opwarmen", type=int, default=100, help="meldingen vooraf, niet meegeteld (standaard 100)")
+    p.add_argument("--limiet", type=int, default=300, help="maximale looptijd in seconden (standaard 300)")
+    p.add_argument("--stil", type=float, default=30.0,
+                   help="stop met wachten als zo lang niets meer aankomt, in s (standaard 30)")
+    p.add_argument("--relay-batch", type=int, default=16,
+                   help="fetch-batch van de kale relay (standaard 16, als het platform)")
+    p.add_argument("--relay-wacht", type=float, default=1.0,
+                   help="fetch-timeout van de kale relay in s (standaard 1.0, als het platform)")
+    p.add_argument("--bewaar", action="store_true", help="laat de tijdelijke map (logs, data) staan")
+    return p.parse_args(argv)
+
+
+async def _fasen(systeem: str, nc, js, invoer: dict[str, list[Bericht]], sink: str, deadline: float, args,
+                 subject=lambda b: b.subject) -> dict[str, Resultaat]:
+    """Warm-up, one at a time, all at once: the same for platform and relay."""
+    uit = {}
+    for fase, een_voor_een in (("opwarmen", False), ("los", True), ("tegelijk", False)):
+        if not invoer[fase]:
+            continue
+        tot = min(deadline, time.monotonic() + 120) if fase != "tegelijk" else deadline
+        r = await meet(f"{systeem}, {fase}", nc, js, invoer[fase], sink, tot, args.stil, een_voor_een, subject)
+        print(f"  {r.naam}: {r.aangekomen}/{r.aantal} aangekomen, p50 {_ms(r.p50_ms)} ms", flush=True)
+        uit[fase] = r
+    return uit
+
+
+async def _meet_relay(nats_url: str, invoer, deadline: float, args) -> dict[str, Resultaat]:
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        async with relay.relay(js, args.relay_batch, args.relay_wacht):
+            return await _fasen("relay", nc, js, invoer, relay.SINK, deadline, args, lambda b: relay.INGANG)
+    finally:
+        await nc.close()
+
+
+async def _meet_platform(nats_url: str, invoer, deadline: float, args) -> dict[str, Resultaat]:
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        await declareer_streams(js)  # idempotent: the services declared them already
+        return await _fasen("platform", nc, js, invoer, PLAN_OPGESTELD, deadline, args)
+    finally:
+        await nc.close()
+
+
+def _ms(waarde: float | None) -> str:
+    return "-" if waarde is None else f"{waarde:,.1f}"
+
+
+def _deel(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def _toon(rijen: list[Resultaat], verhoudingen: dict) -> None:
+    print(f"\n{'':<22}{'N':>6}{'aangekomen':>12}{'msg/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
+    for r in rijen:
+        print(f"{r.naam:<22}{r.aantal:>6}{r.aangekomen:>12}{_ms(r.doorvoer_per_s):>10}{_ms(r.p50_ms):>10}"
+              f"{_ms(r.p99_ms):>10}{_ms(r.max_ms):>10}")
+    print("\nplatform / relay:")
+    for fase, v in verhoudingen.items():
+        d = "-" if v["doorvoer"] is None else f"{v['doorvoer']:.3f}x"
+        p = "-" if v["p50"] is None else f"{v['p50']:.1f}x"
+        print(f"  {fase:<9} doorvoer {d:>8}   p50 {p:>8}")
+    if onvolledig := [r.naam for r in rijen if not r.compleet]:
+        print(f"Let op: niet alles kwam aan binnen de tijd ({'; '.join(onvolledig)}); "
+              "doorvoer en percentielen gaan over wat aankwam.")
+
+
+def draai(args) -> int:
+    einde = time.monotonic() + args.limiet - OPRUIMTIJD_S
+    tmp = Path(tempfile.mkdtemp(prefix="toegang-bench-"))
+    server = pg = platform = None
+    try:
+        # Distinct households throughout: arrangement makes a plan only for a household without one.
+        aantallen = {"opwarmen": args.opwarmen, "los": args.los, "tegelijk": args.aantal}
+        invoer, begin = {}, 0
+        for fase, n in aantallen.items():
+            invoer[fase], begin = maak_meldingen(n, begin), begin + n
+
+        server = NatsServer(tmp / "nats")
+        server.start()
+        print(f"nats-server op {server.url}; kale relay meten", flush=True)
+        bij_relay = asyncio.run(_meet_relay(server.url, invoer, min(einde, time.monotonic() + 90), args))
+
+        print("PostgreSQL starten en migreren", flush=True)
+        pg = Postgres(tmp / "pg")
+        pg.start(eigen_database=True)  # with DATABASE_URL: a fresh database in that server
+        migreer(pg.database_url)
+        platform = Platform(server.url, pg.database_url, geheimen(tmp), tmp / "logs",
+                            poorten={naam: vrije_poort() for naam in SERVICES})
+        print("De vier services starten", flush=True)
+        platform.start(timeout=90)
+        print("Platform meten", flush=True)
+        bij_platform = asyncio.run(_meet_platform(server.url, invoer, einde, args))
+
+        fasen = [f for f in ("los", "tegelijk") if f in bij_platform and f in bij_relay]
+        verhoudingen = {f: {"doorvoer": _deel(bij_platform[f].doorvoer_per_s, bij_relay[f].doorvoer_per_s),
+                            "p50": _deel(bij_platform[f].p50_ms, bij_relay[f].p50_ms)} for f in fasen}
+        rijen = [r[f] for f in fasen for r in (bij_platform, bij_relay)]
+        _toon(rijen, verhoudingen)
+        RESULTATEN.write_text(json.dumps({
+            "tijdstip": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "instellingen": {**aantallen, "relay_batch": args.relay_batch, "relay_wacht_s": args.relay_wacht},
+            "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+            "platform": {f: r.als_dict() for f, r in bij_platform.items()},
+            "relay": {f: r.als_dict() for f, r in bij_relay.items()},
+            "platform_gedeeld_door_relay": verhoudingen,
+        }, indent=2) + "\n")
+        print(f"\nGeschreven: {RESULTATEN}", flush=True)
+        return 0 if all(r.compleet for r in rijen) else 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+        signal.alarm(0)
+        print("Opruimen", flush=True)
+        if platform:
+            platform.stop()
+        if pg:
+            pg.stop()
+        if server:
+            server.stop()
+        if args.bewaar:
+            print(f"Bewaard: {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _args(argv)
+
+    def tijd_op(signum, frame):
+        raise Tijdslimiet(f"tijdslimiet van {args.limiet}s bereikt")
+
+    def gestopt(signum, frame):
+        raise KeyboardInterrupt
+
+    # Ctrl-C and SIGTERM stop at once. (asyncio.run's own Ctrl-C handling only cancels the main task,
+    # and Python 3.11's wait_for, also inside nats-py, can swallow that cancellation.)
+    signal.signal(signal.SIGALRM, tijd_op)
+    signal.signal(signal.SIGINT, gestopt)
+    signal.signal(signal.SIGTERM, gestopt)
+    signal.alarm(args.limiet)
+    try:
+        return draai(args)
+    except KeyboardInterrupt:
+        print("Afgebroken.", file=sys.stderr)
+        return 130
+    except Tijdslimiet as fout:
+        print(f"Gestopt: {fout}.", file=sys.stderr)
+        return 124
+
+
+if __name__ == "__main__":
+    sys.exit(main())
