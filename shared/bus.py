@@ -89,7 +89,7 @@ def abonneer(
         consumer.subject,
         stream=JStream(consumer.stream, declare=False),
         durable=consumer.durable,
-        pull_sub=PullSub(batch_size=16, timeout=1.0),
+        pull_sub=PullSub(batch_size=8, timeout=1.0),
         config=ConsumerConfig(
             durable_name=consumer.durable,
             description=consumer.description,

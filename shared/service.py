@@ -29,7 +29,7 @@ from shared.http import installeer_foutafhandeling, probleem
 from shared.outbox import OutboxRelay
 from shared.privacy import Kluis
 from shared.settings import Instellingen
-from shared.telemetry import start_logging, start_tracing, stop_tracing
+from shared.telemetry import exporteert, start_logging, start_tracing, stop_tracing
 from shared.topology import consumers_van, declareer_streams
 
 log = logging.getLogger(__name__)
@@ -76,8 +76,9 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
     gemeenten = laad_gemeenten(instellingen.config_dir)
 
     engine = maak_engine(instellingen.database_url)
-    SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, tracer_provider=tracer_provider,
-                                        enable_commenter=False)
+    if exporteert():  # a span per statement costs CPU; only worth it when someone receives the spans
+        SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, tracer_provider=tracer_provider,
+                                            enable_commenter=False)
     broker = maak_broker(instellingen.nats_url, definitie.naam, tracer_provider)
     uows = UnitOfWorkFactory(engine, definitie.outbox)
     ctx = Context(instellingen, gemeenten, uows)

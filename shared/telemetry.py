@@ -21,6 +21,10 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 _provider: TracerProvider | None = None
 
 
+def exporteert() -> bool:
+    return bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
+
+
 def start_tracing(service: str) -> TracerProvider:
     global _provider
     if _provider is not None:
@@ -28,7 +32,7 @@ def start_tracing(service: str) -> TracerProvider:
     resource = Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", f"toegang-{service}"),
                                 "service.namespace": "integrale-toegang"})
     _provider = TracerProvider(resource=resource)
-    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+    if exporteert():
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         _provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
