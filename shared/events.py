@@ -184,6 +184,15 @@ class DoorverwijzingAanvaard(Data):
     aanvaard_op: datetime
 
 
+class PlanAfgesloten(Data):
+    """Not in the contract's table (an addition): the household's plan was closed, with its result."""
+
+    plan_id: uuid.UUID
+    huishouden_id: Sleutel
+    afgesloten_op: datetime
+    resultaat: Literal["doelen_bereikt", "geen_hulp_nodig", "niet_bereikt", "elders_geholpen", "verhuisd"]
+
+
 class MeldingOpgepakt(Data):
     melding_id: uuid.UUID
     opgepakt_op: datetime
@@ -217,6 +226,7 @@ EVENT_TYPES: dict[type[Data], EventType] = {
         (BeschikkingAfgegeven, "plannen.beschikking-afgegeven", "toegang.plannen.beschikking-afgegeven", "arrangement"),
         (TermijnVerstreken, "plannen.termijn-verstreken", "toegang.plannen.termijn-verstreken", "arrangement"),
         (DoorverwijzingAanvaard, "plannen.doorverwijzing-aanvaard", "toegang.plannen.doorverwijzing-aanvaard", "arrangement"),
+        (PlanAfgesloten, "plannen.plan-afgesloten", "toegang.plannen.afgesloten", "arrangement"),
         (MeldingOpgepakt, "meldingen.melding-opgepakt", "toegang.meldingen.opgepakt", "intake"),
         (SignaalAfgehandeld, "signalen.signaal-afgehandeld", "toegang.signalen.afgehandeld", "signalering"),
     ]

@@ -125,6 +125,12 @@ REGEL_FEITEN = frozenset({
 })
 
 
+class Bewaartermijnen(Strict):
+    """Retention (AVG): how long data are kept after closure, in days."""
+
+    melder_contactgegevens_dagen: int = Field(365, ge=0)
+
+
 class Regel(Strict):
     """One routing rule; the first rule whose conditions all hold wins (triage)."""
 
@@ -149,6 +155,7 @@ class Gemeente(Strict):
     teams: list[Team] = Field(min_length=1)
     partners: list[Partner] = []
     voorzieningen: list[Voorziening] = []
+    bewaartermijnen: Bewaartermijnen = Bewaartermijnen()
     termijnen: dict[str, Termijnnorm] = Field(min_length=1)
     regels: list[Regel] = Field(min_length=1)
 

@@ -7,8 +7,9 @@ Knowing one service's app.py is knowing all four.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +60,24 @@ class ServiceDefinitie:
     omschrijving: str
     # Service-specific start-up (e.g. the at-rest encryption key); fills Context.extra.
     bij_start: Callable[[Context], None] | None = None
+    # Periodic jobs (e.g. retention), each run every `interval_s` in every replica; they must be safe
+    # to run concurrently.
+    taken: list[Taak] = field(default_factory=list)
+
+
+@dataclass
+class Taak:
+    naam: str
+    interval_s: float
+    functie: Callable[[Context], Awaitable[Any]]
+
+    async def draai(self, ctx: Context) -> None:
+        while True:
+            try:
+                await self.functie(ctx)
+            except Exception:
+                log.exception("periodieke taak mislukt", extra={"taak": self.naam})
+            await asyncio.sleep(self.interval_s)
 
 
 def houdt_persoonsgegevens(ctx: Context) -> None:
@@ -100,10 +119,13 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
         await declareer_streams(broker.config.connection_state.stream)
         await broker.start()
         relay.start()
+        lopend = [asyncio.create_task(taak.draai(ctx), name=taak.naam) for taak in definitie.taken]
         log.info("service gestart", extra={"poort": instellingen.port or definitie.poort})
         try:
             yield
         finally:
+            for taak in lopend:
+                taak.cancel()
             await relay.stop()
             await broker.stop()
             await engine.dispose()

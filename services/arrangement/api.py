@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from sqlalchemy import select
+from pydantic import BaseModel
+from sqlalchemy import select, update
 
 from services.arrangement import tables
 from shared.auth import GEMEENTE_ROLLEN, Gebruiker, Rol, vereist
+from shared.events import PlanAfgesloten, maak_event
 
 router = APIRouter(prefix="/v1", tags=["arrangement"])
 Medewerker = Annotated[Gebruiker, Depends(vereist(*GEMEENTE_ROLLEN))]
@@ -55,3 +59,33 @@ async def werkvoorraad(request: Request, gebruiker: Medewerker):
             .where(t.c.status == "open", t.c.team_id.in_(gebruiker.teams), p.c.gemeente == gebruiker.gemeente)
             .order_by(t.c.termijn_tot).limit(500))).mappings().all()
     return {"werkvoorraad": [dict(r) for r in rijen]}
+
+
+class Afsluiting(BaseModel):
+    resultaat: PlanAfgesloten.model_fields["resultaat"].annotation  # type: ignore[valid-type]
+
+
+@router.post("/plannen/{plan_id}/afsluiten")
+async def sluit_plan_af(plan_id: uuid.UUID, afsluiting: Afsluiting, request: Request, gebruiker: Medewerker):
+    """Close the household's plan; its open deadlines close with it and its meldingen are afgesloten."""
+    p = tables.plannen
+    nu = datetime.now(timezone.utc)
+    async with request.app.state.ctx.uows() as uow:
+        rij = (await uow.session.execute(select(p).where(p.c.plan_id == plan_id).with_for_update())).first()
+        if rij is None or not _mag_zien(gebruiker, rij):
+            raise HTTPException(404, "Plan niet gevonden.")
+        if rij.status != "actief":
+            raise HTTPException(409, "Dit plan is al afgesloten.")
+        await uow.session.execute(update(p).where(p.c.plan_id == plan_id).values(
+            status="afgesloten", afgesloten_op=nu, resultaat=afsluiting.resultaat))
+        await uow.session.execute(update(tables.termijnen).where(
+            tables.termijnen.c.plan_id == plan_id, tables.termijnen.c.status == "open").values(status="vervallen"))
+        await uow.session.execute(tables.tijdlijn.insert().values(
+            huishouden_id=rij.huishouden_id, plan_id=plan_id, soort="plan-afgesloten",
+            details={"resultaat": afsluiting.resultaat, "door": gebruiker.actor}))
+        data = PlanAfgesloten(plan_id=plan_id, huishouden_id=rij.huishouden_id, afgesloten_op=nu,
+                              resultaat=afsluiting.resultaat)
+        uow.publiceer(maak_event(data, service="arrangement", gemeente=rij.gemeente, subject=str(plan_id),
+                                 correlatieid=str(plan_id)))
+        await uow.commit()
+    return {"plan_id": plan_id, "status": "afgesloten", "afgesloten_op": nu, "resultaat": afsluiting.resultaat}

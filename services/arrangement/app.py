@@ -1,6 +1,6 @@
 """Arrangement, wired: `toegang service arrangement` runs `app()` under uvicorn."""
 
-from shared.events import DoorverwijzingAanvaard, PlanOpgesteld, RegisseurToegewezen
+from shared.events import DoorverwijzingAanvaard, PlanAfgesloten, PlanOpgesteld, RegisseurToegewezen
 from shared.service import ServiceDefinitie, bouw_app
 
 from services.arrangement import api, handlers, tables
@@ -13,7 +13,7 @@ DEFINITIE = ServiceDefinitie(
     inbox=tables.inbox,
     routers=[api.router],
     handlers=handlers.handlers,
-    publiceert=[RegisseurToegewezen, PlanOpgesteld, DoorverwijzingAanvaard],
+    publiceert=[RegisseurToegewezen, PlanOpgesteld, DoorverwijzingAanvaard, PlanAfgesloten],
     omschrijving="Eén huishouden, één plan, één regisseur: arrangement, beschikkingen, termijnen.",
 )
 

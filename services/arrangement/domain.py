@@ -49,3 +49,4 @@ def neem_aan(d: DoorverwijzingGedaan, actief_plan: Plan | None, nu: datetime) ->
     plan = Plan(plan_id=uuid.uuid4(), huishouden_id=d.huishouden_id, versie=1, regisseur=eerste_regisseur(d),
                 evaluatie_op=nu.astimezone(TZ).date() + timedelta(weeks=EERSTE_EVALUATIE_WEKEN))
     return NieuwPlan(plan)
+

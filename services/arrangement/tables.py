@@ -17,6 +17,8 @@ plannen = Table(
     Column("regisseur", JsonB, nullable=False),
     Column("evaluatie_op", Date, nullable=False),
     Column("aangemaakt_op", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("afgesloten_op", DateTime(timezone=True)),
+    Column("resultaat", String(30)),
     # The invariant, in the database: at most one active plan per household.
     Index("een_actief_plan_per_huishouden", "huishouden_id", unique=True, postgresql_where=text("status = 'actief'")),
 )

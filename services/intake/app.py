@@ -1,9 +1,11 @@
 """Intake, wired: `toegang service intake` runs `app()` under uvicorn."""
 
-from shared.events import MeldingGeregistreerd, MeldingOpgepakt
-from shared.service import ServiceDefinitie, bouw_app, houdt_persoonsgegevens
+import os
 
-from services.intake import api, handlers, tables
+from shared.events import MeldingGeregistreerd, MeldingOpgepakt
+from shared.service import ServiceDefinitie, Taak, bouw_app, houdt_persoonsgegevens
+
+from services.intake import api, bewaren, handlers, tables
 
 
 DEFINITIE = ServiceDefinitie(
@@ -17,6 +19,8 @@ DEFINITIE = ServiceDefinitie(
     publiceert=[MeldingGeregistreerd, MeldingOpgepakt],
     omschrijving="Meldingen uit elk kanaal: valideren, pseudonimiseren, terugkoppelen aan de melder.",
     bij_start=houdt_persoonsgegevens,
+    taken=[Taak("bewaartermijn-melders", float(os.environ.get("TOEGANG_BEWAAR_INTERVAL_S", 3600)),
+                bewaren.wis_melder_contactgegevens)],
 )
 
 

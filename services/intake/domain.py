@@ -175,3 +175,13 @@ OVERGANGEN: dict[Status, frozenset[Status]] = {
 def mag_naar(huidig: Status, nieuw: Status) -> bool:
     return nieuw in OVERGANGEN[huidig]
 
+
+
+# What the retention job erases: how to reach the melder. What he said (omschrijving) and whom it concerns
+# stay as long as the melding's own retention (Archiefwet) requires.
+MELDER_CONTACT = ("naam", "organisatie", "telefoon", "email")
+
+
+def zonder_melder_contact(persoonsgegevens: dict) -> dict:
+    melder = {k: v for k, v in persoonsgegevens.get("melder", {}).items() if k not in MELDER_CONTACT}
+    return {**persoonsgegevens, "melder": melder}

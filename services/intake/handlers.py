@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 from services.intake import tables
 from services.intake.domain import Status, mag_naar
 from shared.db import UnitOfWork
-from shared.events import DoorverwijzingAanvaard, DoorverwijzingGedaan, Event, MeldingOpgepakt, maak_event
+from shared.events import (DoorverwijzingAanvaard, DoorverwijzingGedaan, Event, MeldingOpgepakt, PlanAfgesloten,
+                           maak_event)
 from shared.service import Context
 
 
@@ -47,5 +48,15 @@ async def bij_aanvaarding(event: Event[DoorverwijzingAanvaard], uow: UnitOfWork)
                              correlatieid=event.correlatieid))
 
 
+async def bij_afsluiting(event: Event[PlanAfgesloten], uow: UnitOfWork) -> None:
+    """The household's plan closed: its open meldingen close with it; the retention period starts."""
+    d, m = event.data, tables.meldingen
+    open_ids = (await uow.session.execute(select(m.c.melding_id).where(
+        m.c.huishouden_id == d.huishouden_id, m.c.status.in_([Status.doorverwezen, Status.opgepakt])))).scalars().all()
+    for melding_id in open_ids:
+        await _ga_naar(uow, melding_id, Status.afgesloten, d.afgesloten_op, afgesloten_op=d.afgesloten_op)
+
+
 def handlers(ctx: Context) -> dict:
-    return {"intake-doorverwijzingen": bij_doorverwijzing, "intake-aanvaardingen": bij_aanvaarding}
+    return {"intake-doorverwijzingen": bij_doorverwijzing, "intake-aanvaardingen": bij_aanvaarding,
+            "intake-afsluitingen": bij_afsluiting}

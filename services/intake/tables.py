@@ -1,7 +1,7 @@
 """Intake's schema: the only place that holds the personal data of a melding (encrypted)."""
 
-from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Integer, LargeBinary, MetaData, String, Table, Uuid,
-                        func)
+from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table,
+                        Uuid, func, text)
 
 from shared.db import JsonB, inbox_tabel, outbox_tabel
 from shared.verwerkingslog import verwerkingslog_tabel
@@ -29,6 +29,11 @@ meldingen = Table(
     Column("wil_terugkoppeling", Boolean, nullable=False),
     Column("terugkoppelcode_sha256", String(64)),
     Column("idempotency_key", String(200), unique=True),
+    Column("afgesloten_op", DateTime(timezone=True)),
+    # Set when the retention job erased the melder's contact details from `persoonsgegevens`.
+    Column("melder_gewist_op", DateTime(timezone=True)),
+    Index("te_wissen_melders", "afgesloten_op",
+          postgresql_where=text("melder_gewist_op IS NULL AND afgesloten_op IS NOT NULL")),
 )
 
 melding_personen = Table(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.triage import domain, tables
 from shared.db import UnitOfWork
-from shared.events import (DoorverwijzingGedaan, Event, MeldingGeregistreerd, Regisseur, RegisseurToegewezen,
-                           SignaalDoorgezet, maak_event)
+from shared.events import (DoorverwijzingGedaan, Event, MeldingGeregistreerd, PlanAfgesloten, Regisseur,
+                           RegisseurToegewezen, SignaalDoorgezet, maak_event)
 from shared.service import Context
 
 
@@ -61,4 +61,9 @@ def handlers(ctx: Context) -> dict:
         await uow.session.execute(insert(b).values(huishouden_id=r.huishouden_id, **waarden)
                                   .on_conflict_do_update(index_elements=[b.c.huishouden_id], set_=waarden))
 
-    return {"triage-meldingen": bij_melding, "triage-casussen": bij_casus, "triage-regisseurs": bij_regisseur}
+    async def bij_afsluiting(event: Event[PlanAfgesloten], uow: UnitOfWork) -> None:
+        b = tables.bekende_huishoudens
+        await uow.session.execute(delete(b).where(b.c.plan_id == event.data.plan_id))
+
+    return {"triage-meldingen": bij_melding, "triage-casussen": bij_casus, "triage-regisseurs": bij_regisseur,
+            "triage-afsluitingen": bij_afsluiting}

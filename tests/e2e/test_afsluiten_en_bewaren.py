@@ -1,0 +1,93 @@
+"""A plan closes: the household's meldingen close, triage forgets the regisseur; after the retention
+period the melder's contact details are erased, exactly once even with two replicas at work."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+import httpx
+from sqlalchemy import func, select
+
+from services.intake import bewaren, tables
+from shared.db import UnitOfWorkFactory, maak_engine
+from shared.gemeenten import laad_gemeenten
+from shared.privacy import Kluis
+from shared.service import Context
+from shared.settings import PROJECT_ROOT
+from tests.conftest import wacht_tot
+from tests.e2e.test_skeleton import huishouden, post_melding, url
+from tests.support.gegevens import EMAIL, TELEFOON, geldig_bsn, melding
+
+
+async def sluit_af(platform, token, plan_id: str, resultaat: str = "doelen_bereikt") -> httpx.Response:
+    async with httpx.AsyncClient() as http:
+        return await http.post(url(platform, "arrangement", f"/v1/plannen/{plan_id}/afsluiten"),
+                               json={"resultaat": resultaat}, headers=token("lokale_kamer"))
+
+
+async def melder_status(platform, m) -> str:
+    async with httpx.AsyncClient() as http:
+        r = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}/status"),
+                           params={"terugkoppelcode": m["terugkoppelcode"]})
+    return r.json()["status"]
+
+
+async def test_afgesloten_plan_sluit_de_melding_en_een_nieuwe_melding_krijgt_een_nieuw_plan(platform, token,
+                                                                                          bus_opname):
+    m = await post_melding(platform, token, melding(huisnummer=500, bsn=geldig_bsn()))
+    h = await wacht_tot(lambda: huishouden(platform, token, m["huishouden_id"]))
+    await wacht_tot(lambda: _is(melder_status(platform, m), "opgepakt"))
+
+    r = await sluit_af(platform, token, h["plan"]["plan_id"])
+    assert r.status_code == 200, r.text
+    assert (await sluit_af(platform, token, h["plan"]["plan_id"])).status_code == 409
+    await wacht_tot(lambda: _is(melder_status(platform, m), "afgesloten"))
+    assert await huishouden(platform, token, m["huishouden_id"]) is None  # no active plan any more
+
+    await asyncio.sleep(0.5)  # triage's projection follows the plan-afgesloten event
+    weer = await post_melding(platform, token, melding(huisnummer=500, bsn=geldig_bsn(), soort="hulpvraag",
+                                                      zrm={}, melder={"type": "inwoner_zelf"}))
+    nieuw = await wacht_tot(lambda: huishouden(platform, token, m["huishouden_id"]))
+    assert nieuw["plan"]["plan_id"] != h["plan"]["plan_id"]
+    besluit = [e["data"] for e in bus_opname.events("toegang.doorverwijzingen.gedaan.")
+               if e["data"]["bron_id"] == weer["melding_id"]][0]
+    assert besluit["regel_id"] != "bekend-huishouden" and besluit["bestaande_regisseur"] is None
+
+
+async def _is(waarde, verwacht):
+    return (await waarde) == verwacht
+
+
+async def test_bewaartermijn_wist_contactgegevens_van_de_melder_eenmaal_ook_met_twee_replicas(
+        platform, token, database_url):
+    m = await post_melding(platform, token, melding(huisnummer=501, bsn=geldig_bsn()))
+    h = await wacht_tot(lambda: huishouden(platform, token, m["huishouden_id"]))
+    assert (await sluit_af(platform, token, h["plan"]["plan_id"], "geen_hulp_nodig")).status_code == 200
+    await wacht_tot(lambda: _is(melder_status(platform, m), "afgesloten"))
+
+    engine = maak_engine(database_url)
+    ctx = Context(None, laad_gemeenten(PROJECT_ROOT / "config" / "gemeenten"),
+                  UnitOfWorkFactory(engine, tables.outbox),
+                  {"kluis": Kluis(platform.omgeving["TOEGANG_GEGEVENS_SLEUTEL"])})
+    mt = tables.meldingen
+    async with engine.connect() as conn:
+        kandidaten = (await conn.execute(select(func.count()).where(
+            mt.c.afgesloten_op.is_not(None), mt.c.melder_gewist_op.is_(None)))).scalar()
+    try:
+        # Before the retention period: nothing happens.
+        assert await bewaren.wis_melder_contactgegevens(ctx, datetime.now(timezone.utc)) == 0
+        later = datetime.now(timezone.utc) + timedelta(days=366)
+        gewist = await asyncio.gather(bewaren.wis_melder_contactgegevens(ctx, later),
+                                      bewaren.wis_melder_contactgegevens(ctx, later))
+        assert sum(gewist) == kandidaten >= 1
+        assert await bewaren.wis_melder_contactgegevens(ctx, later) == 0
+    finally:
+        await engine.dispose()
+
+    async with httpx.AsyncClient() as http:
+        r = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}"), headers=token("beheer"))
+    gegevens = r.json()
+    assert set(gegevens["melder"]) == {"type", "wil_terugkoppeling"}
+    assert TELEFOON not in r.text and EMAIL not in r.text
+    assert gegevens["betreft"]["personen"][0]["bsn"]  # only the melder's contact details go
