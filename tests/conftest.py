@@ -16,6 +16,14 @@ from tests.support.otlp import OtlpOntvanger
 from toegang.omgeving import SERVICES, NatsServer, Platform, Postgres, geheimen, migreer, vrije_poort
 
 
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "laatste: runs after all other tests (scans what they all sent)")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("laatste") is not None)
+
+
 @pytest.fixture(scope="session")
 def werkmap(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("toegang")

@@ -40,7 +40,7 @@ async def test_elk_kanaal_soort_en_melder_komt_tot_een_geregistreerde_melding_op
 async def test_meerdere_gezinsleden_en_een_zrm_van_een_professional(platform, token, bus_opname):
     body = melding(huisnummer=410, bsn=geldig_bsn(), melder={"type": "professional", "organisatie": "Huisarts"},
                    zrm={"financien": 2, "huisvesting": 2, "geestelijke_gezondheid": 2, "justitie": 5})
-    body["betreft"]["personen"].append({"bsn": geldig_bsn(), "naam": "Kind Test", "geboortedatum": "2016-05-01"})
+    body["betreft"]["personen"].append({"bsn": geldig_bsn(), "naam": "Kind Testkind", "geboortedatum": "2016-05-01"})
     body["betreft"]["personen"].append({"naam": "Oma Zonder Bsn", "geboortedatum": "1940-01-01"})
     m = await post_melding(platform, token, body)
     event = (await wacht_tot(lambda: [e for e in bus_opname.events("toegang.meldingen.geregistreerd.")

@@ -210,7 +210,8 @@ async def test_een_melding_is_een_trace_over_de_services(platform, token, otlp):
     assert {"toegang-intake", "toegang-triage", "toegang-arrangement"} <= services
 
 
-async def test_geen_persoonsgegevens_op_de_bus_of_in_spans(platform, token, bus_opname, otlp):
+@pytest.mark.laatste
+async def test_geen_persoonsgegevens_op_de_bus_in_spans_of_in_logs(platform, token, bus_opname, otlp):
     m = await post_melding(platform, token, melding(huisnummer=106))
     await wacht_tot(lambda: huishouden(platform, token, m["huishouden_id"]))
     async with httpx.AsyncClient() as http:  # a logged read, with the personal data in the answer

@@ -13,7 +13,10 @@ EMAIL = "buurvrouw.test@example.org"
 OMSCHRIJVING = f"Mevrouw woont aan de {STRAAT} en redt het niet meer alleen; de buurvrouw maakt zich zorgen."
 POSTCODE = "2264 AB"  # GM1916, Leidschendam
 
-GEVOELIG = [BSN, NAAM, GEBOORTEDATUM, STRAAT, TELEFOON, EMAIL, "redt het niet meer alleen", "2264AB", POSTCODE]
+MELDER = "Buurvrouw Testmelder"
+# Everything personal the tests send; none of it may reach the bus, a span or a log line.
+GEVOELIG = [BSN, NAAM, GEBOORTEDATUM, STRAAT, TELEFOON, EMAIL, "redt het niet meer alleen", "2264AB", POSTCODE,
+            MELDER, "Kind Testkind", "Oma Zonder Bsn", "2016-05-01", "1940-01-01"]
 
 
 def geldig_bsn(rng: random.Random | None = None) -> str:
@@ -31,7 +34,7 @@ def melding(huisnummer: int = 12, bsn: str = BSN, **over) -> dict:
         "gemeente": "GM1916",
         "kanaal": "telefoon",
         "soort": "zorgmelding",
-        "melder": {"type": "buur", "naam": "Buurvrouw Test", "telefoon": TELEFOON, "email": EMAIL,
+        "melder": {"type": "buur", "naam": MELDER, "telefoon": TELEFOON, "email": EMAIL,
                    "wil_terugkoppeling": True},
         "betreft": {"personen": [{"bsn": bsn, "naam": NAAM, "geboortedatum": GEBOORTEDATUM}],
                     "adres": {"postcode": POSTCODE, "huisnummer": huisnummer}},
