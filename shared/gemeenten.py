@@ -7,6 +7,7 @@ that names the file and the field (see `laad_gemeenten`).
 
 from __future__ import annotations
 
+import hmac
 import re
 from enum import StrEnum
 from functools import cached_property
@@ -125,6 +126,21 @@ REGEL_FEITEN = frozenset({
 })
 
 
+class Drempel(Strict):
+    """A signal needs outreach only when the arrears reach both the amount and the age; else `onder_drempel`."""
+
+    bedrag_cent: int = Field(ge=0)
+    dagen: int = Field(0, ge=0)
+
+
+class Signalering(Strict):
+    # Signals about one person or address within this many days form one signaalcasus.
+    koppelvenster_dagen: int = Field(90, ge=1)
+    # A casus that led to nothing is purged, with its signals, after this many days.
+    bewaartermijn_zonder_resultaat_dagen: int = Field(180, ge=1)
+    drempels: dict[SignaalSoort, Drempel] = {}
+
+
 class Bewaartermijnen(Strict):
     """Retention (AVG): how long data are kept after closure, in days."""
 
@@ -156,6 +172,7 @@ class Gemeente(Strict):
     partners: list[Partner] = []
     voorzieningen: list[Voorziening] = []
     bewaartermijnen: Bewaartermijnen = Bewaartermijnen()
+    signalering: Signalering = Signalering()
     termijnen: dict[str, Termijnnorm] = Field(min_length=1)
     regels: list[Regel] = Field(min_length=1)
 
@@ -226,6 +243,13 @@ class Gemeenten:
     @property
     def codes(self) -> list[str]:
         return sorted(self._per_code)
+
+    def partner_met_token(self, token_sha256: str) -> tuple[Gemeente, Partner] | None:
+        for gemeente in self._per_code.values():
+            for partner in gemeente.partners:
+                if partner.token_sha256 is not None and hmac.compare_digest(partner.token_sha256, token_sha256):
+                    return gemeente, partner
+        return None
 
     def partner(self, partner_id: str) -> tuple[Gemeente, Partner] | None:
         for gemeente in self._per_code.values():

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
-from datetime import datetime, timezone
-from typing import Annotated
+from datetime import datetime, timedelta, timezone
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel
-from sqlalchemy import select
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.signalering import domain, tables
 from services.signalering.domain import Beoordeling, SignaalInvoer
-from shared.auth import GEMEENTE_ROLLEN, Gebruiker, Rol, vereist
+from shared.auth import GEMEENTE_ROLLEN, Gebruiker, Rol, huidige_gebruiker, vereist
 from shared.events import SignaalDoorgezet, SignaalInCasus, SignaalOntvangen, maak_event
 from shared.gemeenten import Gemeente, Partner
-from shared.http import OngeldigeInvoer
+from shared.http import OngeldigeInvoer, veldfout
 from shared.privacy import adres_sleutel, persoon_sleutel_bsn, persoon_sleutel_ngp
 from shared.service import Context
 
@@ -30,22 +32,78 @@ class SignaalAntwoord(BaseModel):
     casus_id: uuid.UUID | None
 
 
-def _partner(ctx: Context, gebruiker: Gebruiker) -> tuple[Gemeente, Partner]:
-    """The partner is who its credentials say, never what the payload says."""
-    gevonden = ctx.gemeenten.partner(gebruiker.partner_id or "")
-    if gevonden is None or (gebruiker.gemeente and gevonden[0].code != gebruiker.gemeente):
+class Batch(BaseModel):
+    signalen: list[dict[str, Any]]
+
+
+MAX_BATCH = 10_000
+_bearer = HTTPBearer(auto_error=False)
+
+
+def partner_van(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+                ) -> tuple[Gemeente, Partner]:
+    """The partner is who its credentials say, never what the payload says: a JWT with rol partner and
+    partner_id, or the partner's API token, of which the configuration holds only the sha256."""
+    if credentials is None:
+        raise HTTPException(401, "Een bearer token is nodig.", headers={"WWW-Authenticate": "Bearer"})
+    ctx: Context = request.app.state.ctx
+    token = credentials.credentials
+    if token.count(".") == 2:
+        gebruiker = huidige_gebruiker(request, credentials)
+        if gebruiker.rol != Rol.partner:
+            raise HTTPException(403, f"De rol {gebruiker.rol.value} mag geen signalen sturen.")
+        gevonden = ctx.gemeenten.partner(gebruiker.partner_id or "")
+    else:
+        gevonden = ctx.gemeenten.partner_met_token(hashlib.sha256(token.encode()).hexdigest())
+        if gevonden is None:
+            raise HTTPException(401, "Onbekend API-token.", headers={"WWW-Authenticate": "Bearer"})
+    if gevonden is None:
         raise HTTPException(403, "Onbekende partner.")
     return gevonden
 
 
+Afzender = Annotated[tuple[Gemeente, Partner], Depends(partner_van)]
+
+
 @router.post("/signalen", status_code=202, response_model=SignaalAntwoord)
-async def ontvang_signaal(invoer: SignaalInvoer, request: Request,
-                          gebruiker: Annotated[Gebruiker, Depends(vereist(Rol.partner))]):
+async def ontvang_signaal(invoer: SignaalInvoer, request: Request, afzender: Afzender):
     ctx: Context = request.app.state.ctx
-    gemeente, partner = _partner(ctx, gebruiker)
+    gemeente, partner = afzender
     nu = datetime.now(timezone.utc)
     if fouten := domain.controleer(invoer, gemeente, list(partner.soorten), nu.date()):
         raise OngeldigeInvoer(fouten)
+    return await neem_op(ctx, invoer, gemeente, partner, nu)
+
+
+@router.post("/signalen/batch", status_code=202)
+async def ontvang_batch(batch: Batch, request: Request, afzender: Afzender):
+    """Up to 10,000 signals; a result per item; valid items are accepted even when others are wrong."""
+    if len(batch.signalen) > MAX_BATCH:
+        raise HTTPException(413, f"Hoogstens {MAX_BATCH} signalen per batch; deze had er {len(batch.signalen)}.")
+    ctx: Context = request.app.state.ctx
+    gemeente, partner = afzender
+    nu = datetime.now(timezone.utc)
+    resultaten = []
+    for ruw in batch.signalen:
+        try:
+            invoer = SignaalInvoer.model_validate(ruw)
+        except ValidationError as fout:
+            resultaten.append({"geaccepteerd": False, "errors": [
+                veldfout(tuple(e["loc"]), e["msg"]) for e in fout.errors(include_input=False)]})
+            continue
+        if fouten := domain.controleer(invoer, gemeente, list(partner.soorten), nu.date()):
+            resultaten.append({"partner_signaal_id": invoer.partner_signaal_id, "geaccepteerd": False,
+                               "errors": [veldfout(p, m) for p, m in fouten]})
+            continue
+        antwoord = await neem_op(ctx, invoer, gemeente, partner, nu)
+        resultaten.append({"partner_signaal_id": invoer.partner_signaal_id, "geaccepteerd": True,
+                           **antwoord.model_dump(mode="json")})
+    return {"aantal": len(resultaten), "geaccepteerd": sum(r["geaccepteerd"] for r in resultaten),
+            "resultaten": resultaten}
+
+
+async def neem_op(ctx: Context, invoer: SignaalInvoer, gemeente: Gemeente, partner: Partner,
+                  nu: datetime) -> SignaalAntwoord:
     # Two signals for one household at the same moment: one opens the casus, the other finds the unique
     # index in its way and tries again, and then joins the casus (or finds its own repeat).
     for poging in range(3):
@@ -74,42 +132,78 @@ async def _registreer(ctx: Context, uow, invoer: SignaalInvoer, gemeente: Gemeen
                persoon_sleutel_ngp(sleutel, b.naam, b.geboortedatum, b.adres.postcode, b.adres.huisnummer))
     huishouden = adres_sleutel(sleutel, b.adres.postcode, b.adres.huisnummer, b.adres.toevoeging)
     wijk = gemeente.wijk_van(b.adres.postcode)
-    s, c = tables.signalen, tables.casussen
+    venster = nu - timedelta(days=gemeente.signalering.koppelvenster_dagen)
+    s = tables.signalen
     eerdere = (await uow.session.execute(select(s.c.partner_id, s.c.bedrag_achterstand_cent).where(
-        s.c.persoon_sleutel == persoon))).all()
-    beoordeling = domain.beoordeel(invoer, partner.partner_id, [domain.EerderSignaal(*r) for r in eerdere])
+        s.c.persoon_sleutel == persoon, s.c.ontvangen_op >= venster))).all()
     crisis = domain.is_crisis(invoer)
-    signaal_id, casus_id = uuid.uuid4(), None
-    publiceer = lambda data, subject: uow.publiceer(maak_event(  # noqa: E731
-        data, service="signalering", gemeente=gemeente.code, subject=subject, correlatieid=str(signaal_id)))
-    nieuwe_casus = False
-    if beoordeling == Beoordeling.nieuw:
-        open_casus = (await uow.session.execute(select(c.c.casus_id).where(
-            c.c.huishouden_id == huishouden, c.c.status.in_(["open", "doorgezet", "opgepakt"])))).first()
-        if open_casus is not None:
-            casus_id = open_casus.casus_id
-        else:
-            casus_id, nieuwe_casus = uuid.uuid4(), True
-            await uow.session.execute(c.insert().values(
-                casus_id=casus_id, gemeente=gemeente.code, huishouden_id=huishouden, wijk=wijk.id if wijk else None,
-                status="doorgezet", reden="crisis" if crisis else "nieuw_signaal", crisis=crisis))
+    beoordeling = domain.beoordeel(invoer, partner.partner_id, [domain.EerderSignaal(*r) for r in eerdere],
+                                   gemeente.signalering.drempels.get(invoer.soort), nu.date())
+    casus = await _open_casus(uow, huishouden, persoon, venster)
+    koppeling = domain.koppel(beoordeling, crisis, partner.partner_id, casus)
+    signaal_id = uuid.uuid4()
+    casus_id = casus.casus_id if casus else (uuid.uuid4() if koppeling.nieuwe_casus else None)
+    c = tables.casussen
+    if koppeling.nieuwe_casus:
+        await uow.session.execute(c.insert().values(
+            casus_id=casus_id, gemeente=gemeente.code, huishouden_id=huishouden, wijk=wijk.id if wijk else None,
+            status="doorgezet" if koppeling.escaleer else "open", reden=koppeling.reden or "onder_drempel",
+            crisis=crisis))
+    elif casus is not None and (koppeling.escaleer or koppeling.reden):
+        await uow.session.execute(update(c).where(c.c.casus_id == casus_id).values(
+            reden=koppeling.reden, crisis=casus.crisis or crisis,
+            **({"status": "doorgezet"} if casus.status == "open" else {})))
     await uow.session.execute(s.insert().values(
         signaal_id=signaal_id, partner_id=partner.partner_id, partner_signaal_id=invoer.partner_signaal_id,
         gemeente=gemeente.code, soort=invoer.soort, huishouden_id=huishouden, persoon_sleutel=persoon,
         bedrag_achterstand_cent=invoer.bedrag_achterstand_cent, achterstand_sinds=invoer.achterstand_sinds,
         crisis=crisis, beoordeling=beoordeling, casus_id=casus_id, ontvangen_op=nu,
         persoonsgegevens=ctx.extra["kluis"].versleutel(json.dumps(b.model_dump(mode="json")))))
+
+    def publiceer(data, subject: str) -> None:
+        uow.publiceer(maak_event(data, service="signalering", gemeente=gemeente.code, subject=subject,
+                                 correlatieid=str(signaal_id)))
+
     publiceer(SignaalOntvangen(
         signaal_id=signaal_id, gemeente=gemeente.code, partner_id=partner.partner_id, partner_type=partner.type,
         soort=invoer.soort, huishouden_id=huishouden, persoon_sleutel=persoon,
         bedrag_achterstand_cent=invoer.bedrag_achterstand_cent, achterstand_sinds=invoer.achterstand_sinds,
         crisis=crisis, ontvangen_op=nu, beoordeling=beoordeling, casus_id=casus_id), str(signaal_id))
-    if nieuwe_casus:
+    if koppeling.escaleer:
+        signalen = await _signalen_van(uow, casus_id, ctx)
         publiceer(SignaalDoorgezet(
             casus_id=casus_id, gemeente=gemeente.code, huishouden_id=huishouden, wijk=wijk.id if wijk else None,
-            signalen=[SignaalInCasus(signaal_id=signaal_id, partner_type=partner.type, soort=invoer.soort)],
-            reden="crisis" if crisis else "nieuw_signaal", crisis=crisis, ontvangen_op=nu), str(casus_id))
+            signalen=signalen, reden=koppeling.reden, crisis=crisis or bool(casus and casus.crisis),
+            ontvangen_op=nu), str(casus_id))
     return SignaalAntwoord(signaal_id=signaal_id, beoordeling=beoordeling, casus_id=casus_id)
+
+
+async def _open_casus(uow, huishouden: str, persoon: str, venster: datetime) -> domain.OpenCasus | None:
+    """The household's open casus, or the one of this person at another address; locked for this signal.
+    A casus that never needed outreach and is older than the window has gone stale: it closes, and the
+    retention job purges it."""
+    c, s = tables.casussen, tables.signalen
+    van_persoon = select(s.c.casus_id).where(s.c.persoon_sleutel == persoon, s.c.casus_id.is_not(None))
+    rij = (await uow.session.execute(
+        select(c.c.casus_id, c.c.status, c.c.crisis, c.c.geopend_op)
+        .where(c.c.status.in_(domain.OPEN_STATUSSEN), or_(c.c.huishouden_id == huishouden, c.c.casus_id.in_(van_persoon)))
+        .order_by(c.c.geopend_op.desc()).limit(1).with_for_update(of=c))).first()
+    if rij is None:
+        return None
+    if rij.status == "open" and rij.geopend_op < venster:
+        await uow.session.execute(update(c).where(c.c.casus_id == rij.casus_id).values(status="afgesloten"))
+        return None
+    partners = (await uow.session.execute(select(s.c.partner_id).where(s.c.casus_id == rij.casus_id)
+                                          .distinct())).scalars().all()
+    return domain.OpenCasus(rij.casus_id, rij.status, rij.crisis, frozenset(partners))
+
+
+async def _signalen_van(uow, casus_id, ctx: Context) -> list[SignaalInCasus]:
+    s = tables.signalen
+    rijen = (await uow.session.execute(select(s.c.signaal_id, s.c.partner_id, s.c.soort)
+                                       .where(s.c.casus_id == casus_id).order_by(s.c.ontvangen_op))).all()
+    return [SignaalInCasus(signaal_id=r.signaal_id, partner_type=ctx.gemeenten.partner(r.partner_id)[1].type,
+                           soort=r.soort) for r in rijen]
 
 
 @router.get("/casussen/{casus_id}")

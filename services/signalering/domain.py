@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.gemeenten import Gemeente, SignaalSoort, geldige_postcode
+from shared.gemeenten import Drempel, Gemeente, SignaalSoort, geldige_postcode
 from shared.privacy import elfproef
 
 Pad = tuple[str | int, ...]
@@ -75,18 +75,62 @@ class EerderSignaal:
     bedrag_achterstand_cent: int | None
 
 
-def beoordeel(invoer: SignaalInvoer, partner_id: str, eerdere: list[EerderSignaal]) -> Beoordeling:
-    """`herhaalde_melding` when this partner signalled this person before and the amount is not higher."""
-    for eerder in eerdere:
-        if eerder.partner_id == partner_id and (invoer.bedrag_achterstand_cent or 0) <= (
-            eerder.bedrag_achterstand_cent or 0
-        ):
-            return Beoordeling.herhaalde_melding
-    return Beoordeling.nieuw
-
-
 def is_crisis(invoer: SignaalInvoer) -> bool:
     return invoer.crisis or invoer.soort in CRISIS_SOORTEN
 
 
+def beoordeel(invoer: SignaalInvoer, partner_id: str, eerdere: list[EerderSignaal], drempel: Drempel | None,
+              vandaag: date) -> Beoordeling:
+    """Crisis always counts; then a repeat of the same partner without a higher amount; then the threshold."""
+    if is_crisis(invoer):
+        return Beoordeling.nieuw
+    bedrag = invoer.bedrag_achterstand_cent or 0
+    if any(e.partner_id == partner_id and bedrag <= (e.bedrag_achterstand_cent or 0) for e in eerdere):
+        return Beoordeling.herhaalde_melding
+    if drempel is not None:
+        te_jong = invoer.achterstand_sinds is not None and (vandaag - invoer.achterstand_sinds).days < drempel.dagen
+        if bedrag < drempel.bedrag_cent or te_jong:
+            return Beoordeling.onder_drempel
+    return Beoordeling.nieuw
+
+
 CasusStatus = Literal["open", "doorgezet", "opgepakt", "afgesloten"]
+OPEN_STATUSSEN = ("open", "doorgezet", "opgepakt")
+
+
+@dataclass(frozen=True)
+class OpenCasus:
+    casus_id: object
+    status: CasusStatus
+    crisis: bool
+    partners: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Koppeling:
+    """What a signal does to its household's casus."""
+
+    nieuwe_casus: bool  # open a casus for this household
+    escaleer: bool  # publish signaal-doorgezet: once per escalation, never per signal
+    reden: str | None  # nieuw_signaal, crisis, meerdere_partners
+
+
+def koppel(beoordeling: Beoordeling, crisis: bool, partner_id: str, casus: OpenCasus | None) -> Koppeling:
+    """VIR-style matching: one casus per household. A signal under the threshold opens a casus without
+    outreach; a second partner about the same household, a new signal above the threshold, or a crisis
+    escalates it; a repeat only joins."""
+    if casus is None:
+        if beoordeling == Beoordeling.nieuw:
+            return Koppeling(True, True, "crisis" if crisis else "nieuw_signaal")
+        return Koppeling(beoordeling == Beoordeling.onder_drempel, False, None)
+    ander_partner = partner_id not in casus.partners
+    if casus.status == "open":
+        if beoordeling == Beoordeling.nieuw:
+            return Koppeling(False, True, "crisis" if crisis else ("meerdere_partners" if ander_partner
+                                                                   else "nieuw_signaal"))
+        if ander_partner:
+            return Koppeling(False, True, "meerdere_partners")
+        return Koppeling(False, False, None)
+    if crisis and not casus.crisis:  # already outreached, but now it is urgent: escalate again, as crisis
+        return Koppeling(False, True, "crisis")
+    return Koppeling(False, False, "meerdere_partners" if ander_partner else None)
