@@ -1,0 +1,136 @@
+"""Signalering through its public API and events: partners, thresholds, repeats, matching, batches."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from tests.conftest import wacht_tot
+from tests.e2e.test_skeleton import url
+from tests.support.gegevens import geldig_bsn
+
+PARTNERS = {  # partner_id -> (type, a soort it may send)
+    "gm1916-vidomes": ("woningcorporatie", "huurachterstand"),
+    "gm1916-eneco": ("energieleverancier", "energieachterstand"),
+    "gm1916-dunea": ("drinkwaterbedrijf", "waterachterstand"),
+    "gm1916-zilveren-kruis": ("zorgverzekeraar", "zorgverzekeringsachterstand"),
+    "gm1916-ggd-haaglanden": ("ggd", "zorgmelding"),
+}
+
+
+def signaal(huisnummer: int, soort: str, bsn: str | None = None, **over) -> dict:
+    body = {"partner_signaal_id": str(uuid.uuid4()), "soort": soort,
+            "betreft": {"bsn": bsn or geldig_bsn(), "adres": {"postcode": "2264 AB", "huisnummer": huisnummer}},
+            "bedrag_achterstand_cent": 150_000, "achterstand_sinds": "2026-06-01"}
+    body.update(over)
+    return body
+
+
+async def stuur(platform, headers: dict, body: dict, pad: str = "/v1/signalen") -> httpx.Response:
+    async with httpx.AsyncClient() as http:
+        return await http.post(url(platform, "signalering", pad), json=body, headers=headers)
+
+
+def als_partner(token, partner_id: str) -> dict:
+    return token("partner", partner_id=partner_id)
+
+
+def doorgezet(bus_opname, casus_id: str) -> list[dict]:
+    return [e["data"] for e in bus_opname.events("toegang.signalen.doorgezet.") if e["data"]["casus_id"] == casus_id]
+
+
+@pytest.mark.parametrize("partner_id", list(PARTNERS))
+async def test_elk_partnertype_met_zijn_soort_wordt_beoordeeld_en_gepubliceerd(platform, token, bus_opname,
+                                                                               partner_id):
+    partner_type, soort = PARTNERS[partner_id]
+    r = await stuur(platform, als_partner(token, partner_id), signaal(600 + list(PARTNERS).index(partner_id), soort))
+    assert r.status_code == 202, r.text
+    antwoord = r.json()
+    ontvangen = await wacht_tot(lambda: [e["data"] for e in bus_opname.events("toegang.signalen.ontvangen.")
+                                         if e["data"]["signaal_id"] == antwoord["signaal_id"]])
+    assert ontvangen[0]["partner_type"] == partner_type and ontvangen[0]["soort"] == soort
+    assert ontvangen[0]["beoordeling"] == antwoord["beoordeling"] == "nieuw"
+
+
+async def test_soort_die_de_partner_niet_mag_sturen_wordt_geweigerd(platform, token):
+    r = await stuur(platform, als_partner(token, "gm1916-dunea"), signaal(610, "huurachterstand"))
+    assert r.status_code == 422 and {f["veld"] for f in r.json()["errors"]} == {"soort"}
+
+
+async def test_onder_de_drempel_geen_uitreiking_maar_een_tweede_partner_escaleert(platform, token, bus_opname):
+    bsn = geldig_bsn()
+    eerste = (await stuur(platform, als_partner(token, "gm1916-vidomes"),
+                          signaal(611, "huurachterstand", bsn, bedrag_achterstand_cent=10_000))).json()
+    assert eerste["beoordeling"] == "onder_drempel" and eerste["casus_id"]
+    assert doorgezet(bus_opname, eerste["casus_id"]) == []
+    tweede = (await stuur(platform, als_partner(token, "gm1916-eneco"),
+                          signaal(611, "energieachterstand", bsn, bedrag_achterstand_cent=5_000))).json()
+    assert tweede["casus_id"] == eerste["casus_id"]
+    escalaties = await wacht_tot(lambda: doorgezet(bus_opname, eerste["casus_id"]))
+    assert len(escalaties) == 1 and escalaties[0]["reden"] == "meerdere_partners"
+    assert {s["partner_type"] for s in escalaties[0]["signalen"]} == {"woningcorporatie", "energieleverancier"}
+
+
+async def test_herhaling_zonder_hoger_bedrag_en_derde_partner_geven_geen_nieuwe_escalatie(platform, token,
+                                                                                         bus_opname):
+    bsn = geldig_bsn()
+    vidomes = als_partner(token, "gm1916-vidomes")
+    eerste = (await stuur(platform, vidomes, signaal(612, "huurachterstand", bsn))).json()
+    herhaald = (await stuur(platform, vidomes, signaal(612, "huurachterstand", bsn,
+                                                       bedrag_achterstand_cent=140_000))).json()
+    hoger = (await stuur(platform, vidomes, signaal(612, "huurachterstand", bsn,
+                                                    bedrag_achterstand_cent=200_000))).json()
+    ander = (await stuur(platform, als_partner(token, "gm1916-dunea"), signaal(612, "waterachterstand", bsn))).json()
+    assert herhaald["beoordeling"] == "herhaalde_melding" and hoger["beoordeling"] == "nieuw"
+    assert {herhaald["casus_id"], hoger["casus_id"], ander["casus_id"]} == {eerste["casus_id"]}
+    await wacht_tot(lambda: doorgezet(bus_opname, eerste["casus_id"]))
+    import asyncio
+
+    await asyncio.sleep(0.5)
+    assert len(doorgezet(bus_opname, eerste["casus_id"])) == 1  # once per escalation, never per signal
+    async with httpx.AsyncClient() as http:
+        casus = (await http.get(url(platform, "signalering", f"/v1/casussen/{eerste['casus_id']}"),
+                                headers=token("beheer"))).json()
+    assert casus["reden"] == "meerdere_partners" and len(casus["signalen"]) == 4
+
+
+async def test_einde_levering_escaleert_direct_als_crisis_ook_op_een_lopende_casus(platform, token, bus_opname):
+    bsn = geldig_bsn()
+    eerste = (await stuur(platform, als_partner(token, "gm1916-vidomes"), signaal(613, "huurachterstand", bsn))).json()
+    crisis = (await stuur(platform, als_partner(token, "gm1916-eneco"),
+                          signaal(613, "einde_levering", bsn, bedrag_achterstand_cent=1_000))).json()
+    assert crisis["casus_id"] == eerste["casus_id"] and crisis["beoordeling"] == "nieuw"
+    escalaties = await wacht_tot(lambda: (lambda e: e if len(e) == 2 else None)(doorgezet(bus_opname,
+                                                                                         eerste["casus_id"])))
+    assert [e["crisis"] for e in escalaties] == [False, True] and escalaties[1]["reden"] == "crisis"
+
+
+async def test_api_token_van_de_partner_werkt_en_de_payload_kan_geen_andere_partner_noemen(platform, token):
+    api_token = {"Authorization": "Bearer dev-gm1916-vidomes"}  # config holds only its sha256
+    assert (await stuur(platform, api_token, signaal(614, "huurachterstand"))).status_code == 202
+    assert (await stuur(platform, {"Authorization": "Bearer geraden"}, signaal(614, "huurachterstand"))
+            ).status_code == 401
+    vervalst = signaal(614, "huurachterstand", partner_id="gm1916-eneco")
+    r = await stuur(platform, api_token, vervalst)
+    assert r.status_code == 422 and "partner_id" in {f["veld"] for f in r.json()["errors"]}
+    assert (await stuur(platform, token("wijkcoach"), signaal(614, "huurachterstand"))).status_code == 403
+    assert (await stuur(platform, {}, signaal(614, "huurachterstand"))).status_code == 401
+
+
+async def test_batch_met_goede_en_foute_items_en_413_boven_de_grens(platform, token):
+    goed = [signaal(620 + i, "huurachterstand") for i in range(3)]
+    fout = [signaal(630, "huurachterstand", bsn="123456789"), {"soort": "huurachterstand"},
+            signaal(631, "geen_soort"), signaal(632, "huurachterstand", bedrag_achterstand_cent=-5)]
+    r = await stuur(platform, als_partner(token, "gm1916-vidomes"), {"signalen": [goed[0], *fout, *goed[1:]]},
+                    "/v1/signalen/batch")
+    assert r.status_code == 202, r.text
+    resultaten = r.json()["resultaten"]
+    assert [x["geaccepteerd"] for x in resultaten] == [True, False, False, False, False, True, True]
+    assert {f["veld"] for f in resultaten[1]["errors"]} == {"betreft.bsn"}
+    assert "partner_signaal_id" in {f["veld"] for f in resultaten[2]["errors"]}
+    assert "123456789" not in r.text
+    te_veel = await stuur(platform, als_partner(token, "gm1916-vidomes"), {"signalen": [{}] * 10_001},
+                          "/v1/signalen/batch")
+    assert te_veel.status_code == 413
