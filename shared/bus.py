@@ -77,6 +77,10 @@ def maak_broker(nats_url: str, service: str, tracer_provider: TracerProvider | N
     )
 
 
+class OngeldigBericht(Exception):
+    """A message that will never be processed, however often it comes: straight to the DLQ."""
+
+
 def abonneer(
     broker: NatsBroker,
     consumer: Consumer,
@@ -85,6 +89,30 @@ def abonneer(
     inbox: Table,
     beleid: RetryBeleid = RetryBeleid(),
 ) -> None:
+    """Bind an event handler: parse the CloudEvent, apply it once (inbox), commit, acknowledge."""
+
+    async def verwerk_event(msg: NatsMessage) -> None:
+        try:
+            event = lees_event(msg.body)
+        except (ValidationError, ValueError) as fout:
+            raise OngeldigBericht(reden_van(fout)) from fout
+        async with uows() as uow:
+            if await _eerste_keer(uow, inbox, consumer, event):
+                await handler(event, uow)
+            await uow.commit()
+
+    abonneer_berichten(broker, consumer, verwerk_event, beleid)
+
+
+def abonneer_berichten(
+    broker: NatsBroker,
+    consumer: Consumer,
+    verwerk: Callable[[NatsMessage], Awaitable[None]],
+    beleid: RetryBeleid = RetryBeleid(),
+) -> None:
+    """Bind any message handler to a durable pull consumer with the platform's ack, retry and DLQ policy.
+
+    `verwerk` raises OngeldigBericht for a message that can never succeed, anything else to retry."""
     subscriber = broker.subscriber(
         consumer.subject,
         stream=JStream(consumer.stream, declare=False),
@@ -104,35 +132,26 @@ def abonneer(
         description=consumer.description,
     )
 
-    async def verwerk(msg: NatsMessage) -> None:
-        await _verwerk(msg, broker, consumer, handler, uows, inbox, beleid)
-
-    subscriber(verwerk)
-
-
-async def _verwerk(msg, broker, consumer, handler, uows, inbox, beleid) -> None:
-    aflevering = msg.raw_message.metadata.num_delivered
-    try:
-        event = lees_event(msg.body)
-    except (ValidationError, ValueError) as fout:
-        await naar_dlq(broker, consumer, msg, reden_van(fout), event=None)
-        await msg.reject()
-        return
-    try:
-        async with uows() as uow:
-            if await _eerste_keer(uow, inbox, consumer, event):
-                await handler(event, uow)
-            await uow.commit()
-    except Exception as fout:
-        if aflevering >= beleid.max_deliver:
-            await naar_dlq(broker, consumer, msg, reden_van(fout), event=event)
+    async def met_herkansing(msg: NatsMessage) -> None:
+        aflevering = msg.raw_message.metadata.num_delivered
+        try:
+            await verwerk(msg)
+        except OngeldigBericht as fout:
+            await naar_dlq(broker, consumer, msg, str(fout))
             await msg.reject()
-        else:
-            log.info("opnieuw", extra={"consumer": consumer.durable, "event_id": str(event.id),
-                                       "aflevering": aflevering, "fout": type(fout).__name__})
-            await msg.nack(delay=beleid.backoff(aflevering))
-        return
-    await msg.ack()
+            return
+        except Exception as fout:
+            if aflevering >= beleid.max_deliver:
+                await naar_dlq(broker, consumer, msg, reden_van(fout))
+                await msg.reject()
+            else:
+                log.info("opnieuw", extra={"consumer": consumer.durable, "aflevering": aflevering,
+                                           "fout": type(fout).__name__})
+                await msg.nack(delay=beleid.backoff(aflevering))
+            return
+        await msg.ack()
+
+    subscriber(met_herkansing)
 
 
 async def _eerste_keer(uow: UnitOfWork, inbox: Table, consumer: Consumer, event: Event) -> bool:
@@ -153,9 +172,20 @@ def reden_van(fout: BaseException) -> str:
     return f"{type(fout).__name__}: {fout}"[:2000]
 
 
-async def naar_dlq(broker: NatsBroker, consumer: Consumer, msg: NatsMessage, reden: str, event: Event | None) -> None:
+def _event_of_niets(msg: NatsMessage) -> Event | None:
+    """The original, if it is one of the platform's events (those carry no personal data). Partner input
+    is raw and may hold personal data: for it the DLQ keeps a reference (stream and sequence), no body."""
+    if msg.raw_message.subject.startswith("partners."):
+        return None
+    try:
+        return lees_event(msg.body)
+    except (ValidationError, ValueError):
+        return None
+
+
+async def naar_dlq(broker: NatsBroker, consumer: Consumer, msg: NatsMessage, reden: str) -> None:
     meta = msg.raw_message.metadata
-    # Partner input is raw and may hold personal data: for it the DLQ keeps a reference, not the body.
+    event = _event_of_niets(msg)
     origineel = json.loads(msg.body) if event is not None else None
     vermelding = {
         "service": consumer.service,

@@ -22,7 +22,7 @@ from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from sqlalchemy import MetaData, Table, text
 
 from shared.auth import TokenVerifier
-from shared.bus import Handler, RetryBeleid, abonneer, maak_broker
+from shared.bus import Handler, RetryBeleid, abonneer, abonneer_berichten, maak_broker
 from shared.db import UnitOfWorkFactory, maak_engine
 from shared.events import EVENT_TYPES, Data, Event
 from shared.gemeenten import laad_gemeenten
@@ -107,7 +107,10 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
     beleid = RetryBeleid(instellingen.max_deliver, tuple(instellingen.backoff_seconden))
     handlers = definitie.handlers(ctx)
     for consumer in consumers_van(definitie.naam):
-        abonneer(broker, consumer, handlers[consumer.durable], uows, definitie.inbox, beleid)
+        if consumer.cloudevents:
+            abonneer(broker, consumer, handlers[consumer.durable], uows, definitie.inbox, beleid)
+        else:
+            abonneer_berichten(broker, consumer, handlers[consumer.durable], beleid)
     for model in definitie.publiceert:  # documented in AsyncAPI; the relay does the publishing
         et = EVENT_TYPES[model]
         broker.publisher(f"{et.subject_prefix}.*", schema=Event[model], title=et.type, include_in_schema=True)

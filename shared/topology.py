@@ -35,6 +35,9 @@ class Consumer:
     stream: str
     subject: str
     description: str
+    # False for raw partner input (not CloudEvents): such a consumer has no inbox; its handler is idempotent
+    # on the partner's own id.
+    cloudevents: bool = True
 
 
 STREAMS: tuple[Stream, ...] = (
@@ -64,6 +67,8 @@ CONSUMERS: tuple[Consumer, ...] = (
              "Status opgepakt en terugkoppeling aan de melder"),
     Consumer("intake", "intake-afsluitingen", "TOEGANG_PLANNEN", "toegang.plannen.afgesloten.*",
              "Status afgesloten; start van de bewaartermijn van de melder"),
+    Consumer("signalering", "signalering-partners", "PARTNER_SIGNALEN", "partners.*.signalen",
+             "Signalen die partners rechtstreeks op NATS publiceren", cloudevents=False),
     Consumer("signalering", "signalering-aanvaardingen", "TOEGANG_PLANNEN",
              "toegang.plannen.doorverwijzing-aanvaard.*", "Casus opgepakt"),
 )

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+from faststream.nats import NatsMessage
+from pydantic import ValidationError
 from sqlalchemy import update
 
-from services.signalering import tables
+from services.signalering import domain, tables
+from services.signalering.api import neem_op
+from services.signalering.domain import SignaalInvoer
+from shared.bus import OngeldigBericht, reden_van
 from shared.db import UnitOfWork
 from shared.events import DoorverwijzingAanvaard, Event
 from shared.service import Context
@@ -19,5 +26,28 @@ async def bij_aanvaarding(event: Event[DoorverwijzingAanvaard], uow: UnitOfWork)
                               .values(status="opgepakt", team_id=d.team_id))
 
 
+def partnerberichten(ctx: Context):
+    """Signals published on `partners.<partner_id>.signalen`: the partner is the one the subject names,
+    and nats-server lets only that partner's user publish there; the payload cannot say otherwise."""
+
+    async def verwerk(msg: NatsMessage) -> None:
+        partner_id = msg.raw_message.subject.split(".")[1]
+        gevonden = ctx.gemeenten.partner(partner_id)
+        if gevonden is None:
+            raise OngeldigBericht(f"onbekende partner {partner_id!r}")
+        gemeente, partner = gevonden
+        try:
+            invoer = SignaalInvoer.model_validate_json(msg.body)
+        except ValidationError as fout:
+            raise OngeldigBericht(reden_van(fout)) from None
+        nu = datetime.now(timezone.utc)
+        if fouten := domain.controleer(invoer, gemeente, list(partner.soorten), nu.date()):
+            velden = "; ".join(f"{'.'.join(map(str, pad))}: {m}" for pad, m in fouten)
+            raise OngeldigBericht(f"ongeldig signaal {invoer.partner_signaal_id!r}: {velden}")
+        await neem_op(ctx, invoer, gemeente, partner, nu)
+
+    return verwerk
+
+
 def handlers(ctx: Context) -> dict:
-    return {"signalering-aanvaardingen": bij_aanvaarding}
+    return {"signalering-aanvaardingen": bij_aanvaarding, "signalering-partners": partnerberichten(ctx)}

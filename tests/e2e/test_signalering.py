@@ -134,3 +134,33 @@ async def test_batch_met_goede_en_foute_items_en_413_boven_de_grens(platform, to
     te_veel = await stuur(platform, als_partner(token, "gm1916-vidomes"), {"signalen": [{}] * 10_001},
                           "/v1/signalen/batch")
     assert te_veel.status_code == 413
+
+
+async def test_signaal_via_nats_op_het_eigen_subject_en_onzin_naar_de_dlq(platform, token, nats_server, bus_opname):
+    import json
+
+    import nats
+
+    bsn_fout = "123456789"
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+    dlq = await nc.subscribe("toegang.dlq.signalering")
+    goed = signaal(640, "energieachterstand")
+    await js.publish("partners.gm1916-eneco.signalen", json.dumps(goed).encode())
+    await js.publish("partners.gm1916-eneco.signalen", b"{geen json")
+    await js.publish("partners.gm1916-eneco.signalen", json.dumps(signaal(641, "energieachterstand", bsn_fout)).encode())
+    try:
+        vermeldingen = [json.loads((await dlq.next_msg(timeout=10)).data) for _ in range(2)]
+    finally:
+        await nc.drain()
+    redenen = " | ".join(v["reden"] for v in vermeldingen)
+    assert "betreft.bsn" in redenen and "ongeldig" in redenen
+    assert all(v["event"] is None and v["stream"] == "PARTNER_SIGNALEN" for v in vermeldingen)
+    assert bsn_fout not in json.dumps(vermeldingen)
+    from shared.privacy import adres_sleutel
+
+    huishouden = adres_sleutel(platform.omgeving["TOEGANG_PSEUDONIEM_SLEUTEL"].encode(), "2264 AB", 640, None)
+    ontvangen = await wacht_tot(lambda: [e["data"] for e in bus_opname.events("toegang.signalen.ontvangen.")
+                                         if e["data"]["huishouden_id"] == huishouden], timeout=10)
+    # the good one went through, between the bad ones, as the partner its subject names
+    assert [(o["partner_id"], o["beoordeling"]) for o in ontvangen] == [("gm1916-eneco", "nieuw")]
