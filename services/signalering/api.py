@@ -5,19 +5,19 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
-from typing import Annotated, Any
+from datetime import date, datetime, timedelta, timezone
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.signalering import domain, tables
 from services.signalering.domain import Beoordeling, SignaalInvoer
 from shared.auth import GEMEENTE_ROLLEN, Gebruiker, Rol, huidige_gebruiker, vereist
-from shared.events import SignaalDoorgezet, SignaalInCasus, SignaalOntvangen, maak_event
+from shared.events import SignaalAfgehandeld, SignaalDoorgezet, SignaalInCasus, SignaalOntvangen, maak_event
 from shared.gemeenten import Gemeente, Partner
 from shared.http import OngeldigeInvoer, veldfout
 from shared.privacy import adres_sleutel, persoon_sleutel_bsn, persoon_sleutel_ngp
@@ -191,7 +191,8 @@ async def _open_casus(uow, huishouden: str, persoon: str, venster: datetime) -> 
     if rij is None:
         return None
     if rij.status == "open" and rij.geopend_op < venster:
-        await uow.session.execute(update(c).where(c.c.casus_id == rij.casus_id).values(status="afgesloten"))
+        await uow.session.execute(update(c).where(c.c.casus_id == rij.casus_id).values(
+            status="afgesloten", afgesloten_op=func.now()))
         return None
     partners = (await uow.session.execute(select(s.c.partner_id).where(s.c.casus_id == rij.casus_id)
                                           .distinct())).scalars().all()
@@ -218,3 +219,77 @@ async def casus(casus_id: uuid.UUID, request: Request,
             select(s.c.signaal_id, s.c.partner_id, s.c.soort, s.c.beoordeling, s.c.crisis, s.c.ontvangen_op)
             .where(s.c.casus_id == casus_id).order_by(s.c.ontvangen_op))).mappings().all()
     return {**rij, "signalen": [dict(r) for r in signalen]}
+
+
+class Contactpoging(BaseModel):
+    soort: Literal["telefoon", "huisbezoek", "brief", "email"]
+    bereikt: bool
+    datum: date
+    dagdeel: Literal["ochtend", "middag", "avond"]
+
+
+class CasusAfsluiting(BaseModel):
+    resultaat: domain.Resultaat
+
+
+Medewerker = Annotated[Gebruiker, Depends(vereist(*GEMEENTE_ROLLEN))]
+
+
+async def _casus_voor(uow, casus_id: uuid.UUID, gebruiker: Gebruiker):
+    c = tables.casussen
+    rij = (await uow.session.execute(select(c).where(c.c.casus_id == casus_id).with_for_update())).first()
+    if rij is None or rij.gemeente != gebruiker.gemeente:
+        raise HTTPException(404, "Casus niet gevonden.")
+    return rij
+
+
+@router.post("/casussen/{casus_id}/contactpogingen", status_code=201)
+async def contactpoging(casus_id: uuid.UUID, poging: Contactpoging, request: Request, gebruiker: Medewerker):
+    async with request.app.state.ctx.uows() as uow:
+        rij = await _casus_voor(uow, casus_id, gebruiker)
+        if rij.status == "afgesloten":
+            raise HTTPException(409, "Deze casus is afgesloten.")
+        await uow.session.execute(tables.contactpogingen.insert().values(
+            casus_id=casus_id, door=gebruiker.actor, **poging.model_dump()))
+        await uow.commit()
+    return {"casus_id": casus_id, **poging.model_dump(mode="json")}
+
+
+@router.post("/casussen/{casus_id}/afsluiten")
+async def sluit_casus_af(casus_id: uuid.UUID, afsluiting: CasusAfsluiting, request: Request, gebruiker: Medewerker):
+    """Close the casus with its result; every partner that signalled hears that its signal was handled."""
+    ctx: Context = request.app.state.ctx
+    nu = datetime.now(timezone.utc)
+    c, s = tables.casussen, tables.signalen
+    async with ctx.uows() as uow:
+        rij = await _casus_voor(uow, casus_id, gebruiker)
+        if rij.status == "afgesloten":
+            raise HTTPException(409, "Deze casus is al afgesloten.")
+        await uow.session.execute(update(c).where(c.c.casus_id == casus_id).values(
+            status="afgesloten", resultaat=afsluiting.resultaat, afgesloten_op=nu))
+        signalen = (await uow.session.execute(select(s.c.signaal_id, s.c.partner_id, s.c.beoordeling)
+                                              .where(s.c.casus_id == casus_id))).all()
+        for signaal in signalen:
+            data = SignaalAfgehandeld(signaal_id=signaal.signaal_id, partner_id=signaal.partner_id,
+                                      resultaat=domain.terugkoppeling(signaal.beoordeling, "afgesloten"))
+            uow.publiceer(maak_event(data, service="signalering", gemeente=rij.gemeente,
+                                     subject=str(signaal.signaal_id), correlatieid=str(signaal.signaal_id)))
+        await uow.commit()
+    return {"casus_id": casus_id, "status": "afgesloten", "resultaat": afsluiting.resultaat}
+
+
+@router.get("/signalen/{signaal_id}/terugkoppeling")
+async def terugkoppeling(signaal_id: uuid.UUID, request: Request, afzender: Afzender):
+    """Only what the partner may know, and only of its own signals (404 for any other)."""
+    _, partner = afzender
+    s, c = tables.signalen, tables.casussen
+    async with request.app.state.ctx.uows() as uow:
+        rij = (await uow.session.execute(
+            select(s.c.signaal_id, s.c.partner_signaal_id, s.c.partner_id, s.c.beoordeling, s.c.ontvangen_op,
+                   c.c.status).select_from(s.outerjoin(c, c.c.casus_id == s.c.casus_id))
+            .where(s.c.signaal_id == signaal_id))).first()
+    if rij is None or rij.partner_id != partner.partner_id:
+        raise HTTPException(404, "Signaal niet gevonden.")
+    return {"signaal_id": rij.signaal_id, "partner_signaal_id": rij.partner_signaal_id,
+            "ontvangen_op": rij.ontvangen_op, "beoordeling": rij.beoordeling,
+            "status": domain.terugkoppeling(rij.beoordeling, rij.status)}

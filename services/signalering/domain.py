@@ -134,3 +134,19 @@ def koppel(beoordeling: Beoordeling, crisis: bool, partner_id: str, casus: OpenC
     if crisis and not casus.crisis:  # already outreached, but now it is urgent: escalate again, as crisis
         return Koppeling(False, True, "crisis")
     return Koppeling(False, False, "meerdere_partners" if ander_partner else None)
+
+
+Resultaat = Literal["hulp_gestart", "geen_hulp_nodig", "niet_bereikt", "al_in_beeld"]
+# A casus with one of these results led to nothing: it is purged after the retention period.
+ZONDER_RESULTAAT: tuple[str | None, ...] = (None, "geen_hulp_nodig", "niet_bereikt", "al_in_beeld")
+
+
+def terugkoppeling(beoordeling: str, casus_status: str | None) -> str:
+    """What a partner may know of its signal (Wgs: that it was followed up, never how the household fared)."""
+    if casus_status is None or beoordeling == "herhaalde_melding":
+        return "geen_actie"
+    if casus_status == "open":
+        return "ontvangen"
+    if casus_status in ("doorgezet", "opgepakt"):
+        return "in_behandeling"
+    return "afgehandeld"

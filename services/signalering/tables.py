@@ -20,6 +20,7 @@ casussen = Table(
     Column("team_id", String(100)),
     Column("resultaat", String(30)),
     Column("geopend_op", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("afgesloten_op", DateTime(timezone=True)),
     # One open casus per household: a second signal joins it.
     Index("een_open_casus_per_huishouden", "huishouden_id", unique=True,
           postgresql_where=text("status IN ('open', 'doorgezet', 'opgepakt')")),
@@ -43,6 +44,18 @@ signalen = Table(
     Column("persoonsgegevens", LargeBinary, nullable=False),
     Column("ontvangen_op", DateTime(timezone=True), nullable=False),
     UniqueConstraint("partner_id", "partner_signaal_id", name="partner_signaal_eenmaal"),
+)
+
+contactpogingen = Table(
+    "contactpogingen",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("casus_id", Uuid, ForeignKey("casussen.casus_id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("soort", String(20), nullable=False),
+    Column("bereikt", Boolean, nullable=False),
+    Column("datum", Date, nullable=False),
+    Column("dagdeel", String(10), nullable=False),
+    Column("door", String(200), nullable=False),
 )
 
 outbox = outbox_tabel(metadata)

@@ -164,3 +164,65 @@ async def test_signaal_via_nats_op_het_eigen_subject_en_onzin_naar_de_dlq(platfo
                                          if e["data"]["huishouden_id"] == huishouden], timeout=10)
     # the good one went through, between the bad ones, as the partner its subject names
     assert [(o["partner_id"], o["beoordeling"]) for o in ontvangen] == [("gm1916-eneco", "nieuw")]
+
+
+async def test_levensloop_terugkoppeling_aan_de_eigen_partner_en_opschonen(platform, token, bus_opname,
+                                                                         database_url):
+    import asyncio
+    from datetime import datetime, timedelta, timezone
+
+    from services.signalering import bewaren, tables
+    from shared.db import UnitOfWorkFactory, maak_engine
+    from shared.gemeenten import laad_gemeenten
+    from shared.service import Context
+    from shared.settings import PROJECT_ROOT
+
+    bsn = geldig_bsn()
+    vidomes, eneco = als_partner(token, "gm1916-vidomes"), als_partner(token, "gm1916-eneco")
+    s1 = (await stuur(platform, vidomes, signaal(650, "huurachterstand", bsn))).json()
+    s2 = (await stuur(platform, eneco, signaal(650, "energieachterstand", bsn))).json()
+    herhaald = (await stuur(platform, vidomes, signaal(650, "huurachterstand", bsn))).json()
+
+    async def zie(headers, signaal_id):
+        async with httpx.AsyncClient() as http:
+            return await http.get(url(platform, "signalering", f"/v1/signalen/{signaal_id}/terugkoppeling"),
+                                  headers=headers)
+
+    eigen = await zie(vidomes, s1["signaal_id"])
+    assert eigen.status_code == 200 and eigen.json()["status"] == "in_behandeling"
+    assert set(eigen.json()) == {"signaal_id", "partner_signaal_id", "ontvangen_op", "beoordeling", "status"}
+    assert (await zie(eneco, s1["signaal_id"])).status_code == 404  # another partner's signal
+    assert (await zie(token("beheer"), s1["signaal_id"])).status_code == 403
+    assert (await zie(vidomes, herhaald["signaal_id"])).json()["status"] == "geen_actie"
+
+    casus_pad = f"/v1/casussen/{s1['casus_id']}"
+    async with httpx.AsyncClient() as http:
+        poging = await http.post(url(platform, "signalering", casus_pad + "/contactpogingen"), headers=token("beheer"),
+                                 json={"soort": "huisbezoek", "bereikt": False, "datum": "2026-11-23",
+                                       "dagdeel": "ochtend"})
+        dicht = await http.post(url(platform, "signalering", casus_pad + "/afsluiten"), headers=token("beheer"),
+                                json={"resultaat": "niet_bereikt"})
+        nogmaals = await http.post(url(platform, "signalering", casus_pad + "/afsluiten"), headers=token("beheer"),
+                                   json={"resultaat": "hulp_gestart"})
+    assert poging.status_code == 201 and dicht.status_code == 200 and nogmaals.status_code == 409
+    afgehandeld = await wacht_tot(lambda: (lambda e: e if len(e) == 3 else None)(
+        [e["data"] for e in bus_opname.events("toegang.signalen.afgehandeld.")
+         if e["data"]["signaal_id"] in {s1["signaal_id"], s2["signaal_id"], herhaald["signaal_id"]}]))
+    assert {a["resultaat"] for a in afgehandeld} == {"afgehandeld", "geen_actie"}
+    assert all(set(a) == {"signaal_id", "partner_id", "resultaat"} for a in afgehandeld)
+    assert (await zie(vidomes, s1["signaal_id"])).json()["status"] == "afgehandeld"
+
+    engine = maak_engine(database_url)
+    ctx = Context(None, laad_gemeenten(PROJECT_ROOT / "config" / "gemeenten"),
+                  UnitOfWorkFactory(engine, tables.outbox))
+    try:
+        nu = datetime.now(timezone.utc)
+        assert await bewaren.verwijder_casussen_zonder_resultaat(ctx, nu) == 0  # nothing old enough yet
+        assert (await zie(vidomes, s1["signaal_id"])).status_code == 200
+        later = nu + timedelta(days=181)
+        aantallen = await asyncio.gather(bewaren.verwijder_casussen_zonder_resultaat(ctx, later),
+                                         bewaren.verwijder_casussen_zonder_resultaat(ctx, later))
+        assert sum(aantallen) >= 1
+    finally:
+        await engine.dispose()
+    assert (await zie(vidomes, s1["signaal_id"])).status_code == 404  # purged with its casus
