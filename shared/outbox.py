@@ -87,8 +87,9 @@ class OutboxRelay:
                     .with_for_update(skip_locked=True)
                 )
             ).all()
-            for rij in rijen:
-                await self._publiceer(rij)
+            # Pipelined: all publishes of the batch are in flight together and each waits for its own ack.
+            # If one fails, the batch is not marked and goes again; JetStream drops the repeats.
+            await asyncio.gather(*(self._publiceer(rij) for rij in rijen))
             if rijen:
                 await conn.execute(
                     update(o).where(o.c.id.in_([r.id for r in rijen])).values(gepubliceerd_op=func.now())
