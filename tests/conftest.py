@@ -31,7 +31,9 @@ def werkmap(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def nats_server(werkmap):
-    server = NatsServer(werkmap / "nats").start()
+    """With users as `toegang dev` has them (shared/nats_rechten.py): `url` is the operator's (may do
+    everything), each service gets its own user (`service_urls`), each partner one (`partner_urls`)."""
+    server = NatsServer.met_rechten(werkmap / "nats", werkmap).start()
     yield server
     server.stop()
 
@@ -89,7 +91,7 @@ def platform(nats_server, database_url, otlp, bus_opname, werkmap):
         "TOEGANG_LOG_LEVEL": "INFO",
     }
     platform = Platform(nats_server.url, database_url, omgeving, werkmap / "logs",
-                        poorten={naam: vrije_poort() for naam in SERVICES})
+                        poorten={naam: vrije_poort() for naam in SERVICES}, nats_urls=nats_server.service_urls)
     platform.start(timeout=90)
     platform.jwt_secret = omgeving["TOEGANG_JWT_SECRET"]
     yield platform

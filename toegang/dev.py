@@ -8,6 +8,7 @@ import signal
 import sys
 import time
 
+from shared.nats_rechten import partner_inbox_prefix
 from toegang.omgeving import NatsServer, Platform, Postgres, data_dir, geheimen, migreer
 
 NATS_POORT, NATS_MONITOR = 14222, 18222
@@ -21,7 +22,9 @@ def draai() -> int:
     if os.environ.get("NATS_URL"):
         nats_url = os.environ["NATS_URL"]
     else:
-        nats = NatsServer(map_ / "nats", NATS_POORT, NATS_MONITOR).start()
+        # Users with least privilege (shared/nats_rechten.py): the operator for dev.json and the
+        # migrations, one user per service, one per partner; passwords in geheimen.json.
+        nats = NatsServer.met_rechten(map_ / "nats", map_, NATS_POORT, NATS_MONITOR).start()
         nats_url = nats.url
     pg = Postgres(map_ / "pg").start()
     platform: Platform | None = None
@@ -35,11 +38,19 @@ def draai() -> int:
     signal.signal(signal.SIGTERM, bij_signaal)
     try:
         migreer(pg.database_url, nats_url)
-        platform = Platform(nats_url, pg.database_url, geheimen(map_), map_ / "logs").start()
-        (map_ / "dev.json").write_text(json.dumps(
-            {"services": platform.urls, "nats_url": nats_url, "database_url": pg.database_url,
-             "nats_monitor": f"http://127.0.0.1:{NATS_MONITOR}" if nats else None, "logs": str(map_ / "logs")},
-            indent=2))
+        platform = Platform(nats_url, pg.database_url, geheimen(map_), map_ / "logs",
+                            nats_urls=nats.service_urls if nats else {}).start()
+        dev = {"services": platform.urls, "nats_url": nats_url, "database_url": pg.database_url,
+               "nats_monitor": f"http://127.0.0.1:{NATS_MONITOR}" if nats else None, "logs": str(map_ / "logs")}
+        if nats:
+            # A partner may publish on partners.<partner_id>.signalen only, and gets its PubAck on
+            # _INBOX.<partner_id>.> only: connect with that inbox prefix.
+            dev["nats_partners"] = nats.partner_urls
+            dev["nats_partner_inbox_prefix"] = partner_inbox_prefix("<partner_id>")
+        dev_json = map_ / "dev.json"
+        dev_json.touch(mode=0o600)
+        dev_json.write_text(json.dumps(dev, indent=2))
+        dev_json.chmod(0o600)  # holds NATS passwords
         _toon(platform, nats_url, pg.database_url, map_, time.monotonic() - begin)
         while not stoppen:
             for naam, service in platform.services.items():
@@ -63,9 +74,18 @@ def _toon(platform: Platform, nats_url: str, database_url: str, map_, duur: floa
     regels = [f"Integrale toegang draait (gestart in {duur:.1f}s).", ""]
     for naam, url in platform.urls.items():
         regels.append(f"  {naam:<12} {url}   docs {url}/docs   asyncapi {url}/asyncapi")
-    regels += ["", f"  NATS         {nats_url}", f"  database     {database_url}",
+    regels += ["", f"  NATS         {_zonder_wachtwoord(nats_url)}", f"  database     {database_url}",
                f"  gegevens     {map_}  (dev.json, geheimen.json, logs/)", "",
                "  Een token:   toegang token --rol wijkcoach --gemeente GM1916 --team gm1916-lokale-kamer",
                "  Voorbeelden: toegang demo", "", "Ctrl-C stopt alles."]
     print("\n".join(regels), flush=True)
     sys.stdout.flush()
+
+
+def _zonder_wachtwoord(url: str) -> str:
+    """nats://user:password@host -> nats://user:***@host (the full URL is in dev.json)."""
+    schema, _, rest = url.partition("://")
+    inlog, at, host = rest.rpartition("@")
+    if not at or ":" not in inlog:
+        return url
+    return f"{schema}://{inlog.split(':', 1)[0]}:***@{host}  (met wachtwoord in dev.json)"

