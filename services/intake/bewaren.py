@@ -1,19 +1,20 @@
 """Retention: erase the melder's contact details a configured number of days after the melding closed.
 
-Safe with several replicas at once: each batch locks its rows with SKIP LOCKED, so two replicas never
-take the same melding, and a wiped melding (melder_gewist_op set) is never taken again.
+Safe with several replicas at once (shared/bewaren.py); a wiped melding (melder_gewist_op set) is never
+taken again.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import select, update
 
 from services.intake import tables
 from services.intake.domain import zonder_melder_contact
+from shared.bewaren import per_gemeente
 from shared.service import Context
 
 log = logging.getLogger(__name__)
@@ -23,11 +24,8 @@ BATCH = 200
 async def wis_melder_contactgegevens(ctx: Context, nu: datetime | None = None) -> int:
     """Returns how many meldingen had their melder's contact details erased."""
     nu = nu or datetime.now(timezone.utc)
-    totaal = 0
-    for code in ctx.gemeenten.codes:
-        grens = nu - timedelta(days=ctx.gemeenten[code].bewaartermijnen.melder_contactgegevens_dagen)
-        while aantal := await _wis_batch(ctx, code, grens, nu):
-            totaal += aantal
+    totaal = await per_gemeente(ctx.gemeenten, nu, lambda g: g.bewaartermijnen.melder_contactgegevens_dagen,
+                                lambda code, grens: _wis_batch(ctx, code, grens, nu))
     if totaal:
         log.info("contactgegevens van melders gewist", extra={"aantal": totaal})
     return totaal

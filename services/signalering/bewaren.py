@@ -1,17 +1,18 @@
 """Retention: a casus that led to nothing is purged, with its signals, after the gemeente's period.
 
-Safe with several replicas at once: rows are taken with SKIP LOCKED and deleted in the same transaction.
+Safe with several replicas at once (shared/bewaren.py).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import delete, or_, select
 
 from services.signalering import tables
 from services.signalering.domain import ZONDER_RESULTAAT
+from shared.bewaren import per_gemeente
 from shared.service import Context
 
 log = logging.getLogger(__name__)
@@ -19,12 +20,9 @@ BATCH = 500
 
 
 async def verwijder_casussen_zonder_resultaat(ctx: Context, nu: datetime | None = None) -> int:
-    nu = nu or datetime.now(timezone.utc)
-    totaal = 0
-    for code in ctx.gemeenten.codes:
-        grens = nu - timedelta(days=ctx.gemeenten[code].signalering.bewaartermijn_zonder_resultaat_dagen)
-        while aantal := await _verwijder_batch(ctx, code, grens):
-            totaal += aantal
+    totaal = await per_gemeente(ctx.gemeenten, nu or datetime.now(timezone.utc),
+                                lambda g: g.signalering.bewaartermijn_zonder_resultaat_dagen,
+                                lambda code, grens: _verwijder_batch(ctx, code, grens))
     if totaal:
         log.info("casussen zonder resultaat verwijderd", extra={"aantal": totaal})
     return totaal

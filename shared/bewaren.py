@@ -1,0 +1,23 @@
+"""Retention jobs: per gemeente, a cut-off from its own period, then batches until nothing is left.
+
+Each batch locks its rows with SKIP LOCKED and changes them in the same transaction, so the job is
+safe to run in every replica at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from shared.gemeenten import Gemeente
+
+
+async def per_gemeente(gemeenten, nu: datetime, dagen: Callable[[Gemeente], int],
+                       batch: Callable[[str, datetime], Awaitable[int]]) -> int:
+    """Run `batch(gemeente_code, grens)` until it returns 0, for every gemeente; returns the total."""
+    totaal = 0
+    for code in gemeenten.codes:
+        grens = nu - timedelta(days=dagen(gemeenten[code]))
+        while aantal := await batch(code, grens):
+            totaal += aantal
+    return totaal
