@@ -57,7 +57,10 @@ class TokenVerifier:
         else:
             claims = jwt.decode(token, self._secret, algorithms=["HS256"], options={"require": ["exp", "sub"]},
                                 audience="integrale-toegang")
-        return Gebruiker.model_validate(claims)
+        gebruiker = Gebruiker.model_validate(claims)
+        if gebruiker.rol in GEMEENTE_ROLLEN and not gebruiker.gemeente:
+            raise jwt.InvalidTokenError("een medewerker hoort bij een gemeente")
+        return gebruiker
 
 
 def maak_token(secret: str, rol: str, gemeente: str | None = None, teams: list[str] | None = None,

@@ -28,6 +28,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from opentelemetry.trace import TracerProvider
 from pydantic import ValidationError
 from sqlalchemy import Table
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.dialects.postgresql import insert
 
 from shared.db import UnitOfWork, UnitOfWorkFactory
@@ -169,6 +170,8 @@ def reden_van(fout: BaseException) -> str:
     if isinstance(fout, ValidationError):
         velden = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in fout.errors(include_input=False))
         return f"ongeldig bericht: {velden}"[:2000]
+    if isinstance(fout, DBAPIError):  # the driver's text may quote key values (DETAIL: Key (...)=(...))
+        return f"{type(fout).__name__}: SQLSTATE {getattr(fout.orig, 'sqlstate', None) or '?'}"
     return f"{type(fout).__name__}: {fout}"[:2000]
 
 

@@ -25,7 +25,9 @@ def maak_engine(database_url: str, pool_size: int = 20, **kwargs) -> AsyncEngine
     # consumer, the relay, HTTP): overflow connections are closed on return, and opening a new PostgreSQL
     # connection per event costs more CPU than the event itself. No pre-ping: it adds a round trip to every
     # transaction, and a transaction on a dead connection fails and is retried by the bus anyway.
-    return create_async_engine(database_url, pool_size=pool_size, max_overflow=5, pool_recycle=1800, **kwargs)
+    # hide_parameters: a failing statement's error text (which reaches logs and the DLQ) shows no values.
+    return create_async_engine(database_url, pool_size=pool_size, max_overflow=5, pool_recycle=1800,
+                               hide_parameters=True, **kwargs)
 
 
 def outbox_tabel(metadata: MetaData) -> Table:

@@ -11,7 +11,7 @@ import uuid
 from datetime import date, datetime, timezone
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 Sleutel = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="HMAC-SHA256, hex")]
 GmCode = Annotated[str, Field(pattern=r"^GM\d{4}$")]
@@ -42,7 +42,7 @@ class Regisseur(Data):
 class MeldingGeregistreerd(Data):
     melding_id: uuid.UUID
     gemeente: GmCode
-    ontvangen_op: datetime
+    ontvangen_op: AwareDatetime
     kanaal: str
     soort: Literal["hulpvraag", "zorgmelding", "aanvraag_maatwerk"]
     melder_type: str
@@ -72,7 +72,7 @@ class SignaalOntvangen(Data):
     bedrag_achterstand_cent: int | None
     achterstand_sinds: date | None
     crisis: bool
-    ontvangen_op: datetime
+    ontvangen_op: AwareDatetime
     beoordeling: Literal["nieuw", "herhaalde_melding", "onder_drempel"]
     casus_id: uuid.UUID | None = None
 
@@ -91,7 +91,7 @@ class SignaalDoorgezet(Data):
     signalen: list[SignaalInCasus] = Field(min_length=1)
     reden: str
     crisis: bool
-    ontvangen_op: datetime
+    ontvangen_op: AwareDatetime
 
 
 class DoorverwijzingGedaan(Data):
@@ -104,7 +104,7 @@ class DoorverwijzingGedaan(Data):
     route: str
     team_id: str
     urgentie: Urgentie
-    termijn_tot: datetime
+    termijn_tot: AwareDatetime
     termijn_grondslag: str
     regel_id: str
     toelichting: str
@@ -164,7 +164,7 @@ class TermijnVerstreken(Data):
     huishouden_id: Sleutel
     bron_id: uuid.UUID
     termijn_grondslag: str
-    termijn_tot: datetime
+    termijn_tot: AwareDatetime
 
 
 class DoorverwijzingAanvaard(Data):
@@ -181,7 +181,7 @@ class DoorverwijzingAanvaard(Data):
     huishouden_id: Sleutel
     team_id: str | None
     nieuw_plan: bool
-    aanvaard_op: datetime
+    aanvaard_op: AwareDatetime
 
 
 class PlanAfgesloten(Data):
@@ -189,13 +189,13 @@ class PlanAfgesloten(Data):
 
     plan_id: uuid.UUID
     huishouden_id: Sleutel
-    afgesloten_op: datetime
+    afgesloten_op: AwareDatetime
     resultaat: Literal["doelen_bereikt", "geen_hulp_nodig", "niet_bereikt", "elders_geholpen", "verhuisd"]
 
 
 class MeldingOpgepakt(Data):
     melding_id: uuid.UUID
-    opgepakt_op: datetime
+    opgepakt_op: AwareDatetime
     team_id: str | None
 
 
@@ -245,7 +245,7 @@ class Event(BaseModel, Generic[D]):
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     source: str
     type: str
-    time: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+    time: AwareDatetime = Field(default_factory=lambda: datetime.now(timezone.utc))
     subject: str
     datacontenttype: Literal["application/json"] = "application/json"
     dataref: str | None = None

@@ -102,7 +102,8 @@ def platform(nats_server, database_url, otlp, bus_opname, werkmap):
 def token(platform):
     def maak(rol: str, gemeente: str | None = "GM1916", teams: list[str] | None = None,
              partner_id: str | None = None) -> dict[str, str]:
-        return {"Authorization": f"Bearer {maak_token(platform.jwt_secret, rol, gemeente, teams, partner_id)}"}
+        sub = f"test-{rol}-{gemeente}-{partner_id}-{'.'.join(teams or [])}"  # the same caller each time
+        return {"Authorization": f"Bearer {maak_token(platform.jwt_secret, rol, gemeente, teams, partner_id, sub)}"}
 
     return maak
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from services.arrangement import tables
 from shared.auth import GEMEENTE_ROLLEN, Gebruiker, Rol, vereist
@@ -74,6 +74,10 @@ async def sluit_plan_af(plan_id: uuid.UUID, afsluiting: Afsluiting, request: Req
         rij = (await uow.session.execute(select(p).where(p.c.plan_id == plan_id).with_for_update())).first()
         if rij is None or not _mag_zien(gebruiker, rij):
             raise HTTPException(404, "Plan niet gevonden.")
+        if gebruiker.rol not in (Rol.beheer, Rol.lokale_kamer) and rij.regisseur.get("team_id") not in gebruiker.teams:
+            raise HTTPException(403, "Alleen het team van de regisseur sluit het plan af.")
+        # The same lock as a doorverwijzing for this household takes: none lands in a plan being closed.
+        await uow.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:h))"), {"h": rij.huishouden_id})
         if rij.status != "actief":
             raise HTTPException(409, "Dit plan is al afgesloten.")
         await uow.session.execute(update(p).where(p.c.plan_id == plan_id).values(

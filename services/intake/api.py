@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from shared.auth import GEMEENTE_ROLLEN, Gebruiker, Rol, optionele_gebruiker, ve
 from shared.events import MeldingGeregistreerd, maak_event
 from shared.http import OngeldigeInvoer
 from shared.service import Context
+from shared.termijnen import TZ
 from shared.verwerkingslog import log_verwerking
 
 router = APIRouter(prefix="/v1/meldingen", tags=["meldingen"])
@@ -50,8 +51,10 @@ async def registreer_melding(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ):
     ctx = _ctx(request)
-    if gebruiker.rol != Rol.inwoner and gebruiker.gemeente not in (None, invoer.gemeente):
+    if gebruiker.rol != Rol.inwoner and gebruiker.gemeente != invoer.gemeente:
         raise HTTPException(403, "Een medewerker meldt alleen in de eigen gemeente.")
+    # A key is the caller's own: the same key from someone else is another request.
+    idempotency_key = _sha256(f"{gebruiker.sub}|{idempotency_key}") if idempotency_key else None
     if idempotency_key and (eerder := await _eerder_antwoord(ctx, idempotency_key)) is not None:
         return eerder
     if fouten := domain.controleer(invoer, ctx.gemeenten):
@@ -59,7 +62,7 @@ async def registreer_melding(
 
     gemeente = ctx.gemeenten[invoer.gemeente]
     ontvangen_op = datetime.now(timezone.utc)
-    feiten = domain.leid_af(invoer, gemeente, ctx.extra["pseudoniem_sleutel"], ontvangen_op.date())
+    feiten = domain.leid_af(invoer, gemeente, ctx.extra["pseudoniem_sleutel"], ontvangen_op.astimezone(TZ).date())
     melding_id = uuid.uuid4()
     code = secrets.token_urlsafe(12) if invoer.melder.wil_terugkoppeling else None
     data = MeldingGeregistreerd(
@@ -158,7 +161,8 @@ def _mag_lezen(gebruiker: Gebruiker, rij) -> bool:
 async def status_voor_melder(
     melding_id: uuid.UUID, request: Request,
     gebruiker: Annotated[Gebruiker | None, Depends(optionele_gebruiker)],
-    terugkoppelcode: Annotated[str | None, Query(max_length=64)] = None,
+    # A header, not a query parameter: URLs end up in spans and proxy logs, and the code is a secret.
+    terugkoppelcode: Annotated[str | None, Header(max_length=64)] = None,
 ):
     """What a melder may see: picked up or not, by which kind of team; never the plan."""
     ctx = _ctx(request)

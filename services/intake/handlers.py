@@ -40,7 +40,7 @@ async def bij_aanvaarding(event: Event[DoorverwijzingAanvaard], uow: UnitOfWork)
     d = event.data
     if d.bron_soort != "melding":
         return
-    rij = await _ga_naar(uow, d.bron_id, Status.opgepakt, d.aanvaard_op, team_id=d.team_id)
+    rij = await _ga_naar(uow, d.bron_id, Status.opgepakt, d.aanvaard_op, team_id=d.team_id, plan_id=d.plan_id)
     if rij is None:  # unknown melding, or already picked up: melding-opgepakt is published once
         return
     opgepakt = MeldingOpgepakt(melding_id=d.bron_id, opgepakt_op=d.aanvaard_op, team_id=d.team_id)
@@ -49,10 +49,11 @@ async def bij_aanvaarding(event: Event[DoorverwijzingAanvaard], uow: UnitOfWork)
 
 
 async def bij_afsluiting(event: Event[PlanAfgesloten], uow: UnitOfWork) -> None:
-    """The household's plan closed: its open meldingen close with it; the retention period starts."""
+    """The plan closed: the meldingen it took in close with it; their retention period starts. A melding
+    of the same household that is still on its way to a (new) plan stays open."""
     d, m = event.data, tables.meldingen
     open_ids = (await uow.session.execute(select(m.c.melding_id).where(
-        m.c.huishouden_id == d.huishouden_id, m.c.status.in_([Status.doorverwezen, Status.opgepakt])))).scalars().all()
+        m.c.plan_id == d.plan_id, m.c.status == Status.opgepakt))).scalars().all()
     for melding_id in open_ids:
         await _ga_naar(uow, melding_id, Status.afgesloten, d.afgesloten_op, afgesloten_op=d.afgesloten_op)
 

@@ -30,8 +30,11 @@ meldingen = Table(
     Column("terugkoppelcode_sha256", String(64)),
     Column("idempotency_key", String(200), unique=True),
     Column("afgesloten_op", DateTime(timezone=True)),
+    # The plan that took the melding in (from doorverwijzing-aanvaard); its closure closes the melding.
+    Column("plan_id", Uuid),
     # Set when the retention job erased the melder's contact details from `persoonsgegevens`.
     Column("melder_gewist_op", DateTime(timezone=True)),
+    Index("meldingen_per_plan", "plan_id"),
     Index("te_wissen_melders", "afgesloten_op",
           postgresql_where=text("melder_gewist_op IS NULL AND afgesloten_op IS NOT NULL")),
 )

@@ -22,6 +22,7 @@ from shared.gemeenten import Gemeente, Partner
 from shared.http import OngeldigeInvoer, veldfout
 from shared.privacy import adres_sleutel, persoon_sleutel_bsn, persoon_sleutel_ngp
 from shared.service import Context
+from shared.termijnen import TZ
 
 router = APIRouter(prefix="/v1", tags=["signalen"])
 
@@ -70,7 +71,7 @@ async def ontvang_signaal(invoer: SignaalInvoer, request: Request, afzender: Afz
     ctx: Context = request.app.state.ctx
     gemeente, partner = afzender
     nu = datetime.now(timezone.utc)
-    if fouten := domain.controleer(invoer, gemeente, list(partner.soorten), nu.date()):
+    if fouten := domain.controleer(invoer, gemeente, list(partner.soorten), nu.astimezone(TZ).date()):
         raise OngeldigeInvoer(fouten)
     return await neem_op(ctx, invoer, gemeente, partner, nu)
 
@@ -91,11 +92,16 @@ async def ontvang_batch(batch: Batch, request: Request, afzender: Afzender):
             resultaten.append({"geaccepteerd": False, "errors": [
                 veldfout(tuple(e["loc"]), e["msg"]) for e in fout.errors(include_input=False)]})
             continue
-        if fouten := domain.controleer(invoer, gemeente, list(partner.soorten), nu.date()):
+        if fouten := domain.controleer(invoer, gemeente, list(partner.soorten), nu.astimezone(TZ).date()):
             resultaten.append({"partner_signaal_id": invoer.partner_signaal_id, "geaccepteerd": False,
                                "errors": [veldfout(p, m) for p, m in fouten]})
             continue
-        antwoord = await neem_op(ctx, invoer, gemeente, partner, nu)
+        try:
+            antwoord = await neem_op(ctx, invoer, gemeente, partner, nu)
+        except IntegrityError:
+            resultaten.append({"partner_signaal_id": invoer.partner_signaal_id, "geaccepteerd": False, "errors": [
+                veldfout((), "bleef botsen met gelijktijdige signalen voor dit huishouden; stuur het opnieuw")]})
+            continue
         resultaten.append({"partner_signaal_id": invoer.partner_signaal_id, "geaccepteerd": True,
                            **antwoord.model_dump(mode="json")})
     return {"aantal": len(resultaten), "geaccepteerd": sum(r["geaccepteerd"] for r in resultaten),
@@ -138,7 +144,7 @@ async def _registreer(ctx: Context, uow, invoer: SignaalInvoer, gemeente: Gemeen
         s.c.persoon_sleutel == persoon, s.c.ontvangen_op >= venster))).all()
     crisis = domain.is_crisis(invoer)
     beoordeling = domain.beoordeel(invoer, partner.partner_id, [domain.EerderSignaal(*r) for r in eerdere],
-                                   gemeente.signalering.drempels.get(invoer.soort), nu.date())
+                                   gemeente.signalering.drempels.get(invoer.soort), nu.astimezone(TZ).date())
     casus = await _open_casus(uow, huishouden, persoon, venster)
     koppeling = domain.koppel(beoordeling, crisis, partner.partner_id, casus)
     signaal_id = uuid.uuid4()
@@ -203,8 +209,12 @@ async def _signalen_van(uow, casus_id, ctx: Context) -> list[SignaalInCasus]:
     s = tables.signalen
     rijen = (await uow.session.execute(select(s.c.signaal_id, s.c.partner_id, s.c.soort)
                                        .where(s.c.casus_id == casus_id).order_by(s.c.ontvangen_op))).all()
-    return [SignaalInCasus(signaal_id=r.signaal_id, partner_type=ctx.gemeenten.partner(r.partner_id)[1].type,
-                           soort=r.soort) for r in rijen]
+    def partner_type(partner_id: str) -> str:  # a partner removed from the configuration since
+        gevonden = ctx.gemeenten.partner(partner_id)
+        return gevonden[1].type if gevonden else "onbekend"
+
+    return [SignaalInCasus(signaal_id=r.signaal_id, partner_type=partner_type(r.partner_id), soort=r.soort)
+            for r in rijen]
 
 
 @router.get("/casussen/{casus_id}")

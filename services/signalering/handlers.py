@@ -15,6 +15,7 @@ from shared.bus import OngeldigBericht, reden_van
 from shared.db import UnitOfWork
 from shared.events import DoorverwijzingAanvaard, Event
 from shared.service import Context
+from shared.termijnen import TZ
 
 
 async def bij_aanvaarding(event: Event[DoorverwijzingAanvaard], uow: UnitOfWork) -> None:
@@ -41,9 +42,9 @@ def partnerberichten(ctx: Context):
         except ValidationError as fout:
             raise OngeldigBericht(reden_van(fout)) from None
         nu = datetime.now(timezone.utc)
-        if fouten := domain.controleer(invoer, gemeente, list(partner.soorten), nu.date()):
+        if fouten := domain.controleer(invoer, gemeente, list(partner.soorten), nu.astimezone(TZ).date()):
             velden = "; ".join(f"{'.'.join(map(str, pad))}: {m}" for pad, m in fouten)
-            raise OngeldigBericht(f"ongeldig signaal {invoer.partner_signaal_id!r}: {velden}")
+            raise OngeldigBericht(f"ongeldig signaal: {velden}")  # no ids of the partner: they may be personal
         await neem_op(ctx, invoer, gemeente, partner, nu)
 
     return verwerk

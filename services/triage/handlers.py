@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.triage import domain, tables
@@ -16,7 +16,8 @@ from shared.service import Context
 
 async def regisseur_van(uow: UnitOfWork, huishouden_id: str) -> Regisseur | None:
     b = tables.bekende_huishoudens
-    rij = (await uow.session.execute(select(b.c.regisseur).where(b.c.huishouden_id == huishouden_id))).first()
+    rij = (await uow.session.execute(select(b.c.regisseur).where(b.c.huishouden_id == huishouden_id,
+                                                                 b.c.afgesloten.is_(False)))).first()
     return Regisseur.model_validate(rij.regisseur) if rij else None
 
 
@@ -57,13 +58,19 @@ def handlers(ctx: Context) -> dict:
     async def bij_regisseur(event: Event[RegisseurToegewezen], uow: UnitOfWork) -> None:
         r = event.data
         b = tables.bekende_huishoudens
-        waarden = {"plan_id": r.plan_id, "regisseur": r.regisseur.model_dump(mode="json")}
-        await uow.session.execute(insert(b).values(huishouden_id=r.huishouden_id, **waarden)
-                                  .on_conflict_do_update(index_elements=[b.c.huishouden_id], set_=waarden))
+        waarden = {"plan_id": r.plan_id, "regisseur": r.regisseur.model_dump(mode="json"), "afgesloten": False}
+        # Never bring a closed plan back: its plan-afgesloten may have come first.
+        await uow.session.execute(insert(b).values(huishouden_id=r.huishouden_id, **waarden).on_conflict_do_update(
+            index_elements=[b.c.huishouden_id], set_=waarden,
+            where=~((b.c.plan_id == r.plan_id) & b.c.afgesloten)))
 
     async def bij_afsluiting(event: Event[PlanAfgesloten], uow: UnitOfWork) -> None:
-        b = tables.bekende_huishoudens
-        await uow.session.execute(delete(b).where(b.c.plan_id == event.data.plan_id))
+        a, b = event.data, tables.bekende_huishoudens
+        # Mark, don't delete: a regisseur-toegewezen of this plan that arrives later must not revive it.
+        # A row of another (newer) plan of the household is left alone.
+        await uow.session.execute(insert(b).values(
+            huishouden_id=a.huishouden_id, plan_id=a.plan_id, regisseur={}, afgesloten=True).on_conflict_do_update(
+            index_elements=[b.c.huishouden_id], set_={"afgesloten": True}, where=b.c.plan_id == a.plan_id))
 
     return {"triage-meldingen": bij_melding, "triage-casussen": bij_casus, "triage-regisseurs": bij_regisseur,
             "triage-afsluitingen": bij_afsluiting}

@@ -1,6 +1,6 @@
 """Triage's schema: decisions and the local projection of households with a regisseur."""
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, Uuid, func
+from sqlalchemy import Boolean, Column, DateTime, MetaData, String, Table, Uuid, func, text
 
 from shared.db import JsonB, inbox_tabel, outbox_tabel
 
@@ -32,6 +32,8 @@ bekende_huishoudens = Table(
     Column("huishouden_id", String(64), primary_key=True),
     Column("plan_id", Uuid, nullable=False),
     Column("regisseur", JsonB, nullable=False),
+    # A tombstone: plan-afgesloten may arrive before regisseur-toegewezen (another stream); it must win.
+    Column("afgesloten", Boolean, nullable=False, server_default=text("false")),
     Column("bijgewerkt_op", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 

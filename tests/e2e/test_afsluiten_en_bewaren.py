@@ -29,7 +29,7 @@ async def sluit_af(platform, token, plan_id: str, resultaat: str = "doelen_berei
 async def melder_status(platform, m) -> str:
     async with httpx.AsyncClient() as http:
         r = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}/status"),
-                           params={"terugkoppelcode": m["terugkoppelcode"]})
+                           headers={"Terugkoppelcode": m["terugkoppelcode"]})
     return r.json()["status"]
 
 

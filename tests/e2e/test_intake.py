@@ -96,7 +96,7 @@ async def test_zonder_wens_tot_terugkoppeling_geen_code_en_geen_status(platform,
     async with httpx.AsyncClient() as http:
         zonder = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}/status"))
         geraden = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}/status"),
-                                 params={"terugkoppelcode": "geraden"})
+                                 headers={"Terugkoppelcode": "geraden"})
         medewerker = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}/status"),
                                     headers=token("meldpunt"))
     assert zonder.status_code == 404 and geraden.status_code == 404
@@ -110,7 +110,7 @@ async def test_melder_ziet_soort_team_maar_geen_team_plan_of_persoonsgegevens(pl
     async def opgepakt():
         async with httpx.AsyncClient() as http:
             r = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}/status"),
-                               params={"terugkoppelcode": m["terugkoppelcode"]})
+                               headers={"Terugkoppelcode": m["terugkoppelcode"]})
         return r.json() if r.json()["status"] == "opgepakt" else None
 
     status = await wacht_tot(opgepakt)

@@ -45,7 +45,7 @@ async def test_melding_krijgt_plan_en_melder_hoort_dat_hij_is_opgepakt(platform,
     async def status():
         async with httpx.AsyncClient() as http:
             r = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}/status"),
-                               params={"terugkoppelcode": m["terugkoppelcode"]})
+                               headers={"Terugkoppelcode": m["terugkoppelcode"]})
         return r.json() if r.json().get("status") == "opgepakt" else None
 
     zichtbaar = await wacht_tot(status)
@@ -290,3 +290,13 @@ async def test_gelijktijdige_posts_met_dezelfde_idempotency_key_geven_een_meldin
     antwoorden = await asyncio.gather(*[post_melding(platform, token, body, **{"Idempotency-Key": sleutel})
                                         for _ in range(5)])
     assert len({a["melding_id"] for a in antwoorden}) == 1
+
+
+async def test_idempotency_key_is_van_de_aanroeper(platform, token):
+    sleutel = str(uuid.uuid4())
+    body = melding(huisnummer=109, bsn=geldig_bsn())
+    eerste = await post_melding(platform, token, body, **{"Idempotency-Key": sleutel})
+    async with httpx.AsyncClient() as http:  # another caller with the same key gets no one else's melding
+        r = await http.post(url(platform, "intake", "/v1/meldingen"), json=body,
+                            headers={**token("meldpunt", teams=["ander"]), "Idempotency-Key": sleutel})
+    assert r.status_code == 201 and r.json()["melding_id"] != eerste["melding_id"]
