@@ -91,3 +91,48 @@ async def test_bewaartermijn_wist_contactgegevens_van_de_melder_eenmaal_ook_met_
     assert set(gegevens["melder"]) == {"type", "wil_terugkoppeling"}
     assert TELEFOON not in r.text and EMAIL not in r.text
     assert gegevens["betreft"]["personen"][0]["bsn"]  # only the melder's contact details go
+
+
+async def test_plan_afgesloten_voor_regisseur_toegewezen_laat_geen_bekend_huishouden_achter(
+        platform, token, nats_server, bus_opname):
+    """The two events travel on one stream but reach triage through two consumers: either order must work."""
+    import uuid
+
+    import nats
+
+    from shared.events import PlanAfgesloten, Regisseur, RegisseurToegewezen, maak_event
+    from shared.privacy import adres_sleutel
+
+    huishouden = adres_sleutel(platform.omgeving["TOEGANG_PSEUDONIEM_SLEUTEL"].encode(), "2264 AB", 502, None)
+    plan_id = uuid.uuid4()
+    nu = datetime.now(timezone.utc)
+    afgesloten = maak_event(PlanAfgesloten(plan_id=plan_id, huishouden_id=huishouden, afgesloten_op=nu,
+                                           resultaat="doelen_bereikt"), service="arrangement", gemeente="GM1916",
+                            subject=str(plan_id), correlatieid="t")
+    toegewezen = maak_event(RegisseurToegewezen(plan_id=plan_id, huishouden_id=huishouden, regisseur=Regisseur(
+        soort="professional", team_id="gm1916-lokale-kamer")), service="arrangement", gemeente="GM1916",
+        subject=str(plan_id), correlatieid="t")
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+    for event in (afgesloten, toegewezen):  # the wrong order
+        await js.publish(event.nats_subject, event.model_dump_json().encode(), headers={"Nats-Msg-Id": str(event.id)})
+    await nc.drain()
+    await asyncio.sleep(1.0)  # both consumers have had their turn
+
+    m = await post_melding(platform, token, melding(huisnummer=502, bsn=geldig_bsn(), soort="hulpvraag", zrm={},
+                                                   melder={"type": "inwoner_zelf"}))
+    besluit = (await wacht_tot(lambda: [e["data"] for e in bus_opname.events("toegang.doorverwijzingen.gedaan.")
+                                        if e["data"]["bron_id"] == m["melding_id"]]))[0]
+    assert besluit["regel_id"] != "bekend-huishouden" and besluit["bestaande_regisseur"] is None
+
+
+async def test_alleen_het_team_van_de_regisseur_sluit_een_plan_af(platform, token):
+    m = await post_melding(platform, token, melding(huisnummer=503, bsn=geldig_bsn()))
+    h = await wacht_tot(lambda: huishouden(platform, token, m["huishouden_id"]))
+    pad = url(platform, "arrangement", f"/v1/plannen/{h['plan']['plan_id']}/afsluiten")
+    async with httpx.AsyncClient() as http:
+        ander_team = await http.post(pad, json={"resultaat": "doelen_bereikt"},
+                                     headers=token("consulent", teams=["gm1916-ander-team"]))
+        eigen_team = await http.post(pad, json={"resultaat": "doelen_bereikt"},
+                                     headers=token("wijkcoach", teams=[h["regisseur"]["team_id"]]))
+    assert ander_team.status_code == 403 and eigen_team.status_code == 200
