@@ -17,6 +17,7 @@ Sleutel = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="HMAC-SHA2
 GmCode = Annotated[str, Field(pattern=r"^GM\d{4}$")]
 Urgentie = Literal["crisis", "spoed", "regulier"]
 BronSoort = Literal["melding", "signaalcasus", "plan"]
+PlanResultaat = Literal["doelen_bereikt", "geen_hulp_nodig", "niet_bereikt", "elders_geholpen", "verhuisd"]
 
 
 class Data(BaseModel):
@@ -190,7 +191,7 @@ class PlanAfgesloten(Data):
     plan_id: uuid.UUID
     huishouden_id: Sleutel
     afgesloten_op: AwareDatetime
-    resultaat: Literal["doelen_bereikt", "geen_hulp_nodig", "niet_bereikt", "elders_geholpen", "verhuisd"]
+    resultaat: PlanResultaat
 
 
 class MeldingOpgepakt(Data):

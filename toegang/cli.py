@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
-import signal
 import sys
-import time
 from typing import Annotated
 
 import typer

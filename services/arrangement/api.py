@@ -12,7 +12,7 @@ from sqlalchemy import select, text, update
 
 from services.arrangement import tables
 from shared.auth import GEMEENTE_ROLLEN, Gebruiker, Rol, vereist
-from shared.events import PlanAfgesloten, maak_event
+from shared.events import PlanAfgesloten, PlanResultaat, maak_event
 
 router = APIRouter(prefix="/v1", tags=["arrangement"])
 Medewerker = Annotated[Gebruiker, Depends(vereist(*GEMEENTE_ROLLEN))]
@@ -62,7 +62,7 @@ async def werkvoorraad(request: Request, gebruiker: Medewerker):
 
 
 class Afsluiting(BaseModel):
-    resultaat: PlanAfgesloten.model_fields["resultaat"].annotation  # type: ignore[valid-type]
+    resultaat: PlanResultaat
 
 
 @router.post("/plannen/{plan_id}/afsluiten")
