@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from services.signalering import domain, tables
+from services.signalering import domain, opname, tables
 from services.signalering.domain import Beoordeling, SignaalInvoer
 from shared.auth import GEMEENTE_ROLLEN, Gebruiker, Rol, huidige_gebruiker, vereist
-from shared.events import SignaalAfgehandeld, SignaalDoorgezet, SignaalInCasus, SignaalOntvangen, maak_event
+from shared.events import SignaalAfgehandeld, maak_event
 from shared.gemeenten import Gemeente, Partner
 from shared.http import OngeldigeInvoer, veldfout
-from shared.privacy import adres_sleutel, persoon_sleutel_bsn, persoon_sleutel_ngp
 from shared.service import Context
 from shared.termijnen import TZ
 
@@ -38,6 +36,7 @@ class Batch(BaseModel):
 
 
 MAX_BATCH = 10_000
+DEEL = 2_000  # signals per transaction in a batch
 _bearer = HTTPBearer(auto_error=False)
 
 
@@ -73,7 +72,7 @@ async def ontvang_signaal(invoer: SignaalInvoer, request: Request, afzender: Afz
     nu = datetime.now(timezone.utc)
     if fouten := domain.controleer(invoer, gemeente, list(partner.soorten), nu.astimezone(TZ).date()):
         raise OngeldigeInvoer(fouten)
-    return await neem_op(ctx, invoer, gemeente, partner, nu)
+    return SignaalAntwoord.model_validate(vars((await opname.neem_op(ctx, [invoer], gemeente, partner, nu))[0]))
 
 
 @router.post("/signalen/batch", status_code=202)
@@ -84,7 +83,8 @@ async def ontvang_batch(batch: Batch, request: Request, afzender: Afzender):
     ctx: Context = request.app.state.ctx
     gemeente, partner = afzender
     nu = datetime.now(timezone.utc)
-    resultaten = []
+    resultaten: list[dict] = []
+    geldig: list[tuple[int, SignaalInvoer]] = []
     for ruw in batch.signalen:
         try:
             invoer = SignaalInvoer.model_validate(ruw)
@@ -96,125 +96,22 @@ async def ontvang_batch(batch: Batch, request: Request, afzender: Afzender):
             resultaten.append({"partner_signaal_id": invoer.partner_signaal_id, "geaccepteerd": False,
                                "errors": [veldfout(p, m) for p, m in fouten]})
             continue
+        geldig.append((len(resultaten), invoer))
+        resultaten.append({})
+    for begin in range(0, len(geldig), DEEL):  # bounded transactions
+        deel = geldig[begin:begin + DEEL]
         try:
-            antwoord = await neem_op(ctx, invoer, gemeente, partner, nu)
+            antwoorden = await opname.neem_op(ctx, [i for _, i in deel], gemeente, partner, nu)
         except IntegrityError:
-            resultaten.append({"partner_signaal_id": invoer.partner_signaal_id, "geaccepteerd": False, "errors": [
-                veldfout((), "bleef botsen met gelijktijdige signalen voor dit huishouden; stuur het opnieuw")]})
-            continue
-        resultaten.append({"partner_signaal_id": invoer.partner_signaal_id, "geaccepteerd": True,
-                           **antwoord.model_dump(mode="json")})
+            antwoorden = None
+        for (plek, invoer), antwoord in zip(deel, antwoorden or [None] * len(deel)):
+            resultaten[plek] = ({"partner_signaal_id": invoer.partner_signaal_id, "geaccepteerd": True,
+                                 **SignaalAntwoord.model_validate(vars(antwoord)).model_dump(mode="json")}
+                                if antwoord else
+                                {"partner_signaal_id": invoer.partner_signaal_id, "geaccepteerd": False,
+                                 "errors": [veldfout((), "bleef botsen met gelijktijdige signalen; stuur opnieuw")]})
     return {"aantal": len(resultaten), "geaccepteerd": sum(r["geaccepteerd"] for r in resultaten),
             "resultaten": resultaten}
-
-
-async def neem_op(ctx: Context, invoer: SignaalInvoer, gemeente: Gemeente, partner: Partner,
-                  nu: datetime) -> SignaalAntwoord:
-    # Two signals for one household at the same moment: one opens the casus, the other finds the unique
-    # index in its way and tries again, and then joins the casus (or finds its own repeat).
-    for poging in range(3):
-        try:
-            async with ctx.uows() as uow:
-                s = tables.signalen
-                eerder = (await uow.session.execute(select(s.c.signaal_id, s.c.beoordeling, s.c.casus_id).where(
-                    s.c.partner_id == partner.partner_id, s.c.partner_signaal_id == invoer.partner_signaal_id))).first()
-                if eerder is not None:  # a repeated partner_signaal_id returns the first result
-                    return SignaalAntwoord(signaal_id=eerder.signaal_id, beoordeling=eerder.beoordeling,
-                                           casus_id=eerder.casus_id)
-                antwoord = await _registreer(ctx, uow, invoer, gemeente, partner, nu)
-                await uow.commit()
-                return antwoord
-        except IntegrityError:
-            if poging == 2:
-                raise
-    raise AssertionError("onbereikbaar")
-
-
-async def _registreer(ctx: Context, uow, invoer: SignaalInvoer, gemeente: Gemeente, partner: Partner,
-                      nu: datetime) -> SignaalAntwoord:
-    sleutel = ctx.extra["pseudoniem_sleutel"]
-    b = invoer.betreft
-    persoon = (persoon_sleutel_bsn(sleutel, b.bsn) if b.bsn else
-               persoon_sleutel_ngp(sleutel, b.naam, b.geboortedatum, b.adres.postcode, b.adres.huisnummer))
-    huishouden = adres_sleutel(sleutel, b.adres.postcode, b.adres.huisnummer, b.adres.toevoeging)
-    wijk = gemeente.wijk_van(b.adres.postcode)
-    venster = nu - timedelta(days=gemeente.signalering.koppelvenster_dagen)
-    s = tables.signalen
-    eerdere = (await uow.session.execute(select(s.c.partner_id, s.c.bedrag_achterstand_cent).where(
-        s.c.persoon_sleutel == persoon, s.c.ontvangen_op >= venster))).all()
-    crisis = domain.is_crisis(invoer)
-    beoordeling = domain.beoordeel(invoer, partner.partner_id, [domain.EerderSignaal(*r) for r in eerdere],
-                                   gemeente.signalering.drempels.get(invoer.soort), nu.astimezone(TZ).date())
-    casus = await _open_casus(uow, huishouden, persoon, venster)
-    koppeling = domain.koppel(beoordeling, crisis, partner.partner_id, casus)
-    signaal_id = uuid.uuid4()
-    casus_id = casus.casus_id if casus else (uuid.uuid4() if koppeling.nieuwe_casus else None)
-    c = tables.casussen
-    if koppeling.nieuwe_casus:
-        await uow.session.execute(c.insert().values(
-            casus_id=casus_id, gemeente=gemeente.code, huishouden_id=huishouden, wijk=wijk.id if wijk else None,
-            status="doorgezet" if koppeling.escaleer else "open", reden=koppeling.reden or "onder_drempel",
-            crisis=crisis))
-    elif casus is not None and (koppeling.escaleer or koppeling.reden):
-        await uow.session.execute(update(c).where(c.c.casus_id == casus_id).values(
-            reden=koppeling.reden, crisis=casus.crisis or crisis,
-            **({"status": "doorgezet"} if casus.status == "open" else {})))
-    await uow.session.execute(s.insert().values(
-        signaal_id=signaal_id, partner_id=partner.partner_id, partner_signaal_id=invoer.partner_signaal_id,
-        gemeente=gemeente.code, soort=invoer.soort, huishouden_id=huishouden, persoon_sleutel=persoon,
-        bedrag_achterstand_cent=invoer.bedrag_achterstand_cent, achterstand_sinds=invoer.achterstand_sinds,
-        crisis=crisis, beoordeling=beoordeling, casus_id=casus_id, ontvangen_op=nu,
-        persoonsgegevens=ctx.extra["kluis"].versleutel(json.dumps(b.model_dump(mode="json")))))
-
-    def publiceer(data, subject: str) -> None:
-        uow.publiceer(maak_event(data, service="signalering", gemeente=gemeente.code, subject=subject,
-                                 correlatieid=str(signaal_id)))
-
-    publiceer(SignaalOntvangen(
-        signaal_id=signaal_id, gemeente=gemeente.code, partner_id=partner.partner_id, partner_type=partner.type,
-        soort=invoer.soort, huishouden_id=huishouden, persoon_sleutel=persoon,
-        bedrag_achterstand_cent=invoer.bedrag_achterstand_cent, achterstand_sinds=invoer.achterstand_sinds,
-        crisis=crisis, ontvangen_op=nu, beoordeling=beoordeling, casus_id=casus_id), str(signaal_id))
-    if koppeling.escaleer:
-        signalen = await _signalen_van(uow, casus_id, ctx)
-        publiceer(SignaalDoorgezet(
-            casus_id=casus_id, gemeente=gemeente.code, huishouden_id=huishouden, wijk=wijk.id if wijk else None,
-            signalen=signalen, reden=koppeling.reden, crisis=crisis or bool(casus and casus.crisis),
-            ontvangen_op=nu), str(casus_id))
-    return SignaalAntwoord(signaal_id=signaal_id, beoordeling=beoordeling, casus_id=casus_id)
-
-
-async def _open_casus(uow, huishouden: str, persoon: str, venster: datetime) -> domain.OpenCasus | None:
-    """The household's open casus, or the one of this person at another address; locked for this signal.
-    A casus that never needed outreach and is older than the window has gone stale: it closes, and the
-    retention job purges it."""
-    c, s = tables.casussen, tables.signalen
-    van_persoon = select(s.c.casus_id).where(s.c.persoon_sleutel == persoon, s.c.casus_id.is_not(None))
-    rij = (await uow.session.execute(
-        select(c.c.casus_id, c.c.status, c.c.crisis, c.c.geopend_op)
-        .where(c.c.status.in_(domain.OPEN_STATUSSEN), or_(c.c.huishouden_id == huishouden, c.c.casus_id.in_(van_persoon)))
-        .order_by(c.c.geopend_op.desc()).limit(1).with_for_update(of=c))).first()
-    if rij is None:
-        return None
-    if rij.status == "open" and rij.geopend_op < venster:
-        await uow.session.execute(update(c).where(c.c.casus_id == rij.casus_id).values(
-            status="afgesloten", afgesloten_op=func.now()))
-        return None
-    partners = (await uow.session.execute(select(s.c.partner_id).where(s.c.casus_id == rij.casus_id)
-                                          .distinct())).scalars().all()
-    return domain.OpenCasus(rij.casus_id, rij.status, rij.crisis, frozenset(partners))
-
-
-async def _signalen_van(uow, casus_id, ctx: Context) -> list[SignaalInCasus]:
-    s = tables.signalen
-    rijen = (await uow.session.execute(select(s.c.signaal_id, s.c.partner_id, s.c.soort)
-                                       .where(s.c.casus_id == casus_id).order_by(s.c.ontvangen_op))).all()
-    def partner_type(partner_id: str) -> str:  # a partner removed from the configuration since
-        gevonden = ctx.gemeenten.partner(partner_id)
-        return gevonden[1].type if gevonden else "onbekend"
-
-    return [SignaalInCasus(signaal_id=r.signaal_id, partner_type=partner_type(r.partner_id), soort=r.soort)
-            for r in rijen]
 
 
 @router.get("/casussen/{casus_id}")

@@ -8,8 +8,7 @@ from faststream.nats import NatsMessage
 from pydantic import ValidationError
 from sqlalchemy import update
 
-from services.signalering import domain, tables
-from services.signalering.api import neem_op
+from services.signalering import domain, opname, tables
 from services.signalering.domain import SignaalInvoer
 from shared.bus import OngeldigBericht, reden_van
 from shared.db import UnitOfWork
@@ -45,7 +44,7 @@ def partnerberichten(ctx: Context):
         if fouten := domain.controleer(invoer, gemeente, list(partner.soorten), nu.astimezone(TZ).date()):
             velden = "; ".join(f"{'.'.join(map(str, pad))}: {m}" for pad, m in fouten)
             raise OngeldigBericht(f"ongeldig signaal: {velden}")  # no ids of the partner: they may be personal
-        await neem_op(ctx, invoer, gemeente, partner, nu)
+        await opname.neem_op(ctx, [invoer], gemeente, partner, nu)
 
     return verwerk
 
