@@ -172,6 +172,11 @@ def draai(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    rest = sys.argv[1:] if argv is None else argv
+    if rest[:1] == ["signalen"] or "--signalen" in rest[:1]:  # `python -m bench signalen`: bench/signalen.py
+        from bench import signalen
+
+        return signalen.main(rest[1:])
     args = _args(argv)
 
     def tijd_op(signum, frame):
