@@ -375,7 +375,7 @@ def _toon(r: dict) -> None:
     print(f"  casussen: {db['casus_status_reden']}")
     o = r.get("outbox_leeg_na_s")
     print(f"outbox leeg (events op NATS) {'-' if o is None else f'{o:.2f} s'} na het laatste antwoord")
-    print(f"CPU-seconden tijdens het versturen: " + ", ".join(f"{k} {v:.1f}" for k, v in r["cpu_s"].items()))
+    print("CPU-seconden tijdens het versturen: " + ", ".join(f"{k} {v:.1f}" for k, v in r["cpu_s"].items()))
     print(f"generator: {r['generator']}")
 
 

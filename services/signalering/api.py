@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from services.signalering import domain, opname, tables
 from services.signalering.domain import Beoordeling, SignaalInvoer
@@ -72,7 +71,11 @@ async def ontvang_signaal(invoer: SignaalInvoer, request: Request, afzender: Afz
     nu = datetime.now(timezone.utc)
     if fouten := domain.controleer(invoer, gemeente, list(partner.soorten), nu.astimezone(TZ).date()):
         raise OngeldigeInvoer(fouten)
-    return SignaalAntwoord.model_validate(vars((await opname.neem_op(ctx, [invoer], gemeente, partner, nu))[0]))
+    antwoord = (await opname.neem_op(ctx, [invoer], gemeente, partner, nu))[0]
+    if antwoord is None:
+        raise HTTPException(503, "Gelijktijdige signalen voor dit huishouden; stuur het opnieuw.",
+                            headers={"Retry-After": "1"})
+    return SignaalAntwoord.model_validate(vars(antwoord))
 
 
 @router.post("/signalen/batch", status_code=202)
@@ -100,11 +103,8 @@ async def ontvang_batch(batch: Batch, request: Request, afzender: Afzender):
         resultaten.append({})
     for begin in range(0, len(geldig), DEEL):  # bounded transactions
         deel = geldig[begin:begin + DEEL]
-        try:
-            antwoorden = await opname.neem_op(ctx, [i for _, i in deel], gemeente, partner, nu)
-        except IntegrityError:
-            antwoorden = None
-        for (plek, invoer), antwoord in zip(deel, antwoorden or [None] * len(deel)):
+        antwoorden = await opname.neem_op(ctx, [i for _, i in deel], gemeente, partner, nu)
+        for (plek, invoer), antwoord in zip(deel, antwoorden):
             resultaten[plek] = ({"partner_signaal_id": invoer.partner_signaal_id, "geaccepteerd": True,
                                  **SignaalAntwoord.model_validate(vars(antwoord)).model_dump(mode="json")}
                                 if antwoord else

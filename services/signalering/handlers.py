@@ -44,7 +44,8 @@ def partnerberichten(ctx: Context):
         if fouten := domain.controleer(invoer, gemeente, list(partner.soorten), nu.astimezone(TZ).date()):
             velden = "; ".join(f"{'.'.join(map(str, pad))}: {m}" for pad, m in fouten)
             raise OngeldigBericht(f"ongeldig signaal: {velden}")  # no ids of the partner: they may be personal
-        await opname.neem_op(ctx, [invoer], gemeente, partner, nu)
+        if (await opname.neem_op(ctx, [invoer], gemeente, partner, nu))[0] is None:
+            raise RuntimeError("gelijktijdige signalen voor dit huishouden")  # nak: back-off, then again
 
     return verwerk
 
