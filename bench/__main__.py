@@ -27,7 +27,7 @@ import nats
 
 from bench import relay
 from bench.meldingen import Bericht, maak_meldingen
-from bench.meten import Resultaat, meet
+from bench.meten import Resultaat, begrensd, meet
 from shared.topology import declareer_streams
 from toegang.omgeving import SERVICES, NatsServer, Platform, Postgres, geheimen, migreer, vrije_poort
 
@@ -35,9 +35,6 @@ RESULTATEN = Path(__file__).resolve().parent / "resultaten.json"
 PLAN_OPGESTELD = "toegang.plannen.opgesteld.>"
 OPRUIMTIJD_S = 30  # kept free at the end of the time limit for stopping everything
 
-
-class Tijdslimiet(Exception):
-    pass
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
@@ -179,26 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         return signalen.main(rest[1:])
     args = _args(argv)
 
-    def tijd_op(signum, frame):
-        raise Tijdslimiet(f"tijdslimiet van {args.limiet}s bereikt")
-
-    def gestopt(signum, frame):
-        raise KeyboardInterrupt
-
-    # Ctrl-C and SIGTERM stop at once. (asyncio.run's own Ctrl-C handling only cancels the main task,
-    # and Python 3.11's wait_for, also inside nats-py, can swallow that cancellation.)
-    signal.signal(signal.SIGALRM, tijd_op)
-    signal.signal(signal.SIGINT, gestopt)
-    signal.signal(signal.SIGTERM, gestopt)
-    signal.alarm(args.limiet)
-    try:
-        return draai(args)
-    except KeyboardInterrupt:
-        print("Afgebroken.", file=sys.stderr)
-        return 130
-    except Tijdslimiet as fout:
-        print(f"Gestopt: {fout}.", file=sys.stderr)
-        return 124
+    return begrensd(draai, args)
 
 
 if __name__ == "__main__":

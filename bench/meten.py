@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import signal
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -102,3 +104,33 @@ async def meet(naam: str, nc: Client, js: JetStreamContext, berichten: list[Beri
     duur = max(ontvangen.values()) - start
     return Resultaat(naam, len(berichten), len(ontvangen), duur, len(ontvangen) / duur,
                      percentiel(latenties, 0.50), percentiel(latenties, 0.99), max(latenties), publiceren_s)
+
+
+class Tijdslimiet(Exception):
+    pass
+
+
+def begrensd(draai, args) -> int:
+    """Run `draai(args)` so that it stops by itself: after `args.limiet` seconds, or at Ctrl-C/SIGTERM.
+
+    Ctrl-C and SIGTERM stop at once. (asyncio.run's own Ctrl-C handling only cancels the main task, and
+    Python 3.11's wait_for, also inside nats-py, can swallow that cancellation.)"""
+
+    def tijd_op(signum, frame):
+        raise Tijdslimiet(f"tijdslimiet van {args.limiet}s bereikt")
+
+    def gestopt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGALRM, tijd_op)
+    signal.signal(signal.SIGINT, gestopt)
+    signal.signal(signal.SIGTERM, gestopt)
+    signal.alarm(args.limiet)
+    try:
+        return draai(args)
+    except KeyboardInterrupt:
+        print("Afgebroken.", file=sys.stderr)
+        return 130
+    except Tijdslimiet as fout:
+        print(f"Gestopt: {fout}.", file=sys.stderr)
+        return 124

@@ -34,6 +34,7 @@ import yaml
 from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 
 from toegang.omgeving import NatsServer, Platform, Postgres, geheimen, migreer, vrije_poort
+from bench.meten import begrensd
 
 HIER = Path(__file__).resolve().parent
 CONFIG = HIER.parent / "config" / "gemeenten"
@@ -56,10 +57,6 @@ DREMPEL = {"huurachterstand": (30000, 30), "energieachterstand": (10000, 30), "w
            "zorgverzekeringsachterstand": (20000, 60)}
 PC4 = list(range(2261, 2276))
 LETTERS = "ABCDEFGHJKLMNPRSTVWXZ"
-
-
-class Tijdslimiet(Exception):
-    pass
 
 
 def token(partner_id: str) -> str:
@@ -460,21 +457,4 @@ def draai(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
 
-    def tijd_op(signum, frame):
-        raise Tijdslimiet(f"tijdslimiet van {args.limiet}s bereikt")
-
-    def gestopt(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGALRM, tijd_op)
-    signal.signal(signal.SIGINT, gestopt)
-    signal.signal(signal.SIGTERM, gestopt)
-    signal.alarm(args.limiet)
-    try:
-        return draai(args)
-    except KeyboardInterrupt:
-        print("Afgebroken.", file=sys.stderr)
-        return 130
-    except Tijdslimiet as fout:
-        print(f"Gestopt: {fout}.", file=sys.stderr)
-        return 124
+    return begrensd(draai, args)
