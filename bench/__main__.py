@@ -15,8 +15,6 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -27,7 +25,7 @@ import nats
 
 from bench import relay
 from bench.meldingen import Bericht, maak_meldingen
-from bench.meten import Resultaat, begrensd, meet
+from bench.meten import Resultaat, begrensd, meet, ruim_op
 from shared.topology import declareer_streams
 from toegang.omgeving import SERVICES, NatsServer, Platform, Postgres, geheimen, migreer, vrije_poort
 
@@ -153,19 +151,7 @@ def draai(args) -> int:
         print(f"\nGeschreven: {RESULTATEN}", flush=True)
         return 0 if all(r.compleet for r in rijen) else 1
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
-        signal.alarm(0)
-        print("Opruimen", flush=True)
-        if platform:
-            platform.stop()
-        if pg:
-            pg.stop()
-        if server:
-            server.stop()
-        if args.bewaar:
-            print(f"Bewaard: {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        ruim_op(platform, pg, server, tmp, args.bewaar)
 
 
 def main(argv: list[str] | None = None) -> int:

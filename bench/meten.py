@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import shutil
 import signal
 import sys
 import time
@@ -134,3 +135,17 @@ def begrensd(draai, args) -> int:
     except Tijdslimiet as fout:
         print(f"Gestopt: {fout}.", file=sys.stderr)
         return 124
+
+
+def ruim_op(platform, pg, server, tmp, bewaar: bool) -> None:
+    """Stop what a benchmark started, in reverse order, and remove its temporary directory."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+    signal.alarm(0)
+    print("Opruimen", flush=True)
+    for onderdeel in (platform, pg, server):
+        if onderdeel:
+            onderdeel.stop()
+    if bewaar:
+        print(f"Bewaard: {tmp}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -19,7 +19,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -34,7 +33,7 @@ import yaml
 from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 
 from toegang.omgeving import NatsServer, Platform, Postgres, geheimen, migreer, vrije_poort
-from bench.meten import begrensd
+from bench.meten import begrensd, ruim_op
 
 HIER = Path(__file__).resolve().parent
 CONFIG = HIER.parent / "config" / "gemeenten"
@@ -439,19 +438,7 @@ def draai(args) -> int:
         print(f"\nGeschreven: {RESULTATEN}", flush=True)
         return 0 if resultaat["doel_gehaald"] else 1
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.alarm(0)
-        print("Opruimen", flush=True)
-        if platform:
-            platform.stop()
-        if pg:
-            pg.stop()
-        if server:
-            server.stop()
-        if args.bewaar:
-            print(f"Bewaard: {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        ruim_op(platform, pg, server, tmp, args.bewaar)
 
 
 def main(argv: list[str] | None = None) -> int:
