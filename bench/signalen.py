@@ -255,8 +255,7 @@ async def tel_in_postgres(database_url: str) -> dict:
             "casussen_meerdere_partners": await q(
                 "SELECT count(*) FROM (SELECT casus_id FROM signalering.signalen WHERE casus_id IS NOT NULL "
                 "GROUP BY casus_id HAVING count(DISTINCT partner_id) > 1) x"),
-            "outbox": await q("SELECT count(*) FROM signalering.outbox"),
-            "outbox_ongepubliceerd": await q("SELECT count(*) FROM signalering.outbox WHERE gepubliceerd_op IS NULL"),
+            "outbox_ongepubliceerd": await q("SELECT count(*) FROM signalering.outbox"),
         }
         uit["beoordeling"] = {r[0]: r[1] for r in await conn.fetch(
             "SELECT beoordeling, count(*) FROM signalering.signalen GROUP BY 1 ORDER BY 1")}
@@ -267,6 +266,14 @@ async def tel_in_postgres(database_url: str) -> dict:
         await conn.close()
 
 
+async def events_in_stream(nats_url: str, stream: str = "TOEGANG_SIGNALEN") -> int:
+    nc = await nats.connect(nats_url)
+    try:
+        return (await nc.jetstream().stream_info(stream)).state.messages
+    finally:
+        await nc.close()
+
+
 async def wacht_op_outbox(database_url: str, tot: float) -> float | None:
     """Seconds after the call until the outbox is fully published, or None when not within `tot`."""
     import asyncpg
@@ -275,7 +282,7 @@ async def wacht_op_outbox(database_url: str, tot: float) -> float | None:
     begin = time.monotonic()
     try:
         while time.monotonic() < tot:
-            if await conn.fetchval("SELECT count(*) FROM signalering.outbox WHERE gepubliceerd_op IS NULL") == 0:
+            if await conn.fetchval("SELECT count(*) FROM signalering.outbox") == 0:
                 return time.monotonic() - begin
             await asyncio.sleep(0.2)
         return None
@@ -366,7 +373,7 @@ def _toon(r: dict) -> None:
           f" uitkomst {p['uitkomst']}")
     print(f"beoordeling (antwoorden): {p['beoordelingen']}")
     print(f"PostgreSQL: {db['signalen']} signalen ({db['signalen_in_casus']} in een casus), {db['casussen']} casussen "
-          f"({db['casussen_meerdere_partners']} met meerdere partners), outbox {db['outbox']} events")
+          f"({db['casussen_meerdere_partners']} met meerdere partners), {r['events_in_stream']} events op TOEGANG_SIGNALEN")
     print(f"  beoordeling: {db['beoordeling']}")
     print(f"  casussen: {db['casus_status_reden']}")
     o = r.get("outbox_leeg_na_s")
@@ -416,6 +423,7 @@ def draai(args) -> int:
         print(f"  platform: {p['duur_s']:.2f} s, {p['per_s']:,.0f}/s", flush=True)
         outbox_s = asyncio.run(wacht_op_outbox(pg.database_url, min(einde, time.monotonic() + 60)))
         db = asyncio.run(tel_in_postgres(pg.database_url))
+        events = asyncio.run(events_in_stream(server.url))
 
         resultaat = {
             "tijdstip": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -426,6 +434,7 @@ def draai(args) -> int:
             "platform": p,
             "postgres": db,
             "outbox_leeg_na_s": outbox_s,
+            "events_in_stream": events,
             "referentie": ref,
             "verhouding": p["per_s"] / ref["per_s"],
             "doel_s": DOEL_S,

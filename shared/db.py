@@ -8,10 +8,11 @@ same transaction; the relay (outbox.py) publishes it after commit.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 
 from opentelemetry import propagate
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, MetaData, String, Table, Uuid, func, text
+from sqlalchemy import JSON, BigInteger, Column, DateTime, LargeBinary, MetaData, String, Table, Text, Uuid, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -37,12 +38,13 @@ def outbox_tabel(metadata: MetaData) -> Table:
         Column("id", BigInteger, primary_key=True, autoincrement=True),
         Column("event_id", Uuid, nullable=False, unique=True),
         Column("subject", String(200), nullable=False),
-        Column("payload", JsonB, nullable=False),
-        # W3C trace context of the transaction that wrote the event, so the relay continues its trace.
-        Column("headers", JsonB, nullable=False),
+        # The CloudEvent as published: serialised once, at commit, and sent by the relay as it is.
+        Column("payload", LargeBinary, nullable=False),
+        # W3C trace context (JSON) of the transaction that wrote the event, so the relay continues its trace.
+        Column("headers", Text, nullable=False),
         Column("aangemaakt_op", DateTime(timezone=True), nullable=False, server_default=func.now()),
-        Column("gepubliceerd_op", DateTime(timezone=True), nullable=True),
-        Index("outbox_te_publiceren", "id", postgresql_where=text("gepubliceerd_op IS NULL")),
+        # No "published" flag: the relay deletes a row once JetStream has acknowledged it. The table then
+        # only holds what still has to go, and the stream is the record of what went (decision 0010).
     )
 
 
@@ -83,15 +85,12 @@ class UnitOfWork:
         if self._events:
             carrier: dict[str, str] = {}
             propagate.inject(carrier)
+            headers = json.dumps(carrier)
             await self.session.execute(
                 self._outbox.insert(),
                 [
-                    {
-                        "event_id": e.id,
-                        "subject": e.nats_subject,
-                        "payload": e.model_dump(mode="json"),
-                        "headers": carrier,
-                    }
+                    {"event_id": e.id, "subject": e.nats_subject, "payload": e.model_dump_json().encode(),
+                     "headers": headers}
                     for e in self._events
                 ],
             )

@@ -201,8 +201,16 @@ class Gemeente(Strict):
         return self
 
     def wijk_van(self, postcode: str) -> Wijk | None:
-        pc4 = int(postcode.replace(" ", "")[:4])
-        return next((w for w in self.wijken if w.bevat(pc4)), None)
+        return self._wijk_per_pc4.get(int(postcode.replace(" ", "")[:4]))
+
+    @cached_property
+    def _wijk_per_pc4(self) -> dict[int, Wijk]:
+        # Looked up for every signal and melding; a gemeente has a few hundred PC4 codes at most.
+        per_pc4: dict[int, Wijk] = {}
+        for wijk in reversed(self.wijken):  # the first wijk listed wins, as before
+            for van, tot in wijk.bereik:
+                per_pc4.update(dict.fromkeys(range(van, tot + 1), wijk))
+        return per_pc4
 
     def team_voor(self, route: Route, wijk: str | None) -> Team:
         """The team serving `route` in `wijk`: a team of that wijk first, else one for the whole gemeente."""

@@ -49,3 +49,28 @@ def run_env(metadata: MetaData, schema: str) -> None:
         await engine.dispose()
 
     asyncio.run(online())
+
+
+def outbox_zonder_vlag(schema: str) -> None:
+    """The outbox as the relay now uses it (decision 0010): payload as the bytes that are published,
+    headers as JSON text, rows deleted once published instead of flagged."""
+    from alembic import op
+
+    op.execute(f'DELETE FROM "{schema}".outbox WHERE gepubliceerd_op IS NOT NULL')
+    op.drop_index("outbox_te_publiceren", table_name="outbox", schema=schema)
+    op.drop_column("outbox", "gepubliceerd_op", schema=schema)
+    op.execute(f'ALTER TABLE "{schema}".outbox ALTER COLUMN payload TYPE bytea '
+               f"USING convert_to(payload::text, 'UTF8')")
+    op.execute(f'ALTER TABLE "{schema}".outbox ALTER COLUMN headers TYPE text USING headers::text')
+
+
+def outbox_met_vlag(schema: str) -> None:
+    import sqlalchemy as sa
+    from alembic import op
+
+    op.execute(f'ALTER TABLE "{schema}".outbox ALTER COLUMN headers TYPE jsonb USING headers::jsonb')
+    op.execute(f'ALTER TABLE "{schema}".outbox ALTER COLUMN payload TYPE jsonb '
+               f"USING convert_from(payload, 'UTF8')::jsonb")
+    op.add_column("outbox", sa.Column("gepubliceerd_op", sa.DateTime(timezone=True)), schema=schema)
+    op.create_index("outbox_te_publiceren", "outbox", ["id"], schema=schema,
+                    postgresql_where=sa.text("gepubliceerd_op IS NULL"))

@@ -1,10 +1,12 @@
 """The outbox relay: publishes committed events to JetStream, at least once, in commit order per relay.
 
-Publishing goes through the FastStream broker so its telemetry middleware makes the publish span;
-the span's parent is the trace context stored with the event, so a melding stays one trace across the
-services. `Nats-Msg-Id` is the event id: a relay that crashed after publishing but before marking the
-row publishes again, and JetStream drops the repeat. Several replicas may run: `SKIP LOCKED` gives each
-row to one of them (so across replicas the order is not guaranteed; consumers do not rely on it).
+A batch of rows is published pipelined (nats-py `publish_async`: all in flight, then every PubAck
+awaited), and the rows are deleted in the same transaction that locked them. The payload goes out as it
+was serialised at commit. `Nats-Msg-Id` is the event id: a relay that crashed after publishing but
+before deleting publishes again, and JetStream drops the repeat. The stored W3C trace context travels
+in the headers, so a melding stays one trace across the services; when spans are exported, the relay
+adds a publish span in between. Several replicas may run: `SKIP LOCKED` gives each row to one of them
+(across replicas the order is not guaranteed; consumers do not rely on it).
 """
 
 from __future__ import annotations
@@ -12,18 +14,25 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import json
+
 from faststream.nats import NatsBroker
-from opentelemetry import context, propagate
-from sqlalchemy import func, select, update
+from nats.js import JetStreamContext
+from opentelemetry import propagate, trace
+from sqlalchemy import BigInteger, any_, bindparam, delete, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db import UnitOfWorkFactory
+from shared.telemetry import exporteert
 from shared.topology import stream_van_subject
 
 log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
 
-BATCH = 200
+BATCH = 1000
 POLL_S = 1.0
+ACK_TIMEOUT_S = 10.0
 
 
 class OutboxRelay:
@@ -34,6 +43,8 @@ class OutboxRelay:
         self._broker = broker
         self._taak: asyncio.Task | None = None
         self._stoppen = asyncio.Event()
+        self._js: JetStreamContext | None = None
+        self._spans = exporteert()  # a span per event only when someone receives the spans
 
     def start(self) -> None:
         self._taak = asyncio.create_task(self._loop(), name="outbox-relay")
@@ -75,37 +86,47 @@ class OutboxRelay:
                 pass
 
     async def publiceer_batch(self) -> int:
-        """Publish up to BATCH unpublished events in id order; returns how many."""
+        """Publish up to BATCH events in id order and delete them once acknowledged; returns how many."""
         o = self._outbox
         async with self._engine.begin() as conn:
-            rijen = (
-                await conn.execute(
-                    select(o.c.id, o.c.event_id, o.c.subject, o.c.payload, o.c.headers)
-                    .where(o.c.gepubliceerd_op.is_(None))
-                    .order_by(o.c.id)
-                    .limit(BATCH)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
-            # Pipelined: all publishes of the batch are in flight together and each waits for its own ack.
-            # If one fails, the batch is not marked and goes again; JetStream drops the repeats.
-            await asyncio.gather(*(self._publiceer(rij) for rij in rijen))
-            if rijen:
-                await conn.execute(
-                    update(o).where(o.c.id.in_([r.id for r in rijen])).values(gepubliceerd_op=func.now())
-                )
+            rijen = (await conn.execute(select(o.c.id, o.c.event_id, o.c.subject, o.c.payload, o.c.headers)
+                                        .order_by(o.c.id).limit(BATCH).with_for_update(skip_locked=True))).all()
+            if not rijen:
+                return 0
+            await self._publiceer(rijen)
+            await conn.execute(delete(o).where(o.c.id == any_(bindparam("ids", [r.id for r in rijen],
+                                                                        type_=ARRAY(BigInteger)))))
         return len(rijen)
 
-    async def _publiceer(self, rij) -> None:
-        token = context.attach(propagate.extract(rij.headers or {}))
+    async def _publiceer(self, rijen) -> None:
+        """All in flight at once; if one is not acknowledged the whole batch goes again (JetStream drops
+        the repeats by Nats-Msg-Id)."""
+        js = self._jetstream()
+        acks: list[asyncio.Future] = []
         try:
-            await self._broker.publish(
-                rij.payload,
-                subject=rij.subject,
-                headers={"Nats-Msg-Id": str(rij.event_id), "content-type": "application/cloudevents+json"},
-                correlation_id=str(rij.event_id),
-                stream=stream_van_subject(rij.subject),  # a stream name makes it a JetStream publish: wait for its ack
-                timeout=5.0,
-            )
+            for rij in rijen:
+                acks.append(await js.publish_async(rij.subject, rij.payload, stream=stream_van_subject(rij.subject),
+                                                   headers=self._headers(rij)))
+            await asyncio.wait_for(asyncio.gather(*acks), ACK_TIMEOUT_S)
         finally:
-            context.detach(token)
+            for ack in acks:  # a cancelled future gives its slot back to nats-py's pending limit
+                ack.cancel()
+
+    def _headers(self, rij) -> dict[str, str]:
+        headers = {"Nats-Msg-Id": str(rij.event_id), "content-type": "application/cloudevents+json"}
+        herkomst = json.loads(rij.headers) if rij.headers else {}
+        if not self._spans:
+            return {**headers, **herkomst}
+        with tracer.start_as_current_span(f"{rij.subject} publish", context=propagate.extract(herkomst),
+                                          kind=trace.SpanKind.PRODUCER,
+                                          attributes={"messaging.system": "nats",
+                                                      "messaging.destination.name": rij.subject,
+                                                      "messaging.message.id": str(rij.event_id)}):
+            propagate.inject(headers)
+        return headers
+
+    def _jetstream(self) -> JetStreamContext:
+        # One context for the relay's life: nats-py keeps its pending async publishes there.
+        if self._js is None:
+            self._js = self._broker.connection.jetstream()
+        return self._js

@@ -8,6 +8,7 @@ from datetime import date, datetime, timezone
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select, update
@@ -105,13 +106,19 @@ async def ontvang_batch(batch: Batch, request: Request, afzender: Afzender):
         deel = geldig[begin:begin + DEEL]
         antwoorden = await opname.neem_op(ctx, [i for _, i in deel], gemeente, partner, nu)
         for (plek, invoer), antwoord in zip(deel, antwoorden):
-            resultaten[plek] = ({"partner_signaal_id": invoer.partner_signaal_id, "geaccepteerd": True,
-                                 **SignaalAntwoord.model_validate(vars(antwoord)).model_dump(mode="json")}
-                                if antwoord else
-                                {"partner_signaal_id": invoer.partner_signaal_id, "geaccepteerd": False,
-                                 "errors": [veldfout((), "bleef botsen met gelijktijdige signalen; stuur opnieuw")]})
-    return {"aantal": len(resultaten), "geaccepteerd": sum(r["geaccepteerd"] for r in resultaten),
-            "resultaten": resultaten}
+            resultaten[plek] = {"partner_signaal_id": invoer.partner_signaal_id, **_resultaat(antwoord)}
+    # Up to 10,000 results: written straight to JSON, as FastAPI's generic encoder would take longer than
+    # assessing the signals did.
+    return JSONResponse({"aantal": len(resultaten), "geaccepteerd": sum(r["geaccepteerd"] for r in resultaten),
+                         "resultaten": resultaten}, status_code=202)
+
+
+def _resultaat(antwoord: opname.Antwoord | None) -> dict:
+    if antwoord is None:
+        return {"geaccepteerd": False,
+                "errors": [veldfout((), "bleef botsen met gelijktijdige signalen; stuur opnieuw")]}
+    return {"geaccepteerd": True, "signaal_id": str(antwoord.signaal_id), "beoordeling": antwoord.beoordeling.value,
+            "casus_id": str(antwoord.casus_id) if antwoord.casus_id else None}
 
 
 @router.get("/casussen/{casus_id}")

@@ -3,9 +3,12 @@
 from sqlalchemy import (Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String,
                         Table, UniqueConstraint, Uuid, func, text)
 
+from services.signalering.domain import OPEN_STATUSSEN
 from shared.db import inbox_tabel, outbox_tabel
 
 metadata = MetaData(schema="signalering")
+# Written out, not bound: only a literal predicate lets PostgreSQL use the partial index below.
+CASUS_OPEN = text("status IN (" + ", ".join(f"'{s}'" for s in OPEN_STATUSSEN) + ")")
 
 casussen = Table(
     "casussen",
@@ -23,7 +26,7 @@ casussen = Table(
     Column("afgesloten_op", DateTime(timezone=True)),
     # One open casus per household: a second signal joins it.
     Index("een_open_casus_per_huishouden", "huishouden_id", unique=True,
-          postgresql_where=text("status IN ('open', 'doorgezet', 'opgepakt')")),
+          postgresql_where=CASUS_OPEN),
 )
 
 signalen = Table(
@@ -40,7 +43,7 @@ signalen = Table(
     Column("achterstand_sinds", Date),
     Column("crisis", Boolean, nullable=False),
     Column("beoordeling", String(30), nullable=False),
-    Column("casus_id", Uuid, ForeignKey("casussen.casus_id", ondelete="CASCADE")),
+    Column("casus_id", Uuid, ForeignKey("casussen.casus_id", ondelete="CASCADE"), index=True),
     Column("persoonsgegevens", LargeBinary, nullable=False),
     Column("ontvangen_op", DateTime(timezone=True), nullable=False),
     UniqueConstraint("partner_id", "partner_signaal_id", name="partner_signaal_eenmaal"),
