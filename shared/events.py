@@ -13,6 +13,8 @@ from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.ids import nieuw_id
+
 Sleutel = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="HMAC-SHA256, hex")]
 GmCode = Annotated[str, Field(pattern=r"^GM\d{4}$")]
 Urgentie = Literal["crisis", "spoed", "regulier"]
@@ -243,7 +245,7 @@ class Event(BaseModel, Generic[D]):
     model_config = ConfigDict(extra="forbid")
 
     specversion: Literal["1.0"] = "1.0"
-    id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    id: uuid.UUID = Field(default_factory=nieuw_id)
     source: str
     type: str
     time: AwareDatetime = Field(default_factory=lambda: datetime.now(timezone.utc))

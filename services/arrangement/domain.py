@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from shared.events import DoorverwijzingGedaan, Regisseur
+from shared.ids import nieuw_id
 from shared.termijnen import TZ
 
 # A first plan is evaluated after this many weeks unless the regisseur sets another date.
@@ -46,7 +47,7 @@ def eerste_regisseur(d: DoorverwijzingGedaan) -> Regisseur:
 def neem_aan(d: DoorverwijzingGedaan, actief_plan: Plan | None, nu: datetime) -> NieuwPlan | SluitAan:
     if actief_plan is not None:
         return SluitAan(actief_plan)
-    plan = Plan(plan_id=uuid.uuid4(), huishouden_id=d.huishouden_id, versie=1, regisseur=eerste_regisseur(d),
+    plan = Plan(plan_id=nieuw_id(), huishouden_id=d.huishouden_id, versie=1, regisseur=eerste_regisseur(d),
                 evaluatie_op=nu.astimezone(TZ).date() + timedelta(weeks=EERSTE_EVALUATIE_WEKEN))
     return NieuwPlan(plan)
 

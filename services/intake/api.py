@@ -21,6 +21,7 @@ from services.intake.domain import MeldingInvoer, Status
 from shared.auth import GEMEENTE_ROLLEN, Gebruiker, Rol, optionele_gebruiker, vereist
 from shared.events import MeldingGeregistreerd, maak_event
 from shared.http import OngeldigeInvoer
+from shared.ids import nieuw_id
 from shared.service import Context
 from shared.termijnen import TZ
 from shared.verwerkingslog import log_verwerking
@@ -63,7 +64,7 @@ async def registreer_melding(
     gemeente = ctx.gemeenten[invoer.gemeente]
     ontvangen_op = datetime.now(timezone.utc)
     feiten = domain.leid_af(invoer, gemeente, ctx.extra["pseudoniem_sleutel"], ontvangen_op.astimezone(TZ).date())
-    melding_id = uuid.uuid4()
+    melding_id = nieuw_id()
     code = secrets.token_urlsafe(12) if invoer.melder.wil_terugkoppeling else None
     data = MeldingGeregistreerd(
         melding_id=melding_id, gemeente=gemeente.code, ontvangen_op=ontvangen_op, kanaal=invoer.kanaal,

@@ -19,6 +19,7 @@ from services.signalering import domain, tables
 from services.signalering.domain import Beoordeling, SignaalInvoer
 from shared.events import SignaalDoorgezet, SignaalInCasus, SignaalOntvangen, maak_event
 from shared.gemeenten import Gemeente, Partner
+from shared.ids import nieuw_id
 from shared.privacy import adres_sleutel, persoon_sleutel_bsn, persoon_sleutel_ngp
 from shared.service import Context
 from shared.termijnen import TZ
@@ -94,13 +95,13 @@ async def _neem_op(ctx: Context, uow, invoeren: list[SignaalInvoer], gemeente: G
         koppeling = domain.koppel(beoordeling, crisis, partner.partner_id, casus.als_open_casus() if casus else None)
         if koppeling.nieuwe_casus:
             wijk = gemeente.wijk_van(invoer.betreft.adres.postcode)
-            casus = Casus(uuid.uuid4(), "doorgezet" if koppeling.escaleer else "open", crisis,
+            casus = Casus(nieuw_id(), "doorgezet" if koppeling.escaleer else "open", crisis,
                           koppeling.reden or "onder_drempel", huishouden, wijk.id if wijk else None, nieuw=True)
             per_huishouden[huishouden] = casus
         elif casus is not None and (koppeling.escaleer or koppeling.reden):
             casus.reden, casus.crisis, casus.gewijzigd = koppeling.reden, casus.crisis or crisis, True
             casus.status = "doorgezet" if casus.status == "open" else casus.status
-        signaal_id = uuid.uuid4()
+        signaal_id = nieuw_id()
         if casus is not None:
             per_persoon[persoon] = casus
             casus.partners.add(partner.partner_id)

@@ -11,6 +11,7 @@ from services.triage import domain, tables
 from shared.db import UnitOfWork
 from shared.events import (DoorverwijzingGedaan, Event, MeldingGeregistreerd, PlanAfgesloten, Regisseur,
                            RegisseurToegewezen, SignaalDoorgezet, maak_event)
+from shared.ids import nieuw_id
 from shared.service import Context
 
 
@@ -23,7 +24,7 @@ async def regisseur_van(uow: UnitOfWork, huishouden_id: str) -> Regisseur | None
 
 async def leg_besluit_vast(uow: UnitOfWork, event: Event, bron_id: uuid.UUID, bron_soort: str, huishouden_id: str,
                            besluit: domain.Besluit, wijk: str | None) -> None:
-    doorverwijzing_id = uuid.uuid4()
+    doorverwijzing_id = nieuw_id()
     await uow.session.execute(tables.besluiten.insert().values(
         doorverwijzing_id=doorverwijzing_id, bron_id=bron_id, bron_soort=bron_soort, gemeente=event.gemeente,
         huishouden_id=huishouden_id, regel_id=besluit.regel_id, route=besluit.route, team_id=besluit.team_id,
