@@ -1,8 +1,8 @@
-"""Random identifiers (UUID version 4) for meldingen, signals, casussen and events.
+"""Random identifiers (UUID version 4) and nonces.
 
 `uuid.uuid4()` asks the kernel for 16 random bytes per call; taking a signal in makes three or four
-ids, and at tens of thousands of signals the system calls showed up in the profile. Same source
-(os.urandom), read 64 KiB at a time.
+ids and a nonce, and at tens of thousands of signals the system calls showed up in the profile. Same
+source (os.urandom), read 64 KiB at a time.
 """
 
 from __future__ import annotations
@@ -15,10 +15,15 @@ _buffer = memoryview(b"")
 _plek = 0
 
 
-def nieuw_id() -> uuid.UUID:
+def willekeurig(n: int) -> bytes:
+    """n bytes from os.urandom, each byte handed out once."""
     global _buffer, _plek
-    if _plek >= len(_buffer):
+    if _plek + n > len(_buffer):
         _buffer, _plek = memoryview(os.urandom(_BLOK)), 0
-    stuk = _buffer[_plek:_plek + 16].tobytes()
-    _plek += 16
-    return uuid.UUID(bytes=stuk, version=4)
+    stuk = _buffer[_plek:_plek + n].tobytes()
+    _plek += n
+    return stuk
+
+
+def nieuw_id() -> uuid.UUID:
+    return uuid.UUID(bytes=willekeurig(16), version=4)

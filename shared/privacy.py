@@ -6,11 +6,17 @@ in every service, and without the key nobody can go back from the key to the BSN
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 from datetime import date
 
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from shared.ids import willekeurig
 
 
 def elfproef(bsn: str) -> bool:
@@ -45,16 +51,36 @@ def adres_sleutel(sleutel: bytes, postcode: str, huisnummer: int | str, toevoegi
 
 
 class Kluis:
-    """Encrypts personal data at rest (Fernet: AES-128-CBC with HMAC) with a key from the environment."""
+    """Encrypts personal data at rest with a key from the environment.
+
+    AES-256-GCM (authenticated), the key derived with HKDF from the configured Fernet-format key, a fresh
+    96-bit nonce per value; stored as version byte + nonce + ciphertext. Values written before this
+    version are Fernet tokens (AES-128-CBC + HMAC); they still decrypt. Fernet cost 18% of the CPU of
+    taking a signal in, AES-GCM with one reused key object a fraction of that (decision 0010).
+    """
+
+    _GCM = b"\x01"
 
     def __init__(self, sleutel: str):
         self._fernet = Fernet(sleutel.encode())
+        ruw = base64.urlsafe_b64decode(sleutel.encode())
+        afgeleid = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                        info=b"integrale-toegang kluis aes-256-gcm").derive(ruw)
+        self._aead = AESGCM(afgeleid)
 
     def versleutel(self, tekst: str | None) -> bytes | None:
-        return None if tekst is None else self._fernet.encrypt(tekst.encode("utf-8"))
+        if tekst is None:
+            return None
+        nonce = willekeurig(12)
+        return self._GCM + nonce + self._aead.encrypt(nonce, tekst.encode("utf-8"), None)
 
     def ontsleutel(self, data: bytes | None) -> str | None:
-        return None if data is None else self._fernet.decrypt(data).decode("utf-8")
+        if data is None:
+            return None
+        data = bytes(data)
+        if data[:1] == self._GCM:
+            return self._aead.decrypt(data[1:13], data[13:], None).decode("utf-8")
+        return self._fernet.decrypt(data).decode("utf-8")
 
     @staticmethod
     def nieuwe_sleutel() -> str:

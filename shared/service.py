@@ -169,7 +169,7 @@ def rustige_gc() -> None:
     full collections walking the same long-lived objects again and again (decision 0010)."""
     gc.collect()
     gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    gc.set_threshold(100_000, 20, 100)
 
 
 async def _database_op(engine) -> bool:

@@ -2,9 +2,13 @@ import hashlib
 import hmac
 from datetime import date
 
+import pytest
+from cryptography.exceptions import InvalidTag
+from cryptography.fernet import Fernet
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shared.ids import nieuw_id
 from shared.privacy import Kluis, adres_sleutel, elfproef, persoon_sleutel_bsn, persoon_sleutel_ngp
 from tests.support.gegevens import geldig_bsn
 
@@ -55,3 +59,23 @@ def test_kluis_versleutelt_en_ontsleutelt():
     assert b"111222333" not in geheim
     assert kluis.ontsleutel(geheim) == "BSN 111222333"
     assert kluis.versleutel(None) is None
+
+
+def test_kluis_leest_oude_fernet_waarden_en_weigert_geknoeide_of_vreemde():
+    sleutel = Kluis.nieuwe_sleutel()
+    kluis = Kluis(sleutel)
+    oud = Fernet(sleutel.encode()).encrypt("naam: J. Jansen".encode())  # written before AES-GCM
+    assert kluis.ontsleutel(oud) == "naam: J. Jansen"
+    nieuw = kluis.versleutel("naam: J. Jansen")
+    assert nieuw[:1] == b"\x01" and nieuw != kluis.versleutel("naam: J. Jansen")  # a fresh nonce each time
+    geknoeid = nieuw[:-1] + bytes([nieuw[-1] ^ 1])
+    with pytest.raises(InvalidTag):
+        kluis.ontsleutel(geknoeid)
+    with pytest.raises(InvalidTag):
+        Kluis(Kluis.nieuwe_sleutel()).ontsleutel(nieuw)
+
+
+def test_ids_zijn_uuid4_en_uniek():
+    ids = [nieuw_id() for _ in range(20_000)]  # more than one buffer of random bytes
+    assert len(set(ids)) == len(ids)
+    assert {i.version for i in ids} == {4}
