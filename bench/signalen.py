@@ -185,8 +185,9 @@ def maak_signalen(aantal: int, partners: list[dict], seed: int, vandaag: date) -
 
 # --- sending ----------------------------------------------------------------------------------------
 
-async def verstuur(url: str, per_partner: dict[str, list[dict]], batch: int, clients: int) -> dict:
-    """Per partner its batches in order; `clients` batches of different partners at a time."""
+async def verstuur(urls: list[str], per_partner: dict[str, list[dict]], batch: int, clients: int) -> dict:
+    """Per partner its batches in order; `clients` batches of different partners at a time, the clients
+    spread over the service's replicas (as a load balancer would)."""
     wachtrij: asyncio.Queue = asyncio.Queue()
     for pid, signalen in sorted(per_partner.items(), key=lambda kv: -len(kv[1])):
         wachtrij.put_nowait((pid, [signalen[i:i + batch] for i in range(0, len(signalen), batch)]))
@@ -196,7 +197,7 @@ async def verstuur(url: str, per_partner: dict[str, list[dict]], batch: int, cli
     fouten: list[str] = []
     duur_batches: list[float] = []
 
-    async def client(http: httpx.AsyncClient) -> None:
+    async def client(http: httpx.AsyncClient, url: str) -> None:
         while not wachtrij.empty():
             pid, batches = wachtrij.get_nowait()
             for b in batches:
@@ -227,13 +228,13 @@ async def verstuur(url: str, per_partner: dict[str, list[dict]], batch: int, cli
     limieten = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(timeout=httpx.Timeout(300.0), limits=limieten) as http:
         begin = time.monotonic()
-        await asyncio.gather(*(client(http) for _ in range(clients)))
+        await asyncio.gather(*(client(http, urls[i % len(urls)]) for i in range(clients)))
         if opnieuw:  # what collided with a concurrent batch: sent once more, as a partner would
             for pid, b in opnieuw:
                 wachtrij.put_nowait((pid, [b]))
             opnieuw_eerst = list(opnieuw)
             opnieuw.clear()
-            await client(http)
+            await client(http, urls[0])
             uitkomst["opnieuw_gestuurd"] = sum(len(b) for _, b in opnieuw_eerst)
         duur = time.monotonic() - begin
     return {"duur_s": duur, "uitkomst": dict(uitkomst), "beoordelingen": dict(beoordelingen), "fouten": fouten,
@@ -351,7 +352,9 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench signalen", description=__doc__.split("\n\n")[0])
     p.add_argument("--aantal", type=int, default=72_000, help="signalen (standaard 72000)")
     p.add_argument("--batch", type=int, default=10_000, help="signalen per batch, hoogstens 10000 (standaard 10000)")
-    p.add_argument("--clients", type=int, default=3, help="batches tegelijk (standaard 3)")
+    p.add_argument("--clients", type=int, default=4, help="batches tegelijk (standaard 4)")
+    p.add_argument("--replicas", type=int, default=2,
+                   help="processen van de signalering-service, elk met een eigen poort (standaard 2)")
     p.add_argument("--seed", type=int, default=20261, help="zaad van de generator")
     p.add_argument("--limiet", type=int, default=300, help="maximale looptijd in seconden (standaard 300)")
     p.add_argument("--bewaar", action="store_true", help="laat de tijdelijke map (logs, data) staan")
@@ -409,14 +412,16 @@ def draai(args) -> int:
         omgeving = {**geheimen(tmp), "TOEGANG_CONFIG_DIR": str(tmp / "config")}
         platform = Platform(server.url, pg.database_url, omgeving, tmp / "logs",
                             poorten={"signalering": vrije_poort()})
-        service = platform.start_service("signalering")
+        replicas = [platform.start_service("signalering", i) for i in range(max(1, args.replicas))]
         platform.wacht_tot_gezond(90)
-        print(f"signalering op {service.url}; versturen ({args.clients} tegelijk, batches van {args.batch})",
-              flush=True)
+        print(f"signalering: {len(replicas)} replica(s) op {', '.join(r.url for r in replicas)}; versturen "
+              f"({args.clients} tegelijk, batches van {args.batch})", flush=True)
 
-        pids = {"signalering": service.proces.pid, "nats-server": server.proces.pid, "bench (client)": os.getpid()}
+        pids = {**{r.naam: r.proces.pid for r in replicas}, "nats-server": server.proces.pid,
+                "bench (client)": os.getpid()}
         voor = cpu_tijden(pids)
-        p = asyncio.run(asyncio.wait_for(verstuur(service.url, per_partner, min(args.batch, 10_000), args.clients),
+        p = asyncio.run(asyncio.wait_for(verstuur([r.url for r in replicas], per_partner, min(args.batch, 10_000),
+                                                  args.clients),
                                          max(10, einde - time.monotonic())))
         na = cpu_tijden(pids)
         p["per_s"] = args.aantal / p["duur_s"]
@@ -427,7 +432,8 @@ def draai(args) -> int:
 
         resultaat = {
             "tijdstip": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "instellingen": {"aantal": args.aantal, "batch": args.batch, "clients": args.clients, "seed": args.seed,
+            "instellingen": {"aantal": args.aantal, "batch": args.batch, "clients": args.clients,
+                             "replicas": len(replicas), "seed": args.seed,
                              "partners": len(partners)},
             "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
             "generator": gen_stats,

@@ -59,6 +59,35 @@ def inbox_tabel(metadata: MetaData) -> Table:
     )
 
 
+# unique_violation, deadlock_detected, serialization_failure: two transactions met over the same rows.
+# Trying again sees the other's result; any other database error is a real fault.
+BOTSING_SQLSTATES = frozenset({"23505", "40P01", "40001"})
+
+
+def is_botsing(fout: BaseException) -> bool:
+    """Also for asyncpg's own errors, which `voeg_toe` (COPY) raises without SQLAlchemy around it."""
+    fout = getattr(fout, "orig", None) or fout
+    return getattr(fout, "sqlstate", None) in BOTSING_SQLSTATES
+
+
+KOPIEER_VANAF = 100  # rows; below this a plain INSERT costs less than COPY's extra round trip
+
+
+async def voeg_toe(session: AsyncSession, tabel: Table, rijen: list[dict]) -> None:
+    """Insert rows in the session's transaction: a plain INSERT for a few, PostgreSQL's COPY for many
+    (asyncpg encodes the rows in binary; at 10,000 signals per batch SQLAlchemy's per-row parameter
+    handling and PostgreSQL's per-row INSERT cost more than the rest of the batch together)."""
+    if not rijen:
+        return
+    if len(rijen) < KOPIEER_VANAF or session.bind.dialect.name != "postgresql":
+        await session.execute(tabel.insert(), rijen)
+        return
+    kolommen = list(rijen[0])
+    verbinding = await (await session.connection()).get_raw_connection()
+    await verbinding.driver_connection.copy_records_to_table(
+        tabel.name, schema_name=tabel.schema, columns=kolommen, records=[tuple(r[k] for k in kolommen) for r in rijen])
+
+
 class UnitOfWork:
     """One transaction: `async with uow_factory() as uow: ...; uow.publiceer(e); await uow.commit()`."""
 
@@ -86,14 +115,9 @@ class UnitOfWork:
             carrier: dict[str, str] = {}
             propagate.inject(carrier)
             headers = json.dumps(carrier)
-            await self.session.execute(
-                self._outbox.insert(),
-                [
-                    {"event_id": e.id, "subject": e.nats_subject, "payload": e.model_dump_json().encode(),
-                     "headers": headers}
-                    for e in self._events
-                ],
-            )
+            await voeg_toe(self.session, self._outbox, [
+                {"event_id": e.id, "subject": e.nats_subject, "payload": e.model_dump_json().encode(), "headers": headers}
+                for e in self._events])
         await self.session.commit()
         if self._events:
             self._events = []

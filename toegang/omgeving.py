@@ -245,13 +245,19 @@ class Platform:
                 "DATABASE_URL": self.database_url,
                 "TOEGANG_PORT": str(self.poorten[naam]), "PYTHONUNBUFFERED": "1"}
 
-    def start_service(self, naam: str) -> ServiceProces:
+    def start_service(self, naam: str, replica: int = 0) -> ServiceProces:
+        """Start `naam`; replica 1, 2, ... are further processes of the same service on ports of their
+        own, registered as "<naam>-<replica>" (they share the database, the durable consumers and the
+        outbox, as replicas in a deployment do)."""
+        sleutel = naam if replica == 0 else f"{naam}-{replica}"
+        poort = self.poorten.setdefault(sleutel, vrije_poort())
         self.log_map.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_map / f"{naam}.log", "ab")
-        proces = subprocess.Popen([sys.executable, "-m", "toegang", "service", naam], env=self.env(naam),
+        log = open(self.log_map / f"{sleutel}.log", "ab")
+        proces = subprocess.Popen([sys.executable, "-m", "toegang", "service", naam],
+                                  env={**self.env(naam), "TOEGANG_PORT": str(poort)},
                                   stdout=log, stderr=log, start_new_session=True)
-        self.services[naam] = ServiceProces(naam, self.poorten[naam], proces)
-        return self.services[naam]
+        self.services[sleutel] = ServiceProces(sleutel, poort, proces)
+        return self.services[sleutel]
 
     def start(self, timeout: float = 60.0) -> Platform:
         for naam in SERVICES:

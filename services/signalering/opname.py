@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import String, Uuid, any_, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import IntegrityError
 
 from services.signalering import domain, tables
 from services.signalering.domain import Beoordeling, SignaalInvoer
+from shared.db import is_botsing, voeg_toe
 from shared.events import SignaalDoorgezet, SignaalInCasus, SignaalOntvangen, maak_event
 from shared.gemeenten import Gemeente, Partner
 from shared.ids import nieuw_id
@@ -55,16 +55,17 @@ async def neem_op(ctx: Context, invoeren: list[SignaalInvoer], gemeente: Gemeent
                   nu: datetime) -> list[Antwoord | None]:
     """An answer per signal, in order; None for a signal that kept colliding (send it again later)."""
     # A batch that meets another one for the same household at the same moment finds the unique index in
-    # its way; it tries again and then sees the other's casus. Large batches running side by side may keep
-    # meeting: then the batch splits, so that only the few colliding signals go round again.
+    # its way, or a deadlock; it tries again and then sees the other's casus. Large batches running side
+    # by side may keep meeting: then the batch splits, so that only the few colliding signals go round again.
     for _ in range(2):
         try:
             async with ctx.uows() as uow:
                 antwoorden = await _neem_op(ctx, uow, invoeren, gemeente, partner, nu)
                 await uow.commit()
                 return antwoorden
-        except IntegrityError:
-            pass
+        except Exception as fout:
+            if not is_botsing(fout):
+                raise
     if len(invoeren) == 1:
         return [None]
     midden = len(invoeren) // 2
@@ -219,13 +220,11 @@ async def _schrijf(uow, gemeente: str, casussen: list[Casus], signaal_rijen: lis
     c = tables.casussen
     nieuw = [{"casus_id": k.casus_id, "gemeente": gemeente, "huishouden_id": k.huishouden_id, "wijk": k.wijk,
               "status": k.status, "reden": k.reden, "crisis": k.crisis} for k in casussen if k.nieuw]
-    if nieuw:
-        await uow.session.execute(c.insert(), nieuw)
+    await voeg_toe(uow.session, c, nieuw)
     gewijzigd = [{"id": k.casus_id, "s": k.status, "r": k.reden, "k": k.crisis}
                  for k in casussen if k.gewijzigd and not k.nieuw]
     if gewijzigd:
         await uow.session.execute(update(c).where(c.c.casus_id == bindparam("id"))
                                   .values(status=bindparam("s"), reden=bindparam("r"), crisis=bindparam("k")),
                                   gewijzigd)
-    if signaal_rijen:
-        await uow.session.execute(tables.signalen.insert(), signaal_rijen)
+    await voeg_toe(uow.session, tables.signalen, signaal_rijen)
