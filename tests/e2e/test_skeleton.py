@@ -236,6 +236,21 @@ async def test_geen_persoonsgegevens_op_de_bus_in_spans_of_in_logs(platform, tok
         assert gevoelig not in logs, f"{gevoelig!r} in de logs"
 
 
+@pytest.mark.laatste
+def test_elk_gepubliceerd_event_van_de_hele_testrun_voldoet_aan_het_contract(bus_opname):
+    """Events are built without validating the envelope again (maak_event); this reads back everything the
+    services published during the run, over every test, through the contract's models."""
+    from shared.events import lees_event
+
+    # What the relays published (tests that publish broken messages on purpose do not set this header).
+    events = {(s, b) for s, h, b in bus_opname.berichten
+              if s.startswith("toegang.") and h.get("content-type") == "application/cloudevents+json"}
+    assert len(events) > 50
+    for subject, body in events:
+        event = lees_event(body)
+        assert subject == event.nats_subject, f"{event.type} op {subject}"
+
+
 async def test_inzage_van_persoonsgegevens_staat_in_het_verwerkingslog(platform, token, database_url):
     from sqlalchemy import text
 
