@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import hmac
 import re
-from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from shared.regels import PartnerType, Regel, Route, controleer_regels
+
+__all__ = ["ConfigFout", "Gemeente", "Gemeenten", "PartnerType", "Regel", "Route", "laad_gemeenten"]
 
 GM_CODE = re.compile(r"^GM\d{4}$")
 POSTCODE = re.compile(r"^[1-9]\d{3}\s?[A-Za-z]{2}$")
@@ -23,30 +26,6 @@ POSTCODE = re.compile(r"^[1-9]\d{3}\s?[A-Za-z]{2}$")
 
 class ConfigFout(Exception):
     """A gemeente file that cannot be used; the message names the file and the field."""
-
-
-class Route(StrEnum):
-    """Team types a doorverwijzing can go to (DOMAIN.md, "Routes")."""
-
-    veilig_thuis = "veilig_thuis"
-    crisisdienst = "crisisdienst"
-    meldpunt_bezorgd = "meldpunt_bezorgd"
-    lokale_kamer = "lokale_kamer"
-    wijkteam = "wijkteam"
-    schuldhulp = "schuldhulp"
-    wmo_consulent = "wmo_consulent"
-    jeugd = "jeugd"
-    sociale_basis = "sociale_basis"
-
-
-class PartnerType(StrEnum):
-    woningcorporatie = "woningcorporatie"
-    energieleverancier = "energieleverancier"
-    drinkwaterbedrijf = "drinkwaterbedrijf"
-    zorgverzekeraar = "zorgverzekeraar"
-    ggd = "ggd"
-    politie = "politie"
-    zorgaanbieder = "zorgaanbieder"
 
 
 SignaalSoort = Literal[
@@ -118,14 +97,6 @@ class Termijnnorm(Strict):
     bron: str
 
 
-# The facts a rule may test (triage's domain.Feiten); an unknown key stops start-up.
-REGEL_FEITEN = frozenset({
-    "bron_soort", "soort", "kanaal", "melder_type", "veiligheid", "crisis", "spoed", "zrm_multiprobleem",
-    "gevraagde_voorzieningen", "leeftijdscategorie", "wijk", "bekend_huishouden", "signaal_soorten",
-    "partner_types",
-})
-
-
 class Drempel(Strict):
     """A signal needs outreach only when the arrears reach both the amount and the age; else `onder_drempel`."""
 
@@ -145,23 +116,6 @@ class Bewaartermijnen(Strict):
     """Retention (AVG): how long data are kept after closure, in days."""
 
     melder_contactgegevens_dagen: int = Field(365, ge=0)
-
-
-class Regel(Strict):
-    """One routing rule; the first rule whose conditions all hold wins (triage)."""
-
-    id: Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
-    als: dict[str, Any] = {}
-    route: Route | Literal["regisseur"]
-    urgentie: Literal["crisis", "spoed", "regulier"]
-    termijn: str
-    toelichting: str
-
-    @model_validator(mode="after")
-    def _bekende_feiten(self) -> Regel:
-        if onbekend := sorted(set(self.als) - REGEL_FEITEN):
-            raise ValueError(f"als: onbekend feit {', '.join(onbekend)}")
-        return self
 
 
 class Gemeente(Strict):
@@ -192,12 +146,11 @@ class Gemeente(Strict):
             for wijk in team.wijken:
                 if wijk not in wijk_ids:
                     raise ValueError(f"teams[{i}].wijken: onbekende wijk {wijk!r}")
-        routes = {t.route for t in self.teams}
-        for i, regel in enumerate(self.regels):
-            if regel.route != "regisseur" and regel.route not in routes:
-                raise ValueError(f"regels[{i}] ({regel.id}).route: geen team voor route {regel.route!r}")
-            if regel.termijn not in self.termijnen:
-                raise ValueError(f"regels[{i}] ({regel.id}).termijn: onbekende termijn {regel.termijn!r}")
+        routes: dict[str, set[str | None]] = {}
+        for team in self.teams:
+            routes.setdefault(team.route, set()).update(team.wijken or [None])
+        controleer_regels(self.regels, routes=routes, wijken=wijk_ids, teams={t.id: t.route for t in self.teams},
+                          termijnen=set(self.termijnen), voorzieningen={v.code for v in self.voorzieningen})
         return self
 
     def wijk_van(self, postcode: str) -> Wijk | None:

@@ -18,7 +18,7 @@ from shared.zrm import multiprobleem
 
 @dataclass(frozen=True)
 class Feiten:
-    """What a rule may look at; the same for a melding and a signaalcasus."""
+    """What a rule may look at (shared/regels.py: FEITEN); the same for a melding and a signaalcasus."""
 
     bron_soort: str
     ontvangen_op: datetime
@@ -26,25 +26,37 @@ class Feiten:
     kanaal: str | None = None
     melder_type: str | None = None
     veiligheid: bool = False
+    huiselijk_geweld: bool = False
+    kindermishandeling: bool = False
+    acuut_gevaar: bool = False
     crisis: bool = False
     spoed: bool = False
-    zrm_multiprobleem: bool = False
-    gevraagde_voorzieningen: bool = False
+    zrm: dict[str, int] = field(default_factory=dict)
+    levensgebieden: tuple[str, ...] = ()
+    gevraagde_voorzieningen: tuple[str, ...] = ()
     leeftijdscategorie: str | None = None
     wijk: str | None = None
     bekend_huishouden: bool = False
     signaal_soorten: tuple[str, ...] = ()
     partner_types: tuple[str, ...] = ()
 
-    def als_dict(self) -> dict[str, Any]:
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(self).items() if k != "ontvangen_op"}
+    @property
+    def zrm_multiprobleem(self) -> bool:
+        return multiprobleem(self.zrm)
+
+    def waarde(self, feit: str) -> Any:
+        """The value a rule's condition on `feit` compares with (for zrm_domein/zrm_aantal: the scores)."""
+        return self.zrm if feit in ("zrm_domein", "zrm_aantal") else getattr(self, feit)
 
 
 def feiten_van_melding(m: MeldingGeregistreerd, bekend: bool) -> Feiten:
+    v = m.veiligheid
     return Feiten(
         bron_soort="melding", ontvangen_op=m.ontvangen_op, soort=m.soort, kanaal=m.kanaal,
-        melder_type=m.melder_type, veiligheid=m.veiligheid.onveilig, crisis=m.crisis, spoed=m.spoed,
-        zrm_multiprobleem=multiprobleem(m.zrm), gevraagde_voorzieningen=bool(m.gevraagde_voorzieningen),
+        melder_type=m.melder_type, veiligheid=v.onveilig, huiselijk_geweld=v.huiselijk_geweld,
+        kindermishandeling=v.kindermishandeling, acuut_gevaar=v.acuut_gevaar, crisis=m.crisis, spoed=m.spoed,
+        zrm=dict(m.zrm), levensgebieden=tuple(sorted(m.levensgebieden)),
+        gevraagde_voorzieningen=tuple(sorted(m.gevraagde_voorzieningen)),
         leeftijdscategorie=m.leeftijdscategorie, wijk=m.wijk, bekend_huishouden=bekend,
     )
 
@@ -57,17 +69,23 @@ def feiten_van_casus(c: SignaalDoorgezet, bekend: bool) -> Feiten:
     )
 
 
-def _voorwaarde_geldt(sleutel: str, verwacht: Any, feiten: Feiten) -> bool:
-    waarde = getattr(feiten, sleutel)
+def voorwaarde_geldt(feit: str, verwacht: Any, feiten: Feiten) -> bool:
+    waarde = feiten.waarde(feit)
+    if feit == "zrm_domein":  # {domein: hoogste score}: every named domain scored at or below it
+        return all(waarde.get(domein, 6) <= score for domein, score in verwacht.items())
+    if feit == "zrm_aantal":  # {score, minstens}: enough domains at or below the score
+        return sum(1 for s in waarde.values() if s <= verwacht["score"]) >= verwacht["minstens"]
+    if isinstance(waarde, tuple):
+        if isinstance(verwacht, bool):  # any at all / none
+            return bool(waarde) == verwacht
+        return bool(set(waarde) & set(verwacht if isinstance(verwacht, list) else [verwacht]))
     if isinstance(verwacht, list):
-        if isinstance(waarde, tuple):  # "one of": any overlap
-            return bool(set(waarde) & set(verwacht))
         return waarde in verwacht
     return waarde == verwacht
 
 
 def regel_past(regel: Regel, feiten: Feiten) -> bool:
-    return all(_voorwaarde_geldt(k, v, feiten) for k, v in regel.als.items())
+    return all(voorwaarde_geldt(k, v, feiten) for k, v in regel.als.items())
 
 
 @dataclass(frozen=True)
@@ -90,9 +108,9 @@ def besluit(gemeente: Gemeente, feiten: Feiten, regisseur: Regisseur | None) -> 
         route, team_id = "regisseur", regisseur.team_id
     else:
         route = regel.route if regel.route != "regisseur" else "sociale_basis"
-        team_id = gemeente.team_voor(route, feiten.wijk).id
+        team_id = regel.team or gemeente.team_voor(route, feiten.wijk).id
     norm = gemeente.termijnen[regel.termijn]
-    gebruikt = {k: getattr(feiten, k) for k in regel.als} | {"wijk": feiten.wijk}
+    gebruikt = {k: feiten.waarde(k) for k in regel.als} | {"wijk": feiten.wijk}
     return Besluit(
         regel_id=regel.id, route=route, team_id=team_id, urgentie=regel.urgentie,
         termijn_tot=termijn_tot(feiten.ontvangen_op, norm), termijn_grondslag=regel.termijn,
