@@ -12,6 +12,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import holidays
+from dateutil.easter import easter
 
 TZ = ZoneInfo("Europe/Amsterdam")
 
@@ -30,11 +31,17 @@ class Norm(Protocol):
 
 @lru_cache(maxsize=None)
 def _feestdagen(jaar: int) -> frozenset[date]:
-    # Taken from the holidays library (default category "public"), not from a hand list, so a new
-    # holiday arrives with a library upgrade. For NL it includes Goede Vrijdag and Koningsdag, and
-    # Bevrijdingsdag (5 mei) only in lustrum years (2025, 2030, ...), as many CAOs give it off.
-    # Known gap: the Algemene termijnenwet (art. 3) counts 5 mei every year; we follow the library.
-    return frozenset(holidays.country_holidays("NL", years=jaar))
+    """The days the Algemene termijnenwet (art. 3 lid 1) does not count: Nieuwjaarsdag, tweede Paas- en
+    Pinksterdag, both Kerstdagen, Hemelvaartsdag, Koningsdag and 5 mei (every year).
+
+    Taken from the holidays library, not from a hand list, so that a moved Koningsdag or a new holiday
+    arrives with a library upgrade; two corrections for the law: the library has Goede Vrijdag (not in
+    the Atw: a werkdag for deadlines) and 5 mei only in lustrum years (the Atw counts it every year).
+    Paaszondag and Pinksterzondag are Sundays anyway."""
+    dagen = set(holidays.country_holidays("NL", years=jaar))
+    dagen.discard(easter(jaar) - timedelta(days=2))  # Goede Vrijdag
+    dagen.add(date(jaar, 5, 5))  # Bevrijdingsdag
+    return frozenset(dagen)
 
 
 def is_werkdag(d: date) -> bool:

@@ -57,11 +57,23 @@ def test_is_werkdag_weekend_en_feestdagen():
     assert not is_werkdag(date(2026, 12, 25))  # Eerste Kerstdag, a Friday
 
 
-def test_is_werkdag_volgt_de_bibliotheek_voor_goede_vrijdag_en_bevrijdingsdag():
-    # The library gives Goede Vrijdag, and Bevrijdingsdag only in lustrum years.
-    assert not is_werkdag(date(2027, 3, 26))  # Goede Vrijdag
+def test_is_werkdag_volgt_de_algemene_termijnenwet_voor_goede_vrijdag_en_bevrijdingsdag():
+    # Atw art. 3: 5 mei every year, Goede Vrijdag not at all (the holidays library differs on both).
+    assert is_werkdag(date(2027, 3, 26))  # Goede Vrijdag
     assert not is_werkdag(date(2025, 5, 5))  # Bevrijdingsdag, lustrum year (Monday)
-    assert is_werkdag(date(2027, 5, 5))  # Bevrijdingsdag, not a lustrum year (Wednesday)
+    assert not is_werkdag(date(2027, 5, 5))  # Bevrijdingsdag, not a lustrum year (Wednesday)
+    assert not is_werkdag(date(2026, 5, 5))  # and a Tuesday
+
+
+def test_over_goede_vrijdag_en_pasen_2027():
+    # Thursday 25 March + 2 werkdagen: Goede Vrijdag counts (26), Easter weekend and Tweede Paasdag
+    # (29) do not: end of Tuesday 30 March.
+    assert plus_werkdagen(datetime(2027, 3, 25, 10, 0, tzinfo=TZ), 2) == einde(2027, 3, 30)
+
+
+def test_over_bevrijdingsdag_in_een_gewoon_jaar():
+    # Monday 4 May 2026 + 1 werkdag: 5 mei does not count, so the end of Wednesday 6 May.
+    assert plus_werkdagen(datetime(2026, 5, 4, 10, 0, tzinfo=TZ), 1) == einde(2026, 5, 6)
 
 
 def test_werkdag_vanaf_en_werkdag_na():
@@ -69,7 +81,8 @@ def test_werkdag_vanaf_en_werkdag_na():
     assert werkdag_na(date(2027, 1, 11)) == date(2027, 1, 12)
     assert werkdag_vanaf(date(2026, 12, 26)) == date(2026, 12, 28)  # Tweede Kerstdag (Sat) -> Mon
     assert werkdag_na(date(2026, 12, 24)) == date(2026, 12, 28)  # over Christmas and the weekend
-    assert werkdag_na(date(2027, 3, 25)) == date(2027, 3, 30)  # over the whole Easter weekend
+    assert werkdag_na(date(2027, 3, 25)) == date(2027, 3, 26)  # Goede Vrijdag is a werkdag (Atw art. 3)
+    assert werkdag_na(date(2027, 3, 26)) == date(2027, 3, 30)  # over Easter weekend and Tweede Paasdag
 
 
 def test_maandag_plus_twee_werkdagen_is_einde_woensdag():
@@ -106,8 +119,9 @@ def test_over_koningsdag_2027():
 
 
 def test_over_hemelvaart_2027():
-    assert_einde(plus_werkdagen(ams(2027, 5, 5), 1), date(2027, 5, 7))  # Wed -> Fri
-    assert_einde(plus_werkdagen(ams(2027, 5, 4), 3), date(2027, 5, 10))  # Tue: 5, 7, 10 May
+    # Wed 5 May is Bevrijdingsdag, Thu 6 May Hemelvaart: arrival on the 5th counts as Friday the 7th.
+    assert_einde(plus_werkdagen(ams(2027, 5, 5), 1), date(2027, 5, 10))
+    assert_einde(plus_werkdagen(ams(2027, 5, 4), 3), date(2027, 5, 11))  # Tue: 7, 10, 11 May
 
 
 # --- weken ---------------------------------------------------------------------------------------
