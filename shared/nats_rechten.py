@@ -42,6 +42,11 @@ PARTNER_SUBJECTS = "partners.*.signalen"
 EXTRA_PUBLICATIES: dict[str, tuple[str, ...]] = {
     "arrangement": ("toegang.doorverwijzingen.gedaan",),
 }
+# Consumers a service creates and deletes itself, besides its durables (stream, consumer name):
+# triage rebuilds its projection of known households from the plan events (services/triage/projectie.py).
+EXTRA_CONSUMERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "triage": (("TOEGANG_PLANNEN", "triage-herbouw"),),
+}
 
 
 def services_van_topologie() -> list[str]:
@@ -81,6 +86,13 @@ def service_rechten(service: str) -> dict[str, list[str]]:
             f"$JS.API.CONSUMER.DURABLE.CREATE.{c.stream}.{c.durable}",
             f"$JS.API.CONSUMER.MSG.NEXT.{c.stream}.{c.durable}",
             f"$JS.ACK.{c.stream}.{c.durable}.>",
+        ]
+    for stream, consumer in EXTRA_CONSUMERS.get(service, ()):  # short-lived, under a fixed name
+        publish += [
+            f"$JS.API.CONSUMER.CREATE.{stream}.{consumer}.>",
+            f"$JS.API.CONSUMER.INFO.{stream}.{consumer}",
+            f"$JS.API.CONSUMER.DELETE.{stream}.{consumer}",
+            f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer}",
         ]
     return {"publish": publish, "subscribe": ["_INBOX.>"]}
 

@@ -45,6 +45,7 @@ class Context:
     gemeenten: Any
     uows: UnitOfWorkFactory
     extra: dict[str, Any] = field(default_factory=dict)
+    broker: Any = None  # the connected NatsBroker, for jobs that read a stream themselves
 
 
 @dataclass
@@ -101,7 +102,7 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
                                             enable_commenter=False)
     broker = maak_broker(instellingen.nats_url, definitie.naam, tracer_provider)
     uows = UnitOfWorkFactory(engine, definitie.outbox)
-    ctx = Context(instellingen, gemeenten, uows)
+    ctx = Context(instellingen, gemeenten, uows, broker=broker)
     if definitie.bij_start:
         definitie.bij_start(ctx)
 

@@ -1,9 +1,14 @@
 """Triage, wired: `toegang service triage` runs `app()` under uvicorn."""
 
 from shared.events import DoorverwijzingGedaan
-from shared.service import ServiceDefinitie, bouw_app
+from shared.service import Context, ServiceDefinitie, Taak, bouw_app
 
-from services.triage import api, handlers, tables
+from services.triage import api, handlers, projectie, tables
+
+
+async def herbouw_projectie(ctx: Context) -> None:
+    await projectie.herbouw_als_leeg(ctx, handlers.handlers(ctx))
+
 
 DEFINITIE = ServiceDefinitie(
     naam="triage",
@@ -15,6 +20,8 @@ DEFINITIE = ServiceDefinitie(
     handlers=handlers.handlers,
     publiceert=[DoorverwijzingGedaan],
     omschrijving="Routering per gemeente: welk team, hoe urgent, wanneer, en waarom.",
+    # At start-up and then every 5 minutes: an empty projection is rebuilt from the stream.
+    taken=[Taak("projectie-herbouw", 300.0, herbouw_projectie)],
 )
 
 

@@ -1,0 +1,140 @@
+"""Triage end to end: decisions that explain themselves, the rule table, the dry run, the projection."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime, timezone
+
+import httpx
+import nats
+from sqlalchemy import text
+
+from shared.db import maak_engine
+from shared.events import MeldingGeregistreerd, maak_event
+from tests.conftest import wacht_tot
+from tests.e2e.test_skeleton import huishouden, post_melding, url
+from tests.support.gegevens import melding
+
+
+async def besluiten(platform, token, bron_id, gemeente: str = "GM1916") -> list[dict]:
+    async with httpx.AsyncClient() as http:
+        r = await http.get(url(platform, "triage", "/v1/besluiten"), params={"bron_id": str(bron_id)},
+                           headers=token("wijkcoach", gemeente=gemeente))
+    assert r.status_code == 200, r.text
+    return r.json()["besluiten"]
+
+
+async def tel(database_url: str, sql: str) -> int:
+    engine = maak_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            return (await conn.execute(text(sql))).scalar()
+    finally:
+        await engine.dispose()
+
+
+async def test_besluit_legt_regel_zin_en_gebruikte_feiten_vast(platform, token):
+    m = await post_melding(platform, token, melding(huisnummer=601, soort="aanvraag_maatwerk", melder={
+        "type": "inwoner_zelf", "wil_terugkoppeling": False}, zrm={}, levensgebieden=[]))
+    b = (await wacht_tot(lambda: besluiten(platform, token, m["melding_id"])))[0]
+    assert (b["regel_id"], b["route"], b["team_id"]) == ("aanvraag-maatwerk", "wmo_consulent", "gm1916-wmo-consulenten")
+    assert b["termijn_grondslag"] == "wmo-onderzoek-6-weken"
+    assert b["toelichting"] == "Aanvraag maatwerkvoorziening: Wmo-consulent doet het onderzoek binnen 6 weken."
+    assert b["feiten"]["soort"] == "aanvraag_maatwerk" and "wijk" in b["feiten"]
+    async with httpx.AsyncClient() as http:  # another gemeente does not see it
+        ander = await http.get(url(platform, "triage", "/v1/besluiten"), params={"bron_id": m["melding_id"]},
+                               headers=token("wijkcoach", gemeente="GM0546"))
+    assert ander.status_code == 200 and ander.json()["besluiten"] == []
+
+
+async def test_regeltabel_van_de_eigen_gemeente_in_volgorde(platform, token):
+    async with httpx.AsyncClient() as http:
+        eigen = await http.get(url(platform, "triage", "/v1/regels/GM0637"), headers=token("beheer", gemeente="GM0637"))
+        ander = await http.get(url(platform, "triage", "/v1/regels/GM0637"), headers=token("beheer"))
+        zonder = await http.get(url(platform, "triage", "/v1/regels/GM0637"))
+    assert eigen.status_code == 200
+    ids = [r["id"] for r in eigen.json()["regels"]]
+    assert ids[0] == "acuut-onveilig" and ids[-1] == "standaard" and "jeugd-onder-4" in ids
+    assert next(r for r in eigen.json()["regels"] if r["id"] == "jeugd-onder-4")["team"] == "gm0637-meerpunt-jgz"
+    assert ander.status_code == 403 and zonder.status_code == 401
+
+
+def melding_data(gemeente: str = "GM0546", **over) -> dict:
+    data = dict(melding_id=str(uuid.uuid4()), gemeente=gemeente, ontvangen_op="2026-11-21T14:00:00+01:00",
+                kanaal="telefoon", soort="zorgmelding", melder_type="buur", huishouden_id="d" * 64,
+                persoon_sleutels=["e" * 64], leeftijdscategorie="23-64", wijk="merenwijk", levensgebieden=[],
+                zrm={}, veiligheid={}, crisis=False, spoed=False, gevraagde_voorzieningen=[],
+                inwoner_op_de_hoogte=True)
+    return data | over
+
+
+async def test_proef_geeft_het_besluit_en_verandert_niets(platform, token, database_url, nats_server):
+    besluiten_voor = await tel(database_url, "SELECT count(*) FROM triage.besluiten")
+    nc = await nats.connect(nats_server.url)
+    stream_voor = (await nc.jetstream().stream_info("TOEGANG_DOORVERWIJZINGEN")).state.messages
+    async with httpx.AsyncClient() as http:
+        r = await http.post(url(platform, "triage", "/v1/regels/GM0546/proef"), json=melding_data(),
+                            headers=token("beheer", gemeente="GM0546"))
+        kapot = await http.post(url(platform, "triage", "/v1/regels/GM0546/proef"),
+                                json=melding_data(soort="klacht", ontvangen_op="gisteren"),
+                                headers=token("beheer", gemeente="GM0546"))
+        bekend = await http.post(url(platform, "triage", "/v1/regels/GM0546/proef"), params={"bekend_huishouden": True},
+                                 json=melding_data(), headers=token("beheer", gemeente="GM0546"))
+    assert r.status_code == 200, r.text
+    b = r.json()
+    # A zorgmelding by a neighbour on a Saturday: Meldpunt Zorg en Overlast, end of the Wednesday after.
+    assert (b["regel_id"], b["team_id"], b["urgentie"]) == ("zorgmelding-ander", "gm0546-meldpunt-zorg-en-overlast",
+                                                             "spoed")
+    assert b["termijn_tot"] == "2026-11-25T23:59:59+01:00"
+    assert bekend.json()["regel_id"] == "bekend-huishouden"
+    assert kapot.status_code == 422
+    assert {e["veld"] for e in kapot.json()["errors"]} >= {"soort", "ontvangen_op"}
+    await asyncio.sleep(0.5)
+    assert await tel(database_url, "SELECT count(*) FROM triage.besluiten") == besluiten_voor
+    assert (await nc.jetstream().stream_info("TOEGANG_DOORVERWIJZINGEN")).state.messages == stream_voor
+    await nc.close()
+
+
+async def test_een_tweede_aflevering_van_dezelfde_melding_geeft_een_besluit(platform, token, nats_server, bus_opname):
+    data = MeldingGeregistreerd.model_validate(melding_data(
+        gemeente="GM0637", wijk="seghwaert", huishouden_id=uuid.uuid4().hex * 2,
+        ontvangen_op=datetime.now(timezone.utc).isoformat()))
+    event = maak_event(data, service="intake", gemeente="GM0637", subject=str(data.melding_id),
+                       correlatieid=str(data.melding_id))
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+    for kopie in ("a", "b"):  # two different Nats-Msg-Ids: JetStream keeps both, the inbox applies one
+        await js.publish(event.nats_subject, event.model_dump_json().encode(),
+                         headers={"Nats-Msg-Id": f"{event.id}-{kopie}"})
+    await nc.close()
+    eerste = await wacht_tot(lambda: besluiten(platform, token, data.melding_id, "GM0637"))
+    await asyncio.sleep(1.5)  # time for the second delivery to be handled too
+    alle = await besluiten(platform, token, data.melding_id, "GM0637")
+    assert len(alle) == 1 and alle == eerste
+    assert alle[0]["team_id"] == "gm0637-meldpunt-bezorgd"
+    gedaan = [e for e in bus_opname.events("toegang.doorverwijzingen.gedaan.GM0637")
+              if e["data"]["bron_id"] == str(data.melding_id)]
+    assert len(gedaan) == 1
+
+
+async def test_lege_projectie_wordt_uit_de_stream_herbouwd(platform, token, database_url):
+    m = await post_melding(platform, token, melding(huisnummer=602))
+    plan = await wacht_tot(lambda: huishouden(platform, token, m["huishouden_id"]))
+    team = plan["regisseur"]["team_id"]
+    sql_bekend = f"SELECT count(*) FROM triage.bekende_huishoudens WHERE huishouden_id = '{m['huishouden_id']}'"
+    await wacht_tot(lambda: tel(database_url, sql_bekend))
+
+    platform.stop_service("triage")
+    engine = maak_engine(database_url)
+    async with engine.begin() as conn:  # a restored backup without the projection
+        await conn.execute(text("DELETE FROM triage.bekende_huishoudens"))
+    await engine.dispose()
+    platform.start_service("triage")
+    platform.wacht_tot_gezond(60, namen=["triage"])
+
+    await wacht_tot(lambda: tel(database_url, sql_bekend), timeout=20)
+    assert await tel(database_url, "SELECT count(*) FROM triage.bekende_huishoudens") > 1  # all of them, not one
+    tweede = await post_melding(platform, token, melding(huisnummer=602, soort="hulpvraag", zrm={}))
+    b = (await wacht_tot(lambda: besluiten(platform, token, tweede["melding_id"])))[0]
+    assert (b["regel_id"], b["route"], b["team_id"]) == ("bekend-huishouden", "regisseur", team)
