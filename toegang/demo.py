@@ -205,6 +205,26 @@ def maak_casussen(rng: random.Random, catalogus: Callable[[str, str], str | None
             },
         ),
         Casus(
+            titel="Vidomes: huurachterstand bij het gezin dat al bij de Lokale Kamer bekend is",
+            gemeente="GM1916", soort="signaal", partner_id="gm1916-vidomes", rol="partner",
+            zelfde_huishouden_als=2, verwacht="naar de bestaande regisseur: één plan, één regisseur",
+            body={
+                "partner_signaal_id": f"vidomes-{uuid.uuid4()}", "soort": "huurachterstand",
+                "betreft": {"bsn": bsn_moeder, "adres": adres_multiprobleem},
+                "bedrag_achterstand_cent": 1_140_00,
+                "achterstand_sinds": (date.today() - timedelta(days=75)).isoformat(),
+            },
+        ),
+        Casus(
+            titel="GGD Hollands Midden: buren klagen over stank en vervuiling uit een woning",
+            gemeente="GM0546", soort="signaal", partner_id="gm0546-ggd-hollands-midden", rol="partner",
+            verwacht="Meldpunt Zorg en Overlast, binnen 2 werkdagen",
+            body={
+                "partner_signaal_id": f"ggd-hm-{uuid.uuid4()}", "soort": "overlast",
+                "betreft": {"bsn": bsn(), "adres": maak_adres(rng, "2324")},
+            },
+        ),
+        Casus(
             titel="Woningcorporatie Portaal: huurachterstand van drie maanden",
             gemeente="GM0546", soort="signaal", partner_id="gm0546-portaal", rol="partner",
             verwacht="schuldhulp, eerste gesprek binnen 4 weken",
