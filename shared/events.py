@@ -112,6 +112,9 @@ class DoorverwijzingGedaan(Data):
     regel_id: str
     toelichting: str
     bestaande_regisseur: Regisseur | None = None
+    # When the melding or casus arrived (an addition): the Wmo onderzoek's 6 weeks count from there.
+    # Arrangement falls back to the event's time when a publisher leaves it out.
+    ontvangen_op: AwareDatetime | None = None
 
 
 class RegisseurToegewezen(Data):
@@ -136,6 +139,8 @@ class PlanVoorziening(Data):
     soort: Literal["informeel", "algemeen", "collectief", "maatwerk"]
     wet: str | None = None
     omvang: Omvang | None = None
+    # An addition: gepland, actief (maatwerk only with a beschikking) or beeindigd.
+    status: Literal["gepland", "actief", "beeindigd"] | None = None
 
 
 class PlanOpgesteld(Data):
@@ -152,6 +157,8 @@ class BeschikkingVoorziening(Data):
     code: str
     wet: str
     omvang: Omvang
+    # An addition: the iWmo productcode, where the gemeente uses them.
+    productcode: str | None = None
 
 
 class BeschikkingAfgegeven(Data):
@@ -161,6 +168,10 @@ class BeschikkingAfgegeven(Data):
     voorzieningen: list[BeschikkingVoorziening]
     ingangsdatum: date
     einddatum: date | None
+    # Additions: a change during the term is a new version of the same beschikking, with its reason.
+    versie: int = Field(1, ge=1)
+    reden_wijziging: Literal["opschaling", "afschaling", "verlenging", "verkorting", "correctie"] | None = None
+    aanvraag_id: uuid.UUID | None = None
 
 
 class TermijnVerstreken(Data):
@@ -168,6 +179,9 @@ class TermijnVerstreken(Data):
     bron_id: uuid.UUID
     termijn_grondslag: str
     termijn_tot: AwareDatetime
+    # Additions: the plan and the team whose deadline it was.
+    plan_id: uuid.UUID | None = None
+    team_id: str | None = None
 
 
 class DoorverwijzingAanvaard(Data):
@@ -194,6 +208,8 @@ class PlanAfgesloten(Data):
     huishouden_id: Sleutel
     afgesloten_op: AwareDatetime
     resultaat: PlanResultaat
+    # An addition: the household stays in view (waakvlam) with a check on this date.
+    waakvlam_op: date | None = None
 
 
 class MeldingOpgepakt(Data):

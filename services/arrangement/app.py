@@ -1,9 +1,16 @@
 """Arrangement, wired: `toegang service arrangement` runs `app()` under uvicorn."""
 
-from shared.events import DoorverwijzingAanvaard, PlanAfgesloten, PlanOpgesteld, RegisseurToegewezen
-from shared.service import ServiceDefinitie, bouw_app
+import os
 
-from services.arrangement import api, handlers, tables
+from shared.events import (BeschikkingAfgegeven, DoorverwijzingAanvaard, DoorverwijzingGedaan, PlanAfgesloten,
+                           PlanOpgesteld, RegisseurToegewezen, TermijnVerstreken)
+from shared.service import ServiceDefinitie, Taak, bouw_app
+
+from services.arrangement import api, handlers, tables, termijnbewaking
+
+# How often every replica looks for deadlines that passed. Deadlines are mostly whole days, but crisis
+# ones are due the moment they arrive; the query is an index range scan on open, unannounced deadlines.
+TERMIJNBEWAKING_INTERVAL_S = float(os.environ.get("TOEGANG_TERMIJNBEWAKING_INTERVAL_S", "10"))
 
 DEFINITIE = ServiceDefinitie(
     naam="arrangement",
@@ -13,8 +20,11 @@ DEFINITIE = ServiceDefinitie(
     inbox=tables.inbox,
     routers=[api.router],
     handlers=handlers.handlers,
-    publiceert=[RegisseurToegewezen, PlanOpgesteld, DoorverwijzingAanvaard, PlanAfgesloten],
+    # DoorverwijzingGedaan: a warm handover from the plan to a provider (bron_soort "plan").
+    publiceert=[RegisseurToegewezen, PlanOpgesteld, BeschikkingAfgegeven, TermijnVerstreken, DoorverwijzingAanvaard,
+                PlanAfgesloten, DoorverwijzingGedaan],
     omschrijving="Eén huishouden, één plan, één regisseur: arrangement, beschikkingen, termijnen.",
+    taken=[Taak("termijnbewaking", TERMIJNBEWAKING_INTERVAL_S, termijnbewaking.bewaak_termijnen)],
 )
 
 

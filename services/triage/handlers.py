@@ -23,7 +23,7 @@ async def regisseur_van(uow: UnitOfWork, huishouden_id: str) -> Regisseur | None
 
 
 async def leg_besluit_vast(uow: UnitOfWork, event: Event, bron_id: uuid.UUID, bron_soort: str, huishouden_id: str,
-                           besluit: domain.Besluit, wijk: str | None) -> None:
+                           besluit: domain.Besluit, wijk: str | None, ontvangen_op) -> None:
     doorverwijzing_id = nieuw_id()
     await uow.session.execute(tables.besluiten.insert().values(
         doorverwijzing_id=doorverwijzing_id, bron_id=bron_id, bron_soort=bron_soort, gemeente=event.gemeente,
@@ -36,6 +36,7 @@ async def leg_besluit_vast(uow: UnitOfWork, event: Event, bron_id: uuid.UUID, br
         huishouden_id=huishouden_id, wijk=wijk, route=besluit.route, team_id=besluit.team_id,
         urgentie=besluit.urgentie, termijn_tot=besluit.termijn_tot, termijn_grondslag=besluit.termijn_grondslag,
         regel_id=besluit.regel_id, toelichting=besluit.toelichting, bestaande_regisseur=besluit.bestaande_regisseur,
+        ontvangen_op=ontvangen_op,  # arrangement counts the Wmo onderzoek from the melding's arrival
     )
     uow.publiceer(maak_event(data, service="triage", gemeente=event.gemeente, subject=str(doorverwijzing_id),
                              correlatieid=event.correlatieid, dataref=f"/v1/besluiten?bron_id={bron_id}"))
@@ -47,23 +48,26 @@ def handlers(ctx: Context) -> dict:
         regisseur = await regisseur_van(uow, m.huishouden_id)
         besluit = domain.besluit(ctx.gemeenten[m.gemeente], domain.feiten_van_melding(m, regisseur is not None),
                                  regisseur)
-        await leg_besluit_vast(uow, event, m.melding_id, "melding", m.huishouden_id, besluit, m.wijk)
+        await leg_besluit_vast(uow, event, m.melding_id, "melding", m.huishouden_id, besluit, m.wijk, m.ontvangen_op)
 
     async def bij_casus(event: Event[SignaalDoorgezet], uow: UnitOfWork) -> None:
         c = event.data
         regisseur = await regisseur_van(uow, c.huishouden_id)
         besluit = domain.besluit(ctx.gemeenten[c.gemeente], domain.feiten_van_casus(c, regisseur is not None),
                                  regisseur)
-        await leg_besluit_vast(uow, event, c.casus_id, "signaalcasus", c.huishouden_id, besluit, c.wijk)
+        await leg_besluit_vast(uow, event, c.casus_id, "signaalcasus", c.huishouden_id, besluit, c.wijk,
+                               c.ontvangen_op)
 
     async def bij_regisseur(event: Event[RegisseurToegewezen], uow: UnitOfWork) -> None:
         r = event.data
         b = tables.bekende_huishoudens
-        waarden = {"plan_id": r.plan_id, "regisseur": r.regisseur.model_dump(mode="json"), "afgesloten": False}
-        # Never bring a closed plan back: its plan-afgesloten may have come first.
+        waarden = {"plan_id": r.plan_id, "regisseur": r.regisseur.model_dump(mode="json"), "afgesloten": False,
+                   "bijgewerkt_op": event.time}
+        # Never bring a closed plan back: its plan-afgesloten may have come first. And of two hand-overs of
+        # one plan that arrive out of order (two replicas, a redelivery), the newer stays.
         await uow.session.execute(insert(b).values(huishouden_id=r.huishouden_id, **waarden).on_conflict_do_update(
             index_elements=[b.c.huishouden_id], set_=waarden,
-            where=~((b.c.plan_id == r.plan_id) & b.c.afgesloten)))
+            where=~((b.c.plan_id == r.plan_id) & (b.c.afgesloten | (b.c.bijgewerkt_op > event.time)))))
 
     async def bij_afsluiting(event: Event[PlanAfgesloten], uow: UnitOfWork) -> None:
         a, b = event.data, tables.bekende_huishoudens

@@ -35,7 +35,7 @@ async def tel(database_url: str, sql: str) -> int:
 
 
 async def test_besluit_legt_regel_zin_en_gebruikte_feiten_vast(platform, token):
-    m = await post_melding(platform, token, melding(huisnummer=601, soort="aanvraag_maatwerk", melder={
+    m = await post_melding(platform, token, melding(huisnummer=8601, soort="aanvraag_maatwerk", melder={
         "type": "inwoner_zelf", "wil_terugkoppeling": False}, zrm={}, levensgebieden=[]))
     b = (await wacht_tot(lambda: besluiten(platform, token, m["melding_id"])))[0]
     assert (b["regel_id"], b["route"], b["team_id"]) == ("aanvraag-maatwerk", "wmo_consulent", "gm1916-wmo-consulenten")
@@ -119,7 +119,7 @@ async def test_een_tweede_aflevering_van_dezelfde_melding_geeft_een_besluit(plat
 
 
 async def test_lege_projectie_wordt_uit_de_stream_herbouwd(platform, token, database_url):
-    m = await post_melding(platform, token, melding(huisnummer=602))
+    m = await post_melding(platform, token, melding(huisnummer=8602))
     plan = await wacht_tot(lambda: huishouden(platform, token, m["huishouden_id"]))
     team = plan["regisseur"]["team_id"]
     sql_bekend = f"SELECT count(*) FROM triage.bekende_huishoudens WHERE huishouden_id = '{m['huishouden_id']}'"
@@ -135,6 +135,29 @@ async def test_lege_projectie_wordt_uit_de_stream_herbouwd(platform, token, data
 
     await wacht_tot(lambda: tel(database_url, sql_bekend), timeout=20)
     assert await tel(database_url, "SELECT count(*) FROM triage.bekende_huishoudens") > 1  # all of them, not one
-    tweede = await post_melding(platform, token, melding(huisnummer=602, soort="hulpvraag", zrm={}))
+    tweede = await post_melding(platform, token, melding(huisnummer=8602, soort="hulpvraag", zrm={}))
     b = (await wacht_tot(lambda: besluiten(platform, token, tweede["melding_id"])))[0]
     assert (b["regel_id"], b["route"], b["team_id"]) == ("bekend-huishouden", "regisseur", team)
+
+
+async def test_van_twee_overdrachten_in_omgekeerde_volgorde_blijft_de_nieuwste(platform, database_url, nats_server):
+    from datetime import timedelta
+
+    from shared.events import RegisseurToegewezen
+
+    plan_id, huishouden_id = uuid.uuid4(), uuid.uuid4().hex * 2
+    nu = datetime.now(timezone.utc)
+    events = []
+    for team, tijd in (("gm1916-lokale-kamer", nu), ("gm1916-gebiedsteam-leidschendam", nu - timedelta(seconds=5))):
+        e = maak_event(RegisseurToegewezen(plan_id=plan_id, huishouden_id=huishouden_id, reden="overdracht",
+                                           regisseur={"soort": "professional", "team_id": team}),
+                       service="arrangement", gemeente="GM1916", subject=str(plan_id), correlatieid=str(plan_id))
+        events.append(e.model_copy(update={"time": tijd}))
+    nc = await nats.connect(nats_server.url)
+    for e in events:  # the newer hand-over first, the older one after it
+        await nc.jetstream().publish(e.nats_subject, e.model_dump_json().encode(), headers={"Nats-Msg-Id": str(e.id)})
+    await nc.close()
+    sql = f"SELECT regisseur->>'team_id' FROM triage.bekende_huishoudens WHERE huishouden_id = '{huishouden_id}'"
+    assert await wacht_tot(lambda: tel(database_url, sql)) == "gm1916-lokale-kamer"
+    await asyncio.sleep(1.0)  # the older one has certainly been handled by now
+    assert await tel(database_url, sql) == "gm1916-lokale-kamer"
