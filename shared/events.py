@@ -285,10 +285,9 @@ EVENT_KLASSE: dict[type[Data], type[Event]] = {model: Event[model] for model in 
 def maak_event(
     data: D, *, service: str, gemeente: str, subject: str, correlatieid: str, dataref: str | None = None
 ) -> Event[D]:
-    """The envelope around already validated data. Built without validating again: every value here
-    comes from our own code and configuration, and validating the envelope per signal cost more than
-    assessing the signal. The tests read every published event back through `lees_event`."""
-    return EVENT_KLASSE[type(data)].model_construct(
+    """The CloudEvent around `data`, validated like any other model (pydantic's `model_construct`, which
+    skips validation, measured slower: it runs in Python, validation in Rust)."""
+    return EVENT_KLASSE[type(data)](
         id=nieuw_id(),
         source=f"urn:nld:gemeente:{gemeente}:systeem:{service}",
         type=EVENT_TYPES[type(data)].type,

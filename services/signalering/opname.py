@@ -202,9 +202,7 @@ def _publiceer(uow, gemeente: Gemeente, partner: Partner, invoer: SignaalInvoer,
         uow.publiceer(maak_event(data, service="signalering", gemeente=gemeente.code, subject=str(subject),
                                  correlatieid=str(antwoord.signaal_id)))
 
-    # Constructed, not validated again: every value was validated on the way in or computed here, and this
-    # runs once per signal (the tests read every published event back through the contract's models).
-    event(SignaalOntvangen.model_construct(
+    event(SignaalOntvangen(
         signaal_id=antwoord.signaal_id, gemeente=gemeente.code, partner_id=partner.partner_id,
         partner_type=partner.type, soort=invoer.soort, huishouden_id=huishouden, persoon_sleutel=persoon,
         bedrag_achterstand_cent=invoer.bedrag_achterstand_cent, achterstand_sinds=invoer.achterstand_sinds,
