@@ -1,7 +1,8 @@
 """Bearer JWT verification, roles and scopes, shared by every service (CONTRACT.md, "HTTP").
 
-Development: HS256 with TOEGANG_JWT_SECRET (`toegang token` mints such tokens). Production: the
-gemeente's identity provider, its keys from TOEGANG_JWKS_URL (RS256/ES256).
+Development (TOEGANG_OMGEVING=ontwikkeling): HS256 with TOEGANG_JWT_SECRET (`toegang token` mints such
+tokens). Production (the default): the gemeente's identity provider, its keys from TOEGANG_JWKS_URL
+(RS256/ES256); a service in production refuses to start with TOEGANG_JWT_SECRET set (shared/settings.py).
 """
 
 from __future__ import annotations
@@ -42,24 +43,55 @@ class Gebruiker(BaseModel):
         return f"{self.rol.value}:{self.sub}"
 
 
+AUDIENCE = "integrale-toegang"
+# The algorithms a JWKS key may have; the key decides which one applies, never the token's header.
+JWKS_ALGORITMEN = frozenset({"RS256", "ES256"})
+# Clock skew tolerated between the identity provider and the service (exp, nbf, iat).
+SPELING_SECONDEN = 30
+
+
 class TokenVerifier:
-    def __init__(self, secret: str | None = None, jwks_url: str | None = None):
+    """Verifies a bearer token and returns the caller; every failure is a `jwt.InvalidTokenError`
+    (or a subclass), which `huidige_gebruiker` turns into 401.
+
+    Refused: a bad signature; an algorithm other than HS256 (development secret) or the JWKS key's own
+    RS256/ES256 (so no `none`, no HS256 token "signed" with an RSA public key, no RS256 token against an
+    HS256 service); wrong or missing `aud`; `exp` in the past or missing; `nbf` or `iat` in the future;
+    missing `sub` or `rol`, an unknown `rol`; a staff role without `gemeente`; a partner without
+    `partner_id`."""
+
+    def __init__(self, secret: str | None = None, jwks_url: str | None = None,
+                 speling_seconden: float = SPELING_SECONDEN):
         if not secret and not jwks_url:
             raise ValueError("TOEGANG_JWT_SECRET of TOEGANG_JWKS_URL is nodig")
         self._secret = secret
         self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
+        self._speling = speling_seconden
 
     def verifieer(self, token: str) -> Gebruiker:
+        alg = jwt.get_unverified_header(token).get("alg")  # DecodeError when it is no JWT at all
         if self._jwks is not None:
-            sleutel = self._jwks.get_signing_key_from_jwt(token).key
-            claims = jwt.decode(token, sleutel, algorithms=["RS256", "ES256"], options={"require": ["exp", "sub"]},
-                                audience="integrale-toegang")
+            if alg not in JWKS_ALGORITMEN:  # before any JWKS fetch
+                raise jwt.InvalidAlgorithmError(f"algoritme {alg!r} wordt niet aanvaard")
+            sleutel = self._jwks.get_signing_key_from_jwt(token)
+            if sleutel.algorithm_name not in JWKS_ALGORITMEN:
+                raise jwt.InvalidAlgorithmError(f"sleutel met algoritme {sleutel.algorithm_name!r} in de JWKS")
+            sleutel, algoritmen = sleutel.key, [sleutel.algorithm_name]
         else:
-            claims = jwt.decode(token, self._secret, algorithms=["HS256"], options={"require": ["exp", "sub"]},
-                                audience="integrale-toegang")
-        gebruiker = Gebruiker.model_validate(claims)
+            sleutel, algoritmen = self._secret, ["HS256"]
+        claims = jwt.decode(token, sleutel, algorithms=algoritmen, audience=AUDIENCE, leeway=self._speling,
+                            options={"require": ["exp", "sub", "rol"], "verify_iat": True, "verify_nbf": True})
+        if not isinstance(claims.get("sub"), str) or not claims["sub"].strip():
+            raise jwt.InvalidTokenError("sub hoort een niet-lege tekst te zijn")
+        try:
+            gebruiker = Gebruiker.model_validate(claims)
+        except ValidationError as fout:
+            velden = ", ".join(".".join(map(str, e["loc"])) for e in fout.errors())
+            raise jwt.InvalidTokenError(f"ongeldige claims: {velden}") from None
         if gebruiker.rol in GEMEENTE_ROLLEN and not gebruiker.gemeente:
-            raise jwt.InvalidTokenError("een medewerker hoort bij een gemeente")
+            raise jwt.MissingRequiredClaimError("gemeente")
+        if gebruiker.rol == Rol.partner and not gebruiker.partner_id:
+            raise jwt.MissingRequiredClaimError("partner_id")
         return gebruiker
 
 
@@ -67,7 +99,7 @@ def maak_token(secret: str, rol: str, gemeente: str | None = None, teams: list[s
                partner_id: str | None = None, sub: str | None = None, geldig_seconden: int = 12 * 3600) -> str:
     nu = int(time.time())
     claims = {"sub": sub or f"dev-{rol}-{uuid.uuid4().hex[:8]}", "rol": Rol(rol).value, "gemeente": gemeente,
-              "teams": teams or [], "partner_id": partner_id, "aud": "integrale-toegang", "iat": nu,
+              "teams": teams or [], "partner_id": partner_id, "aud": AUDIENCE, "iat": nu,
               "exp": nu + geldig_seconden}
     return jwt.encode({k: v for k, v in claims.items() if v is not None}, secret, algorithm="HS256")
 
@@ -82,6 +114,8 @@ def huidige_gebruiker(
         raise HTTPException(401, "Een bearer token is nodig.", headers={"WWW-Authenticate": "Bearer"})
     try:
         return request.app.state.tokens.verifieer(credentials.credentials)
+    except jwt.PyJWKClientConnectionError:  # the identity provider's JWKS is unreachable: not the caller's fault
+        raise HTTPException(503, "De sleutels van de identity provider zijn niet bereikbaar.") from None
     except (jwt.PyJWTError, ValidationError):
         raise HTTPException(401, "Het token is ongeldig of verlopen.",
                             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -89,14 +89,23 @@ def abonneer(
     uows: UnitOfWorkFactory,
     inbox: Table,
     beleid: RetryBeleid = RetryBeleid(),
+    gemeenten: Container[str] | None = None,
 ) -> None:
-    """Bind an event handler: parse the CloudEvent, apply it once (inbox), commit, acknowledge."""
+    """Bind an event handler: parse the CloudEvent, apply it once (inbox), commit, acknowledge. With
+    `gemeenten` (the configured codes), an event of any other gemeente goes to the DLQ at once."""
 
     async def verwerk_event(msg: NatsMessage) -> None:
         try:
             event = lees_event(msg.body)
         except (ValidationError, ValueError) as fout:
             raise OngeldigBericht(reden_van(fout)) from fout
+        # The subject names the type and the gemeente (`<prefix>.<gemeente>`); an event that says otherwise
+        # (another type, another gemeente, data of another gemeente) is not what this consumer is for.
+        if msg.raw_message.subject != event.nats_subject or getattr(event.data, "gemeente", event.gemeente) \
+                != event.gemeente:
+            raise OngeldigBericht("ongeldig bericht: type of gemeente van het event past niet bij het subject")
+        if gemeenten is not None and event.gemeente not in gemeenten:
+            raise OngeldigBericht("ongeldig bericht: onbekende gemeente")
         async with uows() as uow:
             if await _eerste_keer(uow, inbox, consumer, event):
                 await handler(event, uow)

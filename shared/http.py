@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -14,6 +15,30 @@ log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
 TITELS = {400: "Ongeldig verzoek", 401: "Niet aangemeld", 403: "Geen toegang", 404: "Niet gevonden",
           409: "Conflict", 413: "Te groot", 422: "Ongeldige invoer", 503: "Niet beschikbaar"}
+
+
+class Veldfout(BaseModel):
+    veld: str
+    pointer: str
+    detail: str
+
+
+class Probleem(BaseModel):
+    """Problem details (RFC 9457), the body of every error response; `errors` per field with a 422."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[Veldfout] | None = None
+
+
+def fouten(*statussen: int) -> dict[int | str, dict]:
+    """For `responses=` of a router or route: the error statuses it may answer, as problem+json. With 422
+    among them, it replaces FastAPI's default 422 (which documents a body this platform does not send)."""
+    return {status: {"model": Probleem, "description": TITELS.get(status, "Fout")} for status in statussen}
 
 
 class OngeldigeInvoer(Exception):
@@ -34,6 +59,8 @@ def veldfout(pad: tuple[str | int, ...], melding: str) -> dict:
 
 
 def installeer_foutafhandeling(app: FastAPI) -> None:
+    _documenteer_problemen(app)
+
     @app.exception_handler(HTTPException)
     async def http_fout(request: Request, fout: HTTPException) -> JSONResponse:
         antwoord = probleem(fout.status_code, str(fout.detail))
@@ -55,3 +82,41 @@ def installeer_foutafhandeling(app: FastAPI) -> None:
     async def onverwacht(request: Request, fout: Exception) -> JSONResponse:
         log.exception("onverwachte fout", extra={"pad": request.url.path})
         return probleem(500, "Er ging iets mis aan onze kant; de fout is gelogd.")
+
+
+def _documenteer_problemen(app: FastAPI) -> None:
+    """The OpenAPI document as the errors are sent: as application/problem+json (FastAPI documents an extra
+    response under the route's own media type), and every 422, also the one FastAPI adds by itself to a
+    route with parameters, as a Probleem with per-field errors (the handlers above make every 422 so).
+    Two errors every route of a kind answers, whatever its own code does: 400 for a body that is not
+    JSON (FastAPI), 401 for a missing or invalid bearer token (shared/auth.py)."""
+    maak_openapi = app.openapi
+    probleem_ref = {"$ref": "#/components/schemas/Probleem"}
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = maak_openapi()
+            for pad in schema.get("paths", {}).values():
+                for operatie in pad.values():
+                    antwoorden = operatie.setdefault("responses", {})
+                    if "requestBody" in operatie:
+                        antwoorden.setdefault("400", {"description": TITELS[400]})
+                    if operatie.get("security"):
+                        antwoorden.setdefault("401", {"description": TITELS[401]})
+                    for status, antwoord in antwoorden.items():
+                        if status in ("400", "401") and "content" not in antwoord:
+                            antwoord["content"] = {PROBLEM: {"schema": probleem_ref}}
+                        inhoud = antwoord.get("content", {})
+                        if status[:1] in ("4", "5") and "application/json" in inhoud:
+                            inhoud[PROBLEM] = inhoud.pop("application/json")
+                        if status == "422":
+                            inhoud[PROBLEM] = {"schema": probleem_ref}
+            definities = Probleem.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            schemas.update(definities.pop("$defs", {}))
+            schemas["Probleem"] = definities
+            for ongebruikt in ("HTTPValidationError", "ValidationError"):
+                schemas.pop(ongebruikt, None)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

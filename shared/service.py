@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from faststream.specification import AsyncAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from pydantic import ValidationError
 from sqlalchemy import MetaData, Table, text
 
 from shared.auth import TokenVerifier
@@ -30,7 +31,7 @@ from shared.gemeenten import laad_gemeenten
 from shared.http import installeer_foutafhandeling, probleem
 from shared.outbox import OutboxRelay
 from shared.privacy import Kluis
-from shared.settings import Instellingen
+from shared.settings import Instellingen, controleer
 from shared.telemetry import exporteert, start_logging, start_tracing, stop_tracing
 from shared.topology import consumers_van, declareer_streams
 
@@ -91,7 +92,13 @@ def houdt_persoonsgegevens(ctx: Context) -> None:
 
 
 def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = None) -> FastAPI:
-    instellingen = instellingen or Instellingen()
+    if instellingen is None:
+        try:
+            instellingen = Instellingen()
+        except ValidationError as fout:  # name the variables, never echo their values (they are secrets)
+            raise SystemExit("De service start niet: " + "; ".join(
+                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in fout.errors())) from None
+    controleer(instellingen)  # safe defaults: in productie no development secrets (shared/settings.py)
     start_logging(definitie.naam)
     tracer_provider = start_tracing(definitie.naam)
     gemeenten = laad_gemeenten(instellingen.config_dir)
@@ -110,7 +117,7 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
     handlers = definitie.handlers(ctx)
     for consumer in consumers_van(definitie.naam):
         if consumer.cloudevents:
-            abonneer(broker, consumer, handlers[consumer.durable], uows, definitie.inbox, beleid)
+            abonneer(broker, consumer, handlers[consumer.durable], uows, definitie.inbox, beleid, gemeenten)
         else:
             abonneer_berichten(broker, consumer, handlers[consumer.durable], beleid)
     for model in definitie.publiceert:  # documented in AsyncAPI; the relay does the publishing

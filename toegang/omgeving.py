@@ -51,22 +51,39 @@ def wacht_op_poort(poort: int, timeout: float = 20.0) -> None:
 def geheimen(map_: Path) -> dict[str, str]:
     """Development secrets, made once per data directory; `toegang token` reads the same file.
 
-    Returns the environment variables only; the NATS passwords in the same file (key "nats") come
-    from `nats_gebruikers`."""
-    from cryptography.fernet import Fernet
+    Returns the environment variables only, with `TOEGANG_OMGEVING=ontwikkeling`: every platform that
+    runs on these secrets (`toegang dev`, the tests, the benchmark) is a development platform, and a
+    service in `productie` refuses them. The keys carry the development marker (`dev-`,
+    shared/settings.py): at the start of the pseudonym key and the JWT secret, and at the start of the
+    32 bytes of the Fernet key, so a service in productie recognises them wherever they are copied to.
+    (Files made before the marker keep their keys: changing the pseudonym key would orphan the data.)
+    The NATS passwords in the same file (key "nats") come from `nats_gebruikers`."""
+    from shared.settings import ONTWIKKELING
 
     pad = map_ / "geheimen.json"
     if pad.exists():
-        return {k: v for k, v in json.loads(pad.read_text()).items() if isinstance(v, str)}
-    waarden = {
-        "TOEGANG_PSEUDONIEM_SLEUTEL": secrets.token_hex(32),
-        "TOEGANG_GEGEVENS_SLEUTEL": Fernet.generate_key().decode(),
-        "TOEGANG_JWT_SECRET": secrets.token_urlsafe(32),
+        waarden = {k: v for k, v in json.loads(pad.read_text()).items() if isinstance(v, str)}
+    else:
+        waarden = ontwikkelsleutels()
+        map_.mkdir(parents=True, exist_ok=True)
+        pad.write_text(json.dumps(waarden, indent=2))
+        pad.chmod(0o600)
+    return {**waarden, "TOEGANG_OMGEVING": ONTWIKKELING}
+
+
+def ontwikkelsleutels() -> dict[str, str]:
+    """Fresh development keys, each with the development marker."""
+    import base64
+
+    from shared.settings import ONTWIKKEL_MARKERING
+
+    markering = ONTWIKKEL_MARKERING.encode()
+    return {
+        "TOEGANG_PSEUDONIEM_SLEUTEL": ONTWIKKEL_MARKERING + secrets.token_hex(32),
+        "TOEGANG_GEGEVENS_SLEUTEL": base64.urlsafe_b64encode(
+            markering + secrets.token_bytes(32 - len(markering))).decode(),
+        "TOEGANG_JWT_SECRET": ONTWIKKEL_MARKERING + secrets.token_urlsafe(32),
     }
-    map_.mkdir(parents=True, exist_ok=True)
-    pad.write_text(json.dumps(waarden, indent=2))
-    pad.chmod(0o600)
-    return waarden
 
 
 def nats_gebruikers(map_: Path, partners: list[str] | None = None) -> NatsGebruikers:
@@ -241,7 +258,9 @@ class Platform:
     nats_urls: dict[str, str] = field(default_factory=dict)
 
     def env(self, naam: str) -> dict[str, str]:
-        return {**os.environ, **self.omgeving, "NATS_URL": self.nats_urls.get(naam, self.nats_url),
+        # An embedded platform is a development platform (TOEGANG_OMGEVING, shared/settings.py), whatever
+        # the calling shell says; `omgeving` (e.g. `geheimen`) may still say otherwise.
+        return {**os.environ, "TOEGANG_OMGEVING": "ontwikkeling", **self.omgeving, "NATS_URL": self.nats_urls.get(naam, self.nats_url),
                 "DATABASE_URL": self.database_url,
                 "TOEGANG_PORT": str(self.poorten[naam]), "PYTHONUNBUFFERED": "1"}
 

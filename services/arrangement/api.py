@@ -32,14 +32,15 @@ from shared.db import UnitOfWork
 from shared.events import (BeschikkingAfgegeven, BeschikkingVoorziening, Doel, DoorverwijzingGedaan, PlanAfgesloten,
                            PlanOpgesteld, PlanResultaat, PlanVoorziening, RegisseurToegewezen)
 from shared.gemeenten import Gemeente
-from shared.http import OngeldigeInvoer
+from shared.http import OngeldigeInvoer, fouten
 from shared.ids import nieuw_id
 from shared.termijnen import TZ, termijn_tot
 from shared.verwerkingslog import log_verwerking
 
-router = APIRouter(prefix="/v1", tags=["arrangement"])
+router = APIRouter(prefix="/v1", tags=["arrangement"], responses=fouten(403))
 Medewerker = Annotated[Gebruiker, Depends(vereist(*GEMEENTE_ROLLEN))]
 Consulent = Annotated[Gebruiker, Depends(vereist(Rol.consulent))]
+BEWERK_FOUTEN = fouten(404, 409)  # what `_bewerk` answers besides 403
 
 
 def _mag_zien(gebruiker: Gebruiker, plan) -> bool:
@@ -108,7 +109,7 @@ async def _bewerk(request: Request, plan_id: uuid.UUID, gebruiker: Gebruiker,
 # --- reading -------------------------------------------------------------------------------------------
 
 
-@router.get("/huishoudens/{huishouden_id}")
+@router.get("/huishoudens/{huishouden_id}", responses=fouten(404))
 async def huishouden(huishouden_id: str, request: Request, gebruiker: Medewerker):
     """The active plan (or the last one, closed, while a waakvlam keeps the household in view), the
     regisseur, open deadlines and the timeline. Every read is written to the processing log."""
@@ -191,7 +192,7 @@ async def _doelen(b: Bewerking) -> list[dict]:
         pv.c.plan_id == b.plan.plan_id, pv.c.versie == b.plan.versie))).scalar_one()
 
 
-@router.post("/plannen/{plan_id}/versies", status_code=201)
+@router.post("/plannen/{plan_id}/versies", status_code=201, responses=BEWERK_FOUTEN)
 async def nieuwe_versie(plan_id: uuid.UUID, invoer: domain.VersieInvoer, request: Request, gebruiker: Medewerker):
     """A new plan version: goals per levensgebied, the arrangement from the catalogue, mantelzorg,
     gebruikelijke zorg and the (required) evaluation date. It replaces the evaluation deadline; with goals
@@ -236,7 +237,7 @@ async def _regie_naar(b: Bewerking, regisseur, reden: str, gebruiker: Gebruiker)
                                     reden=reden))
 
 
-@router.post("/plannen/{plan_id}/regisseur")
+@router.post("/plannen/{plan_id}/regisseur", responses=BEWERK_FOUTEN)
 async def draag_regie_over(plan_id: uuid.UUID, overdracht: domain.Overdracht, request: Request,
                            gebruiker: Medewerker):
     """Hand the regie over, with a reason: to a professional (team, medewerker), the inwoner or his netwerk
@@ -255,7 +256,7 @@ async def draag_regie_over(plan_id: uuid.UUID, overdracht: domain.Overdracht, re
 # --- aanvragen and beschikkingen -------------------------------------------------------------------------
 
 
-@router.post("/plannen/{plan_id}/aanvragen", status_code=201)
+@router.post("/plannen/{plan_id}/aanvragen", status_code=201, responses=BEWERK_FOUTEN)
 async def registreer_aanvraag(plan_id: uuid.UUID, invoer: domain.AanvraagInvoer, request: Request,
                               gebruiker: Medewerker):
     """An aanvraag for maatwerk: the beschikking is due 2 weeks after it arrived (Wmo 2015 art. 2.3.5), on
@@ -277,7 +278,7 @@ async def registreer_aanvraag(plan_id: uuid.UUID, invoer: domain.AanvraagInvoer,
             "team_id": termijn.team_id}
 
 
-@router.post("/plannen/{plan_id}/beschikkingen", status_code=201)
+@router.post("/plannen/{plan_id}/beschikkingen", status_code=201, responses=BEWERK_FOUTEN)
 async def geef_beschikking_af(plan_id: uuid.UUID, invoer: domain.BeschikkingInvoer, request: Request,
                               gebruiker: Consulent):
     """Consulent only (403 for every other role). Meets the deadline of the aanvraag it decides: the one
@@ -326,7 +327,8 @@ def _beschikking_gepubliceerd(b: Bewerking, beschikking_id, versie: int, voorzie
         aanvraag_id=aanvraag_id))
 
 
-@router.post("/plannen/{plan_id}/beschikkingen/{beschikking_id}/wijzigingen", status_code=201)
+@router.post("/plannen/{plan_id}/beschikkingen/{beschikking_id}/wijzigingen", status_code=201,
+             responses=BEWERK_FOUTEN)
 async def wijzig_beschikking(plan_id: uuid.UUID, beschikking_id: uuid.UUID, invoer: domain.WijzigingInvoer,
                              request: Request, gebruiker: Consulent):
     """Scale up or down (or extend, shorten, correct) during the term: a new version of the beschikking
@@ -359,7 +361,7 @@ async def wijzig_beschikking(plan_id: uuid.UUID, beschikking_id: uuid.UUID, invo
 # --- working the case --------------------------------------------------------------------------------------
 
 
-@router.post("/plannen/{plan_id}/contactpogingen", status_code=201)
+@router.post("/plannen/{plan_id}/contactpogingen", status_code=201, responses=BEWERK_FOUTEN)
 async def contactpoging(plan_id: uuid.UUID, poging: domain.Contactpoging, request: Request, gebruiker: Medewerker):
     """A contact attempt (kind, reached or not, date, dagdeel). Reaching the household meets the outreach of
     its doorverwijzingen; on a closed plan kept in view it is the waakvlam check, which schedules the next
@@ -389,7 +391,7 @@ async def _volgende_waakvlam(b: Bewerking, datum) -> None:
         await opslag.voeg_termijnen_toe(b.uow, b.rij.gemeente, b.plan, [domain.waakvlamtermijn(b.plan, volgende)])
 
 
-@router.post("/plannen/{plan_id}/doorverwijzingen", status_code=201)
+@router.post("/plannen/{plan_id}/doorverwijzingen", status_code=201, responses=BEWERK_FOUTEN)
 async def warme_overdracht(plan_id: uuid.UUID, overdracht: domain.WarmeOverdracht, request: Request,
                            gebruiker: Medewerker):
     """Warm handover to a provider: `doorverwijzing-gedaan` with bron_soort `plan`. The regie stays here;
@@ -414,7 +416,7 @@ async def warme_overdracht(plan_id: uuid.UUID, overdracht: domain.WarmeOverdrach
             "voorziening": voorziening.code, "termijn_tot": tot, "termijn_grondslag": overdracht.termijn}
 
 
-@router.post("/plannen/{plan_id}/evaluaties", status_code=201)
+@router.post("/plannen/{plan_id}/evaluaties", status_code=201, responses=BEWERK_FOUTEN)
 async def evalueer(plan_id: uuid.UUID, evaluatie: domain.Evaluatie, request: Request, gebruiker: Medewerker):
     """An evaluation meets the evaluation deadline and sets the next one."""
     async with _bewerk(request, plan_id, gebruiker) as b:
@@ -438,7 +440,7 @@ class Afsluiting(BaseModel):
     waakvlam: domain.Waakvlam | None = None
 
 
-@router.post("/plannen/{plan_id}/afsluiten")
+@router.post("/plannen/{plan_id}/afsluiten", responses=BEWERK_FOUTEN)
 async def sluit_plan_af(plan_id: uuid.UUID, afsluiting: Afsluiting, request: Request, gebruiker: Medewerker):
     """Close the household's plan: its open deadlines and aanvragen lapse, its meldingen are afgesloten.
     With a waakvlam the household stays in view: a check date on the regisseur's werkvoorraad."""

@@ -5,6 +5,7 @@ import os
 from shared.events import (BeschikkingAfgegeven, DoorverwijzingAanvaard, DoorverwijzingGedaan, PlanAfgesloten,
                            PlanOpgesteld, RegisseurToegewezen, TermijnVerstreken)
 from shared.service import ServiceDefinitie, Taak, bouw_app
+from shared.verwerkingslog import verwerkingslog_router
 
 from services.arrangement import api, handlers, tables, termijnbewaking
 
@@ -18,7 +19,7 @@ DEFINITIE = ServiceDefinitie(
     metadata=tables.metadata,
     outbox=tables.outbox,
     inbox=tables.inbox,
-    routers=[api.router],
+    routers=[api.router, verwerkingslog_router(tables.verwerkingslog)],
     handlers=handlers.handlers,
     # DoorverwijzingGedaan: a warm handover from the plan to a provider (bron_soort "plan").
     publiceert=[RegisseurToegewezen, PlanOpgesteld, BeschikkingAfgegeven, TermijnVerstreken, DoorverwijzingAanvaard,

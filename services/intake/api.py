@@ -20,13 +20,13 @@ from services.intake import domain, tables
 from services.intake.domain import MeldingInvoer, Status
 from shared.auth import GEMEENTE_ROLLEN, Gebruiker, Rol, optionele_gebruiker, vereist
 from shared.events import MeldingGeregistreerd, maak_event
-from shared.http import OngeldigeInvoer
+from shared.http import OngeldigeInvoer, fouten
 from shared.ids import nieuw_id
 from shared.service import Context
 from shared.termijnen import TZ
 from shared.verwerkingslog import log_verwerking
 
-router = APIRouter(prefix="/v1/meldingen", tags=["meldingen"])
+router = APIRouter(prefix="/v1/meldingen", tags=["meldingen"], responses=fouten(403))
 
 MELDERS = (Rol.inwoner, *GEMEENTE_ROLLEN)
 
@@ -126,7 +126,7 @@ def _sha256(tekst: str) -> str:
     return hashlib.sha256(tekst.encode()).hexdigest()
 
 
-@router.get("/{melding_id}")
+@router.get("/{melding_id}", responses=fouten(404))
 async def lees_melding(
     melding_id: uuid.UUID, request: Request,
     gebruiker: Annotated[Gebruiker, Depends(vereist(*GEMEENTE_ROLLEN))],
@@ -158,7 +158,7 @@ def _mag_lezen(gebruiker: Gebruiker, rij) -> bool:
     return rij.team_id is not None and rij.team_id in gebruiker.teams
 
 
-@router.get("/{melding_id}/status")
+@router.get("/{melding_id}/status", responses=fouten(404))
 async def status_voor_melder(
     melding_id: uuid.UUID, request: Request,
     gebruiker: Annotated[Gebruiker | None, Depends(optionele_gebruiker)],

@@ -4,6 +4,7 @@ import os
 
 from shared.events import MeldingGeregistreerd, MeldingOpgepakt
 from shared.service import ServiceDefinitie, Taak, bouw_app, houdt_persoonsgegevens
+from shared.verwerkingslog import verwerkingslog_router
 
 from services.intake import api, bewaren, handlers, tables
 
@@ -14,7 +15,7 @@ DEFINITIE = ServiceDefinitie(
     metadata=tables.metadata,
     outbox=tables.outbox,
     inbox=tables.inbox,
-    routers=[api.router],
+    routers=[api.router, verwerkingslog_router(tables.verwerkingslog)],
     handlers=handlers.handlers,
     publiceert=[MeldingGeregistreerd, MeldingOpgepakt],
     omschrijving="Meldingen uit elk kanaal: valideren, pseudonimiseren, terugkoppelen aan de melder.",

@@ -18,11 +18,11 @@ from services.signalering.domain import Beoordeling, SignaalInvoer
 from shared.auth import GEMEENTE_ROLLEN, Gebruiker, Rol, huidige_gebruiker, vereist
 from shared.events import SignaalAfgehandeld, maak_event
 from shared.gemeenten import Gemeente, Partner
-from shared.http import OngeldigeInvoer, veldfout
+from shared.http import OngeldigeInvoer, fouten, veldfout
 from shared.service import Context
 from shared.termijnen import TZ
 
-router = APIRouter(prefix="/v1", tags=["signalen"])
+router = APIRouter(prefix="/v1", tags=["signalen"], responses=fouten(403))
 
 
 class SignaalAntwoord(BaseModel):
@@ -65,7 +65,7 @@ def partner_van(request: Request, credentials: Annotated[HTTPAuthorizationCreden
 Afzender = Annotated[tuple[Gemeente, Partner], Depends(partner_van)]
 
 
-@router.post("/signalen", status_code=202, response_model=SignaalAntwoord)
+@router.post("/signalen", status_code=202, response_model=SignaalAntwoord, responses=fouten(503))
 async def ontvang_signaal(invoer: SignaalInvoer, request: Request, afzender: Afzender):
     ctx: Context = request.app.state.ctx
     gemeente, partner = afzender
@@ -79,7 +79,7 @@ async def ontvang_signaal(invoer: SignaalInvoer, request: Request, afzender: Afz
     return SignaalAntwoord.model_validate(vars(antwoord))
 
 
-@router.post("/signalen/batch", status_code=202)
+@router.post("/signalen/batch", status_code=202, responses=fouten(413))
 async def ontvang_batch(batch: Batch, request: Request, afzender: Afzender):
     """Up to 10,000 signals; a result per item; valid items are accepted even when others are wrong."""
     if len(batch.signalen) > MAX_BATCH:
@@ -121,13 +121,13 @@ def _resultaat(antwoord: opname.Antwoord | None) -> dict:
             "casus_id": str(antwoord.casus_id) if antwoord.casus_id else None}
 
 
-@router.get("/casussen/{casus_id}")
+@router.get("/casussen/{casus_id}", responses=fouten(404))
 async def casus(casus_id: uuid.UUID, request: Request,
                 gebruiker: Annotated[Gebruiker, Depends(vereist(*GEMEENTE_ROLLEN))]):
     c, s = tables.casussen, tables.signalen
     async with request.app.state.ctx.uows() as uow:
         rij = (await uow.session.execute(select(c).where(c.c.casus_id == casus_id))).mappings().first()
-        if rij is None or rij["gemeente"] != gebruiker.gemeente:
+        if rij is None or not _mag_casus_zien(gebruiker, rij["gemeente"], rij["team_id"]):
             raise HTTPException(404, "Casus niet gevonden.")
         signalen = (await uow.session.execute(
             select(s.c.signaal_id, s.c.partner_id, s.c.soort, s.c.beoordeling, s.c.crisis, s.c.ontvangen_op)
@@ -152,12 +152,19 @@ Medewerker = Annotated[Gebruiker, Depends(vereist(*GEMEENTE_ROLLEN))]
 async def _casus_voor(uow, casus_id: uuid.UUID, gebruiker: Gebruiker):
     c = tables.casussen
     rij = (await uow.session.execute(select(c).where(c.c.casus_id == casus_id).with_for_update())).first()
-    if rij is None or rij.gemeente != gebruiker.gemeente:
+    if rij is None or not _mag_casus_zien(gebruiker, rij.gemeente, rij.team_id):
         raise HTTPException(404, "Casus niet gevonden.")
     return rij
 
 
-@router.post("/casussen/{casus_id}/contactpogingen", status_code=201)
+def _mag_casus_zien(gebruiker: Gebruiker, gemeente: str, team_id: str | None) -> bool:
+    """Gemeente roles of the casus's gemeente; a wijkcoach only once it went to one of his teams."""
+    if gebruiker.gemeente != gemeente:
+        return False
+    return gebruiker.rol != Rol.wijkcoach or (team_id is not None and team_id in gebruiker.teams)
+
+
+@router.post("/casussen/{casus_id}/contactpogingen", status_code=201, responses=fouten(404, 409))
 async def contactpoging(casus_id: uuid.UUID, poging: Contactpoging, request: Request, gebruiker: Medewerker):
     async with request.app.state.ctx.uows() as uow:
         rij = await _casus_voor(uow, casus_id, gebruiker)
@@ -169,7 +176,7 @@ async def contactpoging(casus_id: uuid.UUID, poging: Contactpoging, request: Req
     return {"casus_id": casus_id, **poging.model_dump(mode="json")}
 
 
-@router.post("/casussen/{casus_id}/afsluiten")
+@router.post("/casussen/{casus_id}/afsluiten", responses=fouten(404, 409))
 async def sluit_casus_af(casus_id: uuid.UUID, afsluiting: CasusAfsluiting, request: Request, gebruiker: Medewerker):
     """Close the casus with its result; every partner that signalled hears that its signal was handled."""
     ctx: Context = request.app.state.ctx
@@ -192,7 +199,7 @@ async def sluit_casus_af(casus_id: uuid.UUID, afsluiting: CasusAfsluiting, reque
     return {"casus_id": casus_id, "status": "afgesloten", "resultaat": afsluiting.resultaat}
 
 
-@router.get("/signalen/{signaal_id}/terugkoppeling")
+@router.get("/signalen/{signaal_id}/terugkoppeling", responses=fouten(404))
 async def terugkoppeling(signaal_id: uuid.UUID, request: Request, afzender: Afzender):
     """Only what the partner may know, and only of its own signals (404 for any other)."""
     _, partner = afzender

@@ -10,11 +10,11 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from services.triage import domain, tables
-from shared.auth import GEMEENTE_ROLLEN, Gebruiker, vereist
+from shared.auth import GEMEENTE_ROLLEN, Gebruiker, Rol, vereist
 from shared.events import MeldingGeregistreerd, SignaalDoorgezet
-from shared.http import OngeldigeInvoer
+from shared.http import OngeldigeInvoer, fouten
 
-router = APIRouter(prefix="/v1", tags=["triage"])
+router = APIRouter(prefix="/v1", tags=["triage"], responses=fouten(403))
 Medewerker = Annotated[Gebruiker, Depends(vereist(*GEMEENTE_ROLLEN))]
 
 
@@ -27,13 +27,14 @@ def _eigen_gemeente(gebruiker: Gebruiker, gemeente: str) -> None:
 async def besluiten(bron_id: uuid.UUID, request: Request, gebruiker: Medewerker):
     b = tables.besluiten
     async with request.app.state.ctx.uows() as uow:
-        rijen = (await uow.session.execute(
-            select(b).where(b.c.bron_id == bron_id, b.c.gemeente == gebruiker.gemeente).order_by(b.c.besloten_op)
-        )).mappings().all()
+        query = select(b).where(b.c.bron_id == bron_id, b.c.gemeente == gebruiker.gemeente)
+        if gebruiker.rol == Rol.wijkcoach:  # a wijkcoach sees what went to his teams only
+            query = query.where(b.c.team_id.in_(gebruiker.teams))
+        rijen = (await uow.session.execute(query.order_by(b.c.besloten_op))).mappings().all()
     return {"bron_id": bron_id, "besluiten": [dict(r) for r in rijen]}
 
 
-@router.get("/regels/{gemeente}")
+@router.get("/regels/{gemeente}", responses=fouten(404))
 async def regels(gemeente: str, request: Request, gebruiker: Medewerker):
     _eigen_gemeente(gebruiker, gemeente)
     config = request.app.state.ctx.gemeenten.get(gemeente)
@@ -42,7 +43,7 @@ async def regels(gemeente: str, request: Request, gebruiker: Medewerker):
     return {"gemeente": gemeente, "regels": [r.model_dump() for i, r in enumerate(config.regels)]}
 
 
-@router.post("/regels/{gemeente}/proef")
+@router.post("/regels/{gemeente}/proef", responses=fouten(404))
 async def proef(gemeente: str, request: Request, gebruiker: Medewerker,
                 data: Annotated[dict[str, Any], Body()], bekend_huishouden: bool = False):
     """The decision triage would take for this event data, without storing or publishing anything."""

@@ -20,7 +20,7 @@ from tests.support.gegevens import melding
 async def besluiten(platform, token, bron_id, gemeente: str = "GM1916") -> list[dict]:
     async with httpx.AsyncClient() as http:
         r = await http.get(url(platform, "triage", "/v1/besluiten"), params={"bron_id": str(bron_id)},
-                           headers=token("wijkcoach", gemeente=gemeente))
+                           headers=token("beheer", gemeente=gemeente))
     assert r.status_code == 200, r.text
     return r.json()["besluiten"]
 

@@ -96,11 +96,23 @@ async def test_partner_mag_niet_op_het_subject_van_een_andere_partner(server, st
     partner = await verbind_als_partner(server, eigen)
     operator = await nats.connect(server.url)
     try:
+        gezien: list[tuple[str, bytes]] = []
+
+        async def bij_bericht(msg) -> None:
+            gezien.append((msg.subject, msg.data))
+
+        await operator.subscribe("partners.>", cb=bij_bericht)
+        await operator.flush()
         voor = (await operator.jetstream().stream_info("PARTNER_SIGNALEN")).state.messages
         await partner.nc.publish(partner_subject(ander), b'{"vals": true}')
+        await partner.nc.publish(partner_subject(eigen), b'{"echt": true}')  # after it, on the same connection
         schendingen = await partner.schendingen()
         assert any(f'publish to "{partner_subject(ander)}"' in f.lower() for f in schendingen), partner.fouten
-        assert (await operator.jetstream().stream_info("PARTNER_SIGNALEN")).state.messages == voor
+        # The own message arrives at the operator; the one published before it, as the other partner, never.
+        await wacht_op(lambda: gezien)
+        await asyncio.sleep(0.2)
+        assert gezien == [(partner_subject(eigen), b'{"echt": true}')]
+        assert (await operator.jetstream().stream_info("PARTNER_SIGNALEN")).state.messages == voor + 1
         # With a JetStream publish the partner gets no ack either.
         with pytest.raises((nats.errors.TimeoutError, nats.js.errors.NoStreamResponseError)):
             await partner.nc.jetstream().publish(partner_subject(ander), b"{}", timeout=0.5)
@@ -121,14 +133,45 @@ async def test_partner_mag_nergens_op_abonneren(server, partners, subject):
         await partner.sluit()
 
 
-async def test_partner_mag_niet_op_de_antwoorden_van_een_andere_partner_abonneren(server, partners):
-    eigen, ander = partners
+@pytest.mark.parametrize("subject", ["toegang.meldingen.geregistreerd.GM1916", "toegang.signalen.ontvangen.GM1916",
+                                     "toegang.plannen.opgesteld.GM1916", "toegang.dlq.signalering"])
+async def test_partner_mag_niet_op_toegang_publiceren(server, partners, subject):
+    eigen, _ = partners
     partner = await verbind_als_partner(server, eigen)
     try:
-        await partner.nc.subscribe(f"{partner_inbox_prefix(ander)}.>")
-        assert await partner.schendingen(), partner.fouten
+        await partner.nc.publish(subject, b"{}")
+        schendingen = await partner.schendingen()
+        assert any(f'publish to "{subject.lower()}"' in f.lower() for f in schendingen), partner.fouten
     finally:
         await partner.sluit()
+
+
+async def test_partner_mag_niet_op_de_antwoorden_van_een_andere_partner_abonneren(server, streams, partners):
+    """The other partner's JetStream acks go to `_INBOX.<ander>.>`: the subscription is refused, and the ack
+    the other partner gets never reaches the eavesdropper."""
+    eigen, ander = partners
+    partner = await verbind_als_partner(server, eigen)
+    andere = await verbind_als_partner(server, ander)
+    try:
+        afgeluisterd: list[str] = []
+
+        async def bij_bericht(msg) -> None:
+            afgeluisterd.append(msg.subject)
+
+        await partner.nc.subscribe(f"{partner_inbox_prefix(ander)}.>", cb=bij_bericht)
+        schendingen = await partner.schendingen()
+        assert any(f'subscription to "{partner_inbox_prefix(ander).lower()}.>"' in f.lower() for f in schendingen), \
+            partner.fouten
+        ack = await andere.nc.jetstream().publish(partner_subject(ander), b'{"afluisteren": true}',
+                                                  headers={"Nats-Msg-Id": f"afluisteren-{ander}"})
+        assert ack.stream == "PARTNER_SIGNALEN"  # the other partner did get its ack on its inbox
+        await partner.nc.flush()
+        await asyncio.sleep(0.2)
+        assert afgeluisterd == []
+        assert await andere.schendingen(tenminste=1, timeout=0.2) == []
+    finally:
+        await partner.sluit()
+        await andere.sluit()
 
 
 async def test_partner_mag_de_jetstream_api_niet_gebruiken(server, streams, partners):
@@ -156,14 +199,96 @@ async def test_service_mag_niet_publiceren_wat_een_andere_service_publiceert(ser
         await intake.sluit()
 
 
-async def test_service_mag_niet_aan_de_durable_van_een_andere_service(server, streams):
+async def test_service_mag_geen_event_publiceren_dat_niet_het_zijne_is(server, streams):
+    """intake publishes `toegang.plannen.opgesteld.GM1916` (arrangement's): refused, never delivered, never
+    stored; its own `melding-geregistreerd` right after it on the same connection does arrive."""
     intake = await Verbinding().open(server.url_voor("intake"))
+    operator = await nats.connect(server.url)
     try:
-        await intake.nc.publish("$JS.API.CONSUMER.MSG.NEXT.TOEGANG_MELDINGEN.triage-meldingen", b"1")
-        await intake.nc.publish("$JS.API.STREAM.DELETE.TOEGANG_MELDINGEN", b"")
-        assert len(await intake.schendingen(tenminste=2)) >= 2, intake.fouten
+        gezien: list[str] = []
+
+        async def bij_bericht(msg) -> None:
+            gezien.append(msg.subject)
+
+        await operator.subscribe("toegang.plannen.>", cb=bij_bericht)
+        await operator.subscribe("toegang.meldingen.geregistreerd.>", cb=bij_bericht)
+        await operator.flush()
+        js = operator.jetstream()
+        voor = (await js.stream_info("TOEGANG_PLANNEN")).state.messages
+        await intake.nc.publish("toegang.plannen.opgesteld.GM1916", b"{}")
+        await intake.nc.publish("toegang.meldingen.geregistreerd.GM1916", b"{}")
+        schendingen = await intake.schendingen()
+        assert any('publish to "toegang.plannen.opgesteld.gm1916"' in f.lower() for f in schendingen), intake.fouten
+        await wacht_op(lambda: gezien)
+        await asyncio.sleep(0.2)
+        assert gezien == ["toegang.meldingen.geregistreerd.GM1916"]
+        assert (await js.stream_info("TOEGANG_PLANNEN")).state.messages == voor
+        # A JetStream publish gets no ack either: nothing was stored.
+        with pytest.raises((nats.errors.TimeoutError, nats.js.errors.NoStreamResponseError)):
+            await intake.nc.jetstream().publish("toegang.plannen.opgesteld.GM1916", b"{}", timeout=0.5)
+        assert (await js.stream_info("TOEGANG_PLANNEN")).state.messages == voor
     finally:
         await intake.sluit()
+        await operator.close()
+
+
+async def test_service_mag_niet_aan_de_durable_van_een_andere_service(server, streams):
+    """intake fetches from triage's durable: refused by the server, nothing delivered to intake and the
+    durable untouched; triage then gets the message itself."""
+    c = next(c for c in CONSUMERS if c.service == "triage" and c.stream == "TOEGANG_MELDINGEN")
+    operator = await nats.connect(server.url)
+    intake = await Verbinding().open(server.url_voor("intake"))
+    triage = await Verbinding().open(server.url_voor("triage"))
+    try:
+        js = operator.jetstream()
+        # The durable as triage declares it (test_service_kan_alles_wat_hij_nodig_heeft may not have run yet).
+        await triage.nc.jetstream().pull_subscribe(c.subject, durable=c.durable, stream=c.stream,
+                                                   config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT))
+        for msg in await _leeg(triage, c):
+            await msg.ack()
+        await js.publish(c.subject.replace("*", "GM1916"), b'{"voor": "triage"}')
+        voor = await js.consumer_info(c.stream, c.durable)
+        assert voor.num_pending >= 1
+
+        sub = await intake.nc.jetstream().pull_subscribe_bind(c.durable, stream=c.stream)
+        with pytest.raises(nats.errors.TimeoutError):
+            await sub.fetch(1, timeout=1.0)
+        await intake.nc.publish(f"$JS.API.CONSUMER.INFO.{c.stream}.{c.durable}", b"")
+        await intake.nc.publish(f"$JS.ACK.{c.stream}.{c.durable}.1.1.1.0.0", b"+ACK")
+        await intake.nc.publish("$JS.API.STREAM.DELETE.TOEGANG_MELDINGEN", b"")
+        schendingen = await intake.schendingen(tenminste=4)
+        assert any(f'publish to "$js.api.consumer.msg.next.{c.stream.lower()}.{c.durable}"' in f.lower()
+                   for f in schendingen), intake.fouten
+        assert len(schendingen) >= 4, intake.fouten
+        na = await js.consumer_info(c.stream, c.durable)
+        assert (na.delivered.consumer_seq, na.num_ack_pending, na.num_pending) == (
+            voor.delivered.consumer_seq, 0, voor.num_pending)
+        assert (await js.stream_info("TOEGANG_MELDINGEN")).config.name == "TOEGANG_MELDINGEN"
+        berichten = await _leeg(triage, c)
+        assert berichten and berichten[-1].data == b'{"voor": "triage"}'
+        for msg in berichten:
+            await msg.ack()
+        assert await triage.schendingen(tenminste=1, timeout=0.2) == []
+    finally:
+        await intake.sluit()
+        await triage.sluit()
+        await operator.close()
+
+
+async def _leeg(verbinding: Verbinding, c) -> list:
+    """Everything the durable has for its own service now."""
+    sub = await verbinding.nc.jetstream().pull_subscribe_bind(c.durable, stream=c.stream)
+    try:
+        return await sub.fetch(100, timeout=0.5)
+    except nats.errors.TimeoutError:
+        return []
+
+
+async def wacht_op(voorwaarde, timeout: float = 3.0) -> None:
+    einde = asyncio.get_running_loop().time() + timeout
+    while not voorwaarde():
+        assert asyncio.get_running_loop().time() < einde, "niets ontvangen"
+        await asyncio.sleep(0.02)
 
 
 @pytest.mark.parametrize("service", sorted({c.service for c in CONSUMERS}))
