@@ -110,7 +110,9 @@ async def test_melder_ziet_soort_team_maar_geen_team_plan_of_persoonsgegevens(pl
         async with httpx.AsyncClient() as http:
             r = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}/status"),
                                headers={"Terugkoppelcode": m["terugkoppelcode"]})
-        return r.json() if r.json()["status"] == "opgepakt" else None
+        # doorverwezen (triage's event) and opgepakt (arrangement's) come over two streams, in either order
+        klaar = r.json()["status"] == "opgepakt" and len(r.json()["historie"]) == 3
+        return r.json() if klaar else None
 
     status = await wacht_tot(opgepakt)
     assert set(status) == {"melding_id", "status", "historie"}
