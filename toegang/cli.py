@@ -82,5 +82,58 @@ def demo(
     draai(data)
 
 
+dlq_app = typer.Typer(no_args_is_help=True, help="The dead-letter queue: list, show and replay entries.")
+app.add_typer(dlq_app, name="dlq")
+NatsUrl = Annotated[str | None, typer.Option(help="NATS URL with operator rights; default NATS_URL, else the "
+                                                  "operator URL in <data dir>/dev.json of `toegang dev`")]
+
+
+def _nats_url(gegeven: str | None) -> str:
+    import json
+    from pathlib import Path
+
+    if gegeven or os.environ.get("NATS_URL"):
+        return gegeven or os.environ["NATS_URL"]
+    dev = Path(os.environ.get("TOEGANG_DATA_DIR", ".toegang")) / "dev.json"
+    if not dev.exists():
+        raise typer.BadParameter("geef --nats-url of NATS_URL, of start `toegang dev`")
+    return json.loads(dev.read_text())["nats_url"]
+
+
+@dlq_app.command("list")
+def dlq_list(service: Annotated[str | None, typer.Option(help="alleen deze service")] = None,
+             aantal: Annotated[int, typer.Option(help="hoeveel, de nieuwste")] = 50, nats_url: NatsUrl = None) -> None:
+    """The newest entries: sequence, time, consumer, event type, reason."""
+    import asyncio
+
+    from toegang.dlq import lijst
+
+    for e in asyncio.run(lijst(_nats_url(nats_url), service, aantal)):
+        typer.echo(f"{e['dlq_seq']:>6}  {e.get('tijd', '')[:19]}  {e.get('consumer', ''):<28} "
+                   f"{e.get('event_type') or '-':<48} {e.get('reden', '')}")
+
+
+@dlq_app.command("show")
+def dlq_show(seq: Annotated[int, typer.Argument(help="volgnummer in TOEGANG_DLQ")], nats_url: NatsUrl = None) -> None:
+    """One entry in full (JSON): where the message came from, how often it was delivered, why it failed."""
+    import asyncio
+    import json
+
+    from toegang.dlq import toon
+
+    typer.echo(json.dumps(asyncio.run(toon(_nats_url(nats_url), seq)), indent=2, ensure_ascii=False))
+
+
+@dlq_app.command("replay")
+def dlq_replay(seq: Annotated[int, typer.Argument(help="volgnummer in TOEGANG_DLQ")], nats_url: NatsUrl = None) -> None:
+    """Publish the original message again, through the normal consumers (applied once, by the inbox)."""
+    import asyncio
+    import json
+
+    from toegang.dlq import speel_opnieuw
+
+    typer.echo(json.dumps(asyncio.run(speel_opnieuw(_nats_url(nats_url), seq)), ensure_ascii=False))
+
+
 if __name__ == "__main__":
     app()
