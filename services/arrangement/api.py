@@ -61,6 +61,7 @@ def _mag_aanvragen(gebruiker: Gebruiker, plan) -> bool:
 
 
 def _iedereen_die_ziet(gebruiker: Gebruiker, plan) -> bool:
+    # For the beschikking routes: the role is already narrowed to consulent by their dependency.
     return True
 
 

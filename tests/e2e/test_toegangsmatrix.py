@@ -135,7 +135,6 @@ def proef_data() -> dict:
 def verzoek(entry: dict, b: Bronnen, partner_id: str | None) -> tuple[str, str, dict[str, Any], Any]:
     """Method, path, request arguments, and a test that the answer contains the resource."""
     vandaag = date.today()
-    plan = f"/v1/plannen/{b.plan_id}"
     tabel = {
         "POST /v1/meldingen": ({"json": melding(huisnummer=9104)}, None),
         "GET /v1/meldingen/{melding_id}": ({}, None),
@@ -176,7 +175,6 @@ def verzoek(entry: dict, b: Bronnen, partner_id: str | None) -> tuple[str, str, 
     methode, sjabloon = entry["endpoint"].split(" ", 1)
     pad = sjabloon.format(melding_id=b.melding_id, gemeente="GM1916", signaal_id=b.signaal_id, casus_id=b.casus_id,
                           huishouden_id=b.huishouden_id, plan_id=b.plan_id, beschikking_id=b.beschikking_id)
-    assert not pad.startswith(plan) or b.plan_id in pad
     return methode, pad, argumenten, bevat
 
 
