@@ -31,7 +31,7 @@ from sqlalchemy import Table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.dialects.postgresql import insert
 
-from shared.db import UnitOfWork, UnitOfWorkFactory
+from shared.db import UnitOfWork, UnitOfWorkFactory, is_tijdelijk
 from shared.events import Event, lees_event
 from shared.topology import Consumer, dlq_subject
 
@@ -151,6 +151,13 @@ def abonneer_berichten(
             await msg.reject()
             return
         except Exception as fout:
+            if is_tijdelijk(fout):
+                # The database is away: not the message's fault. Wait and try again, however often; sending
+                # it to the DLQ would fill the DLQ with every message of a database restart.
+                log.warning("database niet bereikbaar; later opnieuw", extra={
+                    "consumer": consumer.durable, "aflevering": aflevering, "fout": type(fout).__name__})
+                await msg.nack(delay=beleid.backoff_seconden[-1])
+                return
             if aflevering >= beleid.max_deliver:
                 await naar_dlq(broker, consumer, msg, reden_van(fout))
                 await msg.reject()

@@ -64,6 +64,27 @@ def inbox_tabel(metadata: MetaData) -> Table:
 BOTSING_SQLSTATES = frozenset({"23505", "40P01", "40001"})
 
 
+# The database is away or going away (admin shutdown, starting up, connection lost, too many clients).
+# Such an error says nothing about the message or request: it will pass once the database is back.
+TIJDELIJKE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006", "53300"})
+
+
+def is_tijdelijk(fout: BaseException) -> bool:
+    """A fault of the infrastructure, not of the input: the database (or the network to it) is away.
+    The bus then keeps retrying instead of sending the message to the DLQ, and the API answers 503."""
+    gezien: BaseException | None = fout
+    for _ in range(5):  # the error, what SQLAlchemy wraps, and what the driver chained to it
+        if gezien is None:
+            return False
+        if getattr(gezien, "connection_invalidated", False) or isinstance(gezien, (OSError, TimeoutError)):
+            return True
+        if getattr(gezien, "sqlstate", None) in TIJDELIJKE_SQLSTATES or \
+                type(gezien).__name__ in ("ConnectionDoesNotExistError", "InterfaceError", "InternalClientError"):
+            return True
+        gezien = getattr(gezien, "orig", None) or gezien.__cause__
+    return False
+
+
 def is_botsing(fout: BaseException) -> bool:
     """Also for asyncpg's own errors, which `voeg_toe` (COPY) raises without SQLAlchemy around it."""
     fout = getattr(fout, "orig", None) or fout

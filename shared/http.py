@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
+from shared.db import is_tijdelijk
+
 log = logging.getLogger(__name__)
 
 PROBLEM = "application/problem+json"
@@ -49,9 +51,9 @@ class OngeldigeInvoer(Exception):
         self.fouten = fouten
 
 
-def probleem(status: int, detail: str, **extra) -> JSONResponse:
+def probleem(status: int, detail: str, headers: dict[str, str] | None = None, **extra) -> JSONResponse:
     body = {"type": "about:blank", "title": TITELS.get(status, "Fout"), "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
 def veldfout(pad: tuple[str | int, ...], melding: str) -> dict:
@@ -80,6 +82,10 @@ def installeer_foutafhandeling(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def onverwacht(request: Request, fout: Exception) -> JSONResponse:
+        if is_tijdelijk(fout):  # the database is away: nothing was stored; the client may try again
+            log.warning("database niet bereikbaar", extra={"pad": request.url.path, "fout": type(fout).__name__})
+            return probleem(503, "De gegevens zijn even niet bereikbaar; probeer het zo opnieuw.",
+                            headers={"Retry-After": "2"})
         log.exception("onverwachte fout", extra={"pad": request.url.path})
         return probleem(500, "Er ging iets mis aan onze kant; de fout is gelogd.")
 

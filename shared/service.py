@@ -117,7 +117,10 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
     handlers = definitie.handlers(ctx)
     for consumer in consumers_van(definitie.naam):
         if consumer.cloudevents:
-            abonneer(broker, consumer, handlers[consumer.durable], uows, definitie.inbox, beleid, gemeenten)
+            handler = handlers[consumer.durable]
+            if instellingen.storing is not None:
+                handler = instellingen.storing.om(consumer.durable, handler)
+            abonneer(broker, consumer, handler, uows, definitie.inbox, beleid, gemeenten)
         else:
             abonneer_berichten(broker, consumer, handlers[consumer.durable], beleid)
     for model in definitie.publiceert:  # documented in AsyncAPI; the relay does the publishing
@@ -128,7 +131,7 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await broker.connect()
-        await declareer_streams(broker.config.connection_state.stream)
+        await declareer_streams(broker.config.connection_state.stream, instellingen.stream_replicas)
         await broker.start()
         relay.start()
         rustige_gc()
@@ -161,6 +164,12 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
         if all(onderdelen.values()):
             return JSONResponse({"status": "ok", "service": definitie.naam, **onderdelen})
         return probleem(503, "Niet alle verbindingen zijn op.", service=definitie.naam, **onderdelen)
+
+    @app.get("/health/live", include_in_schema=False)
+    async def levend() -> JSONResponse:
+        """Liveness: the process answers. Unlike /health (readiness) it does not depend on the database or
+        NATS, so an outage of either takes replicas out of the load balancer without restarting them all."""
+        return JSONResponse({"status": "ok", "service": definitie.naam})
 
     @app.get("/asyncapi", include_in_schema=False)
     async def asyncapi_document() -> JSONResponse:

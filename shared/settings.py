@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.storing import Storing
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 ONTWIKKELING, PRODUCTIE = "ontwikkeling", "productie"
@@ -58,6 +60,10 @@ class Instellingen(BaseSettings):
     # Retry policy of every consumer: deliveries before the DLQ, and the back-off between them.
     max_deliver: int = Field(5, validation_alias="TOEGANG_MAX_DELIVER", ge=1)
     backoff_seconden: list[float] = Field([0.5, 2, 5, 15], validation_alias="TOEGANG_BACKOFF_SECONDEN")
+    # Copies of every stream: 1 on a single nats-server, 3 on a three-node JetStream cluster (deploy/).
+    stream_replicas: int = Field(1, validation_alias="TOEGANG_STREAM_REPLICAS", ge=1, le=5)
+    # Fault injection for the fault suite (shared/storing.py); refused in productie.
+    storing: Storing | None = Field(None, validation_alias="TOEGANG_STORING")
 
 
 def is_ontwikkelsleutel(waarde: str | bytes) -> bool:
@@ -111,6 +117,8 @@ def bezwaren(instellingen: Instellingen) -> list[str]:
             uit.append("TOEGANG_JWT_SECRET of TOEGANG_JWKS_URL is nodig om tokens te controleren.")
         return uit
 
+    if instellingen.storing is not None:
+        uit.append("TOEGANG_STORING is gezet: ingespoten storingen zijn alleen voor de storingstests" + hint + ".")
     if instellingen.jwt_secret is not None:
         uit.append("TOEGANG_JWT_SECRET is gezet: dat ontwikkelgeheim wordt in productie geweigerd; tokens komen "
                    "van de identity provider via TOEGANG_JWKS_URL" + hint + ".")

@@ -43,7 +43,8 @@ def migrate() -> None:
         raise typer.Exit(2)
     migreer(url)
     if os.environ.get("NATS_URL"):
-        asyncio.run(declareer_streams_op(os.environ["NATS_URL"]))
+        replicas = int(os.environ.get("TOEGANG_STREAM_REPLICAS", "1"))
+        asyncio.run(declareer_streams_op(os.environ["NATS_URL"], replicas))
 
 
 @app.command()

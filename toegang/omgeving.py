@@ -192,7 +192,7 @@ class Postgres:
     def start(self, eigen_database: bool = False) -> Postgres:
         gegeven = os.environ.get("DATABASE_URL")
         if gegeven:
-            self.database_url = _maak_database(gegeven) if eigen_database else gegeven
+            self.database_url = maak_database(gegeven) if eigen_database else gegeven
             return self
         import warnings
 
@@ -211,7 +211,7 @@ class Postgres:
             self._server = None
 
 
-def _maak_database(url: str) -> str:
+def maak_database(url: str) -> str:
     """A private database inside a given server, so tests never touch the server's own data."""
     import asyncio
 
