@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
 from shared.db import is_tijdelijk
@@ -80,12 +81,19 @@ def installeer_foutafhandeling(app: FastAPI) -> None:
     async def domeinfout(request: Request, fout: OngeldigeInvoer) -> JSONResponse:
         return probleem(422, "De invoer klopt niet; zie errors.", errors=[veldfout(p, m) for p, m in fout.fouten])
 
-    @app.exception_handler(Exception)
-    async def onverwacht(request: Request, fout: Exception) -> JSONResponse:
+    # Registered per class, not only under Exception: Starlette answers with the Exception handler but then
+    # raises the error again, and the server logs a traceback for what is an expected outage.
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(OSError)
+    async def infrastructuur(request: Request, fout: Exception) -> JSONResponse:
         if is_tijdelijk(fout):  # the database is away: nothing was stored; the client may try again
             log.warning("database niet bereikbaar", extra={"pad": request.url.path, "fout": type(fout).__name__})
             return probleem(503, "De gegevens zijn even niet bereikbaar; probeer het zo opnieuw.",
                             headers={"Retry-After": "2"})
+        return await onverwacht(request, fout)
+
+    @app.exception_handler(Exception)
+    async def onverwacht(request: Request, fout: Exception) -> JSONResponse:
         log.exception("onverwachte fout", extra={"pad": request.url.path})
         return probleem(500, "Er ging iets mis aan onze kant; de fout is gelogd.")
 

@@ -29,8 +29,8 @@ SYSTEEM_ACCOUNT, SYSTEEM = "SYS", "sys"
 if str(PROJECT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(PROJECT))
 
-from shared.gemeenten import laad_gemeenten  # noqa: E402
-from shared.nats_rechten import (  # noqa: E402
+from shared.gemeenten import laad_gemeenten
+from shared.nats_rechten import (
     OPERATOR,
     PARTNER_SUBJECTS,
     PARTNERS_ACCOUNT,
@@ -39,7 +39,7 @@ from shared.nats_rechten import (  # noqa: E402
     service_rechten,
     services_van_topologie,
 )
-from shared.topology import CONSUMERS, consumers_van  # noqa: E402
+from shared.topology import CONSUMERS, consumers_van
 
 
 def password_variabele(gebruiker: str, partner: bool = False) -> str:

@@ -76,3 +76,37 @@ async def test_poison_naar_de_dlq_terwijl_de_rest_doorgaat(fout_omgeving):
 
 async def _niets():
     return None
+
+
+async def test_nats_server_herstart_midden_in_de_stroom(fout_omgeving):
+    """nats-server stops (SIGTERM) and comes back on the same port with the same store. Services
+    reconnect, pull consumers fetch again (nats-py's weak spot), relays publish what waited."""
+    fo = fout_omgeving
+    await asyncio.to_thread(fo.start)
+
+    async def herstart():
+        await asyncio.sleep(DUUR / 3)
+        await asyncio.to_thread(fo.nats.stop)
+        await asyncio.sleep(2.0)
+        await asyncio.to_thread(fo.nats.start)
+
+    stroom = await met_stroom(fo, herstart)
+    await fo.controleer(stroom)
+
+
+async def test_postgresql_herstart_midden_in_de_stroom(fout_omgeving):
+    """PostgreSQL stops and starts again. Meanwhile the API answers 503 (the client tries again),
+    consumers nak and wait (a database outage is not the message's fault: nothing goes to the DLQ),
+    and relays try again."""
+    fo = fout_omgeving
+    await asyncio.to_thread(fo.start)
+
+    async def herstart():
+        await asyncio.sleep(DUUR / 3)
+        await asyncio.to_thread(fo.pg.stop)
+        await asyncio.sleep(2.0)
+        await asyncio.to_thread(fo.pg.start)
+
+    stroom = await met_stroom(fo, herstart)
+    await fo.controleer(stroom)
+    assert stroom.pogingen > 0  # the outage was seen by the clients
