@@ -23,17 +23,15 @@ from datetime import datetime, timezone
 from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
-from nats.js.api import AckPolicy as JsAckPolicy
-from nats.js.api import ConsumerConfig, DeliverPolicy
 from opentelemetry.trace import TracerProvider
 from pydantic import ValidationError
-from sqlalchemy import Table
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Table, func, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError
 
 from shared.db import UnitOfWork, UnitOfWorkFactory, is_tijdelijk
 from shared.events import Event, lees_event
-from shared.topology import Consumer, dlq_subject
+from shared.topology import ACK_WAIT_S, Consumer, consumer_config, dlq_subject
 
 log = logging.getLogger(__name__)
 
@@ -56,15 +54,21 @@ Handler = Callable[[Event, UnitOfWork], Awaitable[None]]
 class RetryBeleid:
     max_deliver: int = 5
     backoff_seconden: tuple[float, ...] = (0.5, 2, 5, 15)
-    ack_wait_seconden: float = 30
+    ack_wait_seconden: float = ACK_WAIT_S
 
     def backoff(self, aflevering: int) -> float:
         return self.backoff_seconden[min(aflevering - 1, len(self.backoff_seconden) - 1)]
 
 
+def nats_servers(nats_url: str) -> list[str]:
+    """NATS_URL names one server or, comma-separated, the nodes of a cluster (each with its credentials):
+    the client connects to any and fails over to the others."""
+    return [deel.strip() for deel in nats_url.split(",") if deel.strip()]
+
+
 def maak_broker(nats_url: str, service: str, tracer_provider: TracerProvider | None = None) -> NatsBroker:
     return NatsBroker(
-        nats_url,
+        nats_servers(nats_url),
         name=f"toegang-{service}",
         middlewares=[NatsTelemetryMiddleware(tracer_provider=tracer_provider)],
         # FastStream logs every message at INFO by default; that halves throughput. DEBUG keeps it quiet,
@@ -128,15 +132,9 @@ def abonneer_berichten(
         stream=JStream(consumer.stream, declare=False),
         durable=consumer.durable,
         pull_sub=PullSub(batch_size=8, timeout=1.0),
-        config=ConsumerConfig(
-            durable_name=consumer.durable,
-            description=consumer.description,
-            deliver_policy=DeliverPolicy.ALL,
-            ack_policy=JsAckPolicy.EXPLICIT,
-            ack_wait=beleid.ack_wait_seconden,
-            max_deliver=-1,
-            max_ack_pending=1000,
-        ),
+        # The same configuration start-up declares (declareer_consumers): FastStream creates a missing
+        # durable with it, and binds an existing one as it is.
+        config=consumer_config(consumer, beleid.ack_wait_seconden),
         ack_policy=AckPolicy.MANUAL,
         title=consumer.durable,
         description=consumer.description,
@@ -178,7 +176,15 @@ async def _eerste_keer(uow: UnitOfWork, inbox: Table, consumer: Consumer, event:
         .on_conflict_do_nothing()
         .returning(inbox.c.event_id)
     )
-    return resultaat.first() is not None
+    if resultaat.first() is not None:
+        return True
+    # Seen before. The copy this came in (a redelivery, a DLQ replay) may stay in its stream for a full
+    # max_age from now, and a replay of it later still: the inbox keeps the row that long from now
+    # (decision 0014). Rare, so the second statement costs nothing on the hot path.
+    await uow.session.execute(
+        update(inbox).where(inbox.c.consumer == consumer.durable, inbox.c.event_id == event.id)
+        .values(verwerkt_op=func.now()))
+    return False
 
 
 def reden_van(fout: BaseException) -> str:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from datetime import timedelta
 
 from opentelemetry import propagate
-from sqlalchemy import JSON, BigInteger, Column, DateTime, LargeBinary, MetaData, String, Table, Text, Uuid, func
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, LargeBinary, MetaData, String, Table, Text, Uuid, \
+    delete, func, select, tuple_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -48,6 +50,11 @@ def outbox_tabel(metadata: MetaData) -> Table:
     )
 
 
+INBOX_LEEFTIJD_INDEX = "inbox_verwerkt_op"
+# Rows per DELETE: each batch is its own short transaction, so pruning never holds many locks for long.
+INBOX_BATCH = 10_000
+
+
 def inbox_tabel(metadata: MetaData) -> Table:
     return Table(
         "inbox",
@@ -56,7 +63,31 @@ def inbox_tabel(metadata: MetaData) -> Table:
         Column("event_id", Uuid, primary_key=True),
         Column("type", String(200), nullable=False),
         Column("verwerkt_op", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Index(INBOX_LEEFTIJD_INDEX, "verwerkt_op"),  # for verwijder_oude_inbox (migrations *_inbox_opschonen)
     )
+
+
+async def verwijder_oude_inbox(engine: AsyncEngine, inbox: Table, bewaartermijn: timedelta,
+                               batch: int = INBOX_BATCH) -> int:
+    """Delete inbox rows handled longer than `bewaartermijn` ago, `batch` at a time until fewer remain;
+    returns how many. The age is measured on the database's clock, the one that set `verwerkt_op`.
+    SKIP LOCKED: replicas running this at once take different rows, and a row that a handler's
+    transaction holds is left for the next run instead of waited for."""
+    totaal = 0
+    while True:
+        async with engine.begin() as conn:
+            aantal = (await conn.execute(_oude_inbox_rijen(inbox, bewaartermijn, batch))).rowcount
+        totaal += aantal
+        if aantal < batch:
+            return totaal
+
+
+def _oude_inbox_rijen(inbox: Table, bewaartermijn: timedelta, batch: int):
+    sleutel = tuple_(inbox.c.consumer, inbox.c.event_id)
+    oud = (select(inbox.c.consumer, inbox.c.event_id)
+           .where(inbox.c.verwerkt_op < func.now() - bewaartermijn)
+           .limit(batch).with_for_update(skip_locked=True))
+    return delete(inbox).where(sleutel.in_(oud))
 
 
 # unique_violation, deadlock_detected, serialization_failure: two transactions met over the same rows.
@@ -78,8 +109,8 @@ def is_tijdelijk(fout: BaseException) -> bool:
             return False
         if getattr(gezien, "connection_invalidated", False) or isinstance(gezien, (OSError, TimeoutError)):
             return True
-        if getattr(gezien, "sqlstate", None) in TIJDELIJKE_SQLSTATES or \
-                type(gezien).__name__ in ("ConnectionDoesNotExistError", "InterfaceError", "InternalClientError"):
+        if getattr(gezien, "sqlstate", None) in TIJDELIJKE_SQLSTATES or type(gezien).__name__ in (
+                "ConnectionDoesNotExistError", "InterfaceError", "InternalClientError"):
             return True
         gezien = getattr(gezien, "orig", None) or gezien.__cause__
     return False

@@ -29,6 +29,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from shared.bus import nats_servers
 from shared.events import EVENT_TYPES, MeldingGeregistreerd, SignaalDoorgezet
 from shared.topology import CONSUMERS, STREAMS
 
@@ -150,7 +151,8 @@ async def wacht_op_rust(nats_url: str, database_url: str, timeout: float = 120.0
     """Wait until every outbox is empty and every durable has nothing pending, twice in a row (an event
     handled now may publish another). Returns what was still busy when the time ran out (empty: at rest)."""
     engine = create_async_engine(database_url, pool_size=1)
-    nc = await nats.connect(nats_url, connect_timeout=5, max_reconnect_attempts=-1, reconnect_time_wait=0.5)
+    nc = await nats.connect(nats_servers(nats_url), connect_timeout=5, max_reconnect_attempts=-1,
+                            reconnect_time_wait=0.5)
     js = nc.jetstream()
     einde = asyncio.get_running_loop().time() + timeout
     rustig = 0
@@ -196,7 +198,7 @@ class Toestand:
 
 
 async def lees_toestand(nats_url: str, database_url: str) -> Toestand:
-    nc = await nats.connect(nats_url, connect_timeout=5)
+    nc = await nats.connect(nats_servers(nats_url), connect_timeout=5)
     js = nc.jetstream()
     try:
         berichten: list[StreamBericht] = []
@@ -215,7 +217,8 @@ async def lees_toestand(nats_url: str, database_url: str) -> Toestand:
 
 
 async def _lees_rijen(conn, berichten, dlq) -> Toestand:
-    meldingen = {str(r.melding_id): r.status for r in await _rijen(conn, "SELECT melding_id, status FROM intake.meldingen")}
+    meldingen = {str(r.melding_id): r.status
+                 for r in await _rijen(conn, "SELECT melding_id, status FROM intake.meldingen")}
     statussen = Counter((str(r.melding_id), r.status)
                         for r in await _rijen(conn, "SELECT melding_id, status FROM intake.statushistorie"))
     besluiten: dict[str, list] = defaultdict(list)
@@ -225,14 +228,17 @@ async def _lees_rijen(conn, berichten, dlq) -> Toestand:
                                   "WHERE doorverwijzing_id IS NOT NULL")
     in_plan = {str(r.doorverwijzing_id): (str(r.plan_id) if r.plan_id else None) for r in tijdlijn}
     signalen: dict[tuple[str, str], list] = defaultdict(list)
-    for r in await _rijen(conn, "SELECT partner_id, partner_signaal_id, casus_id, beoordeling FROM signalering.signalen"):
+    for r in await _rijen(conn, "SELECT partner_id, partner_signaal_id, casus_id, beoordeling "
+                                "FROM signalering.signalen"):
         signalen[(r.partner_id, r.partner_signaal_id)].append(r)
-    actief = await _rijen(conn, "SELECT huishouden_id, plan_id, regisseur FROM arrangement.plannen WHERE status = 'actief'")
+    actief = await _rijen(conn, "SELECT huishouden_id, plan_id, regisseur FROM arrangement.plannen "
+                                "WHERE status = 'actief'")
     kent = {r.huishouden_id: (str(r.plan_id), r.afgesloten)
             for r in await _rijen(conn, "SELECT huishouden_id, plan_id, afgesloten FROM triage.bekende_huishoudens")}
     inbox: set[tuple[str, str]] = set()
     for schema in SCHEMAS:
-        inbox |= {(r.consumer, str(r.event_id)) for r in await _rijen(conn, f"SELECT consumer, event_id FROM {schema}.inbox")}
+        rijen = await _rijen(conn, f"SELECT consumer, event_id FROM {schema}.inbox")
+        inbox |= {(r.consumer, str(r.event_id)) for r in rijen}
     return Toestand(berichten, dlq, meldingen, statussen, besluiten, in_plan, len(tijdlijn) - len(in_plan), signalen,
                     actief, kent, inbox)
 

@@ -122,6 +122,10 @@ class NatsServer:
     proces: subprocess.Popen | None = None
     gebruikers: NatsGebruikers | None = None
     host: str = "127.0.0.1"
+    # In a cluster (NatsCluster): this node's name, its route port and the other nodes' route ports.
+    server_name: str = "toegang-dev"
+    cluster_poort: int | None = None
+    routes: list[int] = field(default_factory=list)
 
     @classmethod
     def met_rechten(cls, store: Path, geheimen_map: Path, poort: int | None = None,
@@ -161,8 +165,15 @@ class NatsServer:
         self.config_pad.touch(mode=0o600)
         self.config_pad.chmod(0o600)
         self.config_pad.write_text(genereer_config(self.gebruikers, host=self.host, poort=self.poort,
-                                                   monitor_poort=self.monitor_poort, store_dir=self.store))
+                                                   monitor_poort=self.monitor_poort, store_dir=self.store,
+                                                   server_name=self.server_name, cluster=self._cluster_blok()))
         return self.config_pad
+
+    def _cluster_blok(self) -> list[str] | None:
+        if self.cluster_poort is None:
+            return None
+        routes = ", ".join(f'"nats-route://{self.host}:{p}"' for p in self.routes)
+        return [f'cluster {{ name: toegang, listen: "{self.host}:{self.cluster_poort}", routes: [ {routes} ] }}']
 
     def start(self) -> NatsServer:
         self.store.mkdir(parents=True, exist_ok=True)
@@ -179,6 +190,52 @@ class NatsServer:
     def stop(self) -> None:
         _stop(self.proces, timeout=10)
         self.proces = None
+
+
+@dataclass
+class NatsCluster:
+    """Three nats-servers on loopback forming one JetStream cluster (streams then have 3 replicas:
+    TOEGANG_STREAM_REPLICAS=3). URLs name every node, comma-separated (shared/bus.py: nats_servers), so a
+    client fails over when its node dies."""
+
+    knopen: list[NatsServer]
+
+    @classmethod
+    def met_rechten(cls, map_: Path, geheimen_map: Path, aantal: int = 3) -> NatsCluster:
+        gebruikers = nats_gebruikers(geheimen_map)
+        routes = [vrije_poort() for _ in range(aantal)]
+        return cls([NatsServer(map_ / f"n{i}", gebruikers=gebruikers, server_name=f"toegang-n{i}",
+                               cluster_poort=routes[i], routes=[p for j, p in enumerate(routes) if j != i])
+                    for i in range(aantal)])
+
+    def start(self, timeout: float = 30.0) -> NatsCluster:
+        for knoop in self.knopen:
+            knoop.start()
+        einde = time.monotonic() + timeout
+        for knoop in self.knopen:  # healthz answers 200 once JetStream has its meta leader
+            while httpx.get(f"http://{knoop.host}:{knoop.monitor_poort}/healthz", timeout=2).status_code != 200:
+                if time.monotonic() > einde:
+                    raise TimeoutError(f"{knoop.server_name}: JetStream niet gezond binnen {timeout:.0f}s")
+                time.sleep(0.2)
+        return self
+
+    def knoop(self, server_name: str) -> NatsServer:
+        return next(k for k in self.knopen if k.server_name == server_name)
+
+    def url_voor(self, gebruiker: str) -> str:
+        return ",".join(k.url_voor(gebruiker) for k in self.knopen)
+
+    @property
+    def url(self) -> str:
+        return self.url_voor("operator")
+
+    @property
+    def service_urls(self) -> dict[str, str]:
+        return {naam: self.url_voor(naam) for naam in self.knopen[0].gebruikers.services}
+
+    def stop(self) -> None:
+        for knoop in self.knopen:
+            knoop.stop()
 
 
 @dataclass

@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 
 from shared.auth import maak_token
+from shared.topology import declareer_streams_op
 from tests.support.stroom import Stroom
 from toegang.invarianten import Ingezonden, Rapport, controleer_platform
-from toegang.omgeving import SERVICES, NatsServer, Platform, Postgres, maak_database, geheimen, migreer, vrije_poort
+from toegang.omgeving import SERVICES, NatsCluster, NatsServer, Platform, Postgres, geheimen, maak_database, migreer, vrije_poort
 
 VOLLEDIG = os.environ.get("TOEGANG_FOUTEN") == "volledig"
 RAPPORTEN: list[tuple[str, Rapport]] = []
@@ -43,7 +44,9 @@ def pytest_collection_modifyitems(config, items) -> None:
 @pytest.fixture(scope="session")
 def fouten_pg(tmp_path_factory):
     """A private PostgreSQL, also when DATABASE_URL is given: the suite stops and starts it."""
-    pg = Postgres(tmp_path_factory.mktemp("fouten") / "pg")
+    map_ = tmp_path_factory.mktemp("fouten")
+    map_.chmod(0o755)  # as root, pgserver runs pg_ctl as its own user, which must reach the data directory
+    pg = Postgres(map_ / "pg")
     bewaard = os.environ.pop("DATABASE_URL", None)
     try:
         pg.start()
@@ -73,6 +76,16 @@ class FoutOmgeving:
                 self.platform.start_service(naam, replica)
         self.platform.wacht_tot_gezond(timeout)
         return self.platform
+
+    async def gebruik_cluster(self) -> NatsCluster:
+        """Instead of the one nats-server: a three-node JetStream cluster, streams with 3 replicas."""
+        self.nats.stop()
+        self.nats = await asyncio.to_thread(NatsCluster.met_rechten(self.map_ / "cluster", self.map_).start)
+        self.omgeving["TOEGANG_STREAM_REPLICAS"] = "3"
+        # As a deployment does it (deploy/README.md): the migrate job declares the streams before the services
+        # start; four services creating R3 streams at once on a fresh cluster only time out.
+        await declareer_streams_op(self.nats.url, 3)
+        return self.nats
 
     def token(self, rol: str, gemeente: str | None = "GM1916", teams: list[str] | None = None,
               partner_id: str | None = None) -> dict[str, str]:

@@ -9,11 +9,15 @@ restart, a paused consumer and a three-node JetStream cluster.
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta, timezone
 
+import nats
 import pytest
 
+from shared.bus import nats_servers
 from shared.storing import REDEN
 from tests.fouten.conftest import VOLLEDIG
+from toegang import dlq
 from toegang.omgeving import SERVICES
 
 DUUR = 24 if VOLLEDIG else 12
@@ -73,6 +77,18 @@ async def test_poison_naar_de_dlq_terwijl_de_rest_doorgaat(fout_omgeving):
     assert meldingen.verwerkt + meldingen.in_dlq == meldingen.verzonden
     assert rapport.dlq["verklaard"] == meldingen.in_dlq
 
+    # The operator fixes the cause (here: no more injected fault) and replays every entry: each melding
+    # is then decided once, reaches its plan, and the DLQ entries count as recovered.
+    fo.omgeving.pop("TOEGANG_STORING")
+    fo.platform.stop_service("triage")
+    fo.herstart("triage")
+    await asyncio.to_thread(fo.platform.wacht_tot_gezond, 60, ["triage"])
+    for entry in await dlq.lijst(fo.nats.url, aantal=1000):
+        await dlq.speel_opnieuw(fo.nats.url, entry["dlq_seq"])
+    na_replay = await fo.controleer(stroom)
+    assert na_replay.tellingen["meldingen"].verwerkt == meldingen.verzonden
+    assert na_replay.dlq == {"hersteld": meldingen.in_dlq}
+
 
 async def _niets():
     return None
@@ -110,3 +126,78 @@ async def test_postgresql_herstart_midden_in_de_stroom(fout_omgeving):
     stroom = await met_stroom(fo, herstart)
     await fo.controleer(stroom)
     assert stroom.pogingen > 0  # the outage was seen by the clients
+
+
+@pytest.mark.volledig
+async def test_twee_replicas_van_elke_service_en_een_wordt_gedood(fout_omgeving):
+    """Two processes per service share the durables and the outbox; one of each dies (SIGKILL) and stays
+    dead. What it held comes back to the other after ack_wait; its outbox rows are the other's too."""
+    fo = fout_omgeving
+    await asyncio.to_thread(fo.start, 2)
+
+    async def doden():
+        await asyncio.sleep(DUUR / 3)
+        for naam in SERVICES:
+            fo.kill(f"{naam}-1")
+
+    stroom = await met_stroom(fo, doden)
+    await fo.controleer(stroom)
+    assert all(fo.platform.services[naam].proces.poll() is None for naam in SERVICES)
+
+
+@pytest.mark.volledig
+async def test_gepauzeerde_consumer_bouwt_achterstand_op_en_loopt_die_in(fout_omgeving):
+    """arrangement's consumer is paused (JetStream consumer pause) while the stream runs: doorverwijzingen
+    pile up; after resuming, the backlog drains and every melding still gets one plan."""
+    fo = fout_omgeving
+    await asyncio.to_thread(fo.start)
+    achterstand: list[int] = []
+
+    async def pauzeer():
+        nc = await nats.connect(fo.nats.url)
+        js = nc.jetstream()
+        try:
+            await js.pause_consumer("TOEGANG_DOORVERWIJZINGEN", "arrangement-doorverwijzingen",
+                                    (datetime.now(timezone.utc) + timedelta(minutes=10)).isoformat())
+            await asyncio.sleep(DUUR * 2 / 3)
+            info = await js.consumer_info("TOEGANG_DOORVERWIJZINGEN", "arrangement-doorverwijzingen")
+            achterstand.append(info.num_pending)
+            await js.resume_consumer("TOEGANG_DOORVERWIJZINGEN", "arrangement-doorverwijzingen")
+        finally:
+            await nc.close()
+
+    stroom = await met_stroom(fo, pauzeer)
+    rapport = await fo.controleer(stroom)
+    assert achterstand[0] > 50, achterstand  # a real backlog had built up
+    fo.extra["achterstand"] = achterstand[0]
+    assert rapport.tellingen["meldingen"].verwerkt == len(stroom.ingezonden.meldingen)
+
+
+@pytest.mark.volledig
+async def test_jetstream_cluster_de_streamleider_wordt_gedood(fout_omgeving):
+    """Three nats-servers, every stream on all three (R3). The leader of the meldingen stream dies
+    (SIGKILL) mid-stream: another node takes over, clients fail over to the nodes still up."""
+    fo = fout_omgeving
+    cluster = await fo.gebruik_cluster()
+    await asyncio.to_thread(fo.start)
+    gedood: list[str] = []
+
+    async def dood_de_leider():
+        await asyncio.sleep(DUUR / 3)
+        nc = await nats.connect(nats_servers(cluster.url))
+        try:
+            info = await nc.jetstream().stream_info("TOEGANG_MELDINGEN")
+            assert info.config.num_replicas == 3 and len(info.cluster.replicas) == 2
+            leider = info.cluster.leader
+        finally:
+            await nc.close()
+        cluster.knoop(leider).proces.kill()
+        gedood.append(leider)
+
+    stroom = await met_stroom(fo, dood_de_leider)
+    await fo.controleer(stroom)
+    nc = await nats.connect(nats_servers(cluster.url))
+    try:
+        assert (await nc.jetstream().stream_info("TOEGANG_MELDINGEN")).cluster.leader not in gedood
+    finally:
+        await nc.close()
