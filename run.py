@@ -3,6 +3,7 @@
 
     python3 run.py dev     install into .venv, then run the whole platform (toegang dev)
     python3 run.py test    install into .venv, then run the tests
+    python3 run.py fouten  the full fault suite (the test command runs a reduced one)
 
 Anything after the first word goes to `toegang` or to pytest.
 """
@@ -36,7 +37,7 @@ def installeer() -> None:
 
 
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"dev", "test", "demo", "bench"}:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"dev", "test", "demo", "bench", "fouten"}:
         print(__doc__)
         return 2
     installeer()
@@ -46,7 +47,10 @@ def main() -> int:
     argv = {
         "test": [python, "-m", "pytest", *rest],
         "bench": [python, "-m", "bench", *rest],
+        "fouten": [python, "-m", "pytest", "tests/fouten", *rest],
     }.get(opdracht, [python, "-m", "toegang", opdracht, *rest])
+    if opdracht == "fouten":
+        os.environ["TOEGANG_FOUTEN"] = "volledig"
     # Replace this process: Ctrl-C then reaches `toegang dev` itself, which stops everything it started.
     sys.stdout.flush()
     os.execv(argv[0], argv)

@@ -25,7 +25,7 @@ from sqlalchemy import MetaData, Table, text
 
 from shared.auth import TokenVerifier
 from shared.bus import Handler, RetryBeleid, abonneer, abonneer_berichten, maak_broker
-from shared.db import UnitOfWorkFactory, maak_engine
+from shared.db import UnitOfWorkFactory, maak_engine, verwijder_oude_inbox
 from shared.events import EVENT_TYPES, Data, Event
 from shared.gemeenten import laad_gemeenten
 from shared.http import installeer_foutafhandeling, probleem
@@ -33,7 +33,7 @@ from shared.outbox import OutboxRelay
 from shared.privacy import Kluis
 from shared.settings import Instellingen, controleer
 from shared.telemetry import exporteert, start_logging, start_tracing, stop_tracing
-from shared.topology import consumers_van, declareer_streams
+from shared.topology import consumers_van, declareer_consumers, declareer_streams, inbox_bewaartermijn
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,26 @@ class Taak:
             await asyncio.sleep(self.interval_s)
 
 
+def inbox_opschonen(definitie: ServiceDefinitie, interval_s: float) -> Taak:
+    """Every service's inbox forgets an event once no redelivery or DLQ replay can bring it again: after
+    the longest max_age of the streams it consumes, plus a margin (decision 0014). Batches with SKIP
+    LOCKED, so every replica may run it at once."""
+    bewaartermijn = inbox_bewaartermijn(definitie.naam)
+
+    async def schoon_op(ctx: Context) -> int:
+        aantal = await verwijder_oude_inbox(ctx.uows.engine, definitie.inbox, bewaartermijn)
+        if aantal:
+            log.info("inbox opgeschoond", extra={"aantal": aantal, "bewaartermijn_dagen": bewaartermijn.days})
+        return aantal
+
+    return Taak("inbox-opschonen", interval_s, schoon_op)
+
+
+def platform_taken(definitie: ServiceDefinitie, instellingen: Instellingen) -> list[Taak]:
+    """The service's own periodic jobs and those every service runs."""
+    return [*definitie.taken, inbox_opschonen(definitie, instellingen.inbox_opschonen_interval_s)]
+
+
 def houdt_persoonsgegevens(ctx: Context) -> None:
     """For the services that hold personal data: the at-rest key and the pseudonym key."""
     if ctx.instellingen.gegevens_sleutel is None:
@@ -127,21 +147,31 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
         et = EVENT_TYPES[model]
         broker.publisher(f"{et.subject_prefix}.*", schema=Event[model], title=et.type, include_in_schema=True)
     relay = OutboxRelay(uows, broker)
+    taken = platform_taken(definitie, instellingen)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await broker.connect()
-        await declareer_streams(broker.config.connection_state.stream, instellingen.stream_replicas)
+        js = broker.config.connection_state.stream
+        await declareer_streams(js, instellingen.stream_replicas)
+        # Before the subscribers bind: they would take an existing durable as it is.
+        await declareer_consumers(js, definitie.naam, beleid.ack_wait_seconden)
         await broker.start()
         relay.start()
         rustige_gc()
-        lopend = [asyncio.create_task(taak.draai(ctx), name=taak.naam) for taak in definitie.taken]
+        lopend = [asyncio.create_task(taak.draai(ctx), name=taak.naam) for taak in taken]
         log.info("service gestart", extra={"poort": instellingen.port or definitie.poort})
         try:
             yield
         finally:
+            # Graceful shutdown, in this order (uvicorn has already finished the open HTTP requests): stop
+            # fetching and let the handlers in flight finish (up to the broker's graceful_timeout); then
+            # publish what they and the API committed; only then close the NATS connection. A message
+            # fetched but not yet started is not acknowledged: JetStream gives it to another replica
+            # after ack_wait, and the inbox keeps it applied once.
             for taak in lopend:
                 taak.cancel()
+            await asyncio.gather(*(sub.stop() for sub in broker.subscribers), return_exceptions=True)
             await relay.stop()
             await broker.stop()
             await engine.dispose()

@@ -83,6 +83,44 @@ def demo(
     draai(data)
 
 
+@app.command()
+def invarianten(
+    ingezonden: Annotated[str | None, typer.Option(
+        help="JSON-bestand met wat is aangenomen: meldingen (ids), signalen (paren partner_id, "
+             "partner_signaal_id), verklaarde_redenen")] = None,
+    verklaard: Annotated[list[str] | None, typer.Option(
+        help="DLQ-reden (deel) die verklaard is; herhaalbaar")] = None,
+    wacht: Annotated[float, typer.Option(help="seconden wachten tot outboxen en consumers leeg zijn")] = 60.0,
+    nats_url: Annotated[str | None, typer.Option(help="NATS URL (operator); standaard NATS_URL of dev.json")] = None,
+    database_url: Annotated[str | None, typer.Option(help="standaard DATABASE_URL of dev.json")] = None,
+) -> None:
+    """Check the platform's promises: every melding one decision and a plan, every signal in a casus, one
+    active plan per household, nothing applied twice, nothing unexplained in the DLQ. Exit code 1 if not."""
+    import asyncio
+    import json
+    from pathlib import Path
+
+    from toegang.invarianten import Ingezonden, controleer_platform
+
+    invoer = Ingezonden.uit_dict(json.loads(Path(ingezonden).read_text())) if ingezonden else Ingezonden()
+    invoer.verklaarde_redenen = (*invoer.verklaarde_redenen, *(verklaard or []))
+    rapport = asyncio.run(controleer_platform(_nats_url(nats_url), _database_url(database_url), invoer, wacht))
+    typer.echo(rapport.tekst())
+    raise typer.Exit(0 if rapport.in_orde else 1)
+
+
+def _database_url(gegeven: str | None) -> str:
+    import json
+    from pathlib import Path
+
+    if gegeven or os.environ.get("DATABASE_URL"):
+        return gegeven or os.environ["DATABASE_URL"]
+    dev = Path(os.environ.get("TOEGANG_DATA_DIR", ".toegang")) / "dev.json"
+    if not dev.exists():
+        raise typer.BadParameter("geef --database-url of DATABASE_URL, of start `toegang dev`")
+    return json.loads(dev.read_text())["database_url"]
+
+
 dlq_app = typer.Typer(no_args_is_help=True, help="The dead-letter queue: list, show and replay entries.")
 app.add_typer(dlq_app, name="dlq")
 NatsUrl = Annotated[str | None, typer.Option(help="NATS URL with operator rights; default NATS_URL, else the "

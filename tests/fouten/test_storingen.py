@@ -9,6 +9,11 @@ restart, a paused consumer and a three-node JetStream cluster.
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import nats
@@ -45,6 +50,23 @@ async def test_sigkill_van_elke_service_midden_in_de_stroom(fout_omgeving):
     stroom = await met_stroom(fo, doden)
     rapport = await fo.controleer(stroom)
     assert rapport.tellingen["meldingen"].verwerkt == len(stroom.ingezonden.meldingen) > 0
+
+    # The same check as an operator runs it: `toegang invarianten`, exit code 0; and 1 for a melding
+    # that a client was told was accepted but that the platform does not have.
+    bestand = fo.map_ / "ingezonden.json"
+    bestand.write_text(json.dumps(stroom.ingezonden.als_dict()))
+    goed = await invarianten_opdracht(fo, bestand)
+    assert goed.returncode == 0 and "alle invarianten gelden" in goed.stdout, goed.stdout + goed.stderr
+    bestand.write_text(json.dumps({**stroom.ingezonden.als_dict(), "meldingen": [str(uuid.uuid4())]}))
+    fout = await invarianten_opdracht(fo, bestand)
+    assert fout.returncode == 1 and "aangenomen maar niet opgeslagen" in fout.stdout, fout.stdout + fout.stderr
+
+
+async def invarianten_opdracht(fo, bestand):
+    return await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "toegang", "invarianten", "--ingezonden", str(bestand), "--wacht", "30"],
+        env={**os.environ, "NATS_URL": fo.nats.url, "DATABASE_URL": fo.database_url}, capture_output=True, text=True,
+        timeout=120)
 
 
 @pytest.mark.volledig
