@@ -13,8 +13,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from opentelemetry import propagate
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, LargeBinary, MetaData, String, Table, Text, Uuid, \
-    delete, func, select, tuple_
+from sqlalchemy import (JSON, BigInteger, Column, DateTime, Index, LargeBinary, MetaData, String, Table, Text, Uuid,
+                        delete, func, select, tuple_)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 

@@ -74,3 +74,22 @@ def outbox_met_vlag(schema: str) -> None:
     op.add_column("outbox", sa.Column("gepubliceerd_op", sa.DateTime(timezone=True)), schema=schema)
     op.create_index("outbox_te_publiceren", "outbox", ["id"], schema=schema,
                     postgresql_where=sa.text("gepubliceerd_op IS NULL"))
+
+
+def inbox_index_op_leeftijd(schema: str) -> None:
+    """The index the inbox pruning job reads by (decision 0014): without it each batch scans the whole
+    inbox. Built in the migration's transaction, like the rest (CONCURRENTLY cannot run in one): inbox
+    writes wait while it is built, so on a large inbox run it with the deployment, not at a peak."""
+    from alembic import op
+
+    from shared.db import INBOX_LEEFTIJD_INDEX
+
+    op.create_index(INBOX_LEEFTIJD_INDEX, "inbox", ["verwerkt_op"], schema=schema)
+
+
+def inbox_index_weg(schema: str) -> None:
+    from alembic import op
+
+    from shared.db import INBOX_LEEFTIJD_INDEX
+
+    op.drop_index(INBOX_LEEFTIJD_INDEX, table_name="inbox", schema=schema)

@@ -62,6 +62,9 @@ class Instellingen(BaseSettings):
     backoff_seconden: list[float] = Field([0.5, 2, 5, 15], validation_alias="TOEGANG_BACKOFF_SECONDEN")
     # Copies of every stream: 1 on a single nats-server, 3 on a three-node JetStream cluster (deploy/).
     stream_replicas: int = Field(1, validation_alias="TOEGANG_STREAM_REPLICAS", ge=1, le=5)
+    # How often every replica prunes its service's inbox (decision 0014); daily is plenty for a 395-day cut-off.
+    inbox_opschonen_interval_s: float = Field(24 * 3600, validation_alias="TOEGANG_INBOX_OPSCHONEN_INTERVAL_S",
+                                              gt=0)
     # Fault injection for the fault suite (shared/storing.py); refused in productie.
     storing: Storing | None = Field(None, validation_alias="TOEGANG_STORING")
 

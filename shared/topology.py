@@ -2,20 +2,38 @@
 
 Services do not declare streams as a side effect of subscribing (two services with different
 subscriptions would overwrite each other's stream subjects); `declareer_streams` does it, idempotently,
-at start-up of every service and in `toegang migrate`.
+at start-up of every service and in `toegang migrate`. `declareer_consumers` does the same for a
+service's durables at its start: FastStream (through nats-py's pull_subscribe) only creates a missing
+durable and binds an existing one as it is, so a changed `consumer_config` would otherwise never arrive.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, fields
+from datetime import timedelta
 
 from nats.js import JetStreamContext
-from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import BadRequestError, NotFoundError
+from nats.js.api import (AckPolicy, ConsumerConfig, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType,
+                         StreamConfig)
+from nats.js.errors import APIError, BadRequestError, NotFoundError
+
+log = logging.getLogger(__name__)
 
 # JetStream drops a second message with the same Nats-Msg-Id within this window; the inbox of each
 # consumer covers what arrives later.
 DUPLICATE_WINDOW_S = 15 * 60
+# Beyond a stream's max_age, for a delivery that came late (a consumer down or behind, a replay's copy
+# waiting in a backlog) and for the clocks of NATS and PostgreSQL (decision 0014).
+INBOX_MARGE_DAGEN = 30
+# How long the server waits for an ack before it delivers a message again (RetryBeleid's default).
+ACK_WAIT_S = 30.0
+# Messages a durable hands out unacknowledged at once, over all replicas of its service.
+MAX_ACK_PENDING = 1000
+# What nats-server refuses to change on an existing consumer ("... can not be updated"); changing one
+# means a new durable, and deleting the old one would lose its position: an operator decides.
+ONVERANDERLIJK = ("deliver_policy", "opt_start_seq", "opt_start_time", "ack_policy", "replay_policy",
+                  "max_waiting", "mem_storage", "deliver_subject", "flow_control", "idle_heartbeat")
 
 
 @dataclass(frozen=True)
@@ -82,6 +100,14 @@ def consumer(durable: str) -> Consumer:
     return next(c for c in CONSUMERS if c.durable == durable)
 
 
+def inbox_bewaartermijn(service: str) -> timedelta:
+    """How long `service`'s inbox keeps a row: as long as the longest-kept stream it consumes can bring
+    the event again (a redelivery, a replay from the DLQ), plus INBOX_MARGE_DAGEN (decision 0014)."""
+    max_age = {s.name: s.max_age_days for s in STREAMS}
+    dagen = max((max_age[c.stream] for c in consumers_van(service)), default=max(max_age.values()))
+    return timedelta(days=dagen + INBOX_MARGE_DAGEN)
+
+
 def stream_van_subject(subject: str) -> str:
     """The stream that stores `subject` (subjects are `toegang.<domein>.<...>` or `partners.<id>.signalen`)."""
     for stream in STREAMS:
@@ -133,11 +159,75 @@ async def declareer_streams(js: JetStreamContext, replicas: int = 1) -> None:
         await js.update_stream(config)
 
 
+def consumer_config(consumer: Consumer, ack_wait_s: float = ACK_WAIT_S) -> ConsumerConfig:
+    """The one configuration of a durable: what the bus subscribes with and what start-up declares.
+    max_deliver is unlimited on the server: the bus counts deliveries itself and writes the DLQ entry
+    (decision 0003)."""
+    return ConsumerConfig(
+        name=consumer.durable,
+        durable_name=consumer.durable,
+        description=consumer.description,
+        filter_subject=consumer.subject,
+        deliver_policy=DeliverPolicy.ALL,
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=ack_wait_s,
+        max_deliver=-1,
+        max_ack_pending=MAX_ACK_PENDING,
+    )
+
+
+async def declareer_consumers(js: JetStreamContext, service: str, ack_wait_s: float = ACK_WAIT_S) -> None:
+    """Create every durable of `service`, or bring an existing one in line with `consumer_config`
+    (keeping its position: an update never resets what was delivered and acknowledged)."""
+    for consumer in consumers_van(service):
+        await declareer_consumer(js, consumer.stream, consumer_config(consumer, ack_wait_s))
+
+
+async def declareer_consumer(js: JetStreamContext, stream: str, gewenst: ConsumerConfig) -> None:
+    durable = gewenst.durable_name
+    try:
+        huidig = (await js.consumer_info(stream, durable)).config
+    except NotFoundError:
+        await js.add_consumer(stream, gewenst)  # identical creates by two replicas at once both succeed
+        log.info("consumer aangemaakt", extra={"consumer": durable})
+        return
+    verschillen = _verschillen(huidig, gewenst)
+    for veld in (v for v in verschillen if v in ONVERANDERLIJK):
+        log.error("consumer %s: %s kan op een bestaande durable niet worden gewijzigd en blijft %s (gewenst: %s); "
+                  "een nieuwe durable is een beslissing van een operator", durable, veld, _tekst(getattr(huidig, veld)),
+                  _tekst(getattr(gewenst, veld)), extra={"consumer": durable, "veld": veld})
+    bij_te_werken = [v for v in verschillen if v not in ONVERANDERLIJK]
+    if not bij_te_werken:
+        return
+    # The unchangeable fields exactly as the server has them, so it accepts the rest.
+    nieuw = gewenst.evolve(**{veld: getattr(huidig, veld) for veld in ONVERANDERLIJK})
+    try:
+        await js.add_consumer(stream, nieuw)  # on an existing durable: an update (nats-server >= 2.10)
+    except APIError as fout:  # the old configuration still works; the service starts with it
+        log.error("consumer %s niet bijgewerkt: %s", durable, fout.description,
+                  extra={"consumer": durable, "velden": bij_te_werken})
+        return
+    log.info("consumer bijgewerkt", extra={"consumer": durable, "velden": bij_te_werken})
+
+
+def _tekst(waarde) -> str:
+    return str(getattr(waarde, "value", waarde))  # an enum as the server writes it: "all", not DeliverPolicy.ALL
+
+
+def _verschillen(huidig: ConsumerConfig, gewenst: ConsumerConfig) -> list[str]:
+    """The fields the platform sets that differ on the server. Fields it leaves unset keep the server's
+    value (defaults such as max_waiting, metadata the server adds)."""
+    return [f.name for f in fields(ConsumerConfig)
+            if (waarde := getattr(gewenst, f.name)) is not None and getattr(huidig, f.name) != waarde]
+
+
 async def declareer_streams_op(nats_url: str, replicas: int = 1) -> None:
     """For `toegang migrate`: declare the streams without starting a service."""
     import nats
 
-    nc = await nats.connect(nats_url)
+    from shared.bus import nats_servers
+
+    nc = await nats.connect(nats_servers(nats_url))
     try:
         await declareer_streams(nc.jetstream(), replicas)
     finally:

@@ -1,0 +1,19 @@
+"""signalering: an index on the inbox's age, for pruning it (decision 0014)
+
+Revision ID: signalering_0004
+Revises: signalering_0003
+"""
+from shared.migrations import inbox_index_op_leeftijd, inbox_index_weg
+
+revision = "signalering_0004"
+down_revision = "signalering_0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    inbox_index_op_leeftijd("signalering")
+
+
+def downgrade() -> None:
+    inbox_index_weg("signalering")
