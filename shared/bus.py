@@ -94,9 +94,12 @@ def abonneer(
     inbox: Table,
     beleid: RetryBeleid = RetryBeleid(),
     gemeenten: Container[str] | None = None,
+    na_commit: Callable[[str, Event, int], None] | None = None,
 ) -> None:
     """Bind an event handler: parse the CloudEvent, apply it once (inbox), commit, acknowledge. With
-    `gemeenten` (the configured codes), an event of any other gemeente goes to the DLQ at once."""
+    `gemeenten` (the configured codes), an event of any other gemeente goes to the DLQ at once.
+    `na_commit(durable, event, delivery)` runs between commit and acknowledgement (the fault suite's
+    "acknowledgement lost" fault, shared/storing.py)."""
 
     async def verwerk_event(msg: NatsMessage) -> None:
         try:
@@ -114,6 +117,8 @@ def abonneer(
             if await _eerste_keer(uow, inbox, consumer, event):
                 await handler(event, uow)
             await uow.commit()
+        if na_commit is not None:
+            na_commit(consumer.durable, event, msg.raw_message.metadata.num_delivered)
 
     abonneer_berichten(broker, consumer, verwerk_event, beleid)
 

@@ -133,14 +133,16 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
     if definitie.bij_start:
         definitie.bij_start(ctx)
 
-    beleid = RetryBeleid(instellingen.max_deliver, tuple(instellingen.backoff_seconden))
+    beleid = RetryBeleid(instellingen.max_deliver, tuple(instellingen.backoff_seconden),
+                         instellingen.ack_wait_seconden)
     handlers = definitie.handlers(ctx)
     for consumer in consumers_van(definitie.naam):
         if consumer.cloudevents:
             handler = handlers[consumer.durable]
             if instellingen.storing is not None:
                 handler = instellingen.storing.om(consumer.durable, handler)
-            abonneer(broker, consumer, handler, uows, definitie.inbox, beleid, gemeenten)
+            abonneer(broker, consumer, handler, uows, definitie.inbox, beleid, gemeenten,
+                     instellingen.storing.na_commit if instellingen.storing else None)
         else:
             abonneer_berichten(broker, consumer, handlers[consumer.durable], beleid)
     for model in definitie.publiceert:  # documented in AsyncAPI; the relay does the publishing

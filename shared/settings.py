@@ -60,6 +60,9 @@ class Instellingen(BaseSettings):
     # Retry policy of every consumer: deliveries before the DLQ, and the back-off between them.
     max_deliver: int = Field(5, validation_alias="TOEGANG_MAX_DELIVER", ge=1)
     backoff_seconden: list[float] = Field([0.5, 2, 5, 15], validation_alias="TOEGANG_BACKOFF_SECONDEN")
+    # How long a fetched message may stay unacknowledged before JetStream gives it to another replica
+    # (after a crash); longer than the slowest handler.
+    ack_wait_seconden: float = Field(30.0, validation_alias="TOEGANG_ACK_WAIT_SECONDEN", gt=0)
     # Copies of every stream: 1 on a single nats-server, 3 on a three-node JetStream cluster (deploy/).
     stream_replicas: int = Field(1, validation_alias="TOEGANG_STREAM_REPLICAS", ge=1, le=5)
     # How often every replica prunes its service's inbox (decision 0014); daily is plenty for a 395-day cut-off.

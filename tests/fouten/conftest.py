@@ -132,7 +132,9 @@ def fout_omgeving(request, fouten_pg, tmp_path):
     database_url = maak_database(fouten_pg.database_url)
     migreer(database_url)
     omgeving = {**geheimen(tmp_path), "TOEGANG_BACKOFF_SECONDEN": "[0.2, 0.5, 1]", "TOEGANG_LOG_LEVEL": "WARNING",
-                "TOEGANG_TERMIJNBEWAKING_INTERVAL_S": "30"}
+                "TOEGANG_TERMIJNBEWAKING_INTERVAL_S": "30",
+                # What a killed process held comes back after ack_wait: 5 s instead of 30 keeps each case short.
+                "TOEGANG_ACK_WAIT_SECONDEN": "5"}
     nats = NatsServer.met_rechten(tmp_path / "nats", tmp_path).start()
     fo = FoutOmgeving(naam, tmp_path, fouten_pg, nats, database_url, omgeving)
     yield fo

@@ -112,6 +112,21 @@ async def test_poison_naar_de_dlq_terwijl_de_rest_doorgaat(fout_omgeving):
     assert na_replay.dlq == {"hersteld": meldingen.in_dlq}
 
 
+async def test_bevestiging_kwijt_na_commit_wordt_niet_dubbel_toegepast(fout_omgeving):
+    """A third of the meldingen are decided and committed by triage, but their acknowledgement is lost
+    (as when triage dies or its connection drops between commit and ack). JetStream delivers them again;
+    the inbox must keep each to one decision and one doorverwijzing."""
+    fo = fout_omgeving
+    fo.omgeving["TOEGANG_STORING"] = '{"consumer": "triage-meldingen", "elke": 3, "moment": "na_commit"}'
+    fo.omgeving["TOEGANG_LOG_LEVEL"] = "INFO"  # to count the retries below
+    await asyncio.to_thread(fo.start)
+    stroom = await met_stroom(fo, _niets)
+    rapport = await fo.controleer(stroom)
+    assert rapport.tellingen["meldingen"].verwerkt == len(stroom.ingezonden.meldingen) > 0
+    log = (fo.platform.log_map / "triage.log").read_text()
+    assert log.count("IngespotenStoring") >= len(stroom.ingezonden.meldingen) // 6  # the fault did happen
+
+
 async def _niets():
     return None
 
