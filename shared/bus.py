@@ -19,10 +19,12 @@ import logging
 from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
+from faststream.nats.security import NatsUserPassword
 from opentelemetry.trace import TracerProvider
 from pydantic import ValidationError
 from sqlalchemy import Table, func, update
@@ -60,15 +62,31 @@ class RetryBeleid:
         return self.backoff_seconden[min(aflevering - 1, len(self.backoff_seconden) - 1)]
 
 
-def nats_servers(nats_url: str) -> list[str]:
-    """NATS_URL names one server or, comma-separated, the nodes of a cluster (each with its credentials):
-    the client connects to any and fails over to the others."""
-    return [deel.strip() for deel in nats_url.split(",") if deel.strip()]
+def nats_verbinding(nats_url: str) -> dict:
+    """nats-py connect arguments for NATS_URL: one server or, comma-separated, the nodes of a cluster.
+
+    The credentials go in `user`/`password`, not in the server URLs: a cluster tells its clients about its
+    other nodes, and nats-py adds those as servers without credentials (it compares host, port *and* user
+    info), then gets "Authorization Violation" from them when it fails over — which can close the
+    connection for good. With the credentials as options every server, named or discovered, gets them."""
+    servers: list[str] = []
+    inlog: dict[str, str] = {}
+    for deel in (d.strip() for d in nats_url.split(",")):
+        if not deel:
+            continue
+        url = urlsplit(deel)
+        if url.username:
+            inlog = {"user": unquote(url.username), "password": unquote(url.password or "")}
+        servers.append(urlunsplit((url.scheme, url.netloc.rpartition("@")[2], url.path, "", "")))
+    return {"servers": servers, **inlog}
 
 
 def maak_broker(nats_url: str, service: str, tracer_provider: TracerProvider | None = None) -> NatsBroker:
+    verbinding = nats_verbinding(nats_url)
+    inlog = verbinding.get("user")
     return NatsBroker(
-        nats_servers(nats_url),
+        verbinding["servers"],
+        security=NatsUserPassword(inlog, verbinding["password"]) if inlog else None,
         name=f"toegang-{service}",
         middlewares=[NatsTelemetryMiddleware(tracer_provider=tracer_provider)],
         # FastStream logs every message at INFO by default; that halves throughput. DEBUG keeps it quiet,
@@ -172,6 +190,25 @@ def abonneer_berichten(
         await msg.ack()
 
     subscriber(met_herkansing)
+    _geef_terug_bij_stoppen(subscriber)
+
+
+def _geef_terug_bij_stoppen(subscriber) -> None:
+    """A fetch that returns while the service stops brings messages FastStream will not start: it leaves
+    them unacknowledged, and JetStream would hold them back for a full ack_wait. Nak them instead, so
+    another replica (or this one after its restart) gets them at once."""
+    consume = subscriber.consume
+
+    async def consume_of_teruggeven(msg):
+        if subscriber.running:
+            return await consume(msg)
+        try:
+            await msg.nak()
+        except Exception:  # noqa: BLE001 - the connection may already be draining; ack_wait then applies
+            pass
+        return None
+
+    subscriber.consume = consume_of_teruggeven  # read by FastStream's pull loop when it starts
 
 
 async def _eerste_keer(uow: UnitOfWork, inbox: Table, consumer: Consumer, event: Event) -> bool:

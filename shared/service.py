@@ -155,9 +155,9 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
     async def lifespan(app: FastAPI):
         await broker.connect()
         js = broker.config.connection_state.stream
-        await declareer_streams(js, instellingen.stream_replicas)
+        await _met_geduld(lambda: declareer_streams(js, instellingen.stream_replicas))
         # Before the subscribers bind: they would take an existing durable as it is.
-        await declareer_consumers(js, definitie.naam, beleid.ack_wait_seconden)
+        await _met_geduld(lambda: declareer_consumers(js, definitie.naam, beleid.ack_wait_seconden))
         await broker.start()
         relay.start()
         rustige_gc()
@@ -209,6 +209,20 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
 
     FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider, excluded_urls="health,asyncapi")
     return app
+
+
+async def _met_geduld(stap: Callable[[], Awaitable[Any]], pogingen: int = 6) -> None:
+    """JetStream API calls at start-up may time out while a cluster elects leaders or several services
+    create the same R3 streams at once; try again for about half a minute before giving up."""
+    for poging in range(1, pogingen + 1):
+        try:
+            await stap()
+            return
+        except TimeoutError:  # nats.errors.TimeoutError is one too
+            if poging == pogingen:
+                raise
+            log.warning("JetStream antwoordt niet; opnieuw", extra={"poging": poging})
+            await asyncio.sleep(poging)
 
 
 def rustige_gc() -> None:

@@ -225,9 +225,9 @@ async def declareer_streams_op(nats_url: str, replicas: int = 1) -> None:
     """For `toegang migrate`: declare the streams without starting a service."""
     import nats
 
-    from shared.bus import nats_servers
+    from shared.bus import nats_verbinding
 
-    nc = await nats.connect(nats_servers(nats_url))
+    nc = await nats.connect(**nats_verbinding(nats_url))
     try:
         await declareer_streams(nc.jetstream(), replicas)
     finally:

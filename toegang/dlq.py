@@ -16,13 +16,13 @@ from datetime import datetime, timezone
 import nats
 from nats.js.errors import NotFoundError
 
-from shared.bus import nats_servers
+from shared.bus import nats_verbinding
 
 DLQ_STREAM = "TOEGANG_DLQ"
 
 
 async def _verbind(nats_url: str):
-    nc = await nats.connect(nats_servers(nats_url), connect_timeout=5, max_reconnect_attempts=1)
+    nc = await nats.connect(**nats_verbinding(nats_url), connect_timeout=5, max_reconnect_attempts=1)
     return nc, nc.jetstream()
 
 

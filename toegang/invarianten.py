@@ -29,7 +29,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from shared.bus import nats_servers
+from shared.bus import nats_verbinding
 from shared.events import EVENT_TYPES, MeldingGeregistreerd, SignaalDoorgezet
 from shared.topology import CONSUMERS, STREAMS
 
@@ -151,7 +151,7 @@ async def wacht_op_rust(nats_url: str, database_url: str, timeout: float = 120.0
     """Wait until every outbox is empty and every durable has nothing pending, twice in a row (an event
     handled now may publish another). Returns what was still busy when the time ran out (empty: at rest)."""
     engine = create_async_engine(database_url, pool_size=1)
-    nc = await nats.connect(nats_servers(nats_url), connect_timeout=5, max_reconnect_attempts=-1,
+    nc = await nats.connect(**nats_verbinding(nats_url), connect_timeout=5, max_reconnect_attempts=-1,
                             reconnect_time_wait=0.5)
     js = nc.jetstream()
     einde = asyncio.get_running_loop().time() + timeout
@@ -198,7 +198,7 @@ class Toestand:
 
 
 async def lees_toestand(nats_url: str, database_url: str) -> Toestand:
-    nc = await nats.connect(nats_servers(nats_url), connect_timeout=5)
+    nc = await nats.connect(**nats_verbinding(nats_url), connect_timeout=5)
     js = nc.jetstream()
     try:
         berichten: list[StreamBericht] = []

@@ -24,7 +24,7 @@ from toegang.invarianten import Ingezonden, Rapport, controleer_platform
 from toegang.omgeving import SERVICES, NatsCluster, NatsServer, Platform, Postgres, geheimen, maak_database, migreer, vrije_poort
 
 VOLLEDIG = os.environ.get("TOEGANG_FOUTEN") == "volledig"
-RAPPORTEN: list[tuple[str, Rapport]] = []
+RAPPORTEN: list[tuple[str, Rapport, dict]] = []
 
 
 def pytest_configure(config) -> None:
@@ -105,15 +105,20 @@ class FoutOmgeving:
         """SIGKILL: no shutdown at all, as an OOM kill or a lost node does."""
         self.platform.services[sleutel].proces.send_signal(signal.SIGKILL)
         self.platform.services[sleutel].proces.wait(10)
+        self.extra["sigkill"] = self.extra.get("sigkill", 0) + 1
 
     def herstart(self, sleutel: str) -> None:
         naam, _, replica = sleutel.partition("-")
         self.platform.start_service(naam, int(replica or 0))
 
-    async def controleer(self, stroom: Stroom, verklaard: tuple[str, ...] = (), wacht_s: float = 150) -> Rapport:
+    async def controleer(self, stroom: Stroom, verklaard: tuple[str, ...] = (), wacht_s: float = 150,
+                         label: str = "") -> Rapport:
         ingezonden = Ingezonden(stroom.ingezonden.meldingen, stroom.ingezonden.signalen, verklaard)
+        begin = asyncio.get_running_loop().time()
         rapport = await controleer_platform(self.nats.url, self.database_url, ingezonden, wacht_s)
-        RAPPORTEN.append((self.naam, rapport))
+        extra = {**self.extra, "pogingen_clients": stroom.pogingen,
+                 "tot_rust_s": round(asyncio.get_running_loop().time() - begin, 1)}
+        RAPPORTEN.append((f"{self.naam} {label}".strip(), rapport, extra))
         assert rapport.in_orde, rapport.tekst()
         for soort in ("meldingen", "signalen"):
             assert rapport.tellingen[soort].verloren == 0 and rapport.tellingen[soort].dubbel == 0, rapport.tekst()
@@ -145,10 +150,10 @@ def pytest_terminal_summary(terminalreporter) -> None:
     if not RAPPORTEN:
         return
     terminalreporter.section("storingssuite: per fout verzonden / verwerkt / in DLQ / verloren / dubbel")
-    for naam, rapport in RAPPORTEN:
+    for naam, rapport, extra in RAPPORTEN:
         delen = [f"{soort} {t.verzonden}/{t.verwerkt}/{t.in_dlq}/{t.verloren}/{t.dubbel}"
                  for soort, t in rapport.tellingen.items()]
-        terminalreporter.write_line(f"{naam}: " + "; ".join(delen) + f"; DLQ {dict(rapport.dlq)}")
+        terminalreporter.write_line(f"{naam}: " + "; ".join(delen) + f"; DLQ {dict(rapport.dlq)}; {extra}")
 
 
 async def wacht(seconden: float) -> None:

@@ -16,10 +16,11 @@ import sys
 import uuid
 from datetime import datetime, timedelta, timezone
 
+import httpx
 import nats
 import pytest
 
-from shared.bus import nats_servers
+from shared.bus import nats_verbinding
 from shared.storing import REDEN
 from tests.fouten.conftest import VOLLEDIG
 from toegang import dlq
@@ -107,7 +108,7 @@ async def test_poison_naar_de_dlq_terwijl_de_rest_doorgaat(fout_omgeving):
     await asyncio.to_thread(fo.platform.wacht_tot_gezond, 60, ["triage"])
     for entry in await dlq.lijst(fo.nats.url, aantal=1000):
         await dlq.speel_opnieuw(fo.nats.url, entry["dlq_seq"])
-    na_replay = await fo.controleer(stroom)
+    na_replay = await fo.controleer(stroom, label="na replay")
     assert na_replay.tellingen["meldingen"].verwerkt == meldingen.verzonden
     assert na_replay.dlq == {"hersteld": meldingen.in_dlq}
 
@@ -142,6 +143,7 @@ async def test_nats_server_herstart_midden_in_de_stroom(fout_omgeving):
         await asyncio.to_thread(fo.nats.stop)
         await asyncio.sleep(2.0)
         await asyncio.to_thread(fo.nats.start)
+        fo.extra["nats_weg_s"] = 2.0
 
     stroom = await met_stroom(fo, herstart)
     await fo.controleer(stroom)
@@ -159,6 +161,7 @@ async def test_postgresql_herstart_midden_in_de_stroom(fout_omgeving):
         await asyncio.to_thread(fo.pg.stop)
         await asyncio.sleep(2.0)
         await asyncio.to_thread(fo.pg.start)
+        fo.extra["postgresql_weg_s"] = 2.0
 
     stroom = await met_stroom(fo, herstart)
     await fo.controleer(stroom)
@@ -204,37 +207,52 @@ async def test_gepauzeerde_consumer_bouwt_achterstand_op_en_loopt_die_in(fout_om
             await nc.close()
 
     stroom = await met_stroom(fo, pauzeer)
+    fo.extra["achterstand"] = achterstand[0]
     rapport = await fo.controleer(stroom)
     assert achterstand[0] > 50, achterstand  # a real backlog had built up
-    fo.extra["achterstand"] = achterstand[0]
     assert rapport.tellingen["meldingen"].verwerkt == len(stroom.ingezonden.meldingen)
 
 
 @pytest.mark.volledig
 async def test_jetstream_cluster_de_streamleider_wordt_gedood(fout_omgeving):
-    """Three nats-servers, every stream on all three (R3). The leader of the meldingen stream dies
-    (SIGKILL) mid-stream: another node takes over, clients fail over to the nodes still up."""
+    """Three nats-servers, every stream on all three (R3). The leader of the meldingen stream is moved to
+    the node intake is connected to, and that node dies (SIGKILL) mid-stream: another node takes over the
+    stream, and intake (whose relay publishes the meldingen) must fail over to a node still up."""
     fo = fout_omgeving
     cluster = await fo.gebruik_cluster()
     await asyncio.to_thread(fo.start)
-    gedood: list[str] = []
 
     async def dood_de_leider():
         await asyncio.sleep(DUUR / 3)
-        nc = await nats.connect(nats_servers(cluster.url))
+        knoop = await asyncio.to_thread(knoop_van_verbinding, cluster, "toegang-intake")
+        nc = await nats.connect(**nats_verbinding(cluster.url))
         try:
-            info = await nc.jetstream().stream_info("TOEGANG_MELDINGEN")
+            js = nc.jetstream()
+            info = await js.stream_info("TOEGANG_MELDINGEN")
             assert info.config.num_replicas == 3 and len(info.cluster.replicas) == 2
-            leider = info.cluster.leader
+            while (await js.stream_info("TOEGANG_MELDINGEN")).cluster.leader != knoop:
+                await nc.request("$JS.API.STREAM.LEADER.STEPDOWN.TOEGANG_MELDINGEN",
+                                 json.dumps({"placement": {"preferred": knoop}}).encode(), timeout=5)
+                await asyncio.sleep(0.5)
         finally:
             await nc.close()
-        cluster.knoop(leider).proces.kill()
-        gedood.append(leider)
+        cluster.knoop(knoop).proces.kill()
+        fo.extra["streamleider_gedood"] = knoop
 
     stroom = await met_stroom(fo, dood_de_leider)
     await fo.controleer(stroom)
-    nc = await nats.connect(nats_servers(cluster.url))
+    nc = await nats.connect(**nats_verbinding(cluster.url))
     try:
-        assert (await nc.jetstream().stream_info("TOEGANG_MELDINGEN")).cluster.leader not in gedood
+        assert (await nc.jetstream().stream_info("TOEGANG_MELDINGEN")).cluster.leader != fo.extra["streamleider_gedood"]
     finally:
         await nc.close()
+    assert "Connection broken" in (fo.platform.log_map / "intake.log").read_text()  # it did fail over
+
+
+def knoop_van_verbinding(cluster, naam: str) -> str:
+    """The server_name of the node a client (by its connection name) is connected to (monitoring /connz)."""
+    for knoop in cluster.knopen:
+        verbindingen = httpx.get(f"http://{knoop.host}:{knoop.monitor_poort}/connz", timeout=5).json()
+        if any(c.get("name") == naam for c in verbindingen.get("connections") or []):
+            return knoop.server_name
+    raise AssertionError(f"{naam} is met geen enkele knoop verbonden")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import httpx
 import nats
 
-from shared.bus import nats_servers
+from shared.bus import nats_verbinding
 from shared.nats_rechten import partner_inbox_prefix
 from tests.support.gegevens import geldig_bsn, melding
 from toegang.invarianten import Ingezonden
@@ -53,7 +53,7 @@ class Stroom:
 
     async def draai(self, seconden: float) -> None:
         """Send for `seconden`, then wait until every item was accepted (the clients keep trying)."""
-        self._nc = await nats.connect(nats_servers(self.partner_nats_url), max_reconnect_attempts=-1,
+        self._nc = await nats.connect(**nats_verbinding(self.partner_nats_url), max_reconnect_attempts=-1,
                                       reconnect_time_wait=0.5, inbox_prefix=partner_inbox_prefix(NATS_PARTNER))
         self._js = self._nc.jetstream()
         try:
