@@ -21,7 +21,17 @@ from shared.auth import maak_token
 from shared.topology import declareer_streams_op
 from tests.support.stroom import Stroom
 from toegang.invarianten import Ingezonden, Rapport, controleer_platform
-from toegang.omgeving import SERVICES, NatsCluster, NatsServer, Platform, Postgres, geheimen, maak_database, migreer, vrije_poort
+from toegang.omgeving import (
+    SERVICES,
+    NatsCluster,
+    NatsServer,
+    Platform,
+    Postgres,
+    geheimen,
+    maak_database,
+    migreer,
+    vrije_poort,
+)
 
 VOLLEDIG = os.environ.get("TOEGANG_FOUTEN") == "volledig"
 RAPPORTEN: list[tuple[str, Rapport, dict]] = []
