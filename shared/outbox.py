@@ -78,7 +78,9 @@ class OutboxRelay:
                 continue
             if aantal == BATCH:
                 continue
-            if self._stoppen.is_set():
+            # Stopping: one more pass if anything committed (or stop() was called) since this pass began,
+            # so a commit that landed while we were reading is not left behind.
+            if self._stoppen.is_set() and not self._signaal.is_set():
                 return
             try:
                 await asyncio.wait_for(self._signaal.wait(), POLL_S)

@@ -45,19 +45,23 @@ async def test_sigterm_midden_in_de_stroom_verliest_niets_en_stopt_op_tijd(platf
     meldingen = await asyncio.gather(*(post_melding(platform, token, melding(huisnummer=9300 + i))
                                        for i in range(AANTAL)))
     # Mid-stream: every service may hold events in its outbox and be handling some.
-    for naam in SERVICES:
-        duur, code = await asyncio.to_thread(stop_en_meet, platform, naam)
+    gestopt: list[tuple[str, float, int, int]] = []
+    try:
+        for naam in SERVICES:
+            duur, code = await asyncio.to_thread(stop_en_meet, platform, naam)
+            log = (platform.log_map / f"{naam}.log").read_text(errors="replace")
+            assert "Application shutdown complete." in log and "Finished server process" in log.splitlines()[-1], \
+                log[-500:]
+            gestopt.append((naam, duur, code, await outbox(database_url, naam)))
+    finally:  # the other tests need the platform whatever happened here
+        for naam in SERVICES:
+            platform.start_service(naam)
+        await asyncio.to_thread(platform.wacht_tot_gezond, 60, list(SERVICES))
+    for naam, duur, code, in_outbox in gestopt:
         # Not killed (that would be -9 after 15 s): uvicorn shuts down and then re-raises SIGTERM (-15).
         assert code in (0, -15) and duur < 12, (naam, code, duur)
-        log = (platform.log_map / f"{naam}.log").read_text(errors="replace")
-        assert "Application shutdown complete." in log and "Finished server process" in log.splitlines()[-1], \
-            log[-500:]
         # Its handlers stopped before its relay did, and the relay published all they committed.
-        assert await outbox(database_url, naam) == 0, naam
-
-    for naam in SERVICES:
-        platform.start_service(naam)
-    await asyncio.to_thread(platform.wacht_tot_gezond, 60, list(SERVICES))
+        assert in_outbox == 0, naam
 
     async def allemaal():
         aantallen = [len(await besluiten(platform, token, m["melding_id"])) for m in meldingen]
