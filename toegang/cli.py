@@ -110,15 +110,7 @@ def invarianten(
 
 
 def _database_url(gegeven: str | None) -> str:
-    import json
-    from pathlib import Path
-
-    if gegeven or os.environ.get("DATABASE_URL"):
-        return gegeven or os.environ["DATABASE_URL"]
-    dev = Path(os.environ.get("TOEGANG_DATA_DIR", ".toegang")) / "dev.json"
-    if not dev.exists():
-        raise typer.BadParameter("geef --database-url of DATABASE_URL, of start `toegang dev`")
-    return json.loads(dev.read_text())["database_url"]
+    return _uit_omgeving_of_dev(gegeven, "DATABASE_URL", "database_url", "--database-url")
 
 
 dlq_app = typer.Typer(no_args_is_help=True, help="The dead-letter queue: list, show and replay entries.")
@@ -128,15 +120,20 @@ NatsUrl = Annotated[str | None, typer.Option(help="NATS URL with operator rights
 
 
 def _nats_url(gegeven: str | None) -> str:
+    return _uit_omgeving_of_dev(gegeven, "NATS_URL", "nats_url", "--nats-url")
+
+
+def _uit_omgeving_of_dev(gegeven: str | None, variabele: str, sleutel: str, optie: str) -> str:
+    """The option, else the environment variable, else what a running `toegang dev` wrote in dev.json."""
     import json
     from pathlib import Path
 
-    if gegeven or os.environ.get("NATS_URL"):
-        return gegeven or os.environ["NATS_URL"]
+    if gegeven or os.environ.get(variabele):
+        return gegeven or os.environ[variabele]
     dev = Path(os.environ.get("TOEGANG_DATA_DIR", ".toegang")) / "dev.json"
     if not dev.exists():
-        raise typer.BadParameter("geef --nats-url of NATS_URL, of start `toegang dev`")
-    return json.loads(dev.read_text())["nats_url"]
+        raise typer.BadParameter(f"geef {optie} of {variabele}, of start `toegang dev`")
+    return json.loads(dev.read_text())[sleutel]
 
 
 @dlq_app.command("list")

@@ -11,29 +11,13 @@ import time
 import uuid
 
 import nats
-import pytest
-from sqlalchemy import MetaData, text
 
 from shared.bus import RetryBeleid, abonneer, maak_broker
-from shared.db import UnitOfWorkFactory, inbox_tabel, maak_engine, outbox_tabel
+from shared.db import UnitOfWorkFactory
 from shared.topology import Consumer, declareer_streams
 from tests.conftest import wacht_tot
-from tests.integration.test_bus import opgepakt_event
+from tests.integration.test_bus import engine, inbox, opgepakt_event, outbox  # noqa: F401 - engine: fixture
 from toegang.omgeving import NatsServer
-
-metadata = MetaData(schema="pullherstel")
-outbox = outbox_tabel(metadata)
-inbox = inbox_tabel(metadata)
-
-
-@pytest.fixture(scope="module")
-async def engine(database_url):
-    engine = maak_engine(database_url)
-    async with engine.begin() as conn:
-        await conn.execute(text("CREATE SCHEMA IF NOT EXISTS pullherstel"))
-        await conn.run_sync(metadata.create_all)
-    yield engine
-    await engine.dispose()
 
 
 async def publiceer(server: NatsServer, team: str) -> str:
@@ -47,6 +31,22 @@ async def publiceer(server: NatsServer, team: str) -> str:
     return str(event.id)
 
 
+async def luister(server: NatsServer, engine, durable: str):
+    """A durable pull consumer bound the platform's way; returns the broker and the ids it receives."""
+    ontvangen: list[str] = []
+
+    async def handler(event, uow) -> None:
+        ontvangen.append(str(event.id))
+
+    broker = maak_broker(server.url, "pullherstel")
+    consumer = Consumer("pullherstel", durable, "TOEGANG_MELDINGEN", "toegang.meldingen.opgepakt.*", "test")
+    abonneer(broker, consumer, handler, UnitOfWorkFactory(engine, outbox), inbox, RetryBeleid(max_deliver=3))
+    await broker.connect()
+    await declareer_streams(broker.config.connection_state.stream)
+    await broker.start()
+    return broker, ontvangen
+
+
 def herstart(server: NatsServer, sig: int, weg_s: float) -> None:
     server.proces.send_signal(sig)
     server.proces.wait(15)
@@ -56,18 +56,7 @@ def herstart(server: NatsServer, sig: int, weg_s: float) -> None:
 
 async def test_pull_consumer_ontvangt_weer_na_herstart_crash_en_lange_onderbreking(engine, werkmap):
     server = NatsServer(werkmap / "nats-pull-herstel").start()
-    consumer = Consumer("pullherstel", "pullherstel-opgepakt", "TOEGANG_MELDINGEN", "toegang.meldingen.opgepakt.*",
-                        "test")
-    ontvangen: list[str] = []
-
-    async def handler(event, uow) -> None:
-        ontvangen.append(str(event.id))
-
-    broker = maak_broker(server.url, "pullherstel")
-    abonneer(broker, consumer, handler, UnitOfWorkFactory(engine, outbox), inbox, RetryBeleid(max_deliver=3))
-    await broker.connect()
-    await declareer_streams(broker.config.connection_state.stream)
-    await broker.start()
+    broker, ontvangen = await luister(server, engine, "pullherstel-opgepakt")
     try:
         eerste = await publiceer(server, "voor")
         await wacht_tot(lambda: eerste in ontvangen, timeout=10)
@@ -88,18 +77,7 @@ async def test_wat_tijdens_de_onderbreking_in_de_stream_kwam_komt_aan(engine, we
     """Published right after a crash and restart, while the consumer's client may still be reconnecting:
     the durable's position survives the restart, so nothing is skipped."""
     server = NatsServer(werkmap / f"nats-pull-herstel-{uuid.uuid4().hex[:6]}").start()
-    consumer = Consumer("pullherstel", "pullherstel-tussendoor", "TOEGANG_MELDINGEN",
-                        "toegang.meldingen.opgepakt.*", "test")
-    ontvangen: list[str] = []
-
-    async def handler(event, uow) -> None:
-        ontvangen.append(str(event.id))
-
-    broker = maak_broker(server.url, "pullherstel")
-    abonneer(broker, consumer, handler, UnitOfWorkFactory(engine, outbox), inbox, RetryBeleid(max_deliver=3))
-    await broker.connect()
-    await declareer_streams(broker.config.connection_state.stream)
-    await broker.start()
+    broker, ontvangen = await luister(server, engine, "pullherstel-tussendoor")
     try:
         await asyncio.to_thread(herstart, server, signal.SIGKILL, 0.2)
         tussendoor = [await publiceer(server, f"tussendoor-{i}") for i in range(20)]
