@@ -133,7 +133,7 @@ async def consumers_in_rust(js) -> list[str]:
     bezig = []
     for c in CONSUMERS:
         info = await js.consumer_info(c.stream, c.durable)
-        if info.num_pending or info.num_ack_pending or info.num_redelivered and info.num_ack_pending:
+        if info.num_pending or info.num_ack_pending:
             bezig.append(f"{c.durable}: {info.num_pending} wachtend, {info.num_ack_pending} onbevestigd")
     return bezig
 
