@@ -162,19 +162,29 @@ def _s(waarde: str) -> str:
     return json.dumps(waarde)  # a double-quoted string, as nats-server's parser reads it
 
 
-def _lijst(waarden: Iterable[str], inspringing: str) -> str:
-    return "[\n" + "".join(f"{inspringing}  {_s(w)}\n" for w in waarden) + f"{inspringing}]"
+def gebruiker_regels(naam: str, wachtwoord: str, rechten: dict[str, list[str]], i: str) -> list[str]:
+    """One user of an `accounts` block. `wachtwoord` is the configuration value as written: a quoted
+    password here, a `$NATS_..._PASSWORD` variable in deploy/nats/accounts.conf (genereer_accounts.py)."""
+    regels = [f"{i}{{", f"{i}  user: {_s(naam)}", f"{i}  password: {wachtwoord}", f"{i}  permissions {{"]
+    for richting in ("publish", "subscribe"):
+        regels.append(f"{i}    {richting} {{")
+        regels.append(f"{i}      allow: [")
+        regels += [f"{i}        {_s(s)}" for s in rechten[richting]]
+        regels += [f"{i}      ]", f"{i}    }}"]
+    regels += [f"{i}  }}", f"{i}}}"]
+    return regels
 
 
-def _gebruiker(naam: str, wachtwoord: str, rechten: dict[str, list[str]], i: str) -> str:
-    return (f"{i}{{\n"
-            f"{i}  user: {_s(naam)}\n"
-            f"{i}  password: {_s(wachtwoord)}\n"
-            f"{i}  permissions {{\n"
-            f"{i}    publish {{\n{i}      allow: {_lijst(rechten['publish'], i + '      ')}\n{i}    }}\n"
-            f"{i}    subscribe {{\n{i}      allow: {_lijst(rechten['subscribe'], i + '      ')}\n{i}    }}\n"
-            f"{i}  }}\n"
-            f"{i}}}")
+def partners_account_kop() -> list[str]:
+    """Closes the TOEGANG account's users and opens the PARTNERS account, which imports the partner
+    subjects from TOEGANG (a separate account: a partner never sees the services' inbox traffic)."""
+    return [
+        "    ]",
+        "  }",
+        f"  {PARTNERS_ACCOUNT} {{",
+        f"    imports [ {{ service: {{ account: {TOEGANG_ACCOUNT}, subject: {_s(PARTNER_SUBJECTS)} }} }} ]",
+        "    users [",
+    ]
 
 
 def genereer_config(gebruikers: NatsGebruikers, *, host: str, poort: int, monitor_poort: int | None,
@@ -197,19 +207,13 @@ def genereer_config(gebruikers: NatsGebruikers, *, host: str, poort: int, monito
         "    jetstream: enabled",
         f"    exports [ {{ service: {_s(PARTNER_SUBJECTS)}, accounts: [{PARTNERS_ACCOUNT}] }} ]",
         "    users [",
-        _gebruiker(OPERATOR, gebruikers.operator, {"publish": [">"], "subscribe": [">"]}, "      "),
+        *gebruiker_regels(OPERATOR, _s(gebruikers.operator), {"publish": [">"], "subscribe": [">"]}, "      "),
     ]
     for service, wachtwoord in sorted(gebruikers.services.items()):
         regels.append(f"      # {service}")
-        regels.append(_gebruiker(service, wachtwoord, service_rechten(service), "      "))
-    regels += [
-        "    ]",
-        "  }",
-        f"  {PARTNERS_ACCOUNT} {{",
-        f"    imports [ {{ service: {{ account: {TOEGANG_ACCOUNT}, subject: {_s(PARTNER_SUBJECTS)} }} }} ]",
-        "    users [",
-    ]
+        regels += gebruiker_regels(service, _s(wachtwoord), service_rechten(service), "      ")
+    regels += partners_account_kop()
     for partner_id, wachtwoord in sorted(gebruikers.partners.items()):
-        regels.append(_gebruiker(partner_id, wachtwoord, partner_rechten(partner_id), "      "))
+        regels += gebruiker_regels(partner_id, _s(wachtwoord), partner_rechten(partner_id), "      ")
     regels += ["    ]", "  }", "}", ""]
     return "\n".join(regels)

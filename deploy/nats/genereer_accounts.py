@@ -35,7 +35,9 @@ from shared.nats_rechten import (
     PARTNER_SUBJECTS,
     PARTNERS_ACCOUNT,
     TOEGANG_ACCOUNT,
+    gebruiker_regels,
     partner_rechten,
+    partners_account_kop,
     service_rechten,
     services_van_topologie,
 )
@@ -51,17 +53,6 @@ def password_variabele(gebruiker: str, partner: bool = False) -> str:
 
 def _s(waarde: str) -> str:
     return json.dumps(waarde)  # double-quoted: nats-server then reads `$JS...` as text, not a variable
-
-
-def _gebruiker(naam: str, variabele: str, rechten: dict[str, list[str]], i: str) -> list[str]:
-    regels = [f"{i}{{", f"{i}  user: {_s(naam)}", f"{i}  password: ${variabele}", f"{i}  permissions {{"]
-    for richting in ("publish", "subscribe"):
-        regels.append(f"{i}    {richting} {{")
-        regels.append(f"{i}      allow: [")
-        regels += [f"{i}        {_s(s)}" for s in rechten[richting]]
-        regels += [f"{i}      ]", f"{i}    }}"]
-    regels += [f"{i}  }}", f"{i}}}"]
-    return regels
 
 
 def genereer(config_dir: Path = PROJECT / "config" / "gemeenten") -> str:
@@ -95,19 +86,13 @@ def genereer(config_dir: Path = PROJECT / "config" / "gemeenten") -> str:
         f"    exports [ {{ service: {_s(PARTNER_SUBJECTS)}, accounts: [{PARTNERS_ACCOUNT}] }} ]",
         "    users [",
         "      # operator: everything in this account (toegang migrate, toegang dlq, nats stream backup).",
-        *_gebruiker(OPERATOR, password_variabele(OPERATOR), {"publish": [">"], "subscribe": [">"]}, i),
+        *gebruiker_regels(OPERATOR, f"${password_variabele(OPERATOR)}", {"publish": [">"], "subscribe": [">"]}, i),
     ]
     for service in services_van_topologie():
         durables = ", ".join(c.durable for c in consumers_van(service)) or "none"
         regels.append(f"      # {service}: durables {durables}")
-        regels += _gebruiker(service, password_variabele(service), service_rechten(service), i)
-    regels += [
-        "    ]",
-        "  }",
-        f"  {PARTNERS_ACCOUNT} {{",
-        f"    imports [ {{ service: {{ account: {TOEGANG_ACCOUNT}, subject: {_s(PARTNER_SUBJECTS)} }} }} ]",
-        "    users [",
-    ]
+        regels += gebruiker_regels(service, f"${password_variabele(service)}", service_rechten(service), i)
+    regels += partners_account_kop()
     gemeenten, gezien = laad_gemeenten(config_dir), set()
     for code in gemeenten.codes:
         gemeente = gemeenten[code]
@@ -117,8 +102,8 @@ def genereer(config_dir: Path = PROJECT / "config" / "gemeenten") -> str:
         regels.append(f"      # {code} {gemeente.naam}")
         for partner in nieuw:
             gezien.add(partner.partner_id)
-            regels += _gebruiker(partner.partner_id, password_variabele(partner.partner_id, partner=True),
-                                 partner_rechten(partner.partner_id), i)
+            regels += gebruiker_regels(partner.partner_id, f"${password_variabele(partner.partner_id, partner=True)}",
+                                       partner_rechten(partner.partner_id), i)
     regels += [
         "    ]",
         "  }",

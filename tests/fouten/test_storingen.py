@@ -37,19 +37,22 @@ async def met_stroom(fo, fout, duur: float = DUUR, **kwargs):
     return stroom
 
 
+async def doden_en_herstarten(fo, namen: list[str], tussenpoos: float) -> None:
+    """SIGKILL each of `namen` in turn, `tussenpoos` apart, and start it again half a second later."""
+    for naam in namen:
+        await asyncio.sleep(tussenpoos)
+        fo.kill(naam)
+        await asyncio.sleep(0.5)
+        fo.herstart(naam)
+    await asyncio.to_thread(fo.platform.wacht_tot_gezond, 60)
+
+
 async def test_sigkill_van_elke_service_midden_in_de_stroom(fout_omgeving):
     fo = fout_omgeving
     await asyncio.to_thread(fo.start)
 
-    async def doden():
-        for naam in SERVICES:  # one after the other, each while the stream is running
-            await asyncio.sleep(DUUR / 6)
-            fo.kill(naam)
-            await asyncio.sleep(0.5)
-            fo.herstart(naam)
-        await asyncio.to_thread(fo.platform.wacht_tot_gezond, 60)
-
-    stroom = await met_stroom(fo, doden)
+    # One after the other, each while the stream is running.
+    stroom = await met_stroom(fo, lambda: doden_en_herstarten(fo, list(SERVICES), DUUR / 6))
     rapport = await fo.controleer(stroom)
     assert rapport.tellingen["meldingen"].verwerkt == len(stroom.ingezonden.meldingen) > 0
 
@@ -77,15 +80,7 @@ async def test_sigkill_meermaals(fout_omgeving, naam):
     fo = fout_omgeving
     await asyncio.to_thread(fo.start)
 
-    async def doden():
-        for _ in range(3):
-            await asyncio.sleep(DUUR / 4)
-            fo.kill(naam)
-            await asyncio.sleep(0.3)
-            fo.herstart(naam)
-        await asyncio.to_thread(fo.platform.wacht_tot_gezond, 60)
-
-    stroom = await met_stroom(fo, doden)
+    stroom = await met_stroom(fo, lambda: doden_en_herstarten(fo, [naam] * 3, DUUR / 4))
     await fo.controleer(stroom)
 
 
