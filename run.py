@@ -21,8 +21,6 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 
 
 def installeer() -> None:
-    if sys.version_info < (3, 11):
-        sys.exit("Python 3.11 of nieuwer is nodig.")
     if not (BIN / "python").exists():
         print("Virtuele omgeving maken in .venv ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)

@@ -18,7 +18,7 @@ import os
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nats
@@ -34,25 +34,38 @@ PLAN_OPGESTELD = "toegang.plannen.opgesteld.>"
 OPRUIMTIJD_S = 30  # kept free at the end of the time limit for stopping everything
 
 
-
 def _args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     p.add_argument("--aantal", type=int, default=2000, help="meldingen tegelijk, voor de doorvoer (standaard 2000)")
     p.add_argument("--los", type=int, default=20, help="meldingen één voor één, voor de latentie (standaard 20)")
     p.add_argument("--opwarmen", type=int, default=100, help="meldingen vooraf, niet meegeteld (standaard 100)")
     p.add_argument("--limiet", type=int, default=300, help="maximale looptijd in seconden (standaard 300)")
-    p.add_argument("--stil", type=float, default=30.0,
-                   help="stop met wachten als zo lang niets meer aankomt, in s (standaard 30)")
-    p.add_argument("--relay-batch", type=int, default=16,
-                   help="fetch-batch van de kale relay (standaard 16, als het platform)")
-    p.add_argument("--relay-wacht", type=float, default=1.0,
-                   help="fetch-timeout van de kale relay in s (standaard 1.0, als het platform)")
+    p.add_argument(
+        "--stil", type=float, default=30.0, help="stop met wachten als zo lang niets meer aankomt, in s (standaard 30)"
+    )
+    p.add_argument(
+        "--relay-batch", type=int, default=16, help="fetch-batch van de kale relay (standaard 16, als het platform)"
+    )
+    p.add_argument(
+        "--relay-wacht",
+        type=float,
+        default=1.0,
+        help="fetch-timeout van de kale relay in s (standaard 1.0, als het platform)",
+    )
     p.add_argument("--bewaar", action="store_true", help="laat de tijdelijke map (logs, data) staan")
     return p.parse_args(argv)
 
 
-async def _fasen(systeem: str, nc, js, invoer: dict[str, list[Bericht]], sink: str, deadline: float, args,
-                 subject=lambda b: b.subject) -> dict[str, Resultaat]:
+async def _fasen(
+    systeem: str,
+    nc,
+    js,
+    invoer: dict[str, list[Bericht]],
+    sink: str,
+    deadline: float,
+    args,
+    subject=lambda b: b.subject,
+) -> dict[str, Resultaat]:
     """Warm-up, one at a time, all at once: the same for platform and relay."""
     uit = {}
     for fase, een_voor_een in (("opwarmen", False), ("los", True), ("tegelijk", False)):
@@ -96,16 +109,20 @@ def _deel(a: float | None, b: float | None) -> float | None:
 def _toon(rijen: list[Resultaat], verhoudingen: dict) -> None:
     print(f"\n{'':<22}{'N':>6}{'aangekomen':>12}{'msg/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
     for r in rijen:
-        print(f"{r.naam:<22}{r.aantal:>6}{r.aangekomen:>12}{_ms(r.doorvoer_per_s):>10}{_ms(r.p50_ms):>10}"
-              f"{_ms(r.p99_ms):>10}{_ms(r.max_ms):>10}")
+        print(
+            f"{r.naam:<22}{r.aantal:>6}{r.aangekomen:>12}{_ms(r.doorvoer_per_s):>10}{_ms(r.p50_ms):>10}"
+            f"{_ms(r.p99_ms):>10}{_ms(r.max_ms):>10}"
+        )
     print("\nplatform / relay:")
     for fase, v in verhoudingen.items():
         d = "-" if v["doorvoer"] is None else f"{v['doorvoer']:.3f}x"
         p = "-" if v["p50"] is None else f"{v['p50']:.1f}x"
         print(f"  {fase:<9} doorvoer {d:>8}   p50 {p:>8}")
     if onvolledig := [r.naam for r in rijen if not r.compleet]:
-        print(f"Let op: niet alles kwam aan binnen de tijd ({'; '.join(onvolledig)}); "
-              "doorvoer en percentielen gaan over wat aankwam.")
+        print(
+            f"Let op: niet alles kwam aan binnen de tijd ({'; '.join(onvolledig)}); "
+            "doorvoer en percentielen gaan over wat aankwam."
+        )
 
 
 def draai(args) -> int:
@@ -128,26 +145,38 @@ def draai(args) -> int:
         pg = Postgres(tmp / "pg")
         pg.start(eigen_database=True)  # with DATABASE_URL: a fresh database in that server
         migreer(pg.database_url)
-        platform = Platform(server.url, pg.database_url, geheimen(tmp), tmp / "logs",
-                            poorten={naam: vrije_poort() for naam in SERVICES})
+        platform = Platform(
+            server.url, pg.database_url, geheimen(tmp), tmp / "logs", poorten={naam: vrije_poort() for naam in SERVICES}
+        )
         print("De vier services starten", flush=True)
         platform.start(timeout=90)
         print("Platform meten", flush=True)
         bij_platform = asyncio.run(_meet_platform(server.url, invoer, einde, args))
 
         fasen = [f for f in ("los", "tegelijk") if f in bij_platform and f in bij_relay]
-        verhoudingen = {f: {"doorvoer": _deel(bij_platform[f].doorvoer_per_s, bij_relay[f].doorvoer_per_s),
-                            "p50": _deel(bij_platform[f].p50_ms, bij_relay[f].p50_ms)} for f in fasen}
+        verhoudingen = {
+            f: {
+                "doorvoer": _deel(bij_platform[f].doorvoer_per_s, bij_relay[f].doorvoer_per_s),
+                "p50": _deel(bij_platform[f].p50_ms, bij_relay[f].p50_ms),
+            }
+            for f in fasen
+        }
         rijen = [r[f] for f in fasen for r in (bij_platform, bij_relay)]
         _toon(rijen, verhoudingen)
-        RESULTATEN.write_text(json.dumps({
-            "tijdstip": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "instellingen": {**aantallen, "relay_batch": args.relay_batch, "relay_wacht_s": args.relay_wacht},
-            "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-            "platform": {f: r.als_dict() for f, r in bij_platform.items()},
-            "relay": {f: r.als_dict() for f, r in bij_relay.items()},
-            "platform_gedeeld_door_relay": verhoudingen,
-        }, indent=2) + "\n")
+        RESULTATEN.write_text(
+            json.dumps(
+                {
+                    "tijdstip": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "instellingen": {**aantallen, "relay_batch": args.relay_batch, "relay_wacht_s": args.relay_wacht},
+                    "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+                    "platform": {f: r.als_dict() for f, r in bij_platform.items()},
+                    "relay": {f: r.als_dict() for f, r in bij_relay.items()},
+                    "platform_gedeeld_door_relay": verhoudingen,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
         print(f"\nGeschreven: {RESULTATEN}", flush=True)
         return 0 if all(r.compleet for r in rijen) else 1
     finally:

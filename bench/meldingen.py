@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -34,14 +34,38 @@ def maak_meldingen(aantal: int, begin: int = 0) -> list[Bericht]:
     for i in range(begin, begin + aantal):
         melding_id = uuid.uuid4()
         data = MeldingGeregistreerd(
-            melding_id=melding_id, gemeente=GEMEENTE, ontvangen_op=datetime.now(timezone.utc), kanaal="digitaal",
-            soort="hulpvraag", melder_type="inwoner_zelf", huishouden_id=_sleutel(f"huishouden-{i}"),
-            persoon_sleutels=[_sleutel(f"persoon-{i}")], leeftijdscategorie="23-64", wijk=wijken[i % len(wijken)],
-            levensgebieden=["financien"], zrm={}, veiligheid=Veiligheid(), crisis=False, spoed=False,
-            gevraagde_voorzieningen=[], inwoner_op_de_hoogte=True,
+            melding_id=melding_id,
+            gemeente=GEMEENTE,
+            ontvangen_op=datetime.now(UTC),
+            kanaal="digitaal",
+            soort="hulpvraag",
+            melder_type="inwoner_zelf",
+            huishouden_id=_sleutel(f"huishouden-{i}"),
+            persoon_sleutels=[_sleutel(f"persoon-{i}")],
+            leeftijdscategorie="23-64",
+            wijk=wijken[i % len(wijken)],
+            levensgebieden=["financien"],
+            zrm={},
+            veiligheid=Veiligheid(),
+            crisis=False,
+            spoed=False,
+            gevraagde_voorzieningen=[],
+            inwoner_op_de_hoogte=True,
         )
-        event = maak_event(data, service="intake", gemeente=GEMEENTE, subject=str(melding_id),
-                           correlatieid=str(melding_id), dataref=f"/v1/meldingen/{melding_id}")
-        berichten.append(Bericht(str(melding_id), event.nats_subject, event.model_dump_json().encode(),
-                                 {"Nats-Msg-Id": str(event.id), "content-type": "application/cloudevents+json"}))
+        event = maak_event(
+            data,
+            service="intake",
+            gemeente=GEMEENTE,
+            subject=str(melding_id),
+            correlatieid=str(melding_id),
+            dataref=f"/v1/meldingen/{melding_id}",
+        )
+        berichten.append(
+            Bericht(
+                str(melding_id),
+                event.nats_subject,
+                event.model_dump_json().encode(),
+                {"Nats-Msg-Id": str(event.id), "content-type": "application/cloudevents+json"},
+            )
+        )
     return berichten

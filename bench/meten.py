@@ -50,9 +50,17 @@ def percentiel(waarden: list[float], p: float) -> float:
     return geordend[max(0, math.ceil(p * len(geordend)) - 1)]
 
 
-async def meet(naam: str, nc: Client, js: JetStreamContext, berichten: list[Bericht], sink: str,
-               deadline: float, stil_timeout: float = 30.0, een_voor_een: bool = False,
-               subject: Callable[[Bericht], str] = lambda b: b.subject) -> Resultaat:
+async def meet(
+    naam: str,
+    nc: Client,
+    js: JetStreamContext,
+    berichten: list[Bericht],
+    sink: str,
+    deadline: float,
+    stil_timeout: float = 30.0,
+    een_voor_een: bool = False,
+    subject: Callable[[Bericht], str] = lambda b: b.subject,
+) -> Resultaat:
     """Publish `berichten` and wait for their results on `sink` until all arrived, `deadline`
     (time.monotonic) passes, or nothing arrived for `stil_timeout` seconds.
 
@@ -89,7 +97,7 @@ async def meet(naam: str, nc: Client, js: JetStreamContext, berichten: list[Beri
     stap = 1 if een_voor_een else CHUNK
     for i in range(0, len(berichten), stap):
         publicaties = []
-        for b in berichten[i:i + stap]:
+        for b in berichten[i : i + stap]:
             verzonden[b.correlatieid] = time.perf_counter()
             publicaties.append(js.publish(subject(b), b.payload, headers=b.headers, timeout=30))
         await asyncio.gather(*publicaties)
@@ -103,8 +111,17 @@ async def meet(naam: str, nc: Client, js: JetStreamContext, berichten: list[Beri
         return Resultaat(naam, len(berichten), 0, None, None, None, None, None, publiceren_s)
     latenties = [(t - verzonden[cid]) * 1000 for cid, t in ontvangen.items()]
     duur = max(ontvangen.values()) - start
-    return Resultaat(naam, len(berichten), len(ontvangen), duur, len(ontvangen) / duur,
-                     percentiel(latenties, 0.50), percentiel(latenties, 0.99), max(latenties), publiceren_s)
+    return Resultaat(
+        naam,
+        len(berichten),
+        len(ontvangen),
+        duur,
+        len(ontvangen) / duur,
+        percentiel(latenties, 0.50),
+        percentiel(latenties, 0.99),
+        max(latenties),
+        publiceren_s,
+    )
 
 
 class Tijdslimiet(Exception):

@@ -21,8 +21,12 @@ INGANG, SINK = STREAMS[0][1], STREAMS[-1][1]
 
 
 async def _hop(js: JetStreamContext, stream: str, bron: str, doel: str, batch: int, wacht: float) -> None:
-    psub = await js.pull_subscribe(bron, durable=f"{stream.lower()}-relay", stream=stream,
-                                   config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_ack_pending=1000))
+    psub = await js.pull_subscribe(
+        bron,
+        durable=f"{stream.lower()}-relay",
+        stream=stream,
+        config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_ack_pending=1000),
+    )
     while True:
         try:
             berichten = await psub.fetch(batch, timeout=wacht)
@@ -38,8 +42,10 @@ async def relay(js: JetStreamContext, batch: int, wacht: float):
     """The streams and the running hops; afterwards the hops stop and the streams are deleted."""
     for naam, subject in STREAMS:
         await js.add_stream(StreamConfig(name=naam, subjects=[subject], storage=StorageType.FILE))
-    hops = [asyncio.create_task(_hop(js, naam, subject, volgende, batch, wacht))
-            for (naam, subject), (_, volgende) in zip(STREAMS, STREAMS[1:])]
+    hops = [
+        asyncio.create_task(_hop(js, naam, subject, volgende, batch, wacht))
+        for (naam, subject), (_, volgende) in zip(STREAMS, STREAMS[1:], strict=False)
+    ]
     try:
         yield
     finally:

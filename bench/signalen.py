@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -32,8 +32,8 @@ import psutil
 import yaml
 from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 
-from toegang.omgeving import NatsServer, Platform, Postgres, geheimen, migreer, vrije_poort
 from bench.meten import begrensd, ruim_op
+from toegang.omgeving import NatsServer, Platform, Postgres, geheimen, migreer, vrije_poort
 
 HIER = Path(__file__).resolve().parent
 CONFIG = HIER.parent / "config" / "gemeenten"
@@ -49,11 +49,19 @@ PARTNER_SOORTEN = [
     ("drinkwaterbedrijf", ["waterachterstand", "einde_levering"], 3, 0.8),
     ("zorgverzekeraar", ["zorgverzekeringsachterstand"], 6, 0.8),
 ]
-ACHTERSTAND = {"woningcorporatie": "huurachterstand", "energieleverancier": "energieachterstand",
-               "drinkwaterbedrijf": "waterachterstand", "zorgverzekeraar": "zorgverzekeringsachterstand"}
+ACHTERSTAND = {
+    "woningcorporatie": "huurachterstand",
+    "energieleverancier": "energieachterstand",
+    "drinkwaterbedrijf": "waterachterstand",
+    "zorgverzekeraar": "zorgverzekeringsachterstand",
+}
 # Thresholds of GM1916 (bedrag in cent, dagen); above them a signal is "nieuw".
-DREMPEL = {"huurachterstand": (30000, 30), "energieachterstand": (10000, 30), "waterachterstand": (5000, 30),
-           "zorgverzekeringsachterstand": (20000, 60)}
+DREMPEL = {
+    "huurachterstand": (30000, 30),
+    "energieachterstand": (10000, 30),
+    "waterachterstand": (5000, 30),
+    "zorgverzekeringsachterstand": (20000, 60),
+}
 PC4 = list(range(2261, 2276))
 LETTERS = "ABCDEFGHJKLMNPRSTVWXZ"
 
@@ -67,8 +75,16 @@ def bench_partners() -> list[dict]:
     for type_, soorten, aantal, gewicht in PARTNER_SOORTEN:
         for i in range(1, aantal + 1):
             pid = f"gm1916-bench-{type_[:8]}-{i}"
-            uit.append({"partner_id": pid, "naam": f"Bench {type_} {i}", "type": type_, "soorten": soorten,
-                        "token_sha256": hashlib.sha256(token(pid).encode()).hexdigest(), "_gewicht": gewicht})
+            uit.append(
+                {
+                    "partner_id": pid,
+                    "naam": f"Bench {type_} {i}",
+                    "type": type_,
+                    "soorten": soorten,
+                    "token_sha256": hashlib.sha256(token(pid).encode()).hexdigest(),
+                    "_gewicht": gewicht,
+                }
+            )
     return uit
 
 
@@ -85,10 +101,11 @@ def schrijf_config(map_: Path, partners: list[dict]) -> None:
 
 # --- generating the month ------------------------------------------------------------------------
 
+
 def bsn(rng: random.Random, gebruikt: set[str]) -> str:
     while True:
         cijfers = [rng.randint(1, 9)] + [rng.randint(0, 9) for _ in range(7)]
-        laatste = sum(c * w for c, w in zip(cijfers, range(9, 1, -1))) % 11
+        laatste = sum(c * w for c, w in zip(cijfers, range(9, 1, -1), strict=False)) % 11
         if laatste == 10:
             continue
         waarde = "".join(map(str, cijfers)) + str(laatste)
@@ -111,8 +128,11 @@ def maak_signalen(aantal: int, partners: list[dict], seed: int, vandaag: date) -
 
     def adres() -> dict:
         while True:
-            a = (f"{rng.choice(PC4)} {rng.choice(LETTERS)}{rng.choice(LETTERS)}", rng.randint(1, 400),
-                 rng.choice([None, None, None, None, "A", "B", "1"]))
+            a = (
+                f"{rng.choice(PC4)} {rng.choice(LETTERS)}{rng.choice(LETTERS)}",
+                rng.randint(1, 400),
+                rng.choice([None, None, None, None, "A", "B", "1"]),
+            )
             if a not in adressen:
                 adressen.add(a)
                 return {"postcode": a[0], "huisnummer": a[1], **({"toevoeging": a[2]} if a[2] else {})}
@@ -128,26 +148,35 @@ def maak_signalen(aantal: int, partners: list[dict], seed: int, vandaag: date) -
                 if rng.random() < 0.5:
                     bedrag, sinds = rng.randint(1000, drempel_bedrag - 1), vandaag - timedelta(rng.randint(40, 200))
                 else:
-                    bedrag, sinds = rng.randint(drempel_bedrag, drempel_bedrag * 6), vandaag - timedelta(
-                        rng.randint(1, drempel_dagen - 1))
+                    bedrag, sinds = (
+                        rng.randint(drempel_bedrag, drempel_bedrag * 6),
+                        vandaag - timedelta(rng.randint(1, drempel_dagen - 1)),
+                    )
                 stats["onder_drempel_bedoeld"] += 1
             else:
                 bedrag = rng.randint(drempel_bedrag, drempel_bedrag * 8)
                 sinds = vandaag - timedelta(rng.randint(drempel_dagen, drempel_dagen + 150))
         volgnummer[partner["partner_id"]] += 1
         stats["crisis"] += crisis
-        return {"partner_signaal_id": f"{partner['partner_id']}-{volgnummer[partner['partner_id']]:06d}",
-                "soort": soort, "betreft": persoon, "bedrag_achterstand_cent": bedrag,
-                "achterstand_sinds": sinds.isoformat(), "crisis": crisis}
+        return {
+            "partner_signaal_id": f"{partner['partner_id']}-{volgnummer[partner['partner_id']]:06d}",
+            "soort": soort,
+            "betreft": persoon,
+            "bedrag_achterstand_cent": bedrag,
+            "achterstand_sinds": sinds.isoformat(),
+            "crisis": crisis,
+        }
 
     eerste: list[tuple[dict, dict, dict]] = []  # (partner, persoon, signaal) to repeat later
     while gedaan < aantal:
         huishouden = adres()
         persoon = {"bsn": bsn(rng, bsns), "adres": huishouden}
         if rng.random() < 0.05:  # without BSN: name and date of birth
-            persoon = {"naam": f"Bench Persoon {len(bsns)}-{gedaan}",
-                       "geboortedatum": (date(1950, 1, 1) + timedelta(rng.randint(0, 20000))).isoformat(),
-                       "adres": huishouden}
+            persoon = {
+                "naam": f"Bench Persoon {len(bsns)}-{gedaan}",
+                "geboortedatum": (date(1950, 1, 1) + timedelta(rng.randint(0, 20000))).isoformat(),
+                "adres": huishouden,
+            }
         n_partners = 1
         if rng.random() < 0.15:
             n_partners = rng.choice([2, 2, 3])
@@ -185,12 +214,13 @@ def maak_signalen(aantal: int, partners: list[dict], seed: int, vandaag: date) -
 
 # --- sending ----------------------------------------------------------------------------------------
 
+
 async def verstuur(urls: list[str], per_partner: dict[str, list[dict]], batch: int, clients: int) -> dict:
     """Per partner its batches in order; `clients` batches of different partners at a time, the clients
     spread over the service's replicas (as a load balancer would)."""
     wachtrij: asyncio.Queue = asyncio.Queue()
     for pid, signalen in sorted(per_partner.items(), key=lambda kv: -len(kv[1])):
-        wachtrij.put_nowait((pid, [signalen[i:i + batch] for i in range(0, len(signalen), batch)]))
+        wachtrij.put_nowait((pid, [signalen[i : i + batch] for i in range(0, len(signalen), batch)]))
     uitkomst = Counter()
     beoordelingen = Counter()
     opnieuw: list[tuple[str, list[dict]]] = []
@@ -202,8 +232,9 @@ async def verstuur(urls: list[str], per_partner: dict[str, list[dict]], batch: i
             pid, batches = wachtrij.get_nowait()
             for b in batches:
                 t = time.monotonic()
-                r = await http.post(f"{url}/v1/signalen/batch", json={"signalen": b},
-                                    headers={"Authorization": f"Bearer {token(pid)}"})
+                r = await http.post(
+                    f"{url}/v1/signalen/batch", json={"signalen": b}, headers={"Authorization": f"Bearer {token(pid)}"}
+                )
                 duur_batches.append(time.monotonic() - t)
                 if r.status_code != 202:
                     uitkomst["batch_fout"] += len(b)
@@ -212,7 +243,7 @@ async def verstuur(urls: list[str], per_partner: dict[str, list[dict]], batch: i
                 terug = r.json()
                 uitkomst["geaccepteerd"] += terug["geaccepteerd"]
                 botsend = []
-                for s, res in zip(b, terug["resultaten"]):
+                for s, res in zip(b, terug["resultaten"], strict=False):
                     if res["geaccepteerd"]:
                         beoordelingen[res["beoordeling"]] += 1
                     elif any("opnieuw" in e.get("msg", str(e)) for e in res.get("errors", [])):
@@ -237,9 +268,15 @@ async def verstuur(urls: list[str], per_partner: dict[str, list[dict]], batch: i
             await client(http, urls[0])
             uitkomst["opnieuw_gestuurd"] = sum(len(b) for _, b in opnieuw_eerst)
         duur = time.monotonic() - begin
-    return {"duur_s": duur, "uitkomst": dict(uitkomst), "beoordelingen": dict(beoordelingen), "fouten": fouten,
-            "batches": len(duur_batches), "batch_duur_max_s": max(duur_batches, default=0.0),
-            "batch_duur_gem_s": sum(duur_batches) / len(duur_batches) if duur_batches else 0.0}
+    return {
+        "duur_s": duur,
+        "uitkomst": dict(uitkomst),
+        "beoordelingen": dict(beoordelingen),
+        "fouten": fouten,
+        "batches": len(duur_batches),
+        "batch_duur_max_s": max(duur_batches, default=0.0),
+        "batch_duur_gem_s": sum(duur_batches) / len(duur_batches) if duur_batches else 0.0,
+    }
 
 
 async def tel_in_postgres(database_url: str) -> dict:
@@ -255,13 +292,20 @@ async def tel_in_postgres(database_url: str) -> dict:
             "casussen": await q("SELECT count(*) FROM signalering.casussen"),
             "casussen_meerdere_partners": await q(
                 "SELECT count(*) FROM (SELECT casus_id FROM signalering.signalen WHERE casus_id IS NOT NULL "
-                "GROUP BY casus_id HAVING count(DISTINCT partner_id) > 1) x"),
+                "GROUP BY casus_id HAVING count(DISTINCT partner_id) > 1) x"
+            ),
             "outbox_ongepubliceerd": await q("SELECT count(*) FROM signalering.outbox"),
         }
-        uit["beoordeling"] = {r[0]: r[1] for r in await conn.fetch(
-            "SELECT beoordeling, count(*) FROM signalering.signalen GROUP BY 1 ORDER BY 1")}
-        uit["casus_status_reden"] = {f"{r[0]}/{r[1]}": r[2] for r in await conn.fetch(
-            "SELECT status, reden, count(*) FROM signalering.casussen GROUP BY 1, 2 ORDER BY 1, 2")}
+        uit["beoordeling"] = {
+            r[0]: r[1]
+            for r in await conn.fetch("SELECT beoordeling, count(*) FROM signalering.signalen GROUP BY 1 ORDER BY 1")
+        }
+        uit["casus_status_reden"] = {
+            f"{r[0]}/{r[1]}": r[2]
+            for r in await conn.fetch(
+                "SELECT status, reden, count(*) FROM signalering.casussen GROUP BY 1, 2 ORDER BY 1, 2"
+            )
+        }
         return uit
     finally:
         await conn.close()
@@ -293,22 +337,33 @@ async def wacht_op_outbox(database_url: str, tot: float) -> float | None:
 
 # --- the reference -----------------------------------------------------------------------------------
 
+
 async def referentie(nats_url: str, aantal: int, grootte: int = 400, chunk: int = 1000, fetch: int = 1000) -> dict:
     nc = await nats.connect(nats_url)
     try:
         js = nc.jetstream()
-        await js.add_stream(StreamConfig(name="BENCH_SIGNALEN", subjects=["bench.signalen"],
-                                         storage=StorageType.FILE))
-        voorbeeld = json.dumps({"partner_signaal_id": "x" * 24, "soort": "huurachterstand",
-                                "betreft": {"bsn": "123456782", "adres": {"postcode": "2261 AB", "huisnummer": 12}},
-                                "bedrag_achterstand_cent": 45000, "achterstand_sinds": "2026-08-01", "crisis": False})
+        await js.add_stream(StreamConfig(name="BENCH_SIGNALEN", subjects=["bench.signalen"], storage=StorageType.FILE))
+        voorbeeld = json.dumps(
+            {
+                "partner_signaal_id": "x" * 24,
+                "soort": "huurachterstand",
+                "betreft": {"bsn": "123456782", "adres": {"postcode": "2261 AB", "huisnummer": 12}},
+                "bedrag_achterstand_cent": 45000,
+                "achterstand_sinds": "2026-08-01",
+                "crisis": False,
+            }
+        )
         opvulling = "x" * max(0, grootte - len(voorbeeld) - 12)
         berichten = [json.dumps({"i": i, "v": opvulling, **json.loads(voorbeeld)}).encode() for i in range(aantal)]
-        psub = await js.pull_subscribe("bench.signalen", durable="bench-signalen", stream="BENCH_SIGNALEN",
-                                       config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_ack_pending=20000))
+        psub = await js.pull_subscribe(
+            "bench.signalen",
+            durable="bench-signalen",
+            stream="BENCH_SIGNALEN",
+            config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_ack_pending=20000),
+        )
         begin = time.monotonic()
         for i in range(0, aantal, chunk):
-            await asyncio.gather(*(js.publish("bench.signalen", b, timeout=30) for b in berichten[i:i + chunk]))
+            await asyncio.gather(*(js.publish("bench.signalen", b, timeout=30) for b in berichten[i : i + chunk]))
         gepubliceerd = time.monotonic()
         ontvangen = 0
         while ontvangen < aantal:
@@ -318,14 +373,20 @@ async def referentie(nats_url: str, aantal: int, grootte: int = 400, chunk: int 
         await nc.flush()
         einde = time.monotonic()
         await js.delete_stream("BENCH_SIGNALEN")
-        return {"aantal": aantal, "bericht_bytes": len(berichten[0]), "publiceren_s": gepubliceerd - begin,
-                "consumeren_s": einde - gepubliceerd, "duur_s": einde - begin,
-                "per_s": aantal / (einde - begin)}
+        return {
+            "aantal": aantal,
+            "bericht_bytes": len(berichten[0]),
+            "publiceren_s": gepubliceerd - begin,
+            "consumeren_s": einde - gepubliceerd,
+            "duur_s": einde - begin,
+            "per_s": aantal / (einde - begin),
+        }
     finally:
         await nc.close()
 
 
 # --- CPU ---------------------------------------------------------------------------------------------
+
 
 def cpu_tijden(pids: dict[str, int]) -> dict[str, float]:
     uit = {}
@@ -348,13 +409,18 @@ def cpu_tijden(pids: dict[str, int]) -> dict[str, float]:
 
 # --- the run -----------------------------------------------------------------------------------------
 
+
 def _args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench signalen", description=__doc__.split("\n\n")[0])
     p.add_argument("--aantal", type=int, default=72_000, help="signalen (standaard 72000)")
     p.add_argument("--batch", type=int, default=10_000, help="signalen per batch, hoogstens 10000 (standaard 10000)")
     p.add_argument("--clients", type=int, default=4, help="batches tegelijk (standaard 4)")
-    p.add_argument("--replicas", type=int, default=2,
-                   help="processen van de signalering-service, elk met een eigen poort (standaard 2)")
+    p.add_argument(
+        "--replicas",
+        type=int,
+        default=2,
+        help="processen van de signalering-service, elk met een eigen poort (standaard 2)",
+    )
     p.add_argument("--seed", type=int, default=20261, help="zaad van de generator")
     p.add_argument("--limiet", type=int, default=300, help="maximale looptijd in seconden (standaard 300)")
     p.add_argument("--bewaar", action="store_true", help="laat de tijdelijke map (logs, data) staan")
@@ -364,19 +430,30 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
 def _toon(r: dict) -> None:
     p, ref, db = r["platform"], r["referentie"], r["postgres"]
     print(f"\n{'':<44}{'N':>8}{'duur s':>10}{'per s':>10}")
-    print(f"{'platform: signalen geaccepteerd + gekoppeld':<44}{r['instellingen']['aantal']:>8}"
-          f"{p['duur_s']:>10.2f}{p['per_s']:>10,.0f}")
-    print(f"{'referentie: kale JetStream publish+consume':<44}{ref['aantal']:>8}{ref['duur_s']:>10.2f}"
-          f"{ref['per_s']:>10,.0f}")
-    print(f"  (referentie: publiceren {ref['publiceren_s']:.2f} s, consumeren {ref['consumeren_s']:.2f} s, "
-          f"{ref['bericht_bytes']} bytes per bericht)")
+    print(
+        f"{'platform: signalen geaccepteerd + gekoppeld':<44}{r['instellingen']['aantal']:>8}"
+        f"{p['duur_s']:>10.2f}{p['per_s']:>10,.0f}"
+    )
+    print(
+        f"{'referentie: kale JetStream publish+consume':<44}{ref['aantal']:>8}{ref['duur_s']:>10.2f}"
+        f"{ref['per_s']:>10,.0f}"
+    )
+    print(
+        f"  (referentie: publiceren {ref['publiceren_s']:.2f} s, consumeren {ref['consumeren_s']:.2f} s, "
+        f"{ref['bericht_bytes']} bytes per bericht)"
+    )
     print(f"\nplatform / referentie (doorvoer): {r['verhouding']:.3f}x")
     print(f"doel < {DOEL_S:.0f} s: {'gehaald' if r['doel_gehaald'] else 'NIET gehaald'} ({p['duur_s']:.2f} s)")
-    print(f"\nHTTP: {p['batches']} batches, gemiddeld {p['batch_duur_gem_s']:.2f} s, max {p['batch_duur_max_s']:.2f} s;"
-          f" uitkomst {p['uitkomst']}")
+    print(
+        f"\nHTTP: {p['batches']} batches, gemiddeld {p['batch_duur_gem_s']:.2f} s, max {p['batch_duur_max_s']:.2f} s;"
+        f" uitkomst {p['uitkomst']}"
+    )
     print(f"beoordeling (antwoorden): {p['beoordelingen']}")
-    print(f"PostgreSQL: {db['signalen']} signalen ({db['signalen_in_casus']} in een casus), {db['casussen']} casussen "
-          f"({db['casussen_meerdere_partners']} met meerdere partners), {r['events_in_stream']} events op TOEGANG_SIGNALEN")
+    print(
+        f"PostgreSQL: {db['signalen']} signalen ({db['signalen_in_casus']} in een casus), {db['casussen']} casussen "
+        f"({db['casussen_meerdere_partners']} met meerdere partners), "
+        f"{r['events_in_stream']} events op TOEGANG_SIGNALEN"
+    )
     print(f"  beoordeling: {db['beoordeling']}")
     print(f"  casussen: {db['casus_status_reden']}")
     o = r.get("outbox_leeg_na_s")
@@ -392,12 +469,14 @@ def draai(args) -> int:
     try:
         partners = bench_partners()
         schrijf_config(tmp / "config", partners)
-        vandaag = datetime.now(timezone.utc).date() - timedelta(days=1)
+        vandaag = datetime.now(UTC).date() - timedelta(days=1)
         t = time.monotonic()
         per_partner, gen_stats = maak_signalen(args.aantal, partners, args.seed, vandaag)
         gen_stats["genereren_s"] = round(time.monotonic() - t, 2)
         gen_stats["per_partner_min_max"] = [min(map(len, per_partner.values())), max(map(len, per_partner.values()))]
-        print(f"{args.aantal} signalen gemaakt voor {len(partners)} partners in {gen_stats['genereren_s']} s", flush=True)
+        print(
+            f"{args.aantal} signalen gemaakt voor {len(partners)} partners in {gen_stats['genereren_s']} s", flush=True
+        )
 
         server = NatsServer(tmp / "nats")
         server.start()
@@ -410,19 +489,27 @@ def draai(args) -> int:
         pg.start(eigen_database=True)
         migreer(pg.database_url)
         omgeving = {**geheimen(tmp), "TOEGANG_CONFIG_DIR": str(tmp / "config")}
-        platform = Platform(server.url, pg.database_url, omgeving, tmp / "logs",
-                            poorten={"signalering": vrije_poort()})
+        platform = Platform(server.url, pg.database_url, omgeving, tmp / "logs", poorten={"signalering": vrije_poort()})
         replicas = [platform.start_service("signalering", i) for i in range(max(1, args.replicas))]
         platform.wacht_tot_gezond(90)
-        print(f"signalering: {len(replicas)} replica(s) op {', '.join(r.url for r in replicas)}; versturen "
-              f"({args.clients} tegelijk, batches van {args.batch})", flush=True)
+        print(
+            f"signalering: {len(replicas)} replica(s) op {', '.join(r.url for r in replicas)}; versturen "
+            f"({args.clients} tegelijk, batches van {args.batch})",
+            flush=True,
+        )
 
-        pids = {**{r.naam: r.proces.pid for r in replicas}, "nats-server": server.proces.pid,
-                "bench (client)": os.getpid()}
+        pids = {
+            **{r.naam: r.proces.pid for r in replicas},
+            "nats-server": server.proces.pid,
+            "bench (client)": os.getpid(),
+        }
         voor = cpu_tijden(pids)
-        p = asyncio.run(asyncio.wait_for(verstuur([r.url for r in replicas], per_partner, min(args.batch, 10_000),
-                                                  args.clients),
-                                         max(10, einde - time.monotonic())))
+        p = asyncio.run(
+            asyncio.wait_for(
+                verstuur([r.url for r in replicas], per_partner, min(args.batch, 10_000), args.clients),
+                max(10, einde - time.monotonic()),
+            )
+        )
         na = cpu_tijden(pids)
         p["per_s"] = args.aantal / p["duur_s"]
         print(f"  platform: {p['duur_s']:.2f} s, {p['per_s']:,.0f}/s", flush=True)
@@ -431,10 +518,15 @@ def draai(args) -> int:
         events = asyncio.run(events_in_stream(server.url))
 
         resultaat = {
-            "tijdstip": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "instellingen": {"aantal": args.aantal, "batch": args.batch, "clients": args.clients,
-                             "replicas": len(replicas), "seed": args.seed,
-                             "partners": len(partners)},
+            "tijdstip": datetime.now(UTC).isoformat(timespec="seconds"),
+            "instellingen": {
+                "aantal": args.aantal,
+                "batch": args.batch,
+                "clients": args.clients,
+                "replicas": len(replicas),
+                "seed": args.seed,
+                "partners": len(partners),
+            },
             "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
             "generator": gen_stats,
             "platform": p,

@@ -60,8 +60,9 @@ class TokenVerifier:
     missing `sub` or `rol`, an unknown `rol`; a staff role without `gemeente`; a partner without
     `partner_id`."""
 
-    def __init__(self, secret: str | None = None, jwks_url: str | None = None,
-                 speling_seconden: float = SPELING_SECONDEN):
+    def __init__(
+        self, secret: str | None = None, jwks_url: str | None = None, speling_seconden: float = SPELING_SECONDEN
+    ):
         if not secret and not jwks_url:
             raise ValueError("TOEGANG_JWT_SECRET of TOEGANG_JWKS_URL is nodig")
         self._secret = secret
@@ -79,8 +80,14 @@ class TokenVerifier:
             sleutel, algoritmen = sleutel.key, [sleutel.algorithm_name]
         else:
             sleutel, algoritmen = self._secret, ["HS256"]
-        claims = jwt.decode(token, sleutel, algorithms=algoritmen, audience=AUDIENCE, leeway=self._speling,
-                            options={"require": ["exp", "sub", "rol"], "verify_iat": True, "verify_nbf": True})
+        claims = jwt.decode(
+            token,
+            sleutel,
+            algorithms=algoritmen,
+            audience=AUDIENCE,
+            leeway=self._speling,
+            options={"require": ["exp", "sub", "rol"], "verify_iat": True, "verify_nbf": True},
+        )
         if not isinstance(claims.get("sub"), str) or not claims["sub"].strip():
             raise jwt.InvalidTokenError("sub hoort een niet-lege tekst te zijn")
         try:
@@ -95,12 +102,26 @@ class TokenVerifier:
         return gebruiker
 
 
-def maak_token(secret: str, rol: str, gemeente: str | None = None, teams: list[str] | None = None,
-               partner_id: str | None = None, sub: str | None = None, geldig_seconden: int = 12 * 3600) -> str:
+def maak_token(
+    secret: str,
+    rol: str,
+    gemeente: str | None = None,
+    teams: list[str] | None = None,
+    partner_id: str | None = None,
+    sub: str | None = None,
+    geldig_seconden: int = 12 * 3600,
+) -> str:
     nu = int(time.time())
-    claims = {"sub": sub or f"dev-{rol}-{uuid.uuid4().hex[:8]}", "rol": Rol(rol).value, "gemeente": gemeente,
-              "teams": teams or [], "partner_id": partner_id, "aud": AUDIENCE, "iat": nu,
-              "exp": nu + geldig_seconden}
+    claims = {
+        "sub": sub or f"dev-{rol}-{uuid.uuid4().hex[:8]}",
+        "rol": Rol(rol).value,
+        "gemeente": gemeente,
+        "teams": teams or [],
+        "partner_id": partner_id,
+        "aud": AUDIENCE,
+        "iat": nu,
+        "exp": nu + geldig_seconden,
+    }
     return jwt.encode({k: v for k, v in claims.items() if v is not None}, secret, algorithm="HS256")
 
 
@@ -117,8 +138,9 @@ def huidige_gebruiker(
     except jwt.PyJWKClientConnectionError:  # the identity provider's JWKS is unreachable: not the caller's fault
         raise HTTPException(503, "De sleutels van de identity provider zijn niet bereikbaar.") from None
     except (jwt.PyJWTError, ValidationError):
-        raise HTTPException(401, "Het token is ongeldig of verlopen.",
-                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
+        raise HTTPException(
+            401, "Het token is ongeldig of verlopen.", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        ) from None
 
 
 def optionele_gebruiker(

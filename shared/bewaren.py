@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from shared.gemeenten import Gemeente
 
 
-async def per_gemeente(gemeenten, nu: datetime, dagen: Callable[[Gemeente], int],
-                       batch: Callable[[str, datetime], Awaitable[int]]) -> int:
+async def per_gemeente(
+    gemeenten, nu: datetime, dagen: Callable[[Gemeente], int], batch: Callable[[str, datetime], Awaitable[int]]
+) -> int:
     """Run `batch(gemeente_code, grens)` until it returns 0, for every gemeente; returns the total."""
     totaal = 0
     for code in gemeenten.codes:

@@ -18,7 +18,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from faststream import AckPolicy
@@ -126,8 +126,10 @@ def abonneer(
             raise OngeldigBericht(reden_van(fout)) from fout
         # The subject names the type and the gemeente (`<prefix>.<gemeente>`); an event that says otherwise
         # (another type, another gemeente, data of another gemeente) is not what this consumer is for.
-        if msg.raw_message.subject != event.nats_subject or getattr(event.data, "gemeente", event.gemeente) \
-                != event.gemeente:
+        if (
+            msg.raw_message.subject != event.nats_subject
+            or getattr(event.data, "gemeente", event.gemeente) != event.gemeente
+        ):
             raise OngeldigBericht("ongeldig bericht: type of gemeente van het event past niet bij het subject")
         if gemeenten is not None and event.gemeente not in gemeenten:
             raise OngeldigBericht("ongeldig bericht: onbekende gemeente")
@@ -175,16 +177,20 @@ def abonneer_berichten(
             if is_tijdelijk(fout):
                 # The database is away: not the message's fault. Wait and try again, however often; sending
                 # it to the DLQ would fill the DLQ with every message of a database restart.
-                log.warning("database niet bereikbaar; later opnieuw", extra={
-                    "consumer": consumer.durable, "aflevering": aflevering, "fout": type(fout).__name__})
+                log.warning(
+                    "database niet bereikbaar; later opnieuw",
+                    extra={"consumer": consumer.durable, "aflevering": aflevering, "fout": type(fout).__name__},
+                )
                 await msg.nack(delay=beleid.backoff_seconden[-1])
                 return
             if aflevering >= beleid.max_deliver:
                 await naar_dlq(broker, consumer, msg, reden_van(fout))
                 await msg.reject()
             else:
-                log.info("opnieuw", extra={"consumer": consumer.durable, "aflevering": aflevering,
-                                           "fout": type(fout).__name__})
+                log.info(
+                    "opnieuw",
+                    extra={"consumer": consumer.durable, "aflevering": aflevering, "fout": type(fout).__name__},
+                )
                 await msg.nack(delay=beleid.backoff(aflevering))
             return
         await msg.ack()
@@ -204,7 +210,7 @@ def _geef_terug_bij_stoppen(subscriber) -> None:
             return await consume(msg)
         try:
             await msg.nak()
-        except Exception:  # noqa: BLE001 - the connection may already be draining; ack_wait then applies
+        except Exception:
             pass
         return None
 
@@ -224,8 +230,10 @@ async def _eerste_keer(uow: UnitOfWork, inbox: Table, consumer: Consumer, event:
     # max_age from now, and a replay of it later still: the inbox keeps the row that long from now
     # (decision 0014). Rare, so the second statement costs nothing on the hot path.
     await uow.session.execute(
-        update(inbox).where(inbox.c.consumer == consumer.durable, inbox.c.event_id == event.id)
-        .values(verwerkt_op=func.now()))
+        update(inbox)
+        .where(inbox.c.consumer == consumer.durable, inbox.c.event_id == event.id)
+        .values(verwerkt_op=func.now())
+    )
     return False
 
 
@@ -265,7 +273,7 @@ async def naar_dlq(broker: NatsBroker, consumer: Consumer, msg: NatsMessage, red
         "event_id": str(event.id) if event else None,
         "event_type": event.type if event else None,
         "event": origineel,
-        "tijd": datetime.now(timezone.utc).isoformat(),
+        "tijd": datetime.now(UTC).isoformat(),
     }
     await broker.publish(
         vermelding,
@@ -274,5 +282,12 @@ async def naar_dlq(broker: NatsBroker, consumer: Consumer, msg: NatsMessage, red
         stream="TOEGANG_DLQ",
         timeout=5.0,
     )
-    log.warning("bericht naar DLQ", extra={"consumer": consumer.durable, "stream_seq": meta.sequence.stream,
-                                           "event_id": vermelding["event_id"], "reden": reden[:200]})
+    log.warning(
+        "bericht naar DLQ",
+        extra={
+            "consumer": consumer.durable,
+            "stream_seq": meta.sequence.stream,
+            "event_id": vermelding["event_id"],
+            "reden": reden[:200],
+        },
+    )

@@ -13,8 +13,23 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from opentelemetry import propagate
-from sqlalchemy import (JSON, BigInteger, Column, DateTime, Index, LargeBinary, MetaData, String, Table, Text, Uuid,
-                        delete, func, select, tuple_)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Uuid,
+    delete,
+    func,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -29,8 +44,9 @@ def maak_engine(database_url: str, pool_size: int = 20, **kwargs) -> AsyncEngine
     # connection per event costs more CPU than the event itself. No pre-ping: it adds a round trip to every
     # transaction, and a transaction on a dead connection fails and is retried by the bus anyway.
     # hide_parameters: a failing statement's error text (which reaches logs and the DLQ) shows no values.
-    return create_async_engine(database_url, pool_size=pool_size, max_overflow=5, pool_recycle=1800,
-                               hide_parameters=True, **kwargs)
+    return create_async_engine(
+        database_url, pool_size=pool_size, max_overflow=5, pool_recycle=1800, hide_parameters=True, **kwargs
+    )
 
 
 def outbox_tabel(metadata: MetaData) -> Table:
@@ -67,8 +83,9 @@ def inbox_tabel(metadata: MetaData) -> Table:
     )
 
 
-async def verwijder_oude_inbox(engine: AsyncEngine, inbox: Table, bewaartermijn: timedelta,
-                               batch: int = INBOX_BATCH) -> int:
+async def verwijder_oude_inbox(
+    engine: AsyncEngine, inbox: Table, bewaartermijn: timedelta, batch: int = INBOX_BATCH
+) -> int:
     """Delete inbox rows handled longer than `bewaartermijn` ago, `batch` at a time until fewer remain;
     returns how many. The age is measured on the database's clock, the one that set `verwerkt_op`.
     SKIP LOCKED: replicas running this at once take different rows, and a row that a handler's
@@ -84,9 +101,12 @@ async def verwijder_oude_inbox(engine: AsyncEngine, inbox: Table, bewaartermijn:
 
 def _oude_inbox_rijen(inbox: Table, bewaartermijn: timedelta, batch: int):
     sleutel = tuple_(inbox.c.consumer, inbox.c.event_id)
-    oud = (select(inbox.c.consumer, inbox.c.event_id)
-           .where(inbox.c.verwerkt_op < func.now() - bewaartermijn)
-           .limit(batch).with_for_update(skip_locked=True))
+    oud = (
+        select(inbox.c.consumer, inbox.c.event_id)
+        .where(inbox.c.verwerkt_op < func.now() - bewaartermijn)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    )
     return delete(inbox).where(sleutel.in_(oud))
 
 
@@ -110,7 +130,10 @@ def is_tijdelijk(fout: BaseException) -> bool:
         if getattr(gezien, "connection_invalidated", False) or isinstance(gezien, (OSError, TimeoutError)):
             return True
         if getattr(gezien, "sqlstate", None) in TIJDELIJKE_SQLSTATES or type(gezien).__name__ in (
-                "ConnectionDoesNotExistError", "InterfaceError", "InternalClientError"):
+            "ConnectionDoesNotExistError",
+            "InterfaceError",
+            "InternalClientError",
+        ):
             return True
         gezien = getattr(gezien, "orig", None) or gezien.__cause__
     return False
@@ -137,7 +160,8 @@ async def voeg_toe(session: AsyncSession, tabel: Table, rijen: list[dict]) -> No
     kolommen = list(rijen[0])
     verbinding = await (await session.connection()).get_raw_connection()
     await verbinding.driver_connection.copy_records_to_table(
-        tabel.name, schema_name=tabel.schema, columns=kolommen, records=[tuple(r[k] for k in kolommen) for r in rijen])
+        tabel.name, schema_name=tabel.schema, columns=kolommen, records=[tuple(r[k] for k in kolommen) for r in rijen]
+    )
 
 
 class UnitOfWork:
@@ -167,9 +191,19 @@ class UnitOfWork:
             carrier: dict[str, str] = {}
             propagate.inject(carrier)
             headers = json.dumps(carrier)
-            await voeg_toe(self.session, self._outbox, [
-                {"event_id": e.id, "subject": e.nats_subject, "payload": e.model_dump_json().encode(), "headers": headers}
-                for e in self._events])
+            await voeg_toe(
+                self.session,
+                self._outbox,
+                [
+                    {
+                        "event_id": e.id,
+                        "subject": e.nats_subject,
+                        "payload": e.model_dump_json().encode(),
+                        "headers": headers,
+                    }
+                    for e in self._events
+                ],
+            )
         await self.session.commit()
         if self._events:
             self._events = []

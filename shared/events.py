@@ -8,7 +8,7 @@ model keeps a careless field from slipping onto the bus.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -244,7 +244,12 @@ EVENT_TYPES: dict[type[Data], EventType] = {
         (PlanOpgesteld, "plannen.plan-opgesteld", "toegang.plannen.opgesteld", "arrangement"),
         (BeschikkingAfgegeven, "plannen.beschikking-afgegeven", "toegang.plannen.beschikking-afgegeven", "arrangement"),
         (TermijnVerstreken, "plannen.termijn-verstreken", "toegang.plannen.termijn-verstreken", "arrangement"),
-        (DoorverwijzingAanvaard, "plannen.doorverwijzing-aanvaard", "toegang.plannen.doorverwijzing-aanvaard", "arrangement"),
+        (
+            DoorverwijzingAanvaard,
+            "plannen.doorverwijzing-aanvaard",
+            "toegang.plannen.doorverwijzing-aanvaard",
+            "arrangement",
+        ),
         (PlanAfgesloten, "plannen.plan-afgesloten", "toegang.plannen.afgesloten", "arrangement"),
         (MeldingOpgepakt, "meldingen.melding-opgepakt", "toegang.meldingen.opgepakt", "intake"),
         (SignaalAfgehandeld, "signalen.signaal-afgehandeld", "toegang.signalen.afgehandeld", "signalering"),
@@ -264,7 +269,7 @@ class Event(BaseModel, Generic[D]):
     id: uuid.UUID = Field(default_factory=nieuw_id)
     source: str
     type: str
-    time: AwareDatetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+    time: AwareDatetime = Field(default_factory=lambda: datetime.now(UTC))
     subject: str
     datacontenttype: Literal["application/json"] = "application/json"
     dataref: str | None = None
@@ -291,7 +296,7 @@ def maak_event(
         id=nieuw_id(),
         source=f"urn:nld:gemeente:{gemeente}:systeem:{service}",
         type=EVENT_TYPES[type(data)].type,
-        time=datetime.now(timezone.utc),
+        time=datetime.now(UTC),
         subject=subject,
         gemeente=gemeente,
         correlatieid=correlatieid,

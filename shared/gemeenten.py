@@ -149,8 +149,14 @@ class Gemeente(Strict):
         routes: dict[str, set[str | None]] = {}
         for team in self.teams:
             routes.setdefault(team.route, set()).update(team.wijken or [None])
-        controleer_regels(self.regels, routes=routes, wijken=wijk_ids, teams={t.id: t.route for t in self.teams},
-                          termijnen=set(self.termijnen), voorzieningen={v.code for v in self.voorzieningen})
+        controleer_regels(
+            self.regels,
+            routes=routes,
+            wijken=wijk_ids,
+            teams={t.id: t.route for t in self.teams},
+            termijnen=set(self.termijnen),
+            voorzieningen={v.code for v in self.voorzieningen},
+        )
         return self
 
     def wijk_van(self, postcode: str) -> Wijk | None:
@@ -227,9 +233,7 @@ def laad_gemeente(pad: Path) -> Gemeente:
     try:
         gemeente = Gemeente.model_validate(ruw)
     except ValidationError as fout:
-        velden = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(bestand)'}: {e['msg']}" for e in fout.errors()
-        )
+        velden = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(bestand)'}: {e['msg']}" for e in fout.errors())
         raise ConfigFout(f"{pad}: {velden}") from None
     if gemeente.code != pad.stem:
         raise ConfigFout(f"{pad}: code: {gemeente.code!r} hoort in {gemeente.code}.yaml")
@@ -245,4 +249,3 @@ def laad_gemeenten(map_: Path) -> Gemeenten:
 
 def geldige_postcode(postcode: str) -> bool:
     return bool(POSTCODE.match(postcode))
-

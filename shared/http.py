@@ -16,8 +16,16 @@ from shared.db import is_tijdelijk
 log = logging.getLogger(__name__)
 
 PROBLEM = "application/problem+json"
-TITELS = {400: "Ongeldig verzoek", 401: "Niet aangemeld", 403: "Geen toegang", 404: "Niet gevonden",
-          409: "Conflict", 413: "Te groot", 422: "Ongeldige invoer", 503: "Niet beschikbaar"}
+TITELS = {
+    400: "Ongeldig verzoek",
+    401: "Niet aangemeld",
+    403: "Geen toegang",
+    404: "Niet gevonden",
+    409: "Conflict",
+    413: "Te groot",
+    422: "Ongeldige invoer",
+    503: "Niet beschikbaar",
+}
 
 
 class Veldfout(BaseModel):
@@ -73,8 +81,9 @@ def installeer_foutafhandeling(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validatiefout(request: Request, fout: RequestValidationError) -> JSONResponse:
         # The input values are left out on purpose: they may be a BSN or a name.
-        fouten = [veldfout(tuple(e["loc"][1:] if e["loc"][:1] == ("body",) else e["loc"]), e["msg"])
-                  for e in fout.errors()]
+        fouten = [
+            veldfout(tuple(e["loc"][1:] if e["loc"][:1] == ("body",) else e["loc"]), e["msg"]) for e in fout.errors()
+        ]
         return probleem(422, "De invoer klopt niet; zie errors.", errors=fouten)
 
     @app.exception_handler(OngeldigeInvoer)
@@ -88,8 +97,9 @@ def installeer_foutafhandeling(app: FastAPI) -> None:
     async def infrastructuur(request: Request, fout: Exception) -> JSONResponse:
         if is_tijdelijk(fout):  # the database is away: nothing was stored; the client may try again
             log.warning("database niet bereikbaar", extra={"pad": request.url.path, "fout": type(fout).__name__})
-            return probleem(503, "De gegevens zijn even niet bereikbaar; probeer het zo opnieuw.",
-                            headers={"Retry-After": "2"})
+            return probleem(
+                503, "De gegevens zijn even niet bereikbaar; probeer het zo opnieuw.", headers={"Retry-After": "2"}
+            )
         return await onverwacht(request, fout)
 
     @app.exception_handler(Exception)

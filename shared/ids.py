@@ -20,7 +20,7 @@ def willekeurig(n: int) -> bytes:
     global _buffer, _plek
     if _plek + n > len(_buffer):
         _buffer, _plek = memoryview(os.urandom(_BLOK)), 0
-    stuk = _buffer[_plek:_plek + n].tobytes()
+    stuk = _buffer[_plek : _plek + n].tobytes()
     _plek += n
     return stuk
 

@@ -36,9 +36,13 @@ def run_env(metadata: MetaData, schema: str) -> None:
 
     def migreer_sync(connection) -> None:
         connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
-        context.configure(connection=connection, target_metadata=metadata, version_table_schema=schema,
-                          include_schemas=True,
-                          include_name=lambda name, type_, parent: type_ != "schema" or name == schema)
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            version_table_schema=schema,
+            include_schemas=True,
+            include_name=lambda name, type_, parent: type_ != "schema" or name == schema,
+        )
         with context.begin_transaction():
             context.run_migrations()
 
@@ -59,8 +63,9 @@ def outbox_zonder_vlag(schema: str) -> None:
     op.execute(f'DELETE FROM "{schema}".outbox WHERE gepubliceerd_op IS NOT NULL')
     op.drop_index("outbox_te_publiceren", table_name="outbox", schema=schema)
     op.drop_column("outbox", "gepubliceerd_op", schema=schema)
-    op.execute(f'ALTER TABLE "{schema}".outbox ALTER COLUMN payload TYPE bytea '
-               f"USING convert_to(payload::text, 'UTF8')")
+    op.execute(
+        f"ALTER TABLE \"{schema}\".outbox ALTER COLUMN payload TYPE bytea USING convert_to(payload::text, 'UTF8')"
+    )
     op.execute(f'ALTER TABLE "{schema}".outbox ALTER COLUMN headers TYPE text USING headers::text')
 
 
@@ -69,11 +74,13 @@ def outbox_met_vlag(schema: str) -> None:
     from alembic import op
 
     op.execute(f'ALTER TABLE "{schema}".outbox ALTER COLUMN headers TYPE jsonb USING headers::jsonb')
-    op.execute(f'ALTER TABLE "{schema}".outbox ALTER COLUMN payload TYPE jsonb '
-               f"USING convert_from(payload, 'UTF8')::jsonb")
+    op.execute(
+        f"ALTER TABLE \"{schema}\".outbox ALTER COLUMN payload TYPE jsonb USING convert_from(payload, 'UTF8')::jsonb"
+    )
     op.add_column("outbox", sa.Column("gepubliceerd_op", sa.DateTime(timezone=True)), schema=schema)
-    op.create_index("outbox_te_publiceren", "outbox", ["id"], schema=schema,
-                    postgresql_where=sa.text("gepubliceerd_op IS NULL"))
+    op.create_index(
+        "outbox_te_publiceren", "outbox", ["id"], schema=schema, postgresql_where=sa.text("gepubliceerd_op IS NULL")
+    )
 
 
 def inbox_index_op_leeftijd(schema: str) -> None:

@@ -12,9 +12,8 @@ adds a publish span in between. Several replicas may run: `SKIP LOCKED` gives ea
 from __future__ import annotations
 
 import asyncio
-import logging
-
 import json
+import logging
 
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
@@ -69,8 +68,9 @@ class OutboxRelay:
                 aantal = await self.publiceer_batch()
                 pauze = 0.1
             except Exception as fout:  # NATS or the database is away: wait and try again
-                log.warning("outbox relay: publiceren mislukt, opnieuw over %.1fs", pauze,
-                            extra={"fout": type(fout).__name__})
+                log.warning(
+                    "outbox relay: publiceren mislukt, opnieuw over %.1fs", pauze, extra={"fout": type(fout).__name__}
+                )
                 if self._stoppen.is_set():
                     return
                 await asyncio.sleep(pauze)
@@ -91,13 +91,20 @@ class OutboxRelay:
         """Publish up to BATCH events in id order and delete them once acknowledged; returns how many."""
         o = self._outbox
         async with self._engine.begin() as conn:
-            rijen = (await conn.execute(select(o.c.id, o.c.event_id, o.c.subject, o.c.payload, o.c.headers)
-                                        .order_by(o.c.id).limit(BATCH).with_for_update(skip_locked=True))).all()
+            rijen = (
+                await conn.execute(
+                    select(o.c.id, o.c.event_id, o.c.subject, o.c.payload, o.c.headers)
+                    .order_by(o.c.id)
+                    .limit(BATCH)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
             if not rijen:
                 return 0
             await self._publiceer(rijen)
-            await conn.execute(delete(o).where(o.c.id == any_(bindparam("ids", [r.id for r in rijen],
-                                                                        type_=ARRAY(BigInteger)))))
+            await conn.execute(
+                delete(o).where(o.c.id == any_(bindparam("ids", [r.id for r in rijen], type_=ARRAY(BigInteger))))
+            )
         return len(rijen)
 
     async def _publiceer(self, rijen) -> None:
@@ -107,8 +114,11 @@ class OutboxRelay:
         acks: list[asyncio.Future] = []
         try:
             for rij in rijen:
-                acks.append(await js.publish_async(rij.subject, rij.payload, stream=stream_van_subject(rij.subject),
-                                                   headers=self._headers(rij)))
+                acks.append(
+                    await js.publish_async(
+                        rij.subject, rij.payload, stream=stream_van_subject(rij.subject), headers=self._headers(rij)
+                    )
+                )
             await asyncio.wait_for(asyncio.gather(*acks), ACK_TIMEOUT_S)
         finally:
             for ack in acks:  # a cancelled future gives its slot back to nats-py's pending limit
@@ -119,11 +129,16 @@ class OutboxRelay:
         herkomst = json.loads(rij.headers) if rij.headers else {}
         if not self._spans:
             return {**headers, **herkomst}
-        with tracer.start_as_current_span(f"{rij.subject} publish", context=propagate.extract(herkomst),
-                                          kind=trace.SpanKind.PRODUCER,
-                                          attributes={"messaging.system": "nats",
-                                                      "messaging.destination.name": rij.subject,
-                                                      "messaging.message.id": str(rij.event_id)}):
+        with tracer.start_as_current_span(
+            f"{rij.subject} publish",
+            context=propagate.extract(herkomst),
+            kind=trace.SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "nats",
+                "messaging.destination.name": rij.subject,
+                "messaging.message.id": str(rij.event_id),
+            },
+        ):
             propagate.inject(headers)
         return headers
 

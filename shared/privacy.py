@@ -24,7 +24,7 @@ def elfproef(bsn: str) -> bool:
     if len(bsn) != 9 or not bsn.isdigit() or bsn == "000000000":
         return False
     cijfers = [int(c) for c in bsn]
-    som = sum(c * w for c, w in zip(cijfers[:8], range(9, 1, -1))) - cijfers[8]
+    som = sum(c * w for c, w in zip(cijfers[:8], range(9, 1, -1), strict=False)) - cijfers[8]
     return som % 11 == 0
 
 
@@ -42,8 +42,9 @@ def persoon_sleutel_bsn(sleutel: bytes, bsn: str) -> str:
 
 def persoon_sleutel_ngp(sleutel: bytes, naam: str, geboortedatum: date, postcode: str, huisnummer: int | str) -> str:
     """Without a BSN: name, birth date and address. A weaker key (typos, moves): flag it as such."""
-    return _hmac(sleutel, f"ngp:{naam.strip().lower()}|{geboortedatum.isoformat()}|"
-                          f"{normaliseer_postcode(postcode)}|{huisnummer}")
+    return _hmac(
+        sleutel, f"ngp:{naam.strip().lower()}|{geboortedatum.isoformat()}|{normaliseer_postcode(postcode)}|{huisnummer}"
+    )
 
 
 def adres_sleutel(sleutel: bytes, postcode: str, huisnummer: int | str, toevoeging: str | None) -> str:
@@ -64,8 +65,9 @@ class Kluis:
     def __init__(self, sleutel: str):
         self._fernet = Fernet(sleutel.encode())
         ruw = base64.urlsafe_b64decode(sleutel.encode())
-        afgeleid = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                        info=b"integrale-toegang kluis aes-256-gcm").derive(ruw)
+        afgeleid = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"integrale-toegang kluis aes-256-gcm"
+        ).derive(ruw)
         self._aead = AESGCM(afgeleid)
 
     def versleutel(self, tekst: str | None) -> bytes | None:

@@ -46,8 +46,15 @@ class PartnerType(StrEnum):
     zorgaanbieder = "zorgaanbieder"
 
 
-SIGNAAL_SOORTEN = ("huurachterstand", "energieachterstand", "waterachterstand", "zorgverzekeringsachterstand",
-                   "einde_levering", "overlast", "zorgmelding")
+SIGNAAL_SOORTEN = (
+    "huurachterstand",
+    "energieachterstand",
+    "waterachterstand",
+    "zorgverzekeringsachterstand",
+    "einde_levering",
+    "overlast",
+    "zorgmelding",
+)
 KANALEN = ("telefoon", "balie", "digitaal", "huisbezoek", "email", "professional", "meldpunt")
 MELDER_TYPES = ("inwoner_zelf", "naaste", "mantelzorger", "buur", "professional", "anoniem")
 LEEFTIJDSCATEGORIEEN = ("0-3", "4-17", "18-22", "23-64", "65+")
@@ -131,8 +138,15 @@ def _is_score(s: Any) -> bool:
     return isinstance(s, int) and not isinstance(s, bool) and 1 <= s <= 5
 
 
-def controleer_regels(regels: list[Regel], *, routes: dict[str, set[str | None]], wijken: set[str],
-                      teams: dict[str, str], termijnen: set[str], voorzieningen: set[str]) -> None:
+def controleer_regels(
+    regels: list[Regel],
+    *,
+    routes: dict[str, set[str | None]],
+    wijken: set[str],
+    teams: dict[str, str],
+    termijnen: set[str],
+    voorzieningen: set[str],
+) -> None:
     """Rules against the rest of the gemeente; raises ValueError naming the rule and the field.
 
     `routes`: route -> the wijken its teams serve (None for a team that serves the whole gemeente).
@@ -161,18 +175,29 @@ def _route_overal_bediend(plek: str, route: str, routes: dict[str, set[str | Non
     if not bediend:
         raise ValueError(f"{plek}.route: geen team voor route {route!r}")
     if None not in bediend and (zonder := sorted(wijken - bediend)):
-        raise ValueError(f"{plek}.route: geen {route}-team voor wijk {', '.join(zonder)} "
-                         f"(en geen {route}-team voor de hele gemeente)")
+        raise ValueError(
+            f"{plek}.route: geen {route}-team voor wijk {', '.join(zonder)} "
+            f"(en geen {route}-team voor de hele gemeente)"
+        )
 
 
 def _veilig_eerst(regels: list[Regel]) -> None:
     """Safety first, whatever the gemeente configures (DOMAIN.md route 1; meldcode): the first rule is
     {veiligheid: true} → veilig_thuis, crisis, so that no other rule can catch an acuut onveilige melding."""
     eerste = regels[0] if regels else None
-    if eerste is None or eerste.als != {"veiligheid": True} or eerste.route != Route.veilig_thuis \
-            or eerste.urgentie != "crisis" or eerste.termijn != "crisis-direct":
-        raise ValueError("regels[0]: de eerste regel moet acuut onveilig naar Veilig Thuis sturen: "
-                         "als: {veiligheid: true}, route: veilig_thuis, urgentie: crisis, termijn: crisis-direct")
+    if (
+        eerste is None
+        or eerste.als != {"veiligheid": True}
+        or eerste.route != Route.veilig_thuis
+        or eerste.urgentie != "crisis"
+        or eerste.termijn != "crisis-direct"
+    ):
+        raise ValueError(
+            "regels[0]: de eerste regel moet acuut onveilig naar Veilig Thuis sturen: "
+            "als: {veiligheid: true}, route: veilig_thuis, urgentie: crisis, termijn: crisis-direct"
+        )
     if regels[-1].als:  # the engine needs a rule for everything else
-        raise ValueError(f"regels[{len(regels) - 1}] ({regels[-1].id}).als: de laatste regel moet zonder "
-                         f"voorwaarden zijn (als: {{}}), zodat elke melding een route krijgt")
+        raise ValueError(
+            f"regels[{len(regels) - 1}] ({regels[-1].id}).als: de laatste regel moet zonder "
+            f"voorwaarden zijn (als: {{}}), zodat elke melding een route krijgt"
+        )

@@ -116,8 +116,10 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
         try:
             instellingen = Instellingen()
         except ValidationError as fout:  # name the variables, never echo their values (they are secrets)
-            raise SystemExit("De service start niet: " + "; ".join(
-                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in fout.errors())) from None
+            raise SystemExit(
+                "De service start niet: "
+                + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in fout.errors())
+            ) from None
     controleer(instellingen)  # safe defaults: in productie no development secrets (shared/settings.py)
     start_logging(definitie.naam)
     tracer_provider = start_tracing(definitie.naam)
@@ -125,24 +127,32 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
 
     engine = maak_engine(instellingen.database_url)
     if exporteert():  # a span per statement costs CPU; only worth it when someone receives the spans
-        SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, tracer_provider=tracer_provider,
-                                            enable_commenter=False)
+        SQLAlchemyInstrumentor().instrument(
+            engine=engine.sync_engine, tracer_provider=tracer_provider, enable_commenter=False
+        )
     broker = maak_broker(instellingen.nats_url, definitie.naam, tracer_provider)
     uows = UnitOfWorkFactory(engine, definitie.outbox)
     ctx = Context(instellingen, gemeenten, uows, broker=broker)
     if definitie.bij_start:
         definitie.bij_start(ctx)
 
-    beleid = RetryBeleid(instellingen.max_deliver, tuple(instellingen.backoff_seconden),
-                         instellingen.ack_wait_seconden)
+    beleid = RetryBeleid(instellingen.max_deliver, tuple(instellingen.backoff_seconden), instellingen.ack_wait_seconden)
     handlers = definitie.handlers(ctx)
     for consumer in consumers_van(definitie.naam):
         if consumer.cloudevents:
             handler = handlers[consumer.durable]
             if instellingen.storing is not None:
                 handler = instellingen.storing.om(consumer.durable, handler)
-            abonneer(broker, consumer, handler, uows, definitie.inbox, beleid, gemeenten,
-                     instellingen.storing.na_commit if instellingen.storing else None)
+            abonneer(
+                broker,
+                consumer,
+                handler,
+                uows,
+                definitie.inbox,
+                beleid,
+                gemeenten,
+                instellingen.storing.na_commit if instellingen.storing else None,
+            )
         else:
             abonneer_berichten(broker, consumer, handlers[consumer.durable], beleid)
     for model in definitie.publiceert:  # documented in AsyncAPI; the relay does the publishing
@@ -179,11 +189,16 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
             await engine.dispose()
             stop_tracing()
 
-    app = FastAPI(title=f"Integrale toegang: {definitie.naam}", description=definitie.omschrijving,
-                  version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title=f"Integrale toegang: {definitie.naam}",
+        description=definitie.omschrijving,
+        version="0.1.0",
+        lifespan=lifespan,
+    )
     app.state.ctx = ctx
     app.state.tokens = TokenVerifier(
-        instellingen.jwt_secret.get_secret_value() if instellingen.jwt_secret else None, instellingen.jwks_url)
+        instellingen.jwt_secret.get_secret_value() if instellingen.jwt_secret else None, instellingen.jwks_url
+    )
     installeer_foutafhandeling(app)
     for router in definitie.routers:
         app.include_router(router)
@@ -191,8 +206,10 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
 
     @app.get("/health", include_in_schema=False)
     async def health() -> JSONResponse:
-        onderdelen = {"database": await _database_op(engine), "nats": broker._connection is not None
-                      and broker._connection.is_connected}
+        onderdelen = {
+            "database": await _database_op(engine),
+            "nats": broker._connection is not None and broker._connection.is_connected,
+        }
         if all(onderdelen.values()):
             return JSONResponse({"status": "ok", "service": definitie.naam, **onderdelen})
         return probleem(503, "Niet alle verbindingen zijn op.", service=definitie.naam, **onderdelen)

@@ -66,8 +66,7 @@ class Instellingen(BaseSettings):
     # Copies of every stream: 1 on a single nats-server, 3 on a three-node JetStream cluster (deploy/).
     stream_replicas: int = Field(1, validation_alias="TOEGANG_STREAM_REPLICAS", ge=1, le=5)
     # How often every replica prunes its service's inbox (decision 0014); daily is plenty for a 395-day cut-off.
-    inbox_opschonen_interval_s: float = Field(24 * 3600, validation_alias="TOEGANG_INBOX_OPSCHONEN_INTERVAL_S",
-                                              gt=0)
+    inbox_opschonen_interval_s: float = Field(24 * 3600, validation_alias="TOEGANG_INBOX_OPSCHONEN_INTERVAL_S", gt=0)
     # Fault injection for the fault suite (shared/storing.py); refused in productie.
     storing: Storing | None = Field(None, validation_alias="TOEGANG_STORING")
 
@@ -76,7 +75,7 @@ def is_ontwikkelsleutel(waarde: str | bytes) -> bool:
     """A key made for development: it starts with the marker (a pseudonym key as text, a Fernet key in
     the bytes it decodes to)."""
     markering = ONTWIKKEL_MARKERING.encode() if isinstance(waarde, bytes) else ONTWIKKEL_MARKERING
-    return waarde[:len(markering)].lower() == markering
+    return waarde[: len(markering)].lower() == markering
 
 
 def fernet_bytes(sleutel: str) -> bytes | None:
@@ -126,25 +125,32 @@ def bezwaren(instellingen: Instellingen) -> list[str]:
     if instellingen.storing is not None:
         uit.append("TOEGANG_STORING is gezet: ingespoten storingen zijn alleen voor de storingstests" + hint + ".")
     if instellingen.jwt_secret is not None:
-        uit.append("TOEGANG_JWT_SECRET is gezet: dat ontwikkelgeheim wordt in productie geweigerd; tokens komen "
-                   "van de identity provider via TOEGANG_JWKS_URL" + hint + ".")
+        uit.append(
+            "TOEGANG_JWT_SECRET is gezet: dat ontwikkelgeheim wordt in productie geweigerd; tokens komen "
+            "van de identity provider via TOEGANG_JWKS_URL" + hint + "."
+        )
     if not instellingen.jwks_url:
-        uit.append("TOEGANG_JWKS_URL ontbreekt: in productie worden tokens gecontroleerd met de sleutels van de "
-                   "identity provider" + hint + ".")
+        uit.append(
+            "TOEGANG_JWKS_URL ontbreekt: in productie worden tokens gecontroleerd met de sleutels van de "
+            "identity provider" + hint + "."
+        )
     else:
         deel = urlsplit(instellingen.jwks_url)
         if not (deel.scheme == "https" or (deel.scheme == "http" and deel.hostname in _LOKAAL)):
             uit.append("TOEGANG_JWKS_URL moet in productie een https-URL zijn.")
     pseudoniem = instellingen.pseudoniem_sleutel.get_secret_value()
     if is_ontwikkelsleutel(pseudoniem):
-        uit.append(f"TOEGANG_PSEUDONIEM_SLEUTEL is een ontwikkelsleutel (begint met {ONTWIKKEL_MARKERING!r})"
-                   + hint + ".")
+        uit.append(
+            f"TOEGANG_PSEUDONIEM_SLEUTEL is een ontwikkelsleutel (begint met {ONTWIKKEL_MARKERING!r})" + hint + "."
+        )
     elif zwak := _zwakke_pseudoniem_sleutel(pseudoniem):
         uit.append(f"TOEGANG_PSEUDONIEM_SLEUTEL is te zwak: {zwak}.")
     if gegevens is not None:
         if is_ontwikkelsleutel(gegevens):
-            uit.append(f"TOEGANG_GEGEVENS_SLEUTEL is een ontwikkelsleutel (de bytes beginnen met "
-                       f"{ONTWIKKEL_MARKERING!r})" + hint + ".")
+            uit.append(
+                f"TOEGANG_GEGEVENS_SLEUTEL is een ontwikkelsleutel (de bytes beginnen met "
+                f"{ONTWIKKEL_MARKERING!r})" + hint + "."
+            )
         elif zwak := _zwakke_fernet_sleutel(gegevens):
             uit.append(f"TOEGANG_GEGEVENS_SLEUTEL is te zwak: {zwak}.")
     return uit
@@ -153,5 +159,6 @@ def bezwaren(instellingen: Instellingen) -> list[str]:
 def controleer(instellingen: Instellingen) -> None:
     """SystemExit with every objection at once, so one restart fixes them all."""
     if fouten := bezwaren(instellingen):
-        raise SystemExit(f"De service start niet (TOEGANG_OMGEVING={instellingen.omgeving}):\n"
-                         + "\n".join(f"- {f}" for f in fouten))
+        raise SystemExit(
+            f"De service start niet (TOEGANG_OMGEVING={instellingen.omgeving}):\n" + "\n".join(f"- {f}" for f in fouten)
+        )

@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
@@ -29,8 +29,12 @@ def start_tracing(service: str) -> TracerProvider:
     global _provider
     if _provider is not None:
         return _provider
-    resource = Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", f"toegang-{service}"),
-                                "service.namespace": "integrale-toegang"})
+    resource = Resource.create(
+        {
+            "service.name": os.environ.get("OTEL_SERVICE_NAME", f"toegang-{service}"),
+            "service.namespace": "integrale-toegang",
+        }
+    )
     _provider = TracerProvider(resource=resource)
     if exporteert():
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -56,7 +60,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         regel = {
-            "tijd": datetime.fromtimestamp(record.created, timezone.utc).isoformat(),
+            "tijd": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "niveau": record.levelname,
             "service": self.service,
             "logger": record.name,

@@ -6,8 +6,8 @@ moment in Europe/Amsterdam, because the law counts days as the gemeente's calend
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,7 @@ class Norm(Protocol):
     wettelijk: bool
 
 
-@lru_cache(maxsize=None)
+@cache
 def _feestdagen(jaar: int) -> frozenset[date]:
     """The days the Algemene termijnenwet (art. 3 lid 1) does not count: Nieuwjaarsdag, tweede Paas- en
     Pinksterdag, both Kerstdagen, Hemelvaartsdag, Koningsdag and 5 mei (every year).
@@ -110,7 +110,7 @@ def plus_uren(aankomst: datetime, n: int) -> datetime:
     _niet_negatief(n)
     # Add in UTC: adding to an Amsterdam time adds wall-clock hours, which is 47 or 49 real hours
     # over the night the clocks change.
-    return (_in_amsterdam(aankomst).astimezone(timezone.utc) + timedelta(hours=n)).astimezone(TZ)
+    return (_in_amsterdam(aankomst).astimezone(UTC) + timedelta(hours=n)).astimezone(TZ)
 
 
 def termijn_tot(aankomst: datetime, norm: Norm) -> datetime:

@@ -14,8 +14,15 @@ from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from nats.js import JetStreamContext
-from nats.js.api import (AckPolicy, ConsumerConfig, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType,
-                         StreamConfig)
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    DiscardPolicy,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
 from nats.js.errors import APIError, BadRequestError, NotFoundError
 
 log = logging.getLogger(__name__)
@@ -32,8 +39,18 @@ ACK_WAIT_S = 30.0
 MAX_ACK_PENDING = 1000
 # What nats-server refuses to change on an existing consumer ("... can not be updated"); changing one
 # means a new durable, and deleting the old one would lose its position: an operator decides.
-ONVERANDERLIJK = ("deliver_policy", "opt_start_seq", "opt_start_time", "ack_policy", "replay_policy",
-                  "max_waiting", "mem_storage", "deliver_subject", "flow_control", "idle_heartbeat")
+ONVERANDERLIJK = (
+    "deliver_policy",
+    "opt_start_seq",
+    "opt_start_time",
+    "ack_policy",
+    "replay_policy",
+    "max_waiting",
+    "mem_storage",
+    "deliver_subject",
+    "flow_control",
+    "idle_heartbeat",
+)
 
 
 @dataclass(frozen=True)
@@ -69,26 +86,77 @@ STREAMS: tuple[Stream, ...] = (
 )
 
 CONSUMERS: tuple[Consumer, ...] = (
-    Consumer("triage", "triage-meldingen", "TOEGANG_MELDINGEN", "toegang.meldingen.geregistreerd.*",
-             "Route elke nieuwe melding"),
-    Consumer("triage", "triage-casussen", "TOEGANG_SIGNALEN", "toegang.signalen.doorgezet.*",
-             "Route elke doorgezette signaalcasus"),
-    Consumer("triage", "triage-regisseurs", "TOEGANG_PLANNEN", "toegang.plannen.regisseur-toegewezen.*",
-             "Projectie: welk huishouden heeft een regisseur"),
-    Consumer("triage", "triage-afsluitingen", "TOEGANG_PLANNEN", "toegang.plannen.afgesloten.*",
-             "Projectie: een afgesloten plan heeft geen regisseur meer"),
-    Consumer("arrangement", "arrangement-doorverwijzingen", "TOEGANG_DOORVERWIJZINGEN",
-             "toegang.doorverwijzingen.gedaan.*", "Eén plan en één regisseur per huishouden"),
-    Consumer("intake", "intake-doorverwijzingen", "TOEGANG_DOORVERWIJZINGEN", "toegang.doorverwijzingen.gedaan.*",
-             "Status doorverwezen"),
-    Consumer("intake", "intake-aanvaardingen", "TOEGANG_PLANNEN", "toegang.plannen.doorverwijzing-aanvaard.*",
-             "Status opgepakt en terugkoppeling aan de melder"),
-    Consumer("intake", "intake-afsluitingen", "TOEGANG_PLANNEN", "toegang.plannen.afgesloten.*",
-             "Status afgesloten; start van de bewaartermijn van de melder"),
-    Consumer("signalering", "signalering-partners", "PARTNER_SIGNALEN", "partners.*.signalen",
-             "Signalen die partners rechtstreeks op NATS publiceren", cloudevents=False),
-    Consumer("signalering", "signalering-aanvaardingen", "TOEGANG_PLANNEN",
-             "toegang.plannen.doorverwijzing-aanvaard.*", "Casus opgepakt"),
+    Consumer(
+        "triage",
+        "triage-meldingen",
+        "TOEGANG_MELDINGEN",
+        "toegang.meldingen.geregistreerd.*",
+        "Route elke nieuwe melding",
+    ),
+    Consumer(
+        "triage",
+        "triage-casussen",
+        "TOEGANG_SIGNALEN",
+        "toegang.signalen.doorgezet.*",
+        "Route elke doorgezette signaalcasus",
+    ),
+    Consumer(
+        "triage",
+        "triage-regisseurs",
+        "TOEGANG_PLANNEN",
+        "toegang.plannen.regisseur-toegewezen.*",
+        "Projectie: welk huishouden heeft een regisseur",
+    ),
+    Consumer(
+        "triage",
+        "triage-afsluitingen",
+        "TOEGANG_PLANNEN",
+        "toegang.plannen.afgesloten.*",
+        "Projectie: een afgesloten plan heeft geen regisseur meer",
+    ),
+    Consumer(
+        "arrangement",
+        "arrangement-doorverwijzingen",
+        "TOEGANG_DOORVERWIJZINGEN",
+        "toegang.doorverwijzingen.gedaan.*",
+        "Eén plan en één regisseur per huishouden",
+    ),
+    Consumer(
+        "intake",
+        "intake-doorverwijzingen",
+        "TOEGANG_DOORVERWIJZINGEN",
+        "toegang.doorverwijzingen.gedaan.*",
+        "Status doorverwezen",
+    ),
+    Consumer(
+        "intake",
+        "intake-aanvaardingen",
+        "TOEGANG_PLANNEN",
+        "toegang.plannen.doorverwijzing-aanvaard.*",
+        "Status opgepakt en terugkoppeling aan de melder",
+    ),
+    Consumer(
+        "intake",
+        "intake-afsluitingen",
+        "TOEGANG_PLANNEN",
+        "toegang.plannen.afgesloten.*",
+        "Status afgesloten; start van de bewaartermijn van de melder",
+    ),
+    Consumer(
+        "signalering",
+        "signalering-partners",
+        "PARTNER_SIGNALEN",
+        "partners.*.signalen",
+        "Signalen die partners rechtstreeks op NATS publiceren",
+        cloudevents=False,
+    ),
+    Consumer(
+        "signalering",
+        "signalering-aanvaardingen",
+        "TOEGANG_PLANNEN",
+        "toegang.plannen.doorverwijzing-aanvaard.*",
+        "Casus opgepakt",
+    ),
 )
 
 
@@ -193,9 +261,15 @@ async def declareer_consumer(js: JetStreamContext, stream: str, gewenst: Consume
         return
     verschillen = _verschillen(huidig, gewenst)
     for veld in (v for v in verschillen if v in ONVERANDERLIJK):
-        log.error("consumer %s: %s kan op een bestaande durable niet worden gewijzigd en blijft %s (gewenst: %s); "
-                  "een nieuwe durable is een beslissing van een operator", durable, veld, _tekst(getattr(huidig, veld)),
-                  _tekst(getattr(gewenst, veld)), extra={"consumer": durable, "veld": veld})
+        log.error(
+            "consumer %s: %s kan op een bestaande durable niet worden gewijzigd en blijft %s (gewenst: %s); "
+            "een nieuwe durable is een beslissing van een operator",
+            durable,
+            veld,
+            _tekst(getattr(huidig, veld)),
+            _tekst(getattr(gewenst, veld)),
+            extra={"consumer": durable, "veld": veld},
+        )
     bij_te_werken = [v for v in verschillen if v not in ONVERANDERLIJK]
     if not bij_te_werken:
         return
@@ -204,8 +278,12 @@ async def declareer_consumer(js: JetStreamContext, stream: str, gewenst: Consume
     try:
         await js.add_consumer(stream, nieuw)  # on an existing durable: an update (nats-server >= 2.10)
     except APIError as fout:  # the old configuration still works; the service starts with it
-        log.error("consumer %s niet bijgewerkt: %s", durable, fout.description,
-                  extra={"consumer": durable, "velden": bij_te_werken})
+        log.error(
+            "consumer %s niet bijgewerkt: %s",
+            durable,
+            fout.description,
+            extra={"consumer": durable, "velden": bij_te_werken},
+        )
         return
     log.info("consumer bijgewerkt", extra={"consumer": durable, "velden": bij_te_werken})
 
@@ -217,8 +295,11 @@ def _tekst(waarde) -> str:
 def _verschillen(huidig: ConsumerConfig, gewenst: ConsumerConfig) -> list[str]:
     """The fields the platform sets that differ on the server. Fields it leaves unset keep the server's
     value (defaults such as max_waiting, metadata the server adds)."""
-    return [f.name for f in fields(ConsumerConfig)
-            if (waarde := getattr(gewenst, f.name)) is not None and getattr(huidig, f.name) != waarde]
+    return [
+        f.name
+        for f in fields(ConsumerConfig)
+        if (waarde := getattr(gewenst, f.name)) is not None and getattr(huidig, f.name) != waarde
+    ]
 
 
 async def declareer_streams_op(nats_url: str, replicas: int = 1) -> None:

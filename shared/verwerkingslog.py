@@ -46,8 +46,14 @@ async def log_verwerking(
     await session.execute(
         tabel.insert(),
         [
-            {"trace_id": trace_id, "operation_id": operation_id, "verwerkingsactiviteit": activiteit,
-             "betrokkene": b, "actor": gebruiker.actor, "gemeente": gebruiker.gemeente}
+            {
+                "trace_id": trace_id,
+                "operation_id": operation_id,
+                "verwerkingsactiviteit": activiteit,
+                "betrokkene": b,
+                "actor": gebruiker.actor,
+                "gemeente": gebruiker.gemeente,
+            }
             for b in betrokkenen
         ],
     )
@@ -95,18 +101,32 @@ def verwerkingslog_router(tabel: Table) -> APIRouter:
     router = APIRouter(prefix="/v1/verwerkingslog", tags=["verwerkingslog"])
 
     @router.post("/zoeken")
-    async def zoek(betrokkene: Betrokkene, request: Request,
-                   gebruiker: Annotated[Gebruiker, Depends(vereist(Rol.beheer))]):
+    async def zoek(
+        betrokkene: Betrokkene, request: Request, gebruiker: Annotated[Gebruiker, Depends(vereist(Rol.beheer))]
+    ):
         if betrokkene.bsn is not None and not elfproef(betrokkene.bsn):
             raise OngeldigeInvoer([(("bsn",), "geen geldig BSN (elfproef)")])
         ctx = request.app.state.ctx
         sleutels = betrokkene.sleutels(ctx.instellingen.pseudoniem_sleutel.get_secret_value().encode())
         async with ctx.uows() as uow:
-            rijen = (await uow.session.execute(
-                select(tabel.c.tijdstip, tabel.c.verwerkingsactiviteit, tabel.c.actor, tabel.c.trace_id,
-                       tabel.c.operation_id, tabel.c.betrokkene)
-                .where(tabel.c.betrokkene.in_(sleutels), tabel.c.gemeente == gebruiker.gemeente)
-                .order_by(tabel.c.tijdstip, tabel.c.id))).mappings().all()
+            rijen = (
+                (
+                    await uow.session.execute(
+                        select(
+                            tabel.c.tijdstip,
+                            tabel.c.verwerkingsactiviteit,
+                            tabel.c.actor,
+                            tabel.c.trace_id,
+                            tabel.c.operation_id,
+                            tabel.c.betrokkene,
+                        )
+                        .where(tabel.c.betrokkene.in_(sleutels), tabel.c.gemeente == gebruiker.gemeente)
+                        .order_by(tabel.c.tijdstip, tabel.c.id)
+                    )
+                )
+                .mappings()
+                .all()
+            )
         return {"aantal": len(rijen), "verwerkingen": [dict(r) for r in rijen]}
 
     return router

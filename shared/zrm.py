@@ -4,9 +4,19 @@ The domain codes double as levensgebieden (DOMAIN.md, "Zelfredzaamheid-Matrix").
 """
 
 ZRM_DOMEINEN: tuple[str, ...] = (
-    "financien", "werk_opleiding", "tijdsbesteding", "huisvesting", "huiselijke_relaties",
-    "geestelijke_gezondheid", "lichamelijke_gezondheid", "middelengebruik", "basale_adl",
-    "instrumentele_adl", "sociaal_netwerk", "maatschappelijke_participatie", "justitie",
+    "financien",
+    "werk_opleiding",
+    "tijdsbesteding",
+    "huisvesting",
+    "huiselijke_relaties",
+    "geestelijke_gezondheid",
+    "lichamelijke_gezondheid",
+    "middelengebruik",
+    "basale_adl",
+    "instrumentele_adl",
+    "sociaal_netwerk",
+    "maatschappelijke_participatie",
+    "justitie",
 )
 
 

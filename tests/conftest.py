@@ -90,8 +90,14 @@ def platform(nats_server, database_url, otlp, bus_opname, werkmap):
         "TOEGANG_BACKOFF_SECONDEN": "[0.2, 0.5, 1]",
         "TOEGANG_LOG_LEVEL": "INFO",
     }
-    platform = Platform(nats_server.url, database_url, omgeving, werkmap / "logs",
-                        poorten={naam: vrije_poort() for naam in SERVICES}, nats_urls=nats_server.service_urls)
+    platform = Platform(
+        nats_server.url,
+        database_url,
+        omgeving,
+        werkmap / "logs",
+        poorten={naam: vrije_poort() for naam in SERVICES},
+        nats_urls=nats_server.service_urls,
+    )
     platform.start(timeout=90)
     platform.jwt_secret = omgeving["TOEGANG_JWT_SECRET"]
     yield platform
@@ -100,8 +106,9 @@ def platform(nats_server, database_url, otlp, bus_opname, werkmap):
 
 @pytest.fixture(scope="session")
 def token(platform):
-    def maak(rol: str, gemeente: str | None = "GM1916", teams: list[str] | None = None,
-             partner_id: str | None = None) -> dict[str, str]:
+    def maak(
+        rol: str, gemeente: str | None = "GM1916", teams: list[str] | None = None, partner_id: str | None = None
+    ) -> dict[str, str]:
         sub = f"test-{rol}-{gemeente}-{partner_id}-{'.'.join(teams or [])}"  # the same caller each time
         return {"Authorization": f"Bearer {maak_token(platform.jwt_secret, rol, gemeente, teams, partner_id, sub)}"}
 

@@ -8,8 +8,11 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Integrale toegang sociaal domein: één huishouden, één plan, één regisseur.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Integrale toegang sociaal domein: één huishouden, één plan, één regisseur.",
+)
 
 SERVICE_NAMEN = ("intake", "triage", "arrangement", "signalering")
 
@@ -25,8 +28,16 @@ def service(naam: Annotated[str, typer.Argument(help="intake, triage, arrangemen
         raise typer.BadParameter(f"kies uit {', '.join(SERVICE_NAMEN)}")
     poort = int(os.environ.get("TOEGANG_PORT") or os.environ.get("PORT") or SERVICES[naam])
     host = os.environ.get("TOEGANG_HOST", "127.0.0.1")
-    uvicorn.run(f"services.{naam}.app:app", factory=True, host=host, port=poort, log_config=None,
-                access_log=False, timeout_graceful_shutdown=10, lifespan="on")
+    uvicorn.run(
+        f"services.{naam}.app:app",
+        factory=True,
+        host=host,
+        port=poort,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+        lifespan="on",
+    )
 
 
 @app.command()
@@ -85,11 +96,14 @@ def demo(
 
 @app.command()
 def invarianten(
-    ingezonden: Annotated[str | None, typer.Option(
-        help="JSON-bestand met wat is aangenomen: meldingen (ids), signalen (paren partner_id, "
-             "partner_signaal_id), verklaarde_redenen")] = None,
-    verklaard: Annotated[list[str] | None, typer.Option(
-        help="DLQ-reden (deel) die verklaard is; herhaalbaar")] = None,
+    ingezonden: Annotated[
+        str | None,
+        typer.Option(
+            help="JSON-bestand met wat is aangenomen: meldingen (ids), signalen (paren partner_id, "
+            "partner_signaal_id), verklaarde_redenen"
+        ),
+    ] = None,
+    verklaard: Annotated[list[str] | None, typer.Option(help="DLQ-reden (deel) die verklaard is; herhaalbaar")] = None,
     wacht: Annotated[float, typer.Option(help="seconden wachten tot outboxen en consumers leeg zijn")] = 60.0,
     nats_url: Annotated[str | None, typer.Option(help="NATS URL (operator); standaard NATS_URL of dev.json")] = None,
     database_url: Annotated[str | None, typer.Option(help="standaard DATABASE_URL of dev.json")] = None,
@@ -115,8 +129,13 @@ def _database_url(gegeven: str | None) -> str:
 
 dlq_app = typer.Typer(no_args_is_help=True, help="The dead-letter queue: list, show and replay entries.")
 app.add_typer(dlq_app, name="dlq")
-NatsUrl = Annotated[str | None, typer.Option(help="NATS URL with operator rights; default NATS_URL, else the "
-                                                  "operator URL in <data dir>/dev.json of `toegang dev`")]
+NatsUrl = Annotated[
+    str | None,
+    typer.Option(
+        help="NATS URL with operator rights; default NATS_URL, else the "
+        "operator URL in <data dir>/dev.json of `toegang dev`"
+    ),
+]
 
 
 def _nats_url(gegeven: str | None) -> str:
@@ -137,16 +156,21 @@ def _uit_omgeving_of_dev(gegeven: str | None, variabele: str, sleutel: str, opti
 
 
 @dlq_app.command("list")
-def dlq_list(service: Annotated[str | None, typer.Option(help="alleen deze service")] = None,
-             aantal: Annotated[int, typer.Option(help="hoeveel, de nieuwste")] = 50, nats_url: NatsUrl = None) -> None:
+def dlq_list(
+    service: Annotated[str | None, typer.Option(help="alleen deze service")] = None,
+    aantal: Annotated[int, typer.Option(help="hoeveel, de nieuwste")] = 50,
+    nats_url: NatsUrl = None,
+) -> None:
     """The newest entries: sequence, time, consumer, event type, reason."""
     import asyncio
 
     from toegang.dlq import lijst
 
     for e in asyncio.run(lijst(_nats_url(nats_url), service, aantal)):
-        typer.echo(f"{e['dlq_seq']:>6}  {e.get('tijd', '')[:19]}  {e.get('consumer', ''):<28} "
-                   f"{e.get('event_type') or '-':<48} {e.get('reden', '')}")
+        typer.echo(
+            f"{e['dlq_seq']:>6}  {e.get('tijd', '')[:19]}  {e.get('consumer', ''):<28} "
+            f"{e.get('event_type') or '-':<48} {e.get('reden', '')}"
+        )
 
 
 @dlq_app.command("show")

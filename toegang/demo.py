@@ -17,10 +17,11 @@ import random
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -49,7 +50,7 @@ def maak_bsn(rng: random.Random) -> str:
     """A random 9-digit number that passes the elfproef: sum(d_i * (9..2)) - d_9 is a multiple of 11."""
     while True:
         cijfers = [rng.randint(1, 9)] + [rng.randint(0, 9) for _ in range(7)]
-        controle = sum(c * w for c, w in zip(cijfers, range(9, 1, -1))) % 11
+        controle = sum(c * w for c, w in zip(cijfers, range(9, 1, -1), strict=False)) % 11
         if controle < 10:
             return "".join(map(str, cijfers)) + str(controle)
 
@@ -100,31 +101,48 @@ def maak_casussen(rng: random.Random, catalogus: Callable[[str, str], str | None
     return [
         Casus(
             titel="Buurvrouw hoort 's nachts geschreeuw en slaan bij de buren",
-            gemeente="GM1916", soort="melding", verwacht="Veilig Thuis, direct",
+            gemeente="GM1916",
+            soort="melding",
+            verwacht="Veilig Thuis, direct",
             body={
-                "gemeente": "GM1916", "kanaal": "telefoon", "soort": "zorgmelding",
-                "melder": {"type": "buur", "naam": "E. Verbeek", "telefoon": "070 555 0142",
-                           "wil_terugkoppeling": True},
+                "gemeente": "GM1916",
+                "kanaal": "telefoon",
+                "soort": "zorgmelding",
+                "melder": {
+                    "type": "buur",
+                    "naam": "E. Verbeek",
+                    "telefoon": "070 555 0142",
+                    "wil_terugkoppeling": True,
+                },
                 "betreft": {"personen": [{"bsn": bsn()}], "adres": maak_adres(rng, "2271")},
                 "omschrijving": "Buurvrouw hoort al weken bijna elke nacht geschreeuw en gestommel; vannacht "
-                                "hoorde ze slaan en een vrouw om hulp roepen. Er wonen ook twee jonge kinderen.",
+                "hoorde ze slaan en een vrouw om hulp roepen. Er wonen ook twee jonge kinderen.",
                 "levensgebieden": ["huiselijke_relaties"],
                 "veiligheid": {"huiselijk_geweld": True, "kindermishandeling": False, "acuut_gevaar": False},
             },
         ),
         Casus(
             titel="Dochter (mantelzorger) vraagt huishoudelijke hulp voor haar moeder van 86",
-            gemeente="GM0546", soort="melding", verwacht="Wmo-consulent, onderzoek binnen 6 weken",
+            gemeente="GM0546",
+            soort="melding",
+            verwacht="Wmo-consulent, onderzoek binnen 6 weken",
             body={
-                "gemeente": "GM0546", "kanaal": "digitaal", "soort": "aanvraag_maatwerk",
-                "melder": {"type": "mantelzorger", "naam": "A. Bakker", "email": "a.bakker@example.nl",
-                           "wil_terugkoppeling": True},
-                "betreft": {"personen": [{"bsn": bsn(), "naam": "M. Bakker-de Graaf",
-                                          "geboortedatum": jaren_geleden(86, 40)}],
-                            "adres": maak_adres(rng, "2314")},
+                "gemeente": "GM0546",
+                "kanaal": "digitaal",
+                "soort": "aanvraag_maatwerk",
+                "melder": {
+                    "type": "mantelzorger",
+                    "naam": "A. Bakker",
+                    "email": "a.bakker@example.nl",
+                    "wil_terugkoppeling": True,
+                },
+                "betreft": {
+                    "personen": [{"bsn": bsn(), "naam": "M. Bakker-de Graaf", "geboortedatum": jaren_geleden(86, 40)}],
+                    "adres": maak_adres(rng, "2314"),
+                },
                 "omschrijving": "Mijn moeder woont alleen en kan na haar heupoperatie het huis niet meer "
-                                "schoonhouden. Ik doe de boodschappen en de was, maar werk zelf 32 uur en "
-                                "houd het zo niet vol. We vragen huishoudelijke ondersteuning.",
+                "schoonhouden. Ik doe de boodschappen en de was, maar werk zelf 32 uur en "
+                "houd het zo niet vol. We vragen huishoudelijke ondersteuning.",
                 "levensgebieden": ["instrumentele_adl", "lichamelijke_gezondheid"],
                 "zrm": {"instrumentele_adl": 2, "lichamelijke_gezondheid": 3, "sociaal_netwerk": 3},
                 "gevraagde_voorzieningen": [hh_code],
@@ -133,83 +151,138 @@ def maak_casussen(rng: random.Random, catalogus: Callable[[str, str], str | None
         ),
         Casus(
             titel="Wijkverpleegkundige meldt (met toestemming) gezin met schulden, verslaving en dreigende uitval",
-            gemeente="GM1916", soort="melding", verwacht="Lokale Kamer neemt de regie, binnen 2 werkdagen",
+            gemeente="GM1916",
+            soort="melding",
+            verwacht="Lokale Kamer neemt de regie, binnen 2 werkdagen",
             body={
-                "gemeente": "GM1916", "kanaal": "professional", "soort": "hulpvraag",
-                "melder": {"type": "professional", "naam": "S. Yilmaz", "organisatie": "Wijkverpleging Florence",
-                           "telefoon": "070 555 0199", "wil_terugkoppeling": True},
+                "gemeente": "GM1916",
+                "kanaal": "professional",
+                "soort": "hulpvraag",
+                "melder": {
+                    "type": "professional",
+                    "naam": "S. Yilmaz",
+                    "organisatie": "Wijkverpleging Florence",
+                    "telefoon": "070 555 0199",
+                    "wil_terugkoppeling": True,
+                },
                 "betreft": {"personen": [{"bsn": bsn_moeder}, {"bsn": bsn_kind}], "adres": adres_multiprobleem},
                 "omschrijving": "Alleenstaande moeder met een zoon van 14. Grote schulden, post blijft "
-                                "ongeopend, alcoholgebruik neemt toe, zoon gaat niet meer naar school. "
-                                "ZRM samen met mevrouw ingevuld; zij wil hulp.",
+                "ongeopend, alcoholgebruik neemt toe, zoon gaat niet meer naar school. "
+                "ZRM samen met mevrouw ingevuld; zij wil hulp.",
                 "levensgebieden": ["financien", "middelengebruik", "geestelijke_gezondheid", "huiselijke_relaties"],
-                "zrm": {"financien": 1, "middelengebruik": 2, "geestelijke_gezondheid": 2, "huisvesting": 3,
-                        "huiselijke_relaties": 2, "sociaal_netwerk": 3},
+                "zrm": {
+                    "financien": 1,
+                    "middelengebruik": 2,
+                    "geestelijke_gezondheid": 2,
+                    "huisvesting": 3,
+                    "huiselijke_relaties": 2,
+                    "sociaal_netwerk": 3,
+                },
                 "inwoner_op_de_hoogte": True,
             },
         ),
         Casus(
             titel="Buurman ziet vervuiling en stank bij een oudere man die niemand meer binnenlaat",
-            gemeente="GM0637", soort="melding", verwacht="Meldpunt Bezorgd (GGD), binnen 2 werkdagen",
+            gemeente="GM0637",
+            soort="melding",
+            verwacht="Meldpunt Bezorgd (GGD), binnen 2 werkdagen",
             body={
-                "gemeente": "GM0637", "kanaal": "telefoon", "soort": "zorgmelding",
-                "melder": {"type": "buur", "naam": "R. Hoogendoorn", "telefoon": "079 555 0123",
-                           "wil_terugkoppeling": True},
+                "gemeente": "GM0637",
+                "kanaal": "telefoon",
+                "soort": "zorgmelding",
+                "melder": {
+                    "type": "buur",
+                    "naam": "R. Hoogendoorn",
+                    "telefoon": "079 555 0123",
+                    "wil_terugkoppeling": True,
+                },
                 "betreft": {"personen": [{"bsn": bsn()}], "adres": maak_adres(rng, "2724")},
                 "omschrijving": "Uit de woning komt een sterke stank, de ramen zijn dichtgeplakt, de tuin ligt "
-                                "vol vuilniszakken. De bewoner (ca. 70) doet niet meer open en lijkt erg "
-                                "vermagerd. Zorg om vervuiling en zelfverwaarlozing.",
+                "vol vuilniszakken. De bewoner (ca. 70) doet niet meer open en lijkt erg "
+                "vermagerd. Zorg om vervuiling en zelfverwaarlozing.",
                 "levensgebieden": ["huisvesting", "lichamelijke_gezondheid", "sociaal_netwerk"],
             },
         ),
         Casus(
             titel="Jonge ouders vragen hulp: baby van 9 maanden huilt en slaapt nauwelijks",
-            gemeente="GM0637", soort="melding", verwacht="Meerpunt, jeugdverpleegkundige (onder 4 jaar)",
+            gemeente="GM0637",
+            soort="melding",
+            verwacht="Meerpunt, jeugdverpleegkundige (onder 4 jaar)",
             body={
-                "gemeente": "GM0637", "kanaal": "digitaal", "soort": "hulpvraag",
-                "melder": {"type": "inwoner_zelf", "naam": "L. de Wit", "email": "l.dewit@example.nl",
-                           "wil_terugkoppeling": True},
-                "betreft": {"personen": [{"bsn": bsn(), "geboortedatum": jaren_geleden(0, 270)},
-                                         {"bsn": bsn(), "geboortedatum": jaren_geleden(27, 100)}],
-                            "adres": maak_adres(rng, "2725")},
+                "gemeente": "GM0637",
+                "kanaal": "digitaal",
+                "soort": "hulpvraag",
+                "melder": {
+                    "type": "inwoner_zelf",
+                    "naam": "L. de Wit",
+                    "email": "l.dewit@example.nl",
+                    "wil_terugkoppeling": True,
+                },
+                "betreft": {
+                    "personen": [
+                        {"bsn": bsn(), "geboortedatum": jaren_geleden(0, 270)},
+                        {"bsn": bsn(), "geboortedatum": jaren_geleden(27, 100)},
+                    ],
+                    "adres": maak_adres(rng, "2725"),
+                },
                 "omschrijving": "Onze dochter van 9 maanden huilt veel en slaapt 's nachts hooguit twee uur "
-                                "achter elkaar. We zijn uitgeput en weten niet meer wat we moeten doen.",
+                "achter elkaar. We zijn uitgeput en weten niet meer wat we moeten doen.",
                 "levensgebieden": ["huiselijke_relaties"],
                 "inwoner_op_de_hoogte": True,
             },
         ),
         Casus(
             titel="Peuter van 3 in Leiden: ouder vraagt opvoedadvies bij driftbuien",
-            gemeente="GM0546", soort="melding", verwacht="CJG in de wijk",
+            gemeente="GM0546",
+            soort="melding",
+            verwacht="CJG in de wijk",
             body={
-                "gemeente": "GM0546", "kanaal": "balie", "soort": "hulpvraag",
+                "gemeente": "GM0546",
+                "kanaal": "balie",
+                "soort": "hulpvraag",
                 "melder": {"type": "inwoner_zelf", "naam": "K. Jansen", "wil_terugkoppeling": False},
-                "betreft": {"personen": [{"bsn": bsn(), "geboortedatum": jaren_geleden(3, 60)}],
-                            "adres": maak_adres(rng, "2331")},
+                "betreft": {
+                    "personen": [{"bsn": bsn(), "geboortedatum": jaren_geleden(3, 60)}],
+                    "adres": maak_adres(rng, "2331"),
+                },
                 "omschrijving": "Onze zoon van 3 heeft dagelijks heftige driftbuien, ook op de peuterspeelzaal. "
-                                "We willen graag advies over opvoeden.",
+                "We willen graag advies over opvoeden.",
             },
         ),
         Casus(
             titel="School meldt verzuim van de zoon uit het gezin dat al bij de Lokale Kamer bekend is",
-            gemeente="GM1916", soort="melding", zelfde_huishouden_als=2,
+            gemeente="GM1916",
+            soort="melding",
+            zelfde_huishouden_als=2,
             verwacht="naar de bestaande regisseur, geen tweede plan",
             body={
-                "gemeente": "GM1916", "kanaal": "professional", "soort": "zorgmelding",
-                "melder": {"type": "professional", "naam": "J. van Dam", "organisatie": "Huygens College",
-                           "email": "zorgcoordinator@example.nl", "wil_terugkoppeling": True},
+                "gemeente": "GM1916",
+                "kanaal": "professional",
+                "soort": "zorgmelding",
+                "melder": {
+                    "type": "professional",
+                    "naam": "J. van Dam",
+                    "organisatie": "Huygens College",
+                    "email": "zorgcoordinator@example.nl",
+                    "wil_terugkoppeling": True,
+                },
                 "betreft": {"personen": [{"bsn": bsn_kind}], "adres": adres_multiprobleem},
                 "omschrijving": "Leerling (14) is de afgelopen drie weken elf dagen afwezig geweest; moeder "
-                                "reageert niet op berichten. Leerplicht is ingelicht.",
+                "reageert niet op berichten. Leerplicht is ingelicht.",
                 "levensgebieden": ["werk_opleiding", "huiselijke_relaties"],
             },
         ),
         Casus(
             titel="Vidomes: huurachterstand bij het gezin dat al bij de Lokale Kamer bekend is",
-            gemeente="GM1916", soort="signaal", partner_id="gm1916-vidomes", rol="partner",
-            zelfde_huishouden_als=2, verwacht="naar de bestaande regisseur: één plan, één regisseur",
+            gemeente="GM1916",
+            soort="signaal",
+            partner_id="gm1916-vidomes",
+            rol="partner",
+            zelfde_huishouden_als=2,
+            verwacht="naar de bestaande regisseur: één plan, één regisseur",
             body={
-                "partner_signaal_id": f"vidomes-{uuid.uuid4()}", "soort": "huurachterstand",
+                "partner_signaal_id": f"vidomes-{uuid.uuid4()}",
+                "soort": "huurachterstand",
                 "betreft": {"bsn": bsn_moeder, "adres": adres_multiprobleem},
                 "bedrag_achterstand_cent": 1_140_00,
                 "achterstand_sinds": (date.today() - timedelta(days=75)).isoformat(),
@@ -217,19 +290,27 @@ def maak_casussen(rng: random.Random, catalogus: Callable[[str, str], str | None
         ),
         Casus(
             titel="GGD Hollands Midden: buren klagen over stank en vervuiling uit een woning",
-            gemeente="GM0546", soort="signaal", partner_id="gm0546-ggd-hollands-midden", rol="partner",
+            gemeente="GM0546",
+            soort="signaal",
+            partner_id="gm0546-ggd-hollands-midden",
+            rol="partner",
             verwacht="Meldpunt Zorg en Overlast, binnen 2 werkdagen",
             body={
-                "partner_signaal_id": f"ggd-hm-{uuid.uuid4()}", "soort": "overlast",
+                "partner_signaal_id": f"ggd-hm-{uuid.uuid4()}",
+                "soort": "overlast",
                 "betreft": {"bsn": bsn(), "adres": maak_adres(rng, "2324")},
             },
         ),
         Casus(
             titel="Woningcorporatie Portaal: huurachterstand van drie maanden",
-            gemeente="GM0546", soort="signaal", partner_id="gm0546-portaal", rol="partner",
+            gemeente="GM0546",
+            soort="signaal",
+            partner_id="gm0546-portaal",
+            rol="partner",
             verwacht="schuldhulp, eerste gesprek binnen 4 weken",
             body={
-                "partner_signaal_id": f"portaal-{uuid.uuid4()}", "soort": "huurachterstand",
+                "partner_signaal_id": f"portaal-{uuid.uuid4()}",
+                "soort": "huurachterstand",
                 "betreft": {"bsn": bsn(), "adres": maak_adres(rng, "2316")},
                 "bedrag_achterstand_cent": 2_187_00,
                 "achterstand_sinds": (date.today() - timedelta(days=92)).isoformat(),
@@ -237,10 +318,14 @@ def maak_casussen(rng: random.Random, catalogus: Callable[[str, str], str | None
         ),
         Casus(
             titel="Eneco: afsluiting van gas en stroom aangekondigd (einde levering)",
-            gemeente="GM1916", soort="signaal", partner_id="gm1916-eneco", rol="partner",
+            gemeente="GM1916",
+            soort="signaal",
+            partner_id="gm1916-eneco",
+            rol="partner",
             verwacht="schuldhulp, crisis: gesprek binnen 3 werkdagen",
             body={
-                "partner_signaal_id": f"eneco-{uuid.uuid4()}", "soort": "einde_levering",
+                "partner_signaal_id": f"eneco-{uuid.uuid4()}",
+                "soort": "einde_levering",
                 "betreft": {"bsn": bsn(), "adres": maak_adres(rng, "2262")},
                 "bedrag_achterstand_cent": 1_264_50,
                 "achterstand_sinds": (date.today() - timedelta(days=150)).isoformat(),
@@ -263,7 +348,7 @@ class Config:
             lokaal = Path("config/gemeenten")
             standaard = lokaal if lokaal.is_dir() else Path(__file__).resolve().parents[1] / "config" / "gemeenten"
             self.gemeenten = laad_gemeenten(Path(os.environ.get("TOEGANG_CONFIG_DIR") or standaard))
-        except Exception:  # noqa: BLE001 - names are a nicety; the platform's answers are what count
+        except Exception:
             self.gemeenten = None
 
     def _gemeente(self, code: str):
@@ -302,8 +387,10 @@ class Platform:
     def __init__(self, map_: Path):
         dev = map_ / "dev.json"
         if not dev.exists():
-            raise DemoFout(f"Het platform draait niet: {dev} bestaat niet.\n"
-                           f"Start het eerst in een ander venster: TOEGANG_DATA_DIR={map_} toegang dev")
+            raise DemoFout(
+                f"Het platform draait niet: {dev} bestaat niet.\n"
+                f"Start het eerst in een ander venster: TOEGANG_DATA_DIR={map_} toegang dev"
+            )
         try:
             self.services: dict[str, str] = json.loads(dev.read_text())["services"]
         except (ValueError, KeyError) as fout:
@@ -332,8 +419,11 @@ class Platform:
             except httpx.HTTPError as fout:
                 ziek.append(f"{naam} ({url}) is niet bereikbaar ({type(fout).__name__})")
         if ziek:
-            raise DemoFout("Het platform draait niet (goed):\n  " + "\n  ".join(ziek) +
-                           "\nStart het met `toegang dev` en probeer het opnieuw.")
+            raise DemoFout(
+                "Het platform draait niet (goed):\n  "
+                + "\n  ".join(ziek)
+                + "\nStart het met `toegang dev` en probeer het opnieuw."
+            )
 
     def token(self, rol: str, gemeente: str, partner_id: str | None = None) -> str:
         sleutel = (rol, gemeente, partner_id)
@@ -383,12 +473,16 @@ def verstuur(platform: Platform, casus: Casus) -> str | None:
     if casus.soort == "melding":
         kop = platform.kop(casus.rol, casus.gemeente) | {"Idempotency-Key": f"demo-{uuid.uuid4()}"}
         antwoord = platform.http.post(platform.url("intake", "/v1/meldingen"), json=casus.body, headers=kop)
-        if antwoord.status_code == 422 and casus.body.get("gevraagde_voorzieningen") \
-                and _alleen_voorzieningfouten(antwoord):
+        if (
+            antwoord.status_code == 422
+            and casus.body.get("gevraagde_voorzieningen")
+            and _alleen_voorzieningfouten(antwoord)
+        ):
             # This gemeente's catalogue does not know the code: ask without it (aanvraag_maatwerk still
             # routes to the Wmo-consulent).
-            casus.opmerkingen.append("voorzieningcode onbekend in de catalogus; verstuurd zonder "
-                                     "gevraagde_voorzieningen")
+            casus.opmerkingen.append(
+                "voorzieningcode onbekend in de catalogus; verstuurd zonder gevraagde_voorzieningen"
+            )
             casus.body = {**casus.body, "gevraagde_voorzieningen": []}
             kop["Idempotency-Key"] = f"demo-{uuid.uuid4()}"
             antwoord = platform.http.post(platform.url("intake", "/v1/meldingen"), json=casus.body, headers=kop)
@@ -417,20 +511,23 @@ def volg(platform: Platform, casus: Casus, wachttijd: float = WACHTTIJD) -> Uitk
     while True:
         try:
             if uitkomst.besluit is None:
-                r = platform.http.get(platform.url("triage", "/v1/besluiten"), params={"bron_id": casus.bron_id},
-                                      headers=kop)
+                r = platform.http.get(
+                    platform.url("triage", "/v1/besluiten"), params={"bron_id": casus.bron_id}, headers=kop
+                )
                 if r.status_code == 200 and r.json().get("besluiten"):
                     uitkomst.besluit = r.json()["besluiten"][-1]
                     casus.huishouden_id = casus.huishouden_id or uitkomst.besluit.get("huishouden_id")
                 elif r.status_code != 200:
                     uitkomst.fout = f"triage: {_probleem(r)}"
             if uitkomst.besluit is not None and casus.huishouden_id:
-                r = platform.http.get(platform.url("arrangement", f"/v1/huishoudens/{casus.huishouden_id}"),
-                                      headers=kop)
+                r = platform.http.get(
+                    platform.url("arrangement", f"/v1/huishoudens/{casus.huishouden_id}"), headers=kop
+                )
                 if r.status_code == 200:
                     uitkomst.huishouden = r.json()
-                    uitkomst.in_plan = any(str(t.get("bron_id")) == str(casus.bron_id)
-                                           for t in uitkomst.huishouden.get("tijdlijn", []))
+                    uitkomst.in_plan = any(
+                        str(t.get("bron_id")) == str(casus.bron_id) for t in uitkomst.huishouden.get("tijdlijn", [])
+                    )
                     if uitkomst.in_plan:
                         uitkomst.fout = None
                         return uitkomst
@@ -490,8 +587,11 @@ def toon(nr: int, totaal: int, casus: Casus, uitkomst: Uitkomst | None, fout: st
 
     besluit = uitkomst.besluit if uitkomst else None
     if besluit is None:
-        regel("NIET AF", f"geen triagebesluit binnen {WACHTTIJD:.0f} s (bron_id {casus.bron_id})"
-              + (f"; laatste fout: {uitkomst.fout}" if uitkomst and uitkomst.fout else ""))
+        regel(
+            "NIET AF",
+            f"geen triagebesluit binnen {WACHTTIJD:.0f} s (bron_id {casus.bron_id})"
+            + (f"; laatste fout: {uitkomst.fout}" if uitkomst and uitkomst.fout else ""),
+        )
         print("\n".join(regels) + "\n", flush=True)
         return
     regel("route", f"{besluit.get('route')} -> {config.team(g, besluit.get('team_id'))}")
@@ -503,20 +603,29 @@ def toon(nr: int, totaal: int, casus: Casus, uitkomst: Uitkomst | None, fout: st
 
     hh = uitkomst.huishouden if uitkomst else None
     if not (uitkomst and uitkomst.in_plan and hh):
-        regel("NIET AF", f"besluit genomen, maar nog geen plan met deze doorverwijzing binnen {WACHTTIJD:.0f} s"
-              + (f"; laatste fout: {uitkomst.fout}" if uitkomst and uitkomst.fout else ""))
+        regel(
+            "NIET AF",
+            f"besluit genomen, maar nog geen plan met deze doorverwijzing binnen {WACHTTIJD:.0f} s"
+            + (f"; laatste fout: {uitkomst.fout}" if uitkomst and uitkomst.fout else ""),
+        )
         print("\n".join(regels) + "\n", flush=True)
         return
     r = hh.get("regisseur") or {}
-    wie = r.get("soort", "?") + (f": {config.team(g, r.get('team_id'))}" if r.get("team_id") else "") \
+    wie = (
+        r.get("soort", "?")
+        + (f": {config.team(g, r.get('team_id'))}" if r.get("team_id") else "")
         + (f", medewerker {r['medewerker_id']}" if r.get("medewerker_id") else "")
+    )
     regel("regisseur", wie)
     plan = hh.get("plan") or {}
     doorverwijzingen = [t for t in hh.get("tijdlijn", []) if t.get("soort") == "doorverwijzing"]
     eerste = str(doorverwijzingen[0].get("bron_id")) if doorverwijzingen else None
     bestaand = eerste is not None and eerste != str(casus.bron_id)
-    aard = (f"bestaand plan: aangesloten, geen tweede plan ({len(doorverwijzingen)} doorverwijzingen in de tijdlijn)"
-            if bestaand else "nieuw plan, regisseur toegewezen")
+    aard = (
+        f"bestaand plan: aangesloten, geen tweede plan ({len(doorverwijzingen)} doorverwijzingen in de tijdlijn)"
+        if bestaand
+        else "nieuw plan, regisseur toegewezen"
+    )
     regel("plan", f"{plan.get('plan_id')} versie {plan.get('versie')} - {aard}")
     if plan.get("evaluatie_op"):
         regel("evaluatie op", leesbare_datum(str(plan["evaluatie_op"])))
@@ -549,17 +658,18 @@ def _draai(platform: Platform, map_: Path) -> None:
     config = Config()
     rng = random.Random()
     casussen = maak_casussen(rng, config.voorziening)
-    print(f"Integrale toegang demo: {len(casussen)} casussen naar het platform in {map_}\n"
-          f"(per casus maximaal {WACHTTIJD:.0f} s wachten op triage en arrangement; tijden in Europe/Amsterdam)\n",
-          flush=True)
+    print(
+        f"Integrale toegang demo: {len(casussen)} casussen naar het platform in {map_}\n"
+        f"(per casus maximaal {WACHTTIJD:.0f} s wachten op triage en arrangement; tijden in Europe/Amsterdam)\n",
+        flush=True,
+    )
 
     afgerond = 0
     for nr, casus in enumerate(casussen, start=1):
         eerder = casussen[casus.zelfde_huishouden_als] if casus.zelfde_huishouden_als is not None else None
         if eerder is not None:
             if eerder.klaar_op is None:
-                casus.opmerkingen.append("het eerdere plan van dit huishouden was niet af; "
-                                         "de uitkomst kan afwijken")
+                casus.opmerkingen.append("het eerdere plan van dit huishouden was niet af; de uitkomst kan afwijken")
             else:
                 # Triage learns of the new regisseur from arrangement's event: give it a moment.
                 time.sleep(max(0.0, eerder.klaar_op + 1.5 - time.monotonic()))
@@ -575,7 +685,9 @@ def _draai(platform: Platform, map_: Path) -> None:
             fout = f"platform onbereikbaar ({type(e).__name__}: {e})"
         toon(nr, len(casussen), casus, uitkomst, fout, config)
 
-    print(f"{afgerond} van {len(casussen)} casussen afgerond: besluit genomen en in het plan van het huishouden.",
-          flush=True)
+    print(
+        f"{afgerond} van {len(casussen)} casussen afgerond: besluit genomen en in het plan van het huishouden.",
+        flush=True,
+    )
     if afgerond < len(casussen):
         print("Niet afgeronde casussen: kijk in de logs van de services (logs/ in de datamap).", flush=True)

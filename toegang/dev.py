@@ -38,10 +38,16 @@ def draai() -> int:
     signal.signal(signal.SIGTERM, bij_signaal)
     try:
         migreer(pg.database_url, nats_url)
-        platform = Platform(nats_url, pg.database_url, geheimen(map_), map_ / "logs",
-                            nats_urls=nats.service_urls if nats else {}).start()
-        dev = {"services": platform.urls, "nats_url": nats_url, "database_url": pg.database_url,
-               "nats_monitor": f"http://127.0.0.1:{NATS_MONITOR}" if nats else None, "logs": str(map_ / "logs")}
+        platform = Platform(
+            nats_url, pg.database_url, geheimen(map_), map_ / "logs", nats_urls=nats.service_urls if nats else {}
+        ).start()
+        dev = {
+            "services": platform.urls,
+            "nats_url": nats_url,
+            "database_url": pg.database_url,
+            "nats_monitor": f"http://127.0.0.1:{NATS_MONITOR}" if nats else None,
+            "logs": str(map_ / "logs"),
+        }
         if nats:
             # A partner may publish on partners.<partner_id>.signalen only, and gets its PubAck on
             # _INBOX.<partner_id>.> only: connect with that inbox prefix.
@@ -55,8 +61,11 @@ def draai() -> int:
         while not stoppen:
             for naam, service in platform.services.items():
                 if service.proces.poll() is not None:
-                    print(f"! {naam} stopte (code {service.proces.returncode}); zie {map_ / 'logs' / naam}.log; "
-                          "opnieuw gestart", flush=True)
+                    print(
+                        f"! {naam} stopte (code {service.proces.returncode}); zie {map_ / 'logs' / naam}.log; "
+                        "opnieuw gestart",
+                        flush=True,
+                    )
                     platform.start_service(naam)
             time.sleep(0.5)
         print("\nStoppen...", flush=True)
@@ -74,10 +83,17 @@ def _toon(platform: Platform, nats_url: str, database_url: str, map_, duur: floa
     regels = [f"Integrale toegang draait (gestart in {duur:.1f}s).", ""]
     for naam, url in platform.urls.items():
         regels.append(f"  {naam:<12} {url}   docs {url}/docs   asyncapi {url}/asyncapi")
-    regels += ["", f"  NATS         {_zonder_wachtwoord(nats_url)}", f"  database     {database_url}",
-               f"  gegevens     {map_}  (dev.json, geheimen.json, logs/)", "",
-               "  Een token:   toegang token --rol wijkcoach --gemeente GM1916 --team gm1916-lokale-kamer",
-               "  Voorbeelden: toegang demo", "", "Ctrl-C stopt alles."]
+    regels += [
+        "",
+        f"  NATS         {_zonder_wachtwoord(nats_url)}",
+        f"  database     {database_url}",
+        f"  gegevens     {map_}  (dev.json, geheimen.json, logs/)",
+        "",
+        "  Een token:   toegang token --rol wijkcoach --gemeente GM1916 --team gm1916-lokale-kamer",
+        "  Voorbeelden: toegang demo",
+        "",
+        "Ctrl-C stopt alles.",
+    ]
     print("\n".join(regels), flush=True)
     sys.stdout.flush()
 

@@ -11,7 +11,7 @@ partner_signaal_id).
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import nats
 from nats.js.errors import NotFoundError
@@ -62,10 +62,21 @@ async def speel_opnieuw(nats_url: str, dlq_seq: int) -> dict:
         vermelding = json.loads((await js.get_msg(DLQ_STREAM, dlq_seq)).data)
         origineel = await js.get_msg(vermelding["stream"], vermelding["stream_seq"])
         headers = {k: v for k, v in (origineel.headers or {}).items() if not k.startswith("Nats-")}
-        nieuw_id = f"replay:{dlq_seq}:{datetime.now(timezone.utc).isoformat()}"
-        ack = await js.publish(origineel.subject, origineel.data, headers={**headers, "Nats-Msg-Id": nieuw_id},
-                               stream=vermelding["stream"], timeout=5)
-        return {"dlq_seq": dlq_seq, "subject": origineel.subject, "stream": ack.stream, "nieuwe_seq": ack.seq,
-                "event_id": vermelding.get("event_id"), "consumer": vermelding.get("consumer")}
+        nieuw_id = f"replay:{dlq_seq}:{datetime.now(UTC).isoformat()}"
+        ack = await js.publish(
+            origineel.subject,
+            origineel.data,
+            headers={**headers, "Nats-Msg-Id": nieuw_id},
+            stream=vermelding["stream"],
+            timeout=5,
+        )
+        return {
+            "dlq_seq": dlq_seq,
+            "subject": origineel.subject,
+            "stream": ack.stream,
+            "nieuwe_seq": ack.seq,
+            "event_id": vermelding.get("event_id"),
+            "consumer": vermelding.get("consumer"),
+        }
     finally:
         await nc.close()

@@ -47,13 +47,19 @@ class Ingezonden:
     verklaarde_redenen: tuple[str, ...] = ()
 
     def als_dict(self) -> dict:
-        return {"meldingen": sorted(self.meldingen), "signalen": sorted(map(list, self.signalen)),
-                "verklaarde_redenen": list(self.verklaarde_redenen)}
+        return {
+            "meldingen": sorted(self.meldingen),
+            "signalen": sorted(map(list, self.signalen)),
+            "verklaarde_redenen": list(self.verklaarde_redenen),
+        }
 
     @classmethod
     def uit_dict(cls, d: dict) -> Ingezonden:
-        return cls(set(d.get("meldingen", [])), {tuple(s) for s in d.get("signalen", [])},
-                   tuple(d.get("verklaarde_redenen", [])))
+        return cls(
+            set(d.get("meldingen", [])),
+            {tuple(s) for s in d.get("signalen", [])},
+            tuple(d.get("verklaarde_redenen", [])),
+        )
 
 
 @dataclass
@@ -90,6 +96,7 @@ class Rapport:
 
 # --- reading the streams and the databases -------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class StreamBericht:
     stream: str
@@ -105,8 +112,11 @@ async def lees_stream(js, stream: str, subject: str) -> list[StreamBericht]:
     laatste = info.state.last_seq
     if info.state.messages == 0:
         return []
-    sub = await js.pull_subscribe(subject, stream=stream, config=ConsumerConfig(
-        deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE, inactive_threshold=30.0))
+    sub = await js.pull_subscribe(
+        subject,
+        stream=stream,
+        config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE, inactive_threshold=30.0),
+    )
     uit: list[StreamBericht] = []
     try:
         while True:
@@ -119,8 +129,11 @@ async def lees_stream(js, stream: str, subject: str) -> list[StreamBericht]:
                     body = json.loads(m.data)
                 except ValueError:
                     body = None
-                uit.append(StreamBericht(stream, m.metadata.sequence.stream, m.subject,
-                                         (m.headers or {}).get("Nats-Msg-Id", ""), body))
+                uit.append(
+                    StreamBericht(
+                        stream, m.metadata.sequence.stream, m.subject, (m.headers or {}).get("Nats-Msg-Id", ""), body
+                    )
+                )
             if uit and uit[-1].seq >= laatste:
                 break
     finally:
@@ -151,8 +164,9 @@ async def wacht_op_rust(nats_url: str, database_url: str, timeout: float = 120.0
     """Wait until every outbox is empty and every durable has nothing pending, twice in a row (an event
     handled now may publish another). Returns what was still busy when the time ran out (empty: at rest)."""
     engine = create_async_engine(database_url, pool_size=1)
-    nc = await nats.connect(**nats_verbinding(nats_url), connect_timeout=5, max_reconnect_attempts=-1,
-                            reconnect_time_wait=0.5)
+    nc = await nats.connect(
+        **nats_verbinding(nats_url), connect_timeout=5, max_reconnect_attempts=-1, reconnect_time_wait=0.5
+    )
     js = nc.jetstream()
     einde = asyncio.get_running_loop().time() + timeout
     rustig = 0
@@ -179,6 +193,7 @@ async def _rijen(conn, sql: str, **params) -> list:
 
 
 # --- the checks ----------------------------------------------------------------------------------------
+
 
 @dataclass
 class Toestand:
@@ -217,30 +232,49 @@ async def lees_toestand(nats_url: str, database_url: str) -> Toestand:
 
 
 async def _lees_rijen(conn, berichten, dlq) -> Toestand:
-    meldingen = {str(r.melding_id): r.status
-                 for r in await _rijen(conn, "SELECT melding_id, status FROM intake.meldingen")}
-    statussen = Counter((str(r.melding_id), r.status)
-                        for r in await _rijen(conn, "SELECT melding_id, status FROM intake.statushistorie"))
+    meldingen = {
+        str(r.melding_id): r.status for r in await _rijen(conn, "SELECT melding_id, status FROM intake.meldingen")
+    }
+    statussen = Counter(
+        (str(r.melding_id), r.status)
+        for r in await _rijen(conn, "SELECT melding_id, status FROM intake.statushistorie")
+    )
     besluiten: dict[str, list] = defaultdict(list)
     for r in await _rijen(conn, "SELECT doorverwijzing_id, bron_id, bron_soort, huishouden_id FROM triage.besluiten"):
         besluiten[str(r.bron_id)].append(r)
-    tijdlijn = await _rijen(conn, "SELECT doorverwijzing_id, plan_id FROM arrangement.tijdlijn "
-                                  "WHERE doorverwijzing_id IS NOT NULL")
+    tijdlijn = await _rijen(
+        conn, "SELECT doorverwijzing_id, plan_id FROM arrangement.tijdlijn WHERE doorverwijzing_id IS NOT NULL"
+    )
     in_plan = {str(r.doorverwijzing_id): (str(r.plan_id) if r.plan_id else None) for r in tijdlijn}
     signalen: dict[tuple[str, str], list] = defaultdict(list)
-    for r in await _rijen(conn, "SELECT partner_id, partner_signaal_id, casus_id, beoordeling "
-                                "FROM signalering.signalen"):
+    for r in await _rijen(
+        conn, "SELECT partner_id, partner_signaal_id, casus_id, beoordeling FROM signalering.signalen"
+    ):
         signalen[(r.partner_id, r.partner_signaal_id)].append(r)
-    actief = await _rijen(conn, "SELECT huishouden_id, plan_id, regisseur FROM arrangement.plannen "
-                                "WHERE status = 'actief'")
-    kent = {r.huishouden_id: (str(r.plan_id), r.afgesloten)
-            for r in await _rijen(conn, "SELECT huishouden_id, plan_id, afgesloten FROM triage.bekende_huishoudens")}
+    actief = await _rijen(
+        conn, "SELECT huishouden_id, plan_id, regisseur FROM arrangement.plannen WHERE status = 'actief'"
+    )
+    kent = {
+        r.huishouden_id: (str(r.plan_id), r.afgesloten)
+        for r in await _rijen(conn, "SELECT huishouden_id, plan_id, afgesloten FROM triage.bekende_huishoudens")
+    }
     inbox: set[tuple[str, str]] = set()
     for schema in SCHEMAS:
         rijen = await _rijen(conn, f"SELECT consumer, event_id FROM {schema}.inbox")
         inbox |= {(r.consumer, str(r.event_id)) for r in rijen}
-    return Toestand(berichten, dlq, meldingen, statussen, besluiten, in_plan, len(tijdlijn) - len(in_plan), signalen,
-                    actief, kent, inbox)
+    return Toestand(
+        berichten,
+        dlq,
+        meldingen,
+        statussen,
+        besluiten,
+        in_plan,
+        len(tijdlijn) - len(in_plan),
+        signalen,
+        actief,
+        kent,
+        inbox,
+    )
 
 
 def controleer(t: Toestand, ingezonden: Ingezonden) -> Rapport:
@@ -281,8 +315,11 @@ def _dlq_bronnen(t: Toestand, ingezonden: Ingezonden, rapport: Rapport) -> set[s
 def _controleer_streams(t: Toestand, rapport: Rapport) -> None:
     """JetStream de-duplicates on Nats-Msg-Id: one event id twice in a stream means it was published
     twice outside that guarantee. A DLQ replay is the one allowed repeat; its Nats-Msg-Id says so."""
-    tellen = Counter(b.body.get("id") for b in t.berichten
-                     if b.body and "specversion" in b.body and not b.msg_id.startswith("replay:"))
+    tellen = Counter(
+        b.body.get("id")
+        for b in t.berichten
+        if b.body and "specversion" in b.body and not b.msg_id.startswith("replay:")
+    )
     for event_id, aantal in tellen.items():
         if aantal > 1:
             rapport.schending(f"event {event_id} staat {aantal} keer in de streams")
@@ -348,15 +385,19 @@ def _controleer_signalen(t: Toestand, ingezonden: Ingezonden, in_dlq: set[str], 
         else:
             telling.verwerkt += 1
     # A partner's NATS message in the DLQ: its signal never got a row; count it there, not as lost.
-    telling.in_dlq = sum(1 for e in t.dlq if (e.body or {}).get("consumer") == "signalering-partners"
-                         and ((e.body or {}).get("event_id") is None))
+    telling.in_dlq = sum(
+        1
+        for e in t.dlq
+        if (e.body or {}).get("consumer") == "signalering-partners" and ((e.body or {}).get("event_id") is None)
+    )
     _controleer_escalaties(t, in_dlq, rapport)
 
 
 def _controleer_escalaties(t: Toestand, in_dlq: set[str], rapport: Rapport) -> None:
     telling = rapport.tellingen["escalaties"]
-    per_casus = Counter(e["data"]["casus_id"] for e in {e["id"]: e for e in _events(
-        t, EVENT_TYPES[SignaalDoorgezet].type)}.values())
+    per_casus = Counter(
+        e["data"]["casus_id"] for e in {e["id"]: e for e in _events(t, EVENT_TYPES[SignaalDoorgezet].type)}.values()
+    )
     telling.verzonden = sum(per_casus.values())
     for casus_id, aantal in per_casus.items():
         besluiten = [b for b in t.besluiten.get(casus_id, []) if b.bron_soort == "signaalcasus"]
@@ -392,12 +433,12 @@ def _controleer_huishoudens(t: Toestand, rapport: Rapport) -> None:
         rapport.schending(f"{t.tijdlijn_dubbel} doorverwijzingen staan meer dan eens in een tijdlijn")
 
 
-async def controleer_platform(nats_url: str, database_url: str, ingezonden: Ingezonden | None = None,
-                              wacht_s: float = 120.0) -> Rapport:
+async def controleer_platform(
+    nats_url: str, database_url: str, ingezonden: Ingezonden | None = None, wacht_s: float = 120.0
+) -> Rapport:
     """Wait until the platform is at rest, then check every invariant."""
     bezig = await wacht_op_rust(nats_url, database_url, wacht_s)
     rapport = controleer(await lees_toestand(nats_url, database_url), ingezonden or Ingezonden())
     for b in bezig:
         rapport.schending(f"niet in rust na {wacht_s:.0f}s: {b}")
     return rapport
-

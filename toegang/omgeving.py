@@ -81,7 +81,8 @@ def ontwikkelsleutels() -> dict[str, str]:
     return {
         "TOEGANG_PSEUDONIEM_SLEUTEL": ONTWIKKEL_MARKERING + secrets.token_hex(32),
         "TOEGANG_GEGEVENS_SLEUTEL": base64.urlsafe_b64encode(
-            markering + secrets.token_bytes(32 - len(markering))).decode(),
+            markering + secrets.token_bytes(32 - len(markering))
+        ).decode(),
         "TOEGANG_JWT_SECRET": ONTWIKKEL_MARKERING + secrets.token_urlsafe(32),
     }
 
@@ -94,8 +95,9 @@ def nats_gebruikers(map_: Path, partners: list[str] | None = None) -> NatsGebrui
     geheimen(map_)  # the file and its other keys first
     pad = map_ / "geheimen.json"
     alles = json.loads(pad.read_text())
-    gebruikers = NatsGebruikers.aangevuld(alles.get("nats"), list(SERVICES),
-                                          partner_ids() if partners is None else partners)
+    gebruikers = NatsGebruikers.aangevuld(
+        alles.get("nats"), list(SERVICES), partner_ids() if partners is None else partners
+    )
     if alles.get("nats") != gebruikers.als_dict():
         alles["nats"] = gebruikers.als_dict()
         pad.write_text(json.dumps(alles, indent=2))
@@ -128,11 +130,21 @@ class NatsServer:
     routes: list[int] = field(default_factory=list)
 
     @classmethod
-    def met_rechten(cls, store: Path, geheimen_map: Path, poort: int | None = None,
-                    monitor_poort: int | None = None, partners: list[str] | None = None) -> NatsServer:
+    def met_rechten(
+        cls,
+        store: Path,
+        geheimen_map: Path,
+        poort: int | None = None,
+        monitor_poort: int | None = None,
+        partners: list[str] | None = None,
+    ) -> NatsServer:
         """A server with users; passwords from (or made into) `<geheimen_map>/geheimen.json`."""
-        return cls(store, poort or vrije_poort(), monitor_poort or vrije_poort(),
-                   gebruikers=nats_gebruikers(geheimen_map, partners))
+        return cls(
+            store,
+            poort or vrije_poort(),
+            monitor_poort or vrije_poort(),
+            gebruikers=nats_gebruikers(geheimen_map, partners),
+        )
 
     @property
     def url(self) -> str:
@@ -164,9 +176,17 @@ class NatsServer:
         self.store.mkdir(parents=True, exist_ok=True)
         self.config_pad.touch(mode=0o600)
         self.config_pad.chmod(0o600)
-        self.config_pad.write_text(genereer_config(self.gebruikers, host=self.host, poort=self.poort,
-                                                   monitor_poort=self.monitor_poort, store_dir=self.store,
-                                                   server_name=self.server_name, cluster=self._cluster_blok()))
+        self.config_pad.write_text(
+            genereer_config(
+                self.gebruikers,
+                host=self.host,
+                poort=self.poort,
+                monitor_poort=self.monitor_poort,
+                store_dir=self.store,
+                server_name=self.server_name,
+                cluster=self._cluster_blok(),
+            )
+        )
         return self.config_pad
 
     def _cluster_blok(self) -> list[str] | None:
@@ -181,8 +201,20 @@ class NatsServer:
         if self.gebruikers:
             opdracht = [nats_server_pad(), "-c", str(self.schrijf_config())]
         else:
-            opdracht = [nats_server_pad(), "-a", self.host, "-p", str(self.poort), "-m", str(self.monitor_poort),
-                        "-js", "-sd", str(self.store), "-n", "toegang-dev"]
+            opdracht = [
+                nats_server_pad(),
+                "-a",
+                self.host,
+                "-p",
+                str(self.poort),
+                "-m",
+                str(self.monitor_poort),
+                "-js",
+                "-sd",
+                str(self.store),
+                "-n",
+                "toegang-dev",
+            ]
         self.proces = subprocess.Popen(opdracht, stdout=log, stderr=log, start_new_session=True)
         wacht_op_poort(self.poort)
         return self
@@ -204,9 +236,18 @@ class NatsCluster:
     def met_rechten(cls, map_: Path, geheimen_map: Path, aantal: int = 3) -> NatsCluster:
         gebruikers = nats_gebruikers(geheimen_map)
         routes = [vrije_poort() for _ in range(aantal)]
-        return cls([NatsServer(map_ / f"n{i}", gebruikers=gebruikers, server_name=f"toegang-n{i}",
-                               cluster_poort=routes[i], routes=[p for j, p in enumerate(routes) if j != i])
-                    for i in range(aantal)])
+        return cls(
+            [
+                NatsServer(
+                    map_ / f"n{i}",
+                    gebruikers=gebruikers,
+                    server_name=f"toegang-n{i}",
+                    cluster_poort=routes[i],
+                    routes=[p for j, p in enumerate(routes) if j != i],
+                )
+                for i in range(aantal)
+            ]
+        )
 
     def start(self, timeout: float = 30.0) -> NatsCluster:
         for knoop in self.knopen:
@@ -317,9 +358,15 @@ class Platform:
     def env(self, naam: str) -> dict[str, str]:
         # An embedded platform is a development platform (TOEGANG_OMGEVING, shared/settings.py), whatever
         # the calling shell says; `omgeving` (e.g. `geheimen`) may still say otherwise.
-        return {**os.environ, "TOEGANG_OMGEVING": "ontwikkeling", **self.omgeving, "NATS_URL": self.nats_urls.get(naam, self.nats_url),
-                "DATABASE_URL": self.database_url,
-                "TOEGANG_PORT": str(self.poorten[naam]), "PYTHONUNBUFFERED": "1"}
+        return {
+            **os.environ,
+            "TOEGANG_OMGEVING": "ontwikkeling",
+            **self.omgeving,
+            "NATS_URL": self.nats_urls.get(naam, self.nats_url),
+            "DATABASE_URL": self.database_url,
+            "TOEGANG_PORT": str(self.poorten[naam]),
+            "PYTHONUNBUFFERED": "1",
+        }
 
     def start_service(self, naam: str, replica: int = 0) -> ServiceProces:
         """Start `naam`; replica 1, 2, ... are further processes of the same service on ports of their
@@ -329,9 +376,13 @@ class Platform:
         poort = self.poorten.setdefault(sleutel, vrije_poort())
         self.log_map.mkdir(parents=True, exist_ok=True)
         log = open(self.log_map / f"{sleutel}.log", "ab")
-        proces = subprocess.Popen([sys.executable, "-m", "toegang", "service", naam],
-                                  env={**self.env(naam), "TOEGANG_PORT": str(poort)},
-                                  stdout=log, stderr=log, start_new_session=True)
+        proces = subprocess.Popen(
+            [sys.executable, "-m", "toegang", "service", naam],
+            env={**self.env(naam), "TOEGANG_PORT": str(poort)},
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
         self.services[sleutel] = ServiceProces(sleutel, poort, proces)
         return self.services[sleutel]
 

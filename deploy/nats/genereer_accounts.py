@@ -69,7 +69,7 @@ def genereer(config_dir: Path = PROJECT / "config" / "gemeenten") -> str:
         "#   may publish its own events, its DLQ subject and the stream declarations, and use its own durables",
         "#   (pull consumers: it never subscribes to event subjects, only fetches with a reply `_INBOX.*`).",
         f"# {PARTNERS_ACCOUNT}: one user per partner; publishes `partners.<partner_id>.signalen` only and reads",
-        "#   `_INBOX.<partner_id>.>` only (connect with inbox_prefix \"_INBOX.<partner_id>\"). A separate account,",
+        '#   `_INBOX.<partner_id>.>` only (connect with inbox_prefix "_INBOX.<partner_id>"). A separate account,',
         "#   so a partner never sees the services' inbox traffic; a service import carries the JetStream ack back.",
         f"# {SYSTEEM_ACCOUNT}: nats-server's system account, one user `{SYSTEEM}` for operators.",
         "accounts {",
@@ -102,8 +102,12 @@ def genereer(config_dir: Path = PROJECT / "config" / "gemeenten") -> str:
         regels.append(f"      # {code} {gemeente.naam}")
         for partner in nieuw:
             gezien.add(partner.partner_id)
-            regels += gebruiker_regels(partner.partner_id, f"${password_variabele(partner.partner_id, partner=True)}",
-                                       partner_rechten(partner.partner_id), i)
+            regels += gebruiker_regels(
+                partner.partner_id,
+                f"${password_variabele(partner.partner_id, partner=True)}",
+                partner_rechten(partner.partner_id),
+                i,
+            )
     regels += [
         "    ]",
         "  }",

@@ -2,12 +2,18 @@
 
 import os
 
-from shared.events import (BeschikkingAfgegeven, DoorverwijzingAanvaard, DoorverwijzingGedaan, PlanAfgesloten,
-                           PlanOpgesteld, RegisseurToegewezen, TermijnVerstreken)
+from services.arrangement import api, handlers, tables, termijnbewaking
+from shared.events import (
+    BeschikkingAfgegeven,
+    DoorverwijzingAanvaard,
+    DoorverwijzingGedaan,
+    PlanAfgesloten,
+    PlanOpgesteld,
+    RegisseurToegewezen,
+    TermijnVerstreken,
+)
 from shared.service import ServiceDefinitie, Taak, bouw_app
 from shared.verwerkingslog import verwerkingslog_router
-
-from services.arrangement import api, handlers, tables, termijnbewaking
 
 # How often every replica looks for deadlines that passed. Deadlines are mostly whole days, but crisis
 # ones are due the moment they arrive; the query is an index range scan on open, unannounced deadlines.
@@ -22,8 +28,15 @@ DEFINITIE = ServiceDefinitie(
     routers=[api.router, verwerkingslog_router(tables.verwerkingslog)],
     handlers=handlers.handlers,
     # DoorverwijzingGedaan: a warm handover from the plan to a provider (bron_soort "plan").
-    publiceert=[RegisseurToegewezen, PlanOpgesteld, BeschikkingAfgegeven, TermijnVerstreken, DoorverwijzingAanvaard,
-                PlanAfgesloten, DoorverwijzingGedaan],
+    publiceert=[
+        RegisseurToegewezen,
+        PlanOpgesteld,
+        BeschikkingAfgegeven,
+        TermijnVerstreken,
+        DoorverwijzingAanvaard,
+        PlanAfgesloten,
+        DoorverwijzingGedaan,
+    ],
     omschrijving="Eén huishouden, één plan, één regisseur: arrangement, beschikkingen, termijnen.",
     taken=[Taak("termijnbewaking", TERMIJNBEWAKING_INTERVAL_S, termijnbewaking.bewaak_termijnen)],
 )

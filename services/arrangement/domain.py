@@ -105,8 +105,14 @@ def neem_aan(d: DoorverwijzingGedaan, actief_plan: Plan | None, nu: datetime) ->
         return Negeer()
     if actief_plan is not None:
         return SluitAan(actief_plan)
-    plan = Plan(plan_id=nieuw_id(), huishouden_id=d.huishouden_id, versie=1, regisseur=eerste_regisseur(d),
-                evaluatie_op=nu.astimezone(TZ).date() + timedelta(weeks=EERSTE_EVALUATIE_WEKEN), wijk=d.wijk)
+    plan = Plan(
+        plan_id=nieuw_id(),
+        huishouden_id=d.huishouden_id,
+        versie=1,
+        regisseur=eerste_regisseur(d),
+        evaluatie_op=nu.astimezone(TZ).date() + timedelta(weeks=EERSTE_EVALUATIE_WEKEN),
+        wijk=d.wijk,
+    )
     return NieuwPlan(plan)
 
 
@@ -125,41 +131,67 @@ class NieuweTermijn:
     bij_lopend_plan: bool = False
 
 
-def termijnen_van_doorverwijzing(d: DoorverwijzingGedaan, plan: Plan, nieuw: bool, gemeente: Gemeente,
-                                 aankomst: datetime) -> list[NieuweTermijn]:
+def termijnen_van_doorverwijzing(
+    d: DoorverwijzingGedaan, plan: Plan, nieuw: bool, gemeente: Gemeente, aankomst: datetime
+) -> list[NieuweTermijn]:
     """The doorverwijzing's own deadline, and the Wmo onderzoek (6 weeks after the melding) when the
     route is the Wmo consulent's. On a running plan the deadline goes to the regisseur: one household,
     one regisseur, whoever triage routed it to."""
     r = plan.regisseur
     team, medewerker = (d.team_id, None) if nieuw else (r.team_id or d.team_id, r.medewerker_id)
     onderzoek = d.termijn_grondslag == GRONDSLAG_WMO_ONDERZOEK
-    termijnen = [NieuweTermijn("wmo-onderzoek" if onderzoek else "doorverwijzing", d.bron_id, d.termijn_grondslag,
-                               d.termijn_tot, team, medewerker, bij_lopend_plan=not nieuw)]
+    termijnen = [
+        NieuweTermijn(
+            "wmo-onderzoek" if onderzoek else "doorverwijzing",
+            d.bron_id,
+            d.termijn_grondslag,
+            d.termijn_tot,
+            team,
+            medewerker,
+            bij_lopend_plan=not nieuw,
+        )
+    ]
     if d.route == Route.wmo_consulent and not onderzoek:
-        termijnen.append(NieuweTermijn("wmo-onderzoek", d.bron_id, GRONDSLAG_WMO_ONDERZOEK,
-                                       termijn_tot(aankomst, norm(gemeente, GRONDSLAG_WMO_ONDERZOEK)), d.team_id))
+        termijnen.append(
+            NieuweTermijn(
+                "wmo-onderzoek",
+                d.bron_id,
+                GRONDSLAG_WMO_ONDERZOEK,
+                termijn_tot(aankomst, norm(gemeente, GRONDSLAG_WMO_ONDERZOEK)),
+                d.team_id,
+            )
+        )
     return termijnen
 
 
-def beschikkingstermijn(aanvraag_id: uuid.UUID, ontvangen_op: datetime, gemeente: Gemeente, plan: Plan) -> NieuweTermijn:
+def beschikkingstermijn(
+    aanvraag_id: uuid.UUID, ontvangen_op: datetime, gemeente: Gemeente, plan: Plan
+) -> NieuweTermijn:
     """Wmo 2015 art. 2.3.5 lid 1: the beschikking within 2 weeks of the aanvraag, for the Wmo consulenten
     (the regisseur's team where the gemeente has none)."""
     consulenten = next((t for t in gemeente.teams if t.route == Route.wmo_consulent), None)
     team = gemeente.team_voor(Route.wmo_consulent, plan.wijk).id if consulenten else plan.regisseur.team_id
-    return NieuweTermijn("beschikking", aanvraag_id, GRONDSLAG_BESCHIKKING,
-                         termijn_tot(ontvangen_op, norm(gemeente, GRONDSLAG_BESCHIKKING)), team)
+    return NieuweTermijn(
+        "beschikking",
+        aanvraag_id,
+        GRONDSLAG_BESCHIKKING,
+        termijn_tot(ontvangen_op, norm(gemeente, GRONDSLAG_BESCHIKKING)),
+        team,
+    )
 
 
 def evaluatietermijn(plan: Plan) -> NieuweTermijn:
     r = plan.regisseur
-    return NieuweTermijn("evaluatie", plan.plan_id, GRONDSLAG_EVALUATIE, einde_van(plan.evaluatie_op), r.team_id,
-                         r.medewerker_id)
+    return NieuweTermijn(
+        "evaluatie", plan.plan_id, GRONDSLAG_EVALUATIE, einde_van(plan.evaluatie_op), r.team_id, r.medewerker_id
+    )
 
 
 def waakvlamtermijn(plan: Plan, controle_op: date) -> NieuweTermijn:
     r = plan.regisseur
-    return NieuweTermijn("waakvlam", plan.plan_id, GRONDSLAG_WAAKVLAM, einde_van(controle_op), r.team_id,
-                         r.medewerker_id)
+    return NieuweTermijn(
+        "waakvlam", plan.plan_id, GRONDSLAG_WAAKVLAM, einde_van(controle_op), r.team_id, r.medewerker_id
+    )
 
 
 # The kinds of termijn the regisseur carries; they move with the regie. The Wmo onderzoek and the
@@ -169,8 +201,9 @@ TERMIJNEN_VAN_REGISSEUR: tuple[TermijnSoort, ...] = ("doorverwijzing", "evaluati
 
 # --- regisseur -----------------------------------------------------------------------------------------
 
-RedenOverdracht = Literal["multiprobleem", "zelfredzaam", "netwerk_neemt_regie", "andere_expertise", "verhuizing",
-                          "werkverdeling", "overig"]
+RedenOverdracht = Literal[
+    "multiprobleem", "zelfredzaam", "netwerk_neemt_regie", "andere_expertise", "verhuizing", "werkverdeling", "overig"
+]
 Code = Annotated[str, Field(pattern=r"^[a-z0-9_.@-]{1,100}$")]
 
 
@@ -202,8 +235,9 @@ def regieteam(gemeente: Gemeente, wijk: str | None) -> Team:
     return gemeente.team_voor(regieroute(gemeente), wijk)
 
 
-def nieuwe_regisseur(invoer: RegisseurInvoer, huidige: Regisseur, gemeente: Gemeente,
-                     is_multiprobleem: bool) -> tuple[Regisseur | None, Fouten]:
+def nieuwe_regisseur(
+    invoer: RegisseurInvoer, huidige: Regisseur, gemeente: Gemeente, is_multiprobleem: bool
+) -> tuple[Regisseur | None, Fouten]:
     """The regisseur after a handover, or the reasons it cannot be."""
     fouten: Fouten = []
     team_id = invoer.team_id or (huidige.team_id if invoer.soort != "professional" else None)
@@ -217,8 +251,13 @@ def nieuwe_regisseur(invoer: RegisseurInvoer, huidige: Regisseur, gemeente: Geme
         route = regieroute(gemeente)
         team = gemeente.team(team_id) if team_id else None
         if invoer.soort != "professional" or team is None or team.route != route:
-            fouten.append((("regisseur",), f"een multiprobleemhuishouden dat niet zelfredzaam is, regisseert een "
-                                           f"professional van de route {route.value}"))
+            fouten.append(
+                (
+                    ("regisseur",),
+                    f"een multiprobleemhuishouden dat niet zelfredzaam is, regisseert een "
+                    f"professional van de route {route.value}",
+                )
+            )
     if fouten:
         return None, fouten
     return Regisseur(soort=invoer.soort, team_id=team_id, medewerker_id=invoer.medewerker_id), []
@@ -294,8 +333,9 @@ def is_multiprobleem(doelen: list[dict]) -> bool:
     return multiprobleem({d["levensgebied"]: d["zrm_nu"] for d in doelen if d.get("zrm_nu") is not None})
 
 
-def stel_versie_op(plan: Plan, invoer: VersieInvoer, gemeente: Gemeente, beschikte_codes: set[str],
-                   vandaag: date) -> tuple[PlanVersie | None, Fouten]:
+def stel_versie_op(
+    plan: Plan, invoer: VersieInvoer, gemeente: Gemeente, beschikte_codes: set[str], vandaag: date
+) -> tuple[PlanVersie | None, Fouten]:
     """The next version of the plan, checked against the catalogue. A maatwerk item becomes active only
     with a current beschikking for it. A version that shows a multi-problem household moves the regie to
     the team the gemeente's rule names, unless it is there already."""
@@ -316,9 +356,17 @@ def stel_versie_op(plan: Plan, invoer: VersieInvoer, gemeente: Gemeente, beschik
             continue
         if item.soort == "maatwerk" and v.status == "actief" and v.code not in beschikte_codes:
             fouten.append((("voorzieningen", i, "status"), "maatwerk wordt pas actief met een beschikking"))
-        voorzieningen.append({"code": item.code, "naam": item.naam, "soort": item.soort, "wet": item.wet,
-                              "omvang": v.omvang.model_dump() if v.omvang else None, "status": v.status,
-                              "aanbieder_id": v.aanbieder_id})
+        voorzieningen.append(
+            {
+                "code": item.code,
+                "naam": item.naam,
+                "soort": item.soort,
+                "wet": item.wet,
+                "omvang": v.omvang.model_dump() if v.omvang else None,
+                "status": v.status,
+                "aanbieder_id": v.aanbieder_id,
+            }
+        )
     if fouten:
         return None, fouten
     doelen = [d.model_dump() for d in invoer.doelen]
@@ -326,8 +374,9 @@ def stel_versie_op(plan: Plan, invoer: VersieInvoer, gemeente: Gemeente, beschik
     if is_multiprobleem(doelen) and not past_bij_regel(plan.regisseur, gemeente):
         regisseur, overgedragen = Regisseur(soort="professional", team_id=regieteam(gemeente, plan.wijk).id), True
     nieuw = replace(plan, versie=plan.versie + 1, regisseur=regisseur, evaluatie_op=invoer.evaluatie_op)
-    return PlanVersie(nieuw, doelen, voorzieningen, _of_none(invoer.mantelzorg), _of_none(invoer.gebruikelijke_zorg),
-                      overgedragen), []
+    return PlanVersie(
+        nieuw, doelen, voorzieningen, _of_none(invoer.mantelzorg), _of_none(invoer.gebruikelijke_zorg), overgedragen
+    ), []
 
 
 def _of_none(model: BaseModel | None) -> dict | None:
@@ -390,8 +439,9 @@ class WijzigingInvoer(Invoer):
     reden_wijziging: RedenWijziging
 
 
-def controleer_beschikking(items: list[BeschiktItem], ingangsdatum: date, einddatum: date | None,
-                           gemeente: Gemeente) -> Fouten:
+def controleer_beschikking(
+    items: list[BeschiktItem], ingangsdatum: date, einddatum: date | None, gemeente: Gemeente
+) -> Fouten:
     fouten: Fouten = []
     for i, item in enumerate(items):
         v = gemeente.voorziening(item.code)
@@ -405,17 +455,26 @@ def controleer_beschikking(items: list[BeschiktItem], ingangsdatum: date, eindda
 
 
 def beschikte_voorzieningen(items: list[BeschiktItem], gemeente: Gemeente) -> list[dict]:
-    return [{"code": i.code, "wet": gemeente.voorziening(i.code).wet, "productcode": i.productcode,
-             "omvang": i.omvang.model_dump()} for i in items]
+    return [
+        {
+            "code": i.code,
+            "wet": gemeente.voorziening(i.code).wet,
+            "productcode": i.productcode,
+            "omvang": i.omvang.model_dump(),
+        }
+        for i in items
+    ]
 
 
-def controleer_wijziging(invoer: WijzigingInvoer, ingangsdatum: date, einddatum: date | None,
-                         gemeente: Gemeente) -> Fouten:
+def controleer_wijziging(
+    invoer: WijzigingInvoer, ingangsdatum: date, einddatum: date | None, gemeente: Gemeente
+) -> Fouten:
     """A change starts during the current version's term and after its start."""
     fouten = controleer_beschikking(invoer.voorzieningen, invoer.ingangsdatum, invoer.einddatum, gemeente)
     if invoer.ingangsdatum <= ingangsdatum or (einddatum is not None and invoer.ingangsdatum > einddatum):
-        fouten.append((("ingangsdatum",), "een wijziging gaat in tijdens de looptijd van de beschikking, "
-                                          "na haar ingangsdatum"))
+        fouten.append(
+            (("ingangsdatum",), "een wijziging gaat in tijdens de looptijd van de beschikking, na haar ingangsdatum")
+        )
     return fouten
 
 
@@ -485,8 +544,12 @@ def gehaald_door(gebeurtenis: Literal["contact", "aanvraag", "planversie", "eval
     """Which open termijnen an event meets: a reached household meets the doorverwijzing's outreach; the
     onderzoek ends in a plan version with goals or an aanvraag; an evaluation meets the evaluation date.
     (A beschikking meets its aanvraag's termijn, by id.)"""
-    return {"contact": ("doorverwijzing", "waakvlam"), "aanvraag": ("wmo-onderzoek",),
-            "planversie": ("wmo-onderzoek",), "evaluatie": ("evaluatie",)}[gebeurtenis]
+    return {
+        "contact": ("doorverwijzing", "waakvlam"),
+        "aanvraag": ("wmo-onderzoek",),
+        "planversie": ("wmo-onderzoek",),
+        "evaluatie": ("evaluatie",),
+    }[gebeurtenis]
 
 
 # --- the invariant, for the property test and the reader ------------------------------------------------
@@ -502,8 +565,9 @@ class Huishoudens:
     toegewezen: list[tuple[uuid.UUID, Regisseur]] = field(default_factory=list)
 
     def actief(self, huishouden_id: str) -> Plan | None:
-        return next((p for p in self.plannen.values() if p.huishouden_id == huishouden_id and p.status == "actief"),
-                    None)
+        return next(
+            (p for p in self.plannen.values() if p.huishouden_id == huishouden_id and p.status == "actief"), None
+        )
 
     def ontvang(self, d: DoorverwijzingGedaan, nu: datetime) -> NieuwPlan | SluitAan | Negeer:
         uitkomst = neem_aan(d, self.actief(d.huishouden_id), nu)

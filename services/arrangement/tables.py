@@ -1,8 +1,21 @@
 """Arrangement's schema: plans (one active per household, enforced here too), versions, timeline, deadlines,
 aanvragen, beschikkingen, contactpogingen, evaluations and the processing log."""
 
-from sqlalchemy import (Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Uuid,
-                        func, text)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    func,
+    text,
+)
 
 from shared.db import JsonB, inbox_tabel, outbox_tabel
 from shared.verwerkingslog import verwerkingslog_tabel
@@ -58,8 +71,12 @@ tijdlijn = Table(
     Column("tijdstip", DateTime(timezone=True), nullable=False, server_default=func.now()),
     # A doorverwijzing lands once, even when it comes again under another event id.
     Column("doorverwijzing_id", Uuid),
-    Index("een_keer_per_doorverwijzing", "doorverwijzing_id", unique=True,
-          postgresql_where=text("doorverwijzing_id IS NOT NULL")),
+    Index(
+        "een_keer_per_doorverwijzing",
+        "doorverwijzing_id",
+        unique=True,
+        postgresql_where=text("doorverwijzing_id IS NOT NULL"),
+    ),
 )
 
 TERMIJN_OPEN = text("status = 'open'")

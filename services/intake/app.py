@@ -2,12 +2,10 @@
 
 import os
 
+from services.intake import api, bewaren, handlers, tables
 from shared.events import MeldingGeregistreerd, MeldingOpgepakt
 from shared.service import ServiceDefinitie, Taak, bouw_app, houdt_persoonsgegevens
 from shared.verwerkingslog import verwerkingslog_router
-
-from services.intake import api, bewaren, handlers, tables
-
 
 DEFINITIE = ServiceDefinitie(
     naam="intake",
@@ -20,8 +18,13 @@ DEFINITIE = ServiceDefinitie(
     publiceert=[MeldingGeregistreerd, MeldingOpgepakt],
     omschrijving="Meldingen uit elk kanaal: valideren, pseudonimiseren, terugkoppelen aan de melder.",
     bij_start=houdt_persoonsgegevens,
-    taken=[Taak("bewaartermijn-melders", float(os.environ.get("TOEGANG_BEWAAR_INTERVAL_S", 3600)),
-                bewaren.wis_melder_contactgegevens)],
+    taken=[
+        Taak(
+            "bewaartermijn-melders",
+            float(os.environ.get("TOEGANG_BEWAAR_INTERVAL_S", 3600)),
+            bewaren.wis_melder_contactgegevens,
+        )
+    ],
 )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
@@ -23,9 +23,13 @@ BATCH = 200
 
 async def wis_melder_contactgegevens(ctx: Context, nu: datetime | None = None) -> int:
     """Returns how many meldingen had their melder's contact details erased."""
-    nu = nu or datetime.now(timezone.utc)
-    totaal = await per_gemeente(ctx.gemeenten, nu, lambda g: g.bewaartermijnen.melder_contactgegevens_dagen,
-                                lambda code, grens: _wis_batch(ctx, code, grens, nu))
+    nu = nu or datetime.now(UTC)
+    totaal = await per_gemeente(
+        ctx.gemeenten,
+        nu,
+        lambda g: g.bewaartermijnen.melder_contactgegevens_dagen,
+        lambda code, grens: _wis_batch(ctx, code, grens, nu),
+    )
     if totaal:
         log.info("contactgegevens van melders gewist", extra={"aantal": totaal})
     return totaal
@@ -34,13 +38,20 @@ async def wis_melder_contactgegevens(ctx: Context, nu: datetime | None = None) -
 async def _wis_batch(ctx: Context, gemeente: str, grens: datetime, nu: datetime) -> int:
     m, kluis = tables.meldingen, ctx.extra["kluis"]
     async with ctx.uows() as uow:
-        rijen = (await uow.session.execute(
-            select(m.c.melding_id, m.c.persoonsgegevens)
-            .where(m.c.gemeente == gemeente, m.c.afgesloten_op <= grens, m.c.melder_gewist_op.is_(None))
-            .limit(BATCH).with_for_update(skip_locked=True))).all()
+        rijen = (
+            await uow.session.execute(
+                select(m.c.melding_id, m.c.persoonsgegevens)
+                .where(m.c.gemeente == gemeente, m.c.afgesloten_op <= grens, m.c.melder_gewist_op.is_(None))
+                .limit(BATCH)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
         for melding_id, versleuteld in rijen:
             gegevens = zonder_melder_contact(json.loads(kluis.ontsleutel(versleuteld)))
-            await uow.session.execute(update(m).where(m.c.melding_id == melding_id).values(
-                persoonsgegevens=kluis.versleutel(json.dumps(gegevens)), melder_gewist_op=nu))
+            await uow.session.execute(
+                update(m)
+                .where(m.c.melding_id == melding_id)
+                .values(persoonsgegevens=kluis.versleutel(json.dumps(gegevens)), melder_gewist_op=nu)
+            )
         await uow.commit()
     return len(rijen)

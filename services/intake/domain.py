@@ -176,7 +176,6 @@ def mag_naar(huidig: Status, nieuw: Status) -> bool:
     return nieuw in OVERGANGEN[huidig]
 
 
-
 # What the retention job erases: how to reach the melder. What he said (omschrijving) and whom it concerns
 # stay as long as the melding's own retention (Archiefwet) requires.
 MELDER_CONTACT = ("naam", "organisatie", "telefoon", "email")

@@ -13,8 +13,14 @@ from sqlalchemy import select, update
 from services.intake import tables
 from services.intake.domain import Status, mag_naar
 from shared.db import UnitOfWork
-from shared.events import (DoorverwijzingAanvaard, DoorverwijzingGedaan, Event, MeldingOpgepakt, PlanAfgesloten,
-                           maak_event)
+from shared.events import (
+    DoorverwijzingAanvaard,
+    DoorverwijzingGedaan,
+    Event,
+    MeldingOpgepakt,
+    PlanAfgesloten,
+    maak_event,
+)
 from shared.service import Context
 
 
@@ -25,8 +31,11 @@ async def _ga_naar(uow: UnitOfWork, melding_id, nieuw: Status, tijdstip: datetim
     if rij is None or not mag_naar(Status(rij.status), nieuw):
         return None
     await uow.session.execute(update(m).where(m.c.melding_id == melding_id).values(status=nieuw, **velden))
-    await uow.session.execute(tables.statushistorie.insert().values(
-        melding_id=melding_id, status=nieuw, route=velden.get("route") or rij.route, tijdstip=tijdstip))
+    await uow.session.execute(
+        tables.statushistorie.insert().values(
+            melding_id=melding_id, status=nieuw, route=velden.get("route") or rij.route, tijdstip=tijdstip
+        )
+    )
     return rij
 
 
@@ -44,20 +53,33 @@ async def bij_aanvaarding(event: Event[DoorverwijzingAanvaard], uow: UnitOfWork)
     if rij is None:  # unknown melding, or already picked up: melding-opgepakt is published once
         return
     opgepakt = MeldingOpgepakt(melding_id=d.bron_id, opgepakt_op=d.aanvaard_op, team_id=d.team_id)
-    uow.publiceer(maak_event(opgepakt, service="intake", gemeente=event.gemeente, subject=str(d.bron_id),
-                             correlatieid=event.correlatieid))
+    uow.publiceer(
+        maak_event(
+            opgepakt, service="intake", gemeente=event.gemeente, subject=str(d.bron_id), correlatieid=event.correlatieid
+        )
+    )
 
 
 async def bij_afsluiting(event: Event[PlanAfgesloten], uow: UnitOfWork) -> None:
     """The plan closed: the meldingen it took in close with it; their retention period starts. A melding
     of the same household that is still on its way to a (new) plan stays open."""
     d, m = event.data, tables.meldingen
-    open_ids = (await uow.session.execute(select(m.c.melding_id).where(
-        m.c.plan_id == d.plan_id, m.c.status == Status.opgepakt))).scalars().all()
+    open_ids = (
+        (
+            await uow.session.execute(
+                select(m.c.melding_id).where(m.c.plan_id == d.plan_id, m.c.status == Status.opgepakt)
+            )
+        )
+        .scalars()
+        .all()
+    )
     for melding_id in open_ids:
         await _ga_naar(uow, melding_id, Status.afgesloten, d.afgesloten_op, afgesloten_op=d.afgesloten_op)
 
 
 def handlers(ctx: Context) -> dict:
-    return {"intake-doorverwijzingen": bij_doorverwijzing, "intake-aanvaardingen": bij_aanvaarding,
-            "intake-afsluitingen": bij_afsluiting}
+    return {
+        "intake-doorverwijzingen": bij_doorverwijzing,
+        "intake-aanvaardingen": bij_aanvaarding,
+        "intake-afsluitingen": bij_afsluiting,
+    }

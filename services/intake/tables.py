@@ -1,7 +1,20 @@
 """Intake's schema: the only place that holds the personal data of a melding (encrypted)."""
 
-from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table,
-                        Uuid, func, text)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    func,
+    text,
+)
 
 from shared.db import JsonB, inbox_tabel, outbox_tabel
 from shared.verwerkingslog import verwerkingslog_tabel
@@ -35,8 +48,11 @@ meldingen = Table(
     # Set when the retention job erased the melder's contact details from `persoonsgegevens`.
     Column("melder_gewist_op", DateTime(timezone=True)),
     Index("meldingen_per_plan", "plan_id"),
-    Index("te_wissen_melders", "afgesloten_op",
-          postgresql_where=text("melder_gewist_op IS NULL AND afgesloten_op IS NOT NULL")),
+    Index(
+        "te_wissen_melders",
+        "afgesloten_op",
+        postgresql_where=text("melder_gewist_op IS NULL AND afgesloten_op IS NOT NULL"),
+    ),
 )
 
 melding_personen = Table(

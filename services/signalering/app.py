@@ -2,11 +2,9 @@
 
 import os
 
+from services.signalering import api, bewaren, handlers, tables
 from shared.events import SignaalAfgehandeld, SignaalDoorgezet, SignaalOntvangen
 from shared.service import ServiceDefinitie, Taak, bouw_app, houdt_persoonsgegevens
-
-from services.signalering import api, bewaren, handlers, tables
-
 
 DEFINITIE = ServiceDefinitie(
     naam="signalering",
@@ -19,8 +17,13 @@ DEFINITIE = ServiceDefinitie(
     publiceert=[SignaalOntvangen, SignaalDoorgezet, SignaalAfgehandeld],
     omschrijving="Signalen van partners: ontdubbelen, drempels, matching per huishouden, terugkoppeling.",
     bij_start=houdt_persoonsgegevens,
-    taken=[Taak("bewaartermijn-casussen", float(os.environ.get("TOEGANG_BEWAAR_INTERVAL_S", 3600)),
-                bewaren.verwijder_casussen_zonder_resultaat)],
+    taken=[
+        Taak(
+            "bewaartermijn-casussen",
+            float(os.environ.get("TOEGANG_BEWAAR_INTERVAL_S", 3600)),
+            bewaren.verwijder_casussen_zonder_resultaat,
+        )
+    ],
 )
 
 

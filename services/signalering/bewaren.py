@@ -6,7 +6,7 @@ Safe with several replicas at once (shared/bewaren.py).
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, or_, select
 
@@ -20,9 +20,12 @@ BATCH = 500
 
 
 async def verwijder_casussen_zonder_resultaat(ctx: Context, nu: datetime | None = None) -> int:
-    totaal = await per_gemeente(ctx.gemeenten, nu or datetime.now(timezone.utc),
-                                lambda g: g.signalering.bewaartermijn_zonder_resultaat_dagen,
-                                lambda code, grens: _verwijder_batch(ctx, code, grens))
+    totaal = await per_gemeente(
+        ctx.gemeenten,
+        nu or datetime.now(UTC),
+        lambda g: g.signalering.bewaartermijn_zonder_resultaat_dagen,
+        lambda code, grens: _verwijder_batch(ctx, code, grens),
+    )
     if totaal:
         log.info("casussen zonder resultaat verwijderd", extra={"aantal": totaal})
     return totaal
@@ -32,11 +35,23 @@ async def _verwijder_batch(ctx: Context, gemeente: str, grens: datetime) -> int:
     c, s = tables.casussen, tables.signalen
     zonder = [r for r in ZONDER_RESULTAAT if r is not None]
     async with ctx.uows() as uow:
-        ids = (await uow.session.execute(
-            select(c.c.casus_id).where(
-                c.c.gemeente == gemeente, c.c.status == "afgesloten",
-                or_(c.c.resultaat.is_(None), c.c.resultaat.in_(zonder)), c.c.afgesloten_op <= grens)
-            .limit(BATCH).with_for_update(skip_locked=True))).scalars().all()
+        ids = (
+            (
+                await uow.session.execute(
+                    select(c.c.casus_id)
+                    .where(
+                        c.c.gemeente == gemeente,
+                        c.c.status == "afgesloten",
+                        or_(c.c.resultaat.is_(None), c.c.resultaat.in_(zonder)),
+                        c.c.afgesloten_op <= grens,
+                    )
+                    .limit(BATCH)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            .scalars()
+            .all()
+        )
         if ids:
             await uow.session.execute(delete(s).where(s.c.casus_id.in_(ids)))
             await uow.session.execute(delete(c).where(c.c.casus_id.in_(ids)))

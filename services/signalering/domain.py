@@ -45,7 +45,9 @@ class SignaalInvoer(Invoer):
     crisis: bool = False
 
 
-def controleer(invoer: SignaalInvoer, gemeente: Gemeente, toegestane_soorten: list[str], vandaag: date) -> list[tuple[Pad, str]]:
+def controleer(
+    invoer: SignaalInvoer, gemeente: Gemeente, toegestane_soorten: list[str], vandaag: date
+) -> list[tuple[Pad, str]]:
     fouten: list[tuple[Pad, str]] = []
     if invoer.soort not in toegestane_soorten:
         fouten.append((("soort",), "deze partner mag dit soort signaal niet sturen"))
@@ -79,8 +81,9 @@ def is_crisis(invoer: SignaalInvoer) -> bool:
     return invoer.crisis or invoer.soort in CRISIS_SOORTEN
 
 
-def beoordeel(invoer: SignaalInvoer, partner_id: str, eerdere: list[EerderSignaal], drempel: Drempel | None,
-              vandaag: date) -> Beoordeling:
+def beoordeel(
+    invoer: SignaalInvoer, partner_id: str, eerdere: list[EerderSignaal], drempel: Drempel | None, vandaag: date
+) -> Beoordeling:
     """Crisis always counts; then a repeat of the same partner without a higher amount; then the threshold."""
     if is_crisis(invoer):
         return Beoordeling.nieuw
@@ -126,8 +129,9 @@ def koppel(beoordeling: Beoordeling, crisis: bool, partner_id: str, casus: OpenC
     ander_partner = partner_id not in casus.partners
     if casus.status == "open":
         if beoordeling == Beoordeling.nieuw:
-            return Koppeling(False, True, "crisis" if crisis else ("meerdere_partners" if ander_partner
-                                                                   else "nieuw_signaal"))
+            return Koppeling(
+                False, True, "crisis" if crisis else ("meerdere_partners" if ander_partner else "nieuw_signaal")
+            )
         if ander_partner:
             return Koppeling(False, True, "meerdere_partners")
         return Koppeling(False, False, None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from faststream.nats import NatsMessage
 from pydantic import ValidationError
@@ -22,8 +22,11 @@ async def bij_aanvaarding(event: Event[DoorverwijzingAanvaard], uow: UnitOfWork)
     if d.bron_soort != "signaalcasus":
         return
     c = tables.casussen
-    await uow.session.execute(update(c).where(c.c.casus_id == d.bron_id, c.c.status.in_(["open", "doorgezet"]))
-                              .values(status="opgepakt", team_id=d.team_id))
+    await uow.session.execute(
+        update(c)
+        .where(c.c.casus_id == d.bron_id, c.c.status.in_(["open", "doorgezet"]))
+        .values(status="opgepakt", team_id=d.team_id)
+    )
 
 
 def partnerberichten(ctx: Context):
@@ -40,7 +43,7 @@ def partnerberichten(ctx: Context):
             invoer = SignaalInvoer.model_validate_json(msg.body)
         except ValidationError as fout:
             raise OngeldigBericht(reden_van(fout)) from None
-        nu = datetime.now(timezone.utc)
+        nu = datetime.now(UTC)
         if fouten := domain.controleer(invoer, gemeente, list(partner.soorten), nu.astimezone(TZ).date()):
             velden = "; ".join(f"{'.'.join(map(str, pad))}: {m}" for pad, m in fouten)
             raise OngeldigBericht(f"ongeldig signaal: {velden}")  # no ids of the partner: they may be personal

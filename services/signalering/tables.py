@@ -1,7 +1,22 @@
 """Signalering's schema: signals (personal data encrypted), signaalcasussen per household."""
 
-from sqlalchemy import (Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String,
-                        Table, UniqueConstraint, Uuid, func, text)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    Uuid,
+    func,
+    text,
+)
 
 from services.signalering.domain import OPEN_STATUSSEN
 from shared.db import inbox_tabel, outbox_tabel
@@ -25,8 +40,7 @@ casussen = Table(
     Column("geopend_op", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("afgesloten_op", DateTime(timezone=True)),
     # One open casus per household: a second signal joins it.
-    Index("een_open_casus_per_huishouden", "huishouden_id", unique=True,
-          postgresql_where=CASUS_OPEN),
+    Index("een_open_casus_per_huishouden", "huishouden_id", unique=True, postgresql_where=CASUS_OPEN),
 )
 
 signalen = Table(

@@ -44,8 +44,13 @@ async def regels(gemeente: str, request: Request, gebruiker: Medewerker):
 
 
 @router.post("/regels/{gemeente}/proef", responses=fouten(404))
-async def proef(gemeente: str, request: Request, gebruiker: Medewerker,
-                data: Annotated[dict[str, Any], Body()], bekend_huishouden: bool = False):
+async def proef(
+    gemeente: str,
+    request: Request,
+    gebruiker: Medewerker,
+    data: Annotated[dict[str, Any], Body()],
+    bekend_huishouden: bool = False,
+):
     """The decision triage would take for this event data, without storing or publishing anything."""
     _eigen_gemeente(gebruiker, gemeente)
     config = request.app.state.ctx.gemeenten.get(gemeente)
@@ -59,7 +64,13 @@ async def proef(gemeente: str, request: Request, gebruiker: Medewerker,
     except ValidationError as fout:
         raise OngeldigeInvoer([(tuple(e["loc"]), e["msg"]) for e in fout.errors(include_input=False)]) from None
     besluit = domain.besluit(config, feiten, None)
-    return {"regel_id": besluit.regel_id, "route": besluit.route, "team_id": besluit.team_id,
-            "urgentie": besluit.urgentie, "termijn_tot": besluit.termijn_tot,
-            "termijn_grondslag": besluit.termijn_grondslag, "toelichting": besluit.toelichting,
-            "feiten": besluit.feiten}
+    return {
+        "regel_id": besluit.regel_id,
+        "route": besluit.route,
+        "team_id": besluit.team_id,
+        "urgentie": besluit.urgentie,
+        "termijn_tot": besluit.termijn_tot,
+        "termijn_grondslag": besluit.termijn_grondslag,
+        "toelichting": besluit.toelichting,
+        "feiten": besluit.feiten,
+    }

@@ -1,9 +1,8 @@
 """Triage, wired: `toegang service triage` runs `app()` under uvicorn."""
 
+from services.triage import api, handlers, projectie, tables
 from shared.events import DoorverwijzingGedaan
 from shared.service import Context, ServiceDefinitie, Taak, bouw_app
-
-from services.triage import api, handlers, projectie, tables
 
 
 async def herbouw_projectie(ctx: Context) -> None:

@@ -52,19 +52,34 @@ class Feiten:
 def feiten_van_melding(m: MeldingGeregistreerd, bekend: bool) -> Feiten:
     v = m.veiligheid
     return Feiten(
-        bron_soort="melding", ontvangen_op=m.ontvangen_op, soort=m.soort, kanaal=m.kanaal,
-        melder_type=m.melder_type, veiligheid=v.onveilig, huiselijk_geweld=v.huiselijk_geweld,
-        kindermishandeling=v.kindermishandeling, acuut_gevaar=v.acuut_gevaar, crisis=m.crisis, spoed=m.spoed,
-        zrm=dict(m.zrm), levensgebieden=tuple(sorted(m.levensgebieden)),
+        bron_soort="melding",
+        ontvangen_op=m.ontvangen_op,
+        soort=m.soort,
+        kanaal=m.kanaal,
+        melder_type=m.melder_type,
+        veiligheid=v.onveilig,
+        huiselijk_geweld=v.huiselijk_geweld,
+        kindermishandeling=v.kindermishandeling,
+        acuut_gevaar=v.acuut_gevaar,
+        crisis=m.crisis,
+        spoed=m.spoed,
+        zrm=dict(m.zrm),
+        levensgebieden=tuple(sorted(m.levensgebieden)),
         gevraagde_voorzieningen=tuple(sorted(m.gevraagde_voorzieningen)),
-        leeftijdscategorie=m.leeftijdscategorie, wijk=m.wijk, bekend_huishouden=bekend,
+        leeftijdscategorie=m.leeftijdscategorie,
+        wijk=m.wijk,
+        bekend_huishouden=bekend,
     )
 
 
 def feiten_van_casus(c: SignaalDoorgezet, bekend: bool) -> Feiten:
     return Feiten(
-        bron_soort="signaalcasus", ontvangen_op=c.ontvangen_op, crisis=c.crisis, wijk=c.wijk,
-        bekend_huishouden=bekend, signaal_soorten=tuple(sorted({s.soort for s in c.signalen})),
+        bron_soort="signaalcasus",
+        ontvangen_op=c.ontvangen_op,
+        crisis=c.crisis,
+        wijk=c.wijk,
+        bekend_huishouden=bekend,
+        signaal_soorten=tuple(sorted({s.soort for s in c.signalen})),
         partner_types=tuple(sorted({s.partner_type for s in c.signalen})),
     )
 
@@ -112,8 +127,13 @@ def besluit(gemeente: Gemeente, feiten: Feiten, regisseur: Regisseur | None) -> 
     norm = gemeente.termijnen[regel.termijn]
     gebruikt = {k: feiten.waarde(k) for k in regel.als} | {"wijk": feiten.wijk}
     return Besluit(
-        regel_id=regel.id, route=route, team_id=team_id, urgentie=regel.urgentie,
-        termijn_tot=termijn_tot(feiten.ontvangen_op, norm), termijn_grondslag=regel.termijn,
-        toelichting=regel.toelichting, feiten={k: list(v) if isinstance(v, tuple) else v for k, v in gebruikt.items()},
+        regel_id=regel.id,
+        route=route,
+        team_id=team_id,
+        urgentie=regel.urgentie,
+        termijn_tot=termijn_tot(feiten.ontvangen_op, norm),
+        termijn_grondslag=regel.termijn,
+        toelichting=regel.toelichting,
+        feiten={k: list(v) if isinstance(v, tuple) else v for k, v in gebruikt.items()},
         bestaande_regisseur=regisseur if feiten.bekend_huishouden else None,
     )

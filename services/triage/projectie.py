@@ -38,8 +38,13 @@ async def herbouw_als_leeg(ctx: Context, handlers: dict) -> int:
     if not await is_leeg(ctx):
         return 0
     js = ctx.broker.connection.jetstream()
-    config = ConsumerConfig(name=CONSUMER, filter_subject="toegang.plannen.>", deliver_policy=DeliverPolicy.ALL,
-                            ack_policy=AckPolicy.NONE, inactive_threshold=60.0)
+    config = ConsumerConfig(
+        name=CONSUMER,
+        filter_subject="toegang.plannen.>",
+        deliver_policy=DeliverPolicy.ALL,
+        ack_policy=AckPolicy.NONE,
+        inactive_threshold=60.0,
+    )
     await js.add_consumer(STREAM, config=config)  # named: pull_subscribe would pick a random name
     sub = await js.pull_subscribe_bind(consumer=CONSUMER, stream=STREAM)
     toegepast = 0

@@ -4,7 +4,7 @@ period the melder's contact details are erased, exactly once even with two repli
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import func, select
@@ -22,19 +22,25 @@ from tests.support.gegevens import EMAIL, TELEFOON, geldig_bsn, melding
 
 async def sluit_af(platform, token, plan_id: str, resultaat: str = "doelen_bereikt") -> httpx.Response:
     async with httpx.AsyncClient() as http:
-        return await http.post(url(platform, "arrangement", f"/v1/plannen/{plan_id}/afsluiten"),
-                               json={"resultaat": resultaat}, headers=token("lokale_kamer"))
+        return await http.post(
+            url(platform, "arrangement", f"/v1/plannen/{plan_id}/afsluiten"),
+            json={"resultaat": resultaat},
+            headers=token("lokale_kamer"),
+        )
 
 
 async def melder_status(platform, m) -> str:
     async with httpx.AsyncClient() as http:
-        r = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}/status"),
-                           headers={"Terugkoppelcode": m["terugkoppelcode"]})
+        r = await http.get(
+            url(platform, "intake", f"/v1/meldingen/{m['melding_id']}/status"),
+            headers={"Terugkoppelcode": m["terugkoppelcode"]},
+        )
     return r.json()["status"]
 
 
-async def test_afgesloten_plan_sluit_de_melding_en_een_nieuwe_melding_krijgt_een_nieuw_plan(platform, token,
-                                                                                          bus_opname):
+async def test_afgesloten_plan_sluit_de_melding_en_een_nieuwe_melding_krijgt_een_nieuw_plan(
+    platform, token, bus_opname
+):
     m = await post_melding(platform, token, melding(huisnummer=500, bsn=geldig_bsn()))
     h = await wacht_tot(lambda: huishouden(platform, token, m["huishouden_id"]))
     await wacht_tot(lambda: _is(melder_status(platform, m), "opgepakt"))
@@ -46,12 +52,18 @@ async def test_afgesloten_plan_sluit_de_melding_en_een_nieuwe_melding_krijgt_een
     assert await huishouden(platform, token, m["huishouden_id"]) is None  # no active plan any more
 
     await asyncio.sleep(0.5)  # triage's projection follows the plan-afgesloten event
-    weer = await post_melding(platform, token, melding(huisnummer=500, bsn=geldig_bsn(), soort="hulpvraag",
-                                                      zrm={}, melder={"type": "inwoner_zelf"}))
+    weer = await post_melding(
+        platform,
+        token,
+        melding(huisnummer=500, bsn=geldig_bsn(), soort="hulpvraag", zrm={}, melder={"type": "inwoner_zelf"}),
+    )
     nieuw = await wacht_tot(lambda: huishouden(platform, token, m["huishouden_id"]))
     assert nieuw["plan"]["plan_id"] != h["plan"]["plan_id"]
-    besluit = [e["data"] for e in bus_opname.events("toegang.doorverwijzingen.gedaan.")
-               if e["data"]["bron_id"] == weer["melding_id"]][0]
+    besluit = [
+        e["data"]
+        for e in bus_opname.events("toegang.doorverwijzingen.gedaan.")
+        if e["data"]["bron_id"] == weer["melding_id"]
+    ][0]
     assert besluit["regel_id"] != "bekend-huishouden" and besluit["bestaande_regisseur"] is None
 
 
@@ -60,26 +72,34 @@ async def _is(waarde, verwacht):
 
 
 async def test_bewaartermijn_wist_contactgegevens_van_de_melder_eenmaal_ook_met_twee_replicas(
-        platform, token, database_url):
+    platform, token, database_url
+):
     m = await post_melding(platform, token, melding(huisnummer=501, bsn=geldig_bsn()))
     h = await wacht_tot(lambda: huishouden(platform, token, m["huishouden_id"]))
     assert (await sluit_af(platform, token, h["plan"]["plan_id"], "geen_hulp_nodig")).status_code == 200
     await wacht_tot(lambda: _is(melder_status(platform, m), "afgesloten"))
 
     engine = maak_engine(database_url)
-    ctx = Context(None, laad_gemeenten(PROJECT_ROOT / "config" / "gemeenten"),
-                  UnitOfWorkFactory(engine, tables.outbox),
-                  {"kluis": Kluis(platform.omgeving["TOEGANG_GEGEVENS_SLEUTEL"])})
+    ctx = Context(
+        None,
+        laad_gemeenten(PROJECT_ROOT / "config" / "gemeenten"),
+        UnitOfWorkFactory(engine, tables.outbox),
+        {"kluis": Kluis(platform.omgeving["TOEGANG_GEGEVENS_SLEUTEL"])},
+    )
     mt = tables.meldingen
     async with engine.connect() as conn:
-        kandidaten = (await conn.execute(select(func.count()).where(
-            mt.c.afgesloten_op.is_not(None), mt.c.melder_gewist_op.is_(None)))).scalar()
+        kandidaten = (
+            await conn.execute(
+                select(func.count()).where(mt.c.afgesloten_op.is_not(None), mt.c.melder_gewist_op.is_(None))
+            )
+        ).scalar()
     try:
         # Before the retention period: nothing happens.
-        assert await bewaren.wis_melder_contactgegevens(ctx, datetime.now(timezone.utc)) == 0
-        later = datetime.now(timezone.utc) + timedelta(days=366)
-        gewist = await asyncio.gather(bewaren.wis_melder_contactgegevens(ctx, later),
-                                      bewaren.wis_melder_contactgegevens(ctx, later))
+        assert await bewaren.wis_melder_contactgegevens(ctx, datetime.now(UTC)) == 0
+        later = datetime.now(UTC) + timedelta(days=366)
+        gewist = await asyncio.gather(
+            bewaren.wis_melder_contactgegevens(ctx, later), bewaren.wis_melder_contactgegevens(ctx, later)
+        )
         assert sum(gewist) == kandidaten >= 1
         assert await bewaren.wis_melder_contactgegevens(ctx, later) == 0
     finally:
@@ -94,7 +114,8 @@ async def test_bewaartermijn_wist_contactgegevens_van_de_melder_eenmaal_ook_met_
 
 
 async def test_plan_afgesloten_voor_regisseur_toegewezen_laat_geen_bekend_huishouden_achter(
-        platform, token, nats_server, bus_opname):
+    platform, token, nats_server, bus_opname
+):
     """The two events travel on one stream but reach triage through two consumers: either order must work."""
     import uuid
 
@@ -105,13 +126,25 @@ async def test_plan_afgesloten_voor_regisseur_toegewezen_laat_geen_bekend_huisho
 
     huishouden = adres_sleutel(platform.omgeving["TOEGANG_PSEUDONIEM_SLEUTEL"].encode(), "2264 AB", 502, None)
     plan_id = uuid.uuid4()
-    nu = datetime.now(timezone.utc)
-    afgesloten = maak_event(PlanAfgesloten(plan_id=plan_id, huishouden_id=huishouden, afgesloten_op=nu,
-                                           resultaat="doelen_bereikt"), service="arrangement", gemeente="GM1916",
-                            subject=str(plan_id), correlatieid="t")
-    toegewezen = maak_event(RegisseurToegewezen(plan_id=plan_id, huishouden_id=huishouden, regisseur=Regisseur(
-        soort="professional", team_id="gm1916-lokale-kamer")), service="arrangement", gemeente="GM1916",
-        subject=str(plan_id), correlatieid="t")
+    nu = datetime.now(UTC)
+    afgesloten = maak_event(
+        PlanAfgesloten(plan_id=plan_id, huishouden_id=huishouden, afgesloten_op=nu, resultaat="doelen_bereikt"),
+        service="arrangement",
+        gemeente="GM1916",
+        subject=str(plan_id),
+        correlatieid="t",
+    )
+    toegewezen = maak_event(
+        RegisseurToegewezen(
+            plan_id=plan_id,
+            huishouden_id=huishouden,
+            regisseur=Regisseur(soort="professional", team_id="gm1916-lokale-kamer"),
+        ),
+        service="arrangement",
+        gemeente="GM1916",
+        subject=str(plan_id),
+        correlatieid="t",
+    )
     nc = await nats.connect(nats_server.url)
     js = nc.jetstream()
     for event in (afgesloten, toegewezen):  # the wrong order
@@ -119,10 +152,20 @@ async def test_plan_afgesloten_voor_regisseur_toegewezen_laat_geen_bekend_huisho
     await nc.drain()
     await asyncio.sleep(1.0)  # both consumers have had their turn
 
-    m = await post_melding(platform, token, melding(huisnummer=502, bsn=geldig_bsn(), soort="hulpvraag", zrm={},
-                                                   melder={"type": "inwoner_zelf"}))
-    besluit = (await wacht_tot(lambda: [e["data"] for e in bus_opname.events("toegang.doorverwijzingen.gedaan.")
-                                        if e["data"]["bron_id"] == m["melding_id"]]))[0]
+    m = await post_melding(
+        platform,
+        token,
+        melding(huisnummer=502, bsn=geldig_bsn(), soort="hulpvraag", zrm={}, melder={"type": "inwoner_zelf"}),
+    )
+    besluit = (
+        await wacht_tot(
+            lambda: [
+                e["data"]
+                for e in bus_opname.events("toegang.doorverwijzingen.gedaan.")
+                if e["data"]["bron_id"] == m["melding_id"]
+            ]
+        )
+    )[0]
     assert besluit["regel_id"] != "bekend-huishouden" and besluit["bestaande_regisseur"] is None
 
 
@@ -131,8 +174,10 @@ async def test_alleen_het_team_van_de_regisseur_sluit_een_plan_af(platform, toke
     h = await wacht_tot(lambda: huishouden(platform, token, m["huishouden_id"]))
     pad = url(platform, "arrangement", f"/v1/plannen/{h['plan']['plan_id']}/afsluiten")
     async with httpx.AsyncClient() as http:
-        ander_team = await http.post(pad, json={"resultaat": "doelen_bereikt"},
-                                     headers=token("consulent", teams=["gm1916-ander-team"]))
-        eigen_team = await http.post(pad, json={"resultaat": "doelen_bereikt"},
-                                     headers=token("wijkcoach", teams=[h["regisseur"]["team_id"]]))
+        ander_team = await http.post(
+            pad, json={"resultaat": "doelen_bereikt"}, headers=token("consulent", teams=["gm1916-ander-team"])
+        )
+        eigen_team = await http.post(
+            pad, json={"resultaat": "doelen_bereikt"}, headers=token("wijkcoach", teams=[h["regisseur"]["team_id"]])
+        )
     assert ander_team.status_code == 403 and eigen_team.status_code == 200

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import nats
@@ -30,22 +30,40 @@ def nieuw_huishouden() -> str:
 
 
 def doorverwijzing(huishouden_id: str, **over):
-    velden = dict(doorverwijzing_id=uuid.uuid4(), gemeente="GM1916", bron_id=uuid.uuid4(), bron_soort="melding",
-                  huishouden_id=huishouden_id, wijk="damsigt", route="wijkteam", team_id=LEIDSCHENDAM,
-                  urgentie="regulier", termijn_tot=datetime.now(timezone.utc) + timedelta(days=3),
-                  termijn_grondslag="outreach-2-werkdagen", regel_id="test", toelichting="test")
+    velden = dict(
+        doorverwijzing_id=uuid.uuid4(),
+        gemeente="GM1916",
+        bron_id=uuid.uuid4(),
+        bron_soort="melding",
+        huishouden_id=huishouden_id,
+        wijk="damsigt",
+        route="wijkteam",
+        team_id=LEIDSCHENDAM,
+        urgentie="regulier",
+        termijn_tot=datetime.now(UTC) + timedelta(days=3),
+        termijn_grondslag="outreach-2-werkdagen",
+        regel_id="test",
+        toelichting="test",
+    )
     velden.update(over)
-    return maak_event(DoorverwijzingGedaan(**velden), service="triage", gemeente="GM1916",
-                      subject=str(velden["doorverwijzing_id"]), correlatieid=str(velden["bron_id"]))
+    return maak_event(
+        DoorverwijzingGedaan(**velden),
+        service="triage",
+        gemeente="GM1916",
+        subject=str(velden["doorverwijzing_id"]),
+        correlatieid=str(velden["bron_id"]),
+    )
 
 
 async def publiceer(nats_server, *events, msg_id=None) -> None:
     nc = await nats.connect(nats_server.url)
     js = nc.jetstream()
     for event in events:
-        await js.publish(event.nats_subject, event.model_dump_json().encode(),
-                         headers={"Nats-Msg-Id": msg_id or str(event.id),
-                                  "content-type": "application/cloudevents+json"})
+        await js.publish(
+            event.nats_subject,
+            event.model_dump_json().encode(),
+            headers={"Nats-Msg-Id": msg_id or str(event.id), "content-type": "application/cloudevents+json"},
+        )
     await nc.drain()
 
 
@@ -83,17 +101,22 @@ def velden(r: httpx.Response) -> set[str]:
 # --- the invariant under concurrency ---------------------------------------------------------------------
 
 
-async def test_tien_gelijktijdige_doorverwijzingen_geven_een_plan_en_een_regisseur(platform, token, nats_server,
-                                                                                 bus_opname, database_url):
+async def test_tien_gelijktijdige_doorverwijzingen_geven_een_plan_en_een_regisseur(
+    platform, token, nats_server, bus_opname, database_url
+):
     h = nieuw_huishouden()
     teams = [LEIDSCHENDAM, "gm1916-schuldhulp", LOKALE_KAMER, CONSULENTEN, "gm1916-ssp"]
-    events = [doorverwijzing(h, team_id=teams[i % 5], bron_soort=("melding", "signaalcasus")[i % 2])
-              for i in range(10)]
+    events = [doorverwijzing(h, team_id=teams[i % 5], bron_soort=("melding", "signaalcasus")[i % 2]) for i in range(10)]
     # From five connections at once, two events each.
     await asyncio.gather(*[publiceer(nats_server, *events[i::5]) for i in range(5)])
 
-    aanvaard = await wacht_tot(lambda: len(van(bus_opname, "toegang.plannen.doorverwijzing-aanvaard.", h)) == 10 and
-                               van(bus_opname, "toegang.plannen.doorverwijzing-aanvaard.", h), timeout=20)
+    aanvaard = await wacht_tot(
+        lambda: (
+            len(van(bus_opname, "toegang.plannen.doorverwijzing-aanvaard.", h)) == 10
+            and van(bus_opname, "toegang.plannen.doorverwijzing-aanvaard.", h)
+        ),
+        timeout=20,
+    )
     assert sum(a["nieuw_plan"] for a in aanvaard) == 1
     assert len({a["plan_id"] for a in aanvaard}) == 1
     toegewezen = van(bus_opname, "toegang.plannen.regisseur-toegewezen.", h)
@@ -103,7 +126,8 @@ async def test_tien_gelijktijdige_doorverwijzingen_geven_een_plan_en_een_regisse
     assert {a["team_id"] for a in aanvaard} == {regisseur_team}
     plan = await huishouden(platform, token, h)
     assert sorted(str(e.bron_id) for e in [e.data for e in events]) == sorted(
-        t["bron_id"] for t in plan["tijdlijn"] if t["soort"] == "doorverwijzing")
+        t["bron_id"] for t in plan["tijdlijn"] if t["soort"] == "doorverwijzing"
+    )
     signalen = [t for t in plan["open_termijnen"] if t["soort"] == "doorverwijzing"]
     assert len(signalen) == 10 and {t["team_id"] for t in signalen} == {regisseur_team}
     assert sum(t["bij_lopend_plan"] for t in signalen) == 9
@@ -119,10 +143,15 @@ async def test_tien_gelijktijdige_doorverwijzingen_geven_een_plan_en_een_regisse
     engine = maak_engine(database_url)
     try:
         async with engine.connect() as conn:
-            actief = (await conn.execute(text("SELECT count(*) FROM arrangement.plannen WHERE huishouden_id = :h "
-                                              "AND status = 'actief'"), {"h": h})).scalar()
-            tijdlijn = (await conn.execute(text("SELECT count(*) FROM arrangement.tijdlijn WHERE huishouden_id = :h"),
-                                           {"h": h})).scalar()
+            actief = (
+                await conn.execute(
+                    text("SELECT count(*) FROM arrangement.plannen WHERE huishouden_id = :h AND status = 'actief'"),
+                    {"h": h},
+                )
+            ).scalar()
+            tijdlijn = (
+                await conn.execute(text("SELECT count(*) FROM arrangement.tijdlijn WHERE huishouden_id = :h"), {"h": h})
+            ).scalar()
     finally:
         await engine.dispose()
     assert actief == 1 and tijdlijn == 10
@@ -131,19 +160,27 @@ async def test_tien_gelijktijdige_doorverwijzingen_geven_een_plan_en_een_regisse
 
 async def test_melding_en_signaal_tegelijk_voor_een_huishouden_geven_een_plan(platform, token, bus_opname):
     adres = {"postcode": "2264 AB", "huisnummer": 7611}
-    signaal = {"partner_signaal_id": f"vid-{uuid.uuid4()}", "soort": "huurachterstand",
-               "betreft": {"bsn": geldig_bsn(), "adres": adres}, "bedrag_achterstand_cent": 145_000,
-               "achterstand_sinds": "2026-08-01"}
+    signaal = {
+        "partner_signaal_id": f"vid-{uuid.uuid4()}",
+        "soort": "huurachterstand",
+        "betreft": {"bsn": geldig_bsn(), "adres": adres},
+        "bedrag_achterstand_cent": 145_000,
+        "achterstand_sinds": "2026-08-01",
+    }
 
     async def stuur_signaal():
         async with httpx.AsyncClient() as http:
-            r = await http.post(url(platform, "signalering", "/v1/signalen"), json=signaal,
-                                headers=token("partner", partner_id="gm1916-vidomes"))
+            r = await http.post(
+                url(platform, "signalering", "/v1/signalen"),
+                json=signaal,
+                headers=token("partner", partner_id="gm1916-vidomes"),
+            )
         assert r.status_code == 202, r.text
         return r.json()
 
-    m, s = await asyncio.gather(post_melding(platform, token, melding(huisnummer=7611, bsn=geldig_bsn())),
-                                stuur_signaal())
+    m, s = await asyncio.gather(
+        post_melding(platform, token, melding(huisnummer=7611, bsn=geldig_bsn())), stuur_signaal()
+    )
     assert s["casus_id"]
 
     async def beide_binnen():
@@ -166,52 +203,97 @@ async def test_regie_overdragen_met_reden_en_het_werk_gaat_mee(platform, token, 
     pad = f"/v1/plannen/{plan_id}/regisseur"
     eigen_team = token("wijkcoach", teams=[LEIDSCHENDAM])
 
-    assert (await post(platform, pad, {"regisseur": {"soort": "inwoner"}, "reden": "zelfredzaam"},
-                       token("wijkcoach", teams=["gm1916-ssp"]))).status_code == 404
-    assert (await post(platform, pad, {"regisseur": {"soort": "inwoner"}, "reden": "zelfredzaam"},
-                       token("consulent", teams=[CONSULENTEN]))).status_code == 403
-    assert velden(await post(platform, pad, {"regisseur": {"soort": "professional", "team_id": "bestaat-niet"},
-                                             "reden": "werkverdeling"}, eigen_team)) == {"regisseur.team_id"}
-    assert velden(await post(platform, pad, {"regisseur": {"soort": "inwoner"}, "reden": "vrije tekst"},
-                             eigen_team)) == {"reden"}
+    assert (
+        await post(
+            platform,
+            pad,
+            {"regisseur": {"soort": "inwoner"}, "reden": "zelfredzaam"},
+            token("wijkcoach", teams=["gm1916-ssp"]),
+        )
+    ).status_code == 404
+    assert (
+        await post(
+            platform,
+            pad,
+            {"regisseur": {"soort": "inwoner"}, "reden": "zelfredzaam"},
+            token("consulent", teams=[CONSULENTEN]),
+        )
+    ).status_code == 403
+    assert velden(
+        await post(
+            platform,
+            pad,
+            {"regisseur": {"soort": "professional", "team_id": "bestaat-niet"}, "reden": "werkverdeling"},
+            eigen_team,
+        )
+    ) == {"regisseur.team_id"}
+    assert velden(
+        await post(platform, pad, {"regisseur": {"soort": "inwoner"}, "reden": "vrije tekst"}, eigen_team)
+    ) == {"reden"}
 
     r = await post(platform, pad, {"regisseur": {"soort": "inwoner"}, "reden": "zelfredzaam"}, eigen_team)
     assert r.status_code == 200, r.text
     assert r.json()["regisseur"] == {"soort": "inwoner", "team_id": LEIDSCHENDAM, "medewerker_id": None}
-    r = await post(platform, pad, {"regisseur": {"soort": "professional", "team_id": LOKALE_KAMER,
-                                                 "medewerker_id": "an.de.vries"}, "reden": "andere_expertise"},
-                   eigen_team)
+    r = await post(
+        platform,
+        pad,
+        {
+            "regisseur": {"soort": "professional", "team_id": LOKALE_KAMER, "medewerker_id": "an.de.vries"},
+            "reden": "andere_expertise",
+        },
+        eigen_team,
+    )
     assert r.status_code == 200, r.text
 
-    toegewezen = await wacht_tot(lambda: len(van(bus_opname, "toegang.plannen.regisseur-toegewezen.", hid)) == 3 and
-                                 van(bus_opname, "toegang.plannen.regisseur-toegewezen.", hid))
+    toegewezen = await wacht_tot(
+        lambda: (
+            len(van(bus_opname, "toegang.plannen.regisseur-toegewezen.", hid)) == 3
+            and van(bus_opname, "toegang.plannen.regisseur-toegewezen.", hid)
+        )
+    )
     assert [t["reden"] for t in toegewezen] == ["eerste doorverwijzing", "zelfredzaam", "andere_expertise"]
-    assert toegewezen[-1]["regisseur"] == {"soort": "professional", "team_id": LOKALE_KAMER,
-                                           "medewerker_id": "an.de.vries"}
+    assert toegewezen[-1]["regisseur"] == {
+        "soort": "professional",
+        "team_id": LOKALE_KAMER,
+        "medewerker_id": "an.de.vries",
+    }
     # The regisseur's open work moved to the Lokale Kamer; the old team no longer sees it, nor edits.
     nieuw = (await get(platform, "/v1/werkvoorraad", token("lokale_kamer", teams=[LOKALE_KAMER]))).json()
     assert {w["soort"] for w in nieuw["werkvoorraad"] if w["huishouden_id"] == hid} == {"doorverwijzing", "evaluatie"}
     oud = (await get(platform, "/v1/werkvoorraad", eigen_team)).json()
     assert not [w for w in oud["werkvoorraad"] if w["huishouden_id"] == hid]
-    assert (await post(platform, pad, {"regisseur": {"soort": "netwerk"}, "reden": "netwerk_neemt_regie"},
-                       eigen_team)).status_code == 404
+    assert (
+        await post(platform, pad, {"regisseur": {"soort": "netwerk"}, "reden": "netwerk_neemt_regie"}, eigen_team)
+    ).status_code == 404
 
 
-async def test_multiprobleemhuishouden_gaat_naar_de_lokale_kamer_en_blijft_daar(platform, token, nats_server,
-                                                                              bus_opname):
+async def test_multiprobleemhuishouden_gaat_naar_de_lokale_kamer_en_blijft_daar(
+    platform, token, nats_server, bus_opname
+):
     h = await plan_voor(platform, token, nats_server)
     plan_id, hid = h["plan"]["plan_id"], h["huishouden_id"]
     doelen = [{"levensgebied": g, "zrm_nu": 2, "zrm_doel": 4} for g in ("financien", "huisvesting", "sociaal_netwerk")]
-    r = await post(platform, f"/v1/plannen/{plan_id}/versies",
-                   {"doelen": doelen, "evaluatie_op": str(vandaag() + timedelta(weeks=6))},
-                   token("wijkcoach", teams=[LEIDSCHENDAM]))
+    r = await post(
+        platform,
+        f"/v1/plannen/{plan_id}/versies",
+        {"doelen": doelen, "evaluatie_op": str(vandaag() + timedelta(weeks=6))},
+        token("wijkcoach", teams=[LEIDSCHENDAM]),
+    )
     assert r.status_code == 201, r.text
     assert r.json()["regie_overgedragen"] and r.json()["regisseur"]["team_id"] == LOKALE_KAMER
-    toegewezen = await wacht_tot(lambda: len(van(bus_opname, "toegang.plannen.regisseur-toegewezen.", hid)) == 2 and
-                                 van(bus_opname, "toegang.plannen.regisseur-toegewezen.", hid))
+    toegewezen = await wacht_tot(
+        lambda: (
+            len(van(bus_opname, "toegang.plannen.regisseur-toegewezen.", hid)) == 2
+            and van(bus_opname, "toegang.plannen.regisseur-toegewezen.", hid)
+        )
+    )
     assert toegewezen[-1]["reden"] == "multiprobleem"
-    r = await post(platform, f"/v1/plannen/{plan_id}/regisseur", {"regisseur": {"soort": "inwoner"},
-                                                                  "reden": "zelfredzaam"}, token("lokale_kamer"))
+    r = await post(
+        platform,
+        f"/v1/plannen/{plan_id}/regisseur",
+        {"regisseur": {"soort": "inwoner"}, "reden": "zelfredzaam"},
+        token("lokale_kamer"),
+    )
     assert velden(r) == {"regisseur"}
 
 
@@ -219,38 +301,62 @@ async def test_multiprobleemhuishouden_gaat_naar_de_lokale_kamer_en_blijft_daar(
 
 
 async def test_planversies_uit_de_catalogus_met_evaluatiedatum_en_maatwerk_pas_actief_met_beschikking(
-        platform, token, nats_server, bus_opname):
+    platform, token, nats_server, bus_opname
+):
     h = await plan_voor(platform, token, nats_server)
     plan_id, hid = h["plan"]["plan_id"], h["huishouden_id"]
     pad, team = f"/v1/plannen/{plan_id}/versies", token("wijkcoach", teams=[LEIDSCHENDAM])
     evaluatie = str(vandaag() + timedelta(weeks=10))
-    body = {"doelen": [{"levensgebied": "lichamelijke_gezondheid", "zrm_nu": 3, "zrm_doel": 4}],
-            "voorzieningen": [{"code": "mantelzorg"}, {"code": "maaltijdservice"}, {"code": "regiotaxi"},
-                              {"code": "huishoudelijke-ondersteuning", "omvang": OMVANG}],
-            "mantelzorg": {"aanwezig": True, "uren_per_week": 8, "belastbaarheid": "beperkt"},
-            "gebruikelijke_zorg": {"van_toepassing": True, "uren_per_week": 3}, "evaluatie_op": evaluatie}
+    body = {
+        "doelen": [{"levensgebied": "lichamelijke_gezondheid", "zrm_nu": 3, "zrm_doel": 4}],
+        "voorzieningen": [
+            {"code": "mantelzorg"},
+            {"code": "maaltijdservice"},
+            {"code": "regiotaxi"},
+            {"code": "huishoudelijke-ondersteuning", "omvang": OMVANG},
+        ],
+        "mantelzorg": {"aanwezig": True, "uren_per_week": 8, "belastbaarheid": "beperkt"},
+        "gebruikelijke_zorg": {"van_toepassing": True, "uren_per_week": 3},
+        "evaluatie_op": evaluatie,
+    }
 
     assert velden(await post(platform, pad, {**body, "evaluatie_op": None}, team)) == {"evaluatie_op"}
     assert velden(await post(platform, pad, {k: v for k, v in body.items() if k != "evaluatie_op"}, team)) == {
-        "evaluatie_op"}
+        "evaluatie_op"
+    }
     assert velden(await post(platform, pad, {**body, "voorzieningen": [{"code": "astrologie"}]}, team)) == {
-        "voorzieningen.0.code"}
-    assert velden(await post(platform, pad, {**body, "voorzieningen": [
-        {"code": "amw", "omvang": {"volume": -1, "eenheid": "jaar", "frequentie": "week"}}]}, team)) == {
-        "voorzieningen.0.omvang.volume", "voorzieningen.0.omvang.eenheid"}
-    actief = {**body, "voorzieningen": [{"code": "huishoudelijke-ondersteuning", "omvang": OMVANG,
-                                         "status": "actief"}]}
+        "voorzieningen.0.code"
+    }
+    assert velden(
+        await post(
+            platform,
+            pad,
+            {
+                **body,
+                "voorzieningen": [{"code": "amw", "omvang": {"volume": -1, "eenheid": "jaar", "frequentie": "week"}}],
+            },
+            team,
+        )
+    ) == {"voorzieningen.0.omvang.volume", "voorzieningen.0.omvang.eenheid"}
+    actief = {**body, "voorzieningen": [{"code": "huishoudelijke-ondersteuning", "omvang": OMVANG, "status": "actief"}]}
     assert velden(await post(platform, pad, actief, team)) == {"voorzieningen.0.status"}
 
     r = await post(platform, pad, body, team)
     assert r.status_code == 201, r.text
     assert r.json()["versie"] == 2
-    opgesteld = await wacht_tot(lambda: len(van(bus_opname, "toegang.plannen.opgesteld.", hid)) == 2 and
-                                van(bus_opname, "toegang.plannen.opgesteld.", hid))
+    opgesteld = await wacht_tot(
+        lambda: (
+            len(van(bus_opname, "toegang.plannen.opgesteld.", hid)) == 2
+            and van(bus_opname, "toegang.plannen.opgesteld.", hid)
+        )
+    )
     assert opgesteld[-1]["versie"] == 2 and opgesteld[-1]["evaluatie_op"] == evaluatie
     assert [(v["code"], v["soort"], v["wet"]) for v in opgesteld[-1]["voorzieningen"]] == [
-        ("mantelzorg", "informeel", None), ("maaltijdservice", "algemeen", None), ("regiotaxi", "collectief", "wmo"),
-        ("huishoudelijke-ondersteuning", "maatwerk", "wmo")]
+        ("mantelzorg", "informeel", None),
+        ("maaltijdservice", "algemeen", None),
+        ("regiotaxi", "collectief", "wmo"),
+        ("huishoudelijke-ondersteuning", "maatwerk", "wmo"),
+    ]
     assert opgesteld[-1]["voorzieningen"][3]["omvang"] == {"volume": 4.0, "eenheid": "uur", "frequentie": "week"}
     na = await huishouden(platform, token, hid)
     assert na["plan"]["versie"] == 2 and na["plan"]["mantelzorg"]["belastbaarheid"] == "beperkt"
@@ -258,9 +364,12 @@ async def test_planversies_uit_de_catalogus_met_evaluatiedatum_en_maatwerk_pas_a
     assert [t["details"]["versie"] for t in na["tijdlijn"] if t["soort"] == "plan-opgesteld"] == [2]
 
     # With a beschikking the maatwerk item may become active.
-    b = await post(platform, f"/v1/plannen/{plan_id}/beschikkingen",
-                   {"voorzieningen": [{"code": "huishoudelijke-ondersteuning", "omvang": OMVANG}],
-                    "ingangsdatum": str(vandaag())}, token("consulent"))
+    b = await post(
+        platform,
+        f"/v1/plannen/{plan_id}/beschikkingen",
+        {"voorzieningen": [{"code": "huishoudelijke-ondersteuning", "omvang": OMVANG}], "ingangsdatum": str(vandaag())},
+        token("consulent"),
+    )
     assert b.status_code == 201, b.text
     r = await post(platform, pad, actief, team)
     assert r.status_code == 201 and r.json()["versie"] == 3
@@ -270,34 +379,56 @@ async def test_planversies_uit_de_catalogus_met_evaluatiedatum_en_maatwerk_pas_a
 
 
 async def test_beschikking_alleen_door_een_consulent_en_zij_haalt_de_termijn_van_de_aanvraag(
-        platform, token, nats_server, bus_opname):
+    platform, token, nats_server, bus_opname
+):
     h = await plan_voor(platform, token, nats_server)
     plan_id, hid = h["plan"]["plan_id"], h["huishouden_id"]
-    ontvangen = datetime(2026, 11, 13, 15, 0, tzinfo=timezone.utc)  # a Friday: due Friday 27 November
-    r = await post(platform, f"/v1/plannen/{plan_id}/aanvragen",
-                   {"voorzieningen": ["begeleiding-individueel"], "ontvangen_op": ontvangen.isoformat()},
-                   token("wijkcoach", teams=[LEIDSCHENDAM]))
+    ontvangen = datetime(2026, 11, 13, 15, 0, tzinfo=UTC)  # a Friday: due Friday 27 November
+    r = await post(
+        platform,
+        f"/v1/plannen/{plan_id}/aanvragen",
+        {"voorzieningen": ["begeleiding-individueel"], "ontvangen_op": ontvangen.isoformat()},
+        token("wijkcoach", teams=[LEIDSCHENDAM]),
+    )
     assert r.status_code == 201, r.text
     aanvraag = r.json()
     assert aanvraag["termijn_grondslag"] == "wmo-beschikking-2-weken" and aanvraag["team_id"] == CONSULENTEN
     assert aanvraag["termijn_tot"].startswith("2026-11-27T23:59:59")
     werk = (await get(platform, "/v1/werkvoorraad", token("consulent", teams=[CONSULENTEN]))).json()["werkvoorraad"]
     assert [w["soort"] for w in werk if w["bron_id"] == aanvraag["aanvraag_id"]] == ["beschikking"]
-    assert velden(await post(platform, f"/v1/plannen/{plan_id}/aanvragen", {"voorzieningen": ["amw", "geen-code"]},
-                             token("lokale_kamer"))) == {"voorzieningen.0", "voorzieningen.1"}
+    assert velden(
+        await post(
+            platform, f"/v1/plannen/{plan_id}/aanvragen", {"voorzieningen": ["amw", "geen-code"]}, token("lokale_kamer")
+        )
+    ) == {"voorzieningen.0", "voorzieningen.1"}
 
     pad = f"/v1/plannen/{plan_id}/beschikkingen"
-    body = {"aanvraag_id": aanvraag["aanvraag_id"], "ingangsdatum": "2026-12-01", "einddatum": "2027-11-30",
-            "voorzieningen": [{"code": "begeleiding-individueel", "productcode": "02A01", "omvang": OMVANG}]}
-    for rol, teams in [("wijkcoach", [LEIDSCHENDAM]), ("lokale_kamer", [LOKALE_KAMER]), ("beheer", []),
-                       ("meldpunt", []), ("inwoner", [])]:
+    body = {
+        "aanvraag_id": aanvraag["aanvraag_id"],
+        "ingangsdatum": "2026-12-01",
+        "einddatum": "2027-11-30",
+        "voorzieningen": [{"code": "begeleiding-individueel", "productcode": "02A01", "omvang": OMVANG}],
+    }
+    for rol, teams in [
+        ("wijkcoach", [LEIDSCHENDAM]),
+        ("lokale_kamer", [LOKALE_KAMER]),
+        ("beheer", []),
+        ("meldpunt", []),
+        ("inwoner", []),
+    ]:
         assert (await post(platform, pad, body, token(rol, teams=teams))).status_code == 403, rol
-    assert (await post(platform, pad, body, token("partner", gemeente=None,
-                                                  partner_id="gm1916-vidomes"))).status_code == 403
+    assert (
+        await post(platform, pad, body, token("partner", gemeente=None, partner_id="gm1916-vidomes"))
+    ).status_code == 403
     assert (await post(platform, pad, body, token("consulent", gemeente="GM0637"))).status_code == 404
-    assert velden(await post(platform, pad, {**body, "voorzieningen": [{"code": "amw", "omvang": OMVANG}],
-                                             "einddatum": "2026-01-01"}, token("consulent"))) == {
-        "voorzieningen.0.code", "einddatum"}
+    assert velden(
+        await post(
+            platform,
+            pad,
+            {**body, "voorzieningen": [{"code": "amw", "omvang": OMVANG}], "einddatum": "2026-01-01"},
+            token("consulent"),
+        )
+    ) == {"voorzieningen.0.code", "einddatum"}
 
     r = await post(platform, pad, body, token("consulent"))
     assert r.status_code == 201, r.text
@@ -308,21 +439,37 @@ async def test_beschikking_alleen_door_een_consulent_en_zij_haalt_de_termijn_van
     assert [a["status"] for a in na["aanvragen"]] == ["beschikt"]
 
     # Scaling up during the term: a new version with its reason; before the start it is refused.
-    wijziging = {"voorzieningen": [{"code": "begeleiding-individueel", "productcode": "02A01",
-                                    "omvang": {**OMVANG, "volume": 6}}],
-                 "ingangsdatum": "2027-03-01", "einddatum": "2027-11-30", "reden_wijziging": "opschaling"}
+    wijziging = {
+        "voorzieningen": [
+            {"code": "begeleiding-individueel", "productcode": "02A01", "omvang": {**OMVANG, "volume": 6}}
+        ],
+        "ingangsdatum": "2027-03-01",
+        "einddatum": "2027-11-30",
+        "reden_wijziging": "opschaling",
+    }
     wpad = f"{pad}/{beschikking['beschikking_id']}/wijzigingen"
     assert (await post(platform, wpad, wijziging, token("wijkcoach", teams=[LEIDSCHENDAM]))).status_code == 403
-    assert velden(await post(platform, wpad, {**wijziging, "ingangsdatum": "2026-11-01"},
-                             token("consulent"))) == {"ingangsdatum"}
+    assert velden(await post(platform, wpad, {**wijziging, "ingangsdatum": "2026-11-01"}, token("consulent"))) == {
+        "ingangsdatum"
+    }
     r = await post(platform, wpad, wijziging, token("consulent"))
     assert r.status_code == 201 and r.json()["versie"] == 2
 
-    afgegeven = await wacht_tot(lambda: len(van(bus_opname, "toegang.plannen.beschikking-afgegeven.", hid)) == 2 and
-                                van(bus_opname, "toegang.plannen.beschikking-afgegeven.", hid))
+    afgegeven = await wacht_tot(
+        lambda: (
+            len(van(bus_opname, "toegang.plannen.beschikking-afgegeven.", hid)) == 2
+            and van(bus_opname, "toegang.plannen.beschikking-afgegeven.", hid)
+        )
+    )
     assert [(a["versie"], a["reden_wijziging"]) for a in afgegeven] == [(1, None), (2, "opschaling")]
-    assert afgegeven[0]["voorzieningen"] == [{"code": "begeleiding-individueel", "wet": "wmo", "productcode": "02A01",
-                                              "omvang": {"volume": 4.0, "eenheid": "uur", "frequentie": "week"}}]
+    assert afgegeven[0]["voorzieningen"] == [
+        {
+            "code": "begeleiding-individueel",
+            "wet": "wmo",
+            "productcode": "02A01",
+            "omvang": {"volume": 4.0, "eenheid": "uur", "frequentie": "week"},
+        }
+    ]
     assert afgegeven[1]["voorzieningen"][0]["omvang"]["volume"] == 6.0
     assert (afgegeven[0]["ingangsdatum"], afgegeven[0]["einddatum"]) == ("2026-12-01", "2027-11-30")
 
@@ -330,65 +477,110 @@ async def test_beschikking_alleen_door_een_consulent_en_zij_haalt_de_termijn_van
 # --- working the case, closing, waakvlam ------------------------------------------------------------------
 
 
-async def test_contact_warme_overdracht_evaluatie_en_afsluiten_met_waakvlam(platform, token, nats_server,
-                                                                           bus_opname):
+async def test_contact_warme_overdracht_evaluatie_en_afsluiten_met_waakvlam(platform, token, nats_server, bus_opname):
     h = await plan_voor(platform, token, nats_server)
     plan_id, hid = h["plan"]["plan_id"], h["huishouden_id"]
     team = token("wijkcoach", teams=[LEIDSCHENDAM])
     basis = f"/v1/plannen/{plan_id}"
 
-    niet = await post(platform, f"{basis}/contactpogingen", {"soort": "telefoon", "bereikt": False,
-                                                             "datum": str(vandaag()), "dagdeel": "ochtend"}, team)
+    niet = await post(
+        platform,
+        f"{basis}/contactpogingen",
+        {"soort": "telefoon", "bereikt": False, "datum": str(vandaag()), "dagdeel": "ochtend"},
+        team,
+    )
     assert niet.status_code == 201 and niet.json()["termijnen_gehaald"] == 0
-    assert velden(await post(platform, f"{basis}/contactpogingen", {"soort": "duif", "bereikt": True,
-                                                                    "datum": "morgen", "dagdeel": "nacht"}, team)) == {
-        "soort", "datum", "dagdeel"}
-    wel = await post(platform, f"{basis}/contactpogingen", {"soort": "huisbezoek", "bereikt": True,
-                                                            "datum": str(vandaag()), "dagdeel": "middag"}, team)
+    assert velden(
+        await post(
+            platform,
+            f"{basis}/contactpogingen",
+            {"soort": "duif", "bereikt": True, "datum": "morgen", "dagdeel": "nacht"},
+            team,
+        )
+    ) == {"soort", "datum", "dagdeel"}
+    wel = await post(
+        platform,
+        f"{basis}/contactpogingen",
+        {"soort": "huisbezoek", "bereikt": True, "datum": str(vandaag()), "dagdeel": "middag"},
+        team,
+    )
     assert wel.status_code == 201 and wel.json()["termijnen_gehaald"] == 1  # the doorverwijzing's outreach
 
-    r = await post(platform, f"{basis}/doorverwijzingen", {"voorziening": "schuldhulpverlening",
-                                                           "aanbieder_id": "kredietbank-haaglanden"}, team)
+    r = await post(
+        platform,
+        f"{basis}/doorverwijzingen",
+        {"voorziening": "schuldhulpverlening", "aanbieder_id": "kredietbank-haaglanden"},
+        team,
+    )
     assert r.status_code == 201, r.text
     overdracht = r.json()
-    assert velden(await post(platform, f"{basis}/doorverwijzingen", {"voorziening": "x", "aanbieder_id": "a",
-                                                                     "termijn": "nooit"}, team)) == {
-        "voorziening", "termijn"}
-    uit = await wacht_tot(lambda: [e for e in van(bus_opname, "toegang.doorverwijzingen.gedaan.", hid)
-                                   if e["doorverwijzing_id"] == overdracht["doorverwijzing_id"]])
+    assert velden(
+        await post(
+            platform, f"{basis}/doorverwijzingen", {"voorziening": "x", "aanbieder_id": "a", "termijn": "nooit"}, team
+        )
+    ) == {"voorziening", "termijn"}
+    uit = await wacht_tot(
+        lambda: [
+            e
+            for e in van(bus_opname, "toegang.doorverwijzingen.gedaan.", hid)
+            if e["doorverwijzing_id"] == overdracht["doorverwijzing_id"]
+        ]
+    )
     assert uit[0]["bron_soort"] == "plan" and uit[0]["bron_id"] == plan_id
     assert uit[0]["team_id"] == "kredietbank-haaglanden" and uit[0]["bestaande_regisseur"]["team_id"] == LEIDSCHENDAM
 
     volgende = str(vandaag() + timedelta(weeks=8))
-    r = await post(platform, f"{basis}/evaluaties", {"datum": str(vandaag()), "uitkomst": "deels_bereikt",
-                                                      "volgende_evaluatie_op": volgende}, team)
+    r = await post(
+        platform,
+        f"{basis}/evaluaties",
+        {"datum": str(vandaag()), "uitkomst": "deels_bereikt", "volgende_evaluatie_op": volgende},
+        team,
+    )
     assert r.status_code == 201, r.text
     await asyncio.sleep(1.0)  # the handover came back to arrangement's own consumer by now
     na = await huishouden(platform, token, hid)
     assert [t["termijn_tot"][:10] for t in na["open_termijnen"] if t["soort"] == "evaluatie"] == [volgende]
     assert not [t for t in na["open_termijnen"] if t["soort"] == "doorverwijzing"]
-    assert [t["soort"] for t in na["tijdlijn"]] == ["doorverwijzing", "contactpoging", "contactpoging",
-                                                    "warme-overdracht", "evaluatie"]
+    assert [t["soort"] for t in na["tijdlijn"]] == [
+        "doorverwijzing",
+        "contactpoging",
+        "contactpoging",
+        "warme-overdracht",
+        "evaluatie",
+    ]
     assert len(van(bus_opname, "toegang.plannen.doorverwijzing-aanvaard.", hid)) == 1  # not taken in again
-    assert not [b for b in bus_opname.events("toegang.dlq.") if b.get("event", {}) and
-                b["event"].get("id") in {e["id"] for e in bus_opname.events("toegang.doorverwijzingen.gedaan.")
-                                         if e["data"]["huishouden_id"] == hid}]
+    assert not [
+        b
+        for b in bus_opname.events("toegang.dlq.")
+        if b.get("event", {})
+        and b["event"].get("id")
+        in {e["id"] for e in bus_opname.events("toegang.doorverwijzingen.gedaan.") if e["data"]["huishouden_id"] == hid}
+    ]
 
     controle = vandaag() + timedelta(weeks=4)
-    r = await post(platform, f"{basis}/afsluiten", {"resultaat": "doelen_bereikt", "waakvlam": {
-        "controle_op": str(controle), "interval_weken": 12}}, team)
+    r = await post(
+        platform,
+        f"{basis}/afsluiten",
+        {"resultaat": "doelen_bereikt", "waakvlam": {"controle_op": str(controle), "interval_weken": 12}},
+        team,
+    )
     assert r.status_code == 200, r.text
     in_beeld = await huishouden(platform, token, hid)
     assert in_beeld["plan"]["status"] == "afgesloten" and in_beeld["waakvlam"]["controle_op"] == str(controle)
     assert [(t["soort"], t["termijn_tot"][:10]) for t in in_beeld["open_termijnen"]] == [("waakvlam", str(controle))]
     assert (await post(platform, f"{basis}/versies", {"evaluatie_op": volgende}, team)).status_code == 409
     # The waakvlam check: reached, so the next one is 12 weeks on.
-    r = await post(platform, f"{basis}/contactpogingen", {"soort": "telefoon", "bereikt": True,
-                                                          "datum": str(vandaag()), "dagdeel": "avond"}, team)
+    r = await post(
+        platform,
+        f"{basis}/contactpogingen",
+        {"soort": "telefoon", "bereikt": True, "datum": str(vandaag()), "dagdeel": "avond"},
+        team,
+    )
     assert r.status_code == 201, r.text
     werk = (await get(platform, "/v1/werkvoorraad", team)).json()["werkvoorraad"]
     assert [(w["soort"], w["termijn_tot"][:10]) for w in werk if w["huishouden_id"] == hid] == [
-        ("waakvlam", str(vandaag() + timedelta(weeks=12)))]
+        ("waakvlam", str(vandaag() + timedelta(weeks=12)))
+    ]
     afgesloten = await wacht_tot(lambda: van(bus_opname, "toegang.plannen.afgesloten.", hid))
     assert afgesloten[0]["waakvlam_op"] == str(controle)
 
@@ -406,24 +598,29 @@ async def _herstart(platform, *namen: str) -> None:
             basis, _, replica = naam.partition("-")
             platform.start_service(basis, int(replica or 0))
         platform.wacht_tot_gezond(60, namen=list(namen))
+
     await asyncio.to_thread(doe)
 
 
-async def test_termijn_verstreken_precies_eenmaal_met_twee_replicas_en_over_herstarts(platform, token, nats_server,
-                                                                                    bus_opname):
+async def test_termijn_verstreken_precies_eenmaal_met_twee_replicas_en_over_herstarts(
+    platform, token, nats_server, bus_opname
+):
     oud = platform.omgeving.get(INTERVAL)
     platform.omgeving[INTERVAL] = "0.2"
     try:
         await _herstart(platform, "arrangement", "arrangement-1")  # both replicas watch every 0.2 s
-        nu = datetime.now(timezone.utc)
+        nu = datetime.now(UTC)
         events = [doorverwijzing(nieuw_huishouden(), termijn_tot=nu - timedelta(hours=i + 1)) for i in range(6)]
         events += [doorverwijzing(nieuw_huishouden(), termijn_tot=nu + timedelta(seconds=3)) for _ in range(2)]
         await publiceer(nats_server, *events)
         bronnen = {str(e.data.bron_id) for e in events}
 
         def verstreken() -> list[dict]:
-            return [e["data"] for e in bus_opname.events("toegang.plannen.termijn-verstreken.")
-                    if e["data"]["bron_id"] in bronnen]
+            return [
+                e["data"]
+                for e in bus_opname.events("toegang.plannen.termijn-verstreken.")
+                if e["data"]["bron_id"] in bronnen
+            ]
 
         await wacht_tot(lambda: {v["bron_id"] for v in verstreken()} == bronnen, timeout=20)
         await asyncio.sleep(1.5)  # both replicas had several more turns
@@ -452,25 +649,29 @@ async def test_termijn_verstreken_precies_eenmaal_met_twee_replicas_en_over_hers
 
 async def test_werkvoorraad_eerstvolgende_termijn_eerst_en_alleen_van_de_eigen_teams(platform, token, nats_server):
     team = f"test-team-{uuid.uuid4().hex[:8]}"
-    nu = datetime.now(timezone.utc)
+    nu = datetime.now(UTC)
     uren = [30, 5, 70, 12]
     events = [doorverwijzing(nieuw_huishouden(), team_id=team, termijn_tot=nu + timedelta(hours=u)) for u in uren]
     await publiceer(nats_server, *events)
 
     async def werk(headers):
-        return [w for w in (await get(platform, "/v1/werkvoorraad", headers)).json()["werkvoorraad"]
-                if w["team_id"] == team and w["soort"] == "doorverwijzing"]
+        return [
+            w
+            for w in (await get(platform, "/v1/werkvoorraad", headers)).json()["werkvoorraad"]
+            if w["team_id"] == team and w["soort"] == "doorverwijzing"
+        ]
 
     eigen = await wacht_tot(lambda: _lengte(werk(token("wijkcoach", teams=[team])), 4))
     verwacht = [str(events[i].data.bron_id) for i in sorted(range(4), key=lambda i: uren[i])]
     assert [w["bron_id"] for w in eigen] == verwacht
-    alles = (await get(platform, "/v1/werkvoorraad", token("wijkcoach", teams=[team])))
+    alles = await get(platform, "/v1/werkvoorraad", token("wijkcoach", teams=[team]))
     tijden = [w["termijn_tot"] for w in alles.json()["werkvoorraad"]]
     assert tijden == sorted(tijden, key=datetime.fromisoformat)  # the evaluation dates come after
     assert await werk(token("wijkcoach", teams=["gm1916-ssp"])) == []
     assert await werk(token("wijkcoach", gemeente="GM0637", teams=[team])) == []
-    assert (await get(platform, "/v1/werkvoorraad", token("partner", gemeente=None,
-                                                           partner_id="gm1916-vidomes"))).status_code == 403
+    assert (
+        await get(platform, "/v1/werkvoorraad", token("partner", gemeente=None, partner_id="gm1916-vidomes"))
+    ).status_code == 403
     async with httpx.AsyncClient() as http:
         assert (await http.get(url(platform, "arrangement", "/v1/werkvoorraad"))).status_code == 401
 
@@ -480,8 +681,7 @@ async def _lengte(waarde, n):
     return lijst if len(lijst) == n else None
 
 
-async def test_elke_inzage_van_een_huishouden_staat_in_het_verwerkingslog(platform, token, nats_server,
-                                                                          database_url):
+async def test_elke_inzage_van_een_huishouden_staat_in_het_verwerkingslog(platform, token, nats_server, database_url):
     h = await plan_voor(platform, token, nats_server)
     hid = h["huishouden_id"]
     anders = await get(platform, f"/v1/huishoudens/{hid}", token("wijkcoach", teams=["gm1916-ssp"]))
@@ -492,8 +692,15 @@ async def test_elke_inzage_van_een_huishouden_staat_in_het_verwerkingslog(platfo
     engine = maak_engine(database_url)
     try:
         async with engine.connect() as conn:
-            rijen = (await conn.execute(text("SELECT * FROM arrangement.verwerkingslog WHERE betrokkene = :h "
-                                             "ORDER BY id"), {"h": hid})).mappings().all()
+            rijen = (
+                (
+                    await conn.execute(
+                        text("SELECT * FROM arrangement.verwerkingslog WHERE betrokkene = :h ORDER BY id"), {"h": hid}
+                    )
+                )
+                .mappings()
+                .all()
+            )
     finally:
         await engine.dispose()
     actoren = [r["actor"].split(":")[0] for r in rijen]
@@ -506,13 +713,23 @@ async def test_elke_inzage_van_een_huishouden_staat_in_het_verwerkingslog(platfo
 async def test_onzin_geeft_422_of_404_nooit_500(platform, token):
     team = token("beheer")
     onbekend = uuid.uuid4()
-    for pad, body in [("versies", {"evaluatie_op": "gisteren"}), ("regisseur", {"regisseur": "jan"}),
-                      ("evaluaties", {}), ("contactpogingen", {"bereikt": "misschien"}),
-                      ("doorverwijzingen", []), ("afsluiten", {"resultaat": "weg"}), ("aanvragen", {})]:
+    for pad, body in [
+        ("versies", {"evaluatie_op": "gisteren"}),
+        ("regisseur", {"regisseur": "jan"}),
+        ("evaluaties", {}),
+        ("contactpogingen", {"bereikt": "misschien"}),
+        ("doorverwijzingen", []),
+        ("afsluiten", {"resultaat": "weg"}),
+        ("aanvragen", {}),
+    ]:
         r = await post(platform, f"/v1/plannen/{onbekend}/{pad}", body, team)
         assert r.status_code == 422, (pad, r.text)
         assert r.headers["content-type"].startswith("application/problem+json")
-    r = await post(platform, f"/v1/plannen/{onbekend}/evaluaties", {
-        "datum": str(vandaag()), "uitkomst": "bijstellen", "volgende_evaluatie_op": str(vandaag())}, team)
+    r = await post(
+        platform,
+        f"/v1/plannen/{onbekend}/evaluaties",
+        {"datum": str(vandaag()), "uitkomst": "bijstellen", "volgende_evaluatie_op": str(vandaag())},
+        team,
+    )
     assert r.status_code == 404
     assert (await post(platform, "/v1/plannen/geen-uuid/versies", {}, team)).status_code == 422

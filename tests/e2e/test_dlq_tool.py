@@ -18,16 +18,22 @@ from tests.support.gegevens import melding
 
 
 def toegang(nats_url: str, *argumenten: str) -> str:
-    r = subprocess.run([sys.executable, "-m", "toegang", "dlq", *argumenten], capture_output=True, text=True,
-                       env={**os.environ, "NATS_URL": nats_url}, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "toegang", "dlq", *argumenten],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NATS_URL": nats_url},
+        timeout=60,
+    )
     assert r.returncode == 0, r.stderr
     return r.stdout
 
 
 async def besluiten(platform, token, bron_id: str) -> list[dict]:
     async with httpx.AsyncClient() as http:
-        r = await http.get(url(platform, "triage", "/v1/besluiten"), params={"bron_id": bron_id},
-                           headers=token("beheer"))
+        r = await http.get(
+            url(platform, "triage", "/v1/besluiten"), params={"bron_id": bron_id}, headers=token("beheer")
+        )
     return r.json()["besluiten"]
 
 
@@ -40,11 +46,25 @@ async def test_dlq_lijst_toon_en_opnieuw_afspelen_eenmaal_toegepast(platform, to
     event = json.loads(origineel.data)
     assert event["data"]["melding_id"] == m["melding_id"]
     # As if triage had given up on it: an entry as shared/bus.py writes one.
-    ack = await js.publish("toegang.dlq.triage", json.dumps({
-        "service": "triage", "consumer": "triage-meldingen", "subject": origineel.subject,
-        "stream": "TOEGANG_MELDINGEN", "stream_seq": origineel.seq, "afleveringen": 5,
-        "reden": "TimeoutError (test)", "event_id": event["id"], "event_type": event["type"], "event": event,
-        "tijd": "2026-11-23T12:00:00+00:00"}).encode(), headers={"Nats-Msg-Id": f"test-dlq-{event['id']}"})
+    ack = await js.publish(
+        "toegang.dlq.triage",
+        json.dumps(
+            {
+                "service": "triage",
+                "consumer": "triage-meldingen",
+                "subject": origineel.subject,
+                "stream": "TOEGANG_MELDINGEN",
+                "stream_seq": origineel.seq,
+                "afleveringen": 5,
+                "reden": "TimeoutError (test)",
+                "event_id": event["id"],
+                "event_type": event["type"],
+                "event": event,
+                "tijd": "2026-11-23T12:00:00+00:00",
+            }
+        ).encode(),
+        headers={"Nats-Msg-Id": f"test-dlq-{event['id']}"},
+    )
     await nc.close()
 
     lijst = await asyncio.to_thread(toegang, nats_server.url, "list", "--service", "triage")
@@ -52,19 +72,27 @@ async def test_dlq_lijst_toon_en_opnieuw_afspelen_eenmaal_toegepast(platform, to
     assert "triage-meldingen" in regel and "TimeoutError (test)" in regel
     getoond = json.loads(await asyncio.to_thread(toegang, nats_server.url, "show", str(ack.seq)))
     assert (getoond["stream"], getoond["stream_seq"], getoond["event_id"]) == (
-        "TOEGANG_MELDINGEN", origineel.seq, event["id"])
+        "TOEGANG_MELDINGEN",
+        origineel.seq,
+        event["id"],
+    )
 
     for _ in range(2):  # twice: the second replay, too, changes nothing
         terug = json.loads(await asyncio.to_thread(toegang, nats_server.url, "replay", str(ack.seq)))
         assert terug["subject"] == origineel.subject and terug["nieuwe_seq"] > origineel.seq
 
     def opnieuw_gepubliceerd():
-        return [h for s, h, _ in bus_opname.berichten if s == origineel.subject
-                and h.get("Nats-Msg-Id", "").startswith(f"replay:{ack.seq}:")]
+        return [
+            h
+            for s, h, _ in bus_opname.berichten
+            if s == origineel.subject and h.get("Nats-Msg-Id", "").startswith(f"replay:{ack.seq}:")
+        ]
+
     await wacht_tot(lambda: len(opnieuw_gepubliceerd()) >= 2)
     await asyncio.sleep(1.5)  # the consumers have had it by now
     assert len(await besluiten(platform, token, m["melding_id"])) == 1
-    gedaan = [e for e in bus_opname.events("toegang.doorverwijzingen.gedaan.")
-              if e["data"]["bron_id"] == m["melding_id"]]
+    gedaan = [
+        e for e in bus_opname.events("toegang.doorverwijzingen.gedaan.") if e["data"]["bron_id"] == m["melding_id"]
+    ]
     assert len(gedaan) == 1
     assert opnieuw_gepubliceerd()[0].get("traceparent")  # the trace context travels with the replay

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import nats
 import pytest
@@ -24,9 +24,22 @@ from sqlalchemy import text
 
 from services.signalering import domain as signalering_domain
 from shared.db import maak_engine
-from shared.events import (EVENT_TYPES, DoorverwijzingAanvaard, DoorverwijzingGedaan, MeldingGeregistreerd,
-                           MeldingOpgepakt, PlanAfgesloten, Regisseur, RegisseurToegewezen, SignaalAfgehandeld,
-                           SignaalDoorgezet, SignaalInCasus, Veiligheid, lees_event, maak_event)
+from shared.events import (
+    EVENT_TYPES,
+    DoorverwijzingAanvaard,
+    DoorverwijzingGedaan,
+    MeldingGeregistreerd,
+    MeldingOpgepakt,
+    PlanAfgesloten,
+    Regisseur,
+    RegisseurToegewezen,
+    SignaalAfgehandeld,
+    SignaalDoorgezet,
+    SignaalInCasus,
+    Veiligheid,
+    lees_event,
+    maak_event,
+)
 from shared.gemeenten import laad_gemeenten
 from shared.settings import PROJECT_ROOT
 from shared.termijnen import TZ
@@ -49,39 +62,78 @@ def _sleutel() -> str:
 
 
 def _nu() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def geldige_data(model):
     """Data that the consumers of `model` apply without needing anything else to exist."""
     if model is MeldingGeregistreerd:
         return MeldingGeregistreerd(
-            melding_id=uuid.uuid4(), gemeente=GEMEENTE, ontvangen_op=_nu(), kanaal="telefoon", soort="hulpvraag",
-            melder_type="inwoner", huishouden_id=_sleutel(), persoon_sleutels=[_sleutel()], leeftijdscategorie="23-64",
-            wijk=None, levensgebieden=["financien"], zrm={"financien": 3}, veiligheid=Veiligheid(), crisis=False,
-            spoed=False, gevraagde_voorzieningen=[], inwoner_op_de_hoogte=True)
+            melding_id=uuid.uuid4(),
+            gemeente=GEMEENTE,
+            ontvangen_op=_nu(),
+            kanaal="telefoon",
+            soort="hulpvraag",
+            melder_type="inwoner",
+            huishouden_id=_sleutel(),
+            persoon_sleutels=[_sleutel()],
+            leeftijdscategorie="23-64",
+            wijk=None,
+            levensgebieden=["financien"],
+            zrm={"financien": 3},
+            veiligheid=Veiligheid(),
+            crisis=False,
+            spoed=False,
+            gevraagde_voorzieningen=[],
+            inwoner_op_de_hoogte=True,
+        )
     if model is SignaalDoorgezet:
         return SignaalDoorgezet(
-            casus_id=uuid.uuid4(), gemeente=GEMEENTE, huishouden_id=_sleutel(), wijk=None, reden="drempel",
-            signalen=[SignaalInCasus(signaal_id=uuid.uuid4(), partner_type="woningcorporatie",
-                                     soort="huurachterstand")],
-            crisis=False, ontvangen_op=_nu())
+            casus_id=uuid.uuid4(),
+            gemeente=GEMEENTE,
+            huishouden_id=_sleutel(),
+            wijk=None,
+            reden="drempel",
+            signalen=[
+                SignaalInCasus(signaal_id=uuid.uuid4(), partner_type="woningcorporatie", soort="huurachterstand")
+            ],
+            crisis=False,
+            ontvangen_op=_nu(),
+        )
     if model is RegisseurToegewezen:
-        return RegisseurToegewezen(plan_id=uuid.uuid4(), huishouden_id=_sleutel(),
-                                   regisseur=Regisseur(soort="professional", team_id=TEAM))
+        return RegisseurToegewezen(
+            plan_id=uuid.uuid4(), huishouden_id=_sleutel(), regisseur=Regisseur(soort="professional", team_id=TEAM)
+        )
     if model is PlanAfgesloten:
-        return PlanAfgesloten(plan_id=uuid.uuid4(), huishouden_id=_sleutel(), afgesloten_op=_nu(),
-                              resultaat="doelen_bereikt")
+        return PlanAfgesloten(
+            plan_id=uuid.uuid4(), huishouden_id=_sleutel(), afgesloten_op=_nu(), resultaat="doelen_bereikt"
+        )
     if model is DoorverwijzingGedaan:  # a warm handover out of a plan: every consumer takes it in and lets it be
         return DoorverwijzingGedaan(
-            doorverwijzing_id=uuid.uuid4(), gemeente=GEMEENTE, bron_id=uuid.uuid4(), bron_soort="plan",
-            huishouden_id=_sleutel(), route="aanbieder", team_id="fuzz-aanbieder", urgentie="regulier",
-            termijn_tot=_nu() + timedelta(days=5), termijn_grondslag="wmo-onderzoek", regel_id="fuzz",
-            toelichting="fuzz")
+            doorverwijzing_id=uuid.uuid4(),
+            gemeente=GEMEENTE,
+            bron_id=uuid.uuid4(),
+            bron_soort="plan",
+            huishouden_id=_sleutel(),
+            route="aanbieder",
+            team_id="fuzz-aanbieder",
+            urgentie="regulier",
+            termijn_tot=_nu() + timedelta(days=5),
+            termijn_grondslag="wmo-onderzoek",
+            regel_id="fuzz",
+            toelichting="fuzz",
+        )
     if model is DoorverwijzingAanvaard:
-        return DoorverwijzingAanvaard(doorverwijzing_id=uuid.uuid4(), bron_id=uuid.uuid4(), bron_soort="melding",
-                                      plan_id=uuid.uuid4(), huishouden_id=_sleutel(), team_id=TEAM, nieuw_plan=True,
-                                      aanvaard_op=_nu())
+        return DoorverwijzingAanvaard(
+            doorverwijzing_id=uuid.uuid4(),
+            bron_id=uuid.uuid4(),
+            bron_soort="melding",
+            plan_id=uuid.uuid4(),
+            huishouden_id=_sleutel(),
+            team_id=TEAM,
+            nieuw_plan=True,
+            aanvaard_op=_nu(),
+        )
     raise AssertionError(f"geen geldige data voor {model.__name__}: een nieuwe consumer? voeg hem hier toe")
 
 
@@ -91,8 +143,9 @@ def _model_van(consumer: Consumer):
 
 
 def _event(data, gemeente: str = GEMEENTE) -> dict:
-    return json.loads(maak_event(data, service="fuzz", gemeente=gemeente, subject="fuzz",
-                                 correlatieid="fuzz").model_dump_json())
+    return json.loads(
+        maak_event(data, service="fuzz", gemeente=gemeente, subject="fuzz", correlatieid="fuzz").model_dump_json()
+    )
 
 
 def wordt_verwerkt(subject: str, payload: bytes) -> bool:
@@ -102,8 +155,11 @@ def wordt_verwerkt(subject: str, payload: bytes) -> bool:
         event = lees_event(payload)
     except (ValidationError, ValueError):
         return False
-    return (subject == event.nats_subject and getattr(event.data, "gemeente", event.gemeente) == event.gemeente
-            and event.gemeente in GEMEENTEN)
+    return (
+        subject == event.nats_subject
+        and getattr(event.data, "gemeente", event.gemeente) == event.gemeente
+        and event.gemeente in GEMEENTEN
+    )
 
 
 def _zet(doel: dict, pad: tuple[str, ...], waarde) -> dict:
@@ -131,8 +187,12 @@ def _geen_json() -> st.SearchStrategy[bytes]:
 
 def _json_geen_object() -> st.SearchStrategy[bytes]:
     return st.one_of(
-        st.lists(st.text(max_size=5).map(lambda t: MERKTEKEN + t), max_size=3), st.integers(),
-        st.floats(allow_nan=False, allow_infinity=False), st.just(MERKTEKEN), st.none(), st.booleans(),
+        st.lists(st.text(max_size=5).map(lambda t: MERKTEKEN + t), max_size=3),
+        st.integers(),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.just(MERKTEKEN),
+        st.none(),
+        st.booleans(),
     ).map(lambda w: json.dumps(w).encode())
 
 
@@ -155,44 +215,73 @@ def cloudevent_strategieen(consumer: Consumer) -> dict[str, st.SearchStrategy[tu
 
     def op_subject(waarden: st.SearchStrategy[dict | bytes]) -> st.SearchStrategy[tuple[str, bytes]]:
         return waarden.map(lambda w: (subject, w if isinstance(w, bytes) else json.dumps(w).encode())).filter(
-            lambda sp: not wordt_verwerkt(*sp))
+            lambda sp: not wordt_verwerkt(*sp)
+        )
 
-    ander_type = st.sampled_from([
-        MeldingOpgepakt(melding_id=uuid.uuid4(), opgepakt_op=_nu(), team_id=TEAM),
-        SignaalAfgehandeld(signaal_id=uuid.uuid4(), partner_id=PARTNER, resultaat="afgehandeld"),
-    ]).map(_event)
+    ander_type = st.sampled_from(
+        [
+            MeldingOpgepakt(melding_id=uuid.uuid4(), opgepakt_op=_nu(), team_id=TEAM),
+            SignaalAfgehandeld(signaal_id=uuid.uuid4(), partner_id=PARTNER, resultaat="afgehandeld"),
+        ]
+    ).map(_event)
     andere_gemeente = st.one_of(
         st.sampled_from(["GM0637", "GM0546", MERKTEKEN, "gm1916", ""]).map(lambda g: _zet(basis, ("gemeente",), g)),
         st.sampled_from(["GM0637", MERKTEKEN]).map(lambda g: _zet(basis, ("data", "gemeente"), g))
-        if "gemeente" in basis["data"] else st.nothing(),
+        if "gemeente" in basis["data"]
+        else st.nothing(),
     )
-    onbekende_gemeente = st.just(None).map(lambda _: (
-        consumer.subject.replace("*", "GM9999"), json.dumps(_event(geldige_data(model).model_copy(
-            update={"gemeente": "GM9999"} if "gemeente" in model.model_fields else {}), gemeente="GM9999")).encode()))
+    onbekende_gemeente = st.just(None).map(
+        lambda _: (
+            consumer.subject.replace("*", "GM9999"),
+            json.dumps(
+                _event(
+                    geldige_data(model).model_copy(
+                        update={"gemeente": "GM9999"} if "gemeente" in model.model_fields else {}
+                    ),
+                    gemeente="GM9999",
+                )
+            ).encode(),
+        )
+    )
     return {
         "geen JSON": op_subject(_geen_json()),
         "JSON, geen object": op_subject(_json_geen_object()),
-        "type ontbreekt of onbekend": op_subject(st.one_of(
-            st.just(_zet(basis, ("type",), _WEG)),
-            st.text(max_size=20).map(lambda t: _zet(basis, ("type",), f"nl.sociaal-domein.{MERKTEKEN}{t}")),
-            st.sampled_from(VERKEERD).map(lambda w: _zet(basis, ("type",), w)))),
-        "envelop-veld ontbreekt of verkeerd": op_subject(st.tuples(
-            st.sampled_from(envelop), st.sampled_from([_WEG, *VERKEERD])).map(lambda t: _zet(basis, *t))),
-        "data-veld ontbreekt of verkeerd": op_subject(st.tuples(
-            st.sampled_from(data), st.sampled_from([_WEG, *VERKEERD])).map(lambda t: _zet(basis, *t))),
-        "onbekend veld": op_subject(st.tuples(st.sampled_from([(), ("data",)]), st.sampled_from(["bsn", "naam", "x"]))
-                                    .map(lambda t: _zet(basis, (*t[0], t[1]), MERKTEKEN))),
-        "te grote tekst": op_subject(st.tuples(st.sampled_from(envelop + data), st.integers(2_000, 20_000))
-                                     .map(lambda t: _zet(basis, t[0], MERKTEKEN * t[1]))),
+        "type ontbreekt of onbekend": op_subject(
+            st.one_of(
+                st.just(_zet(basis, ("type",), _WEG)),
+                st.text(max_size=20).map(lambda t: _zet(basis, ("type",), f"nl.sociaal-domein.{MERKTEKEN}{t}")),
+                st.sampled_from(VERKEERD).map(lambda w: _zet(basis, ("type",), w)),
+            )
+        ),
+        "envelop-veld ontbreekt of verkeerd": op_subject(
+            st.tuples(st.sampled_from(envelop), st.sampled_from([_WEG, *VERKEERD])).map(lambda t: _zet(basis, *t))
+        ),
+        "data-veld ontbreekt of verkeerd": op_subject(
+            st.tuples(st.sampled_from(data), st.sampled_from([_WEG, *VERKEERD])).map(lambda t: _zet(basis, *t))
+        ),
+        "onbekend veld": op_subject(
+            st.tuples(st.sampled_from([(), ("data",)]), st.sampled_from(["bsn", "naam", "x"])).map(
+                lambda t: _zet(basis, (*t[0], t[1]), MERKTEKEN)
+            )
+        ),
+        "te grote tekst": op_subject(
+            st.tuples(st.sampled_from(envelop + data), st.integers(2_000, 20_000)).map(
+                lambda t: _zet(basis, t[0], MERKTEKEN * t[1])
+            )
+        ),
         "verkeerde gemeente": op_subject(andere_gemeente) | onbekende_gemeente,
         "ander type op dit subject": op_subject(ander_type),
     }
 
 
 def geldig_signaal() -> dict:
-    return {"partner_signaal_id": str(uuid.uuid4()), "soort": "energieachterstand",
-            "betreft": {"bsn": geldig_bsn(), "adres": {"postcode": "2264 AB", "huisnummer": 720}},
-            "bedrag_achterstand_cent": 150_000, "achterstand_sinds": "2026-01-01"}
+    return {
+        "partner_signaal_id": str(uuid.uuid4()),
+        "soort": "energieachterstand",
+        "betreft": {"bsn": geldig_bsn(), "adres": {"postcode": "2264 AB", "huisnummer": 720}},
+        "bedrag_achterstand_cent": 150_000,
+        "achterstand_sinds": "2026-01-01",
+    }
 
 
 def signaal_wordt_verwerkt(subject: str, payload: bytes) -> bool:
@@ -215,22 +304,33 @@ def partner_strategieen(consumer: Consumer) -> dict[str, st.SearchStrategy[tuple
 
     def op_subject(waarden) -> st.SearchStrategy[tuple[str, bytes]]:
         return waarden.map(lambda w: (subject, w if isinstance(w, bytes) else json.dumps(w).encode())).filter(
-            lambda sp: not signaal_wordt_verwerkt(*sp))
+            lambda sp: not signaal_wordt_verwerkt(*sp)
+        )
 
     return {
         "geen JSON": op_subject(_geen_json()),
         "JSON, geen object": op_subject(_json_geen_object()),
-        "veld ontbreekt of verkeerd": op_subject(st.tuples(
-            st.sampled_from(velden), st.sampled_from([_WEG, *VERKEERD])).map(lambda t: _zet(basis, *t))),
-        "onbekend veld": op_subject(st.sampled_from([(), ("betreft",)])
-                                    .map(lambda p: _zet(basis, (*p, "x"), MERKTEKEN))),
-        "te grote tekst": op_subject(st.tuples(st.sampled_from(velden), st.integers(2_000, 20_000))
-                                     .map(lambda t: _zet(basis, t[0], MERKTEKEN * t[1]))),
-        "ongeldig BSN of adres": op_subject(st.one_of(
-            st.sampled_from(["999990019", "123456789", "00000000"]).map(lambda b: _zet(basis, ("betreft", "bsn"), b)),
-            st.sampled_from(["9999 ZZ", "1234"]).map(lambda p: _zet(basis, ("betreft", "adres", "postcode"), p)),
-            st.just(_zet(basis, ("soort",), "huurachterstand")),  # a soort this partner may not send
-            st.just(_zet(basis, ("achterstand_sinds",), (date.today() + timedelta(days=30)).isoformat())))),
+        "veld ontbreekt of verkeerd": op_subject(
+            st.tuples(st.sampled_from(velden), st.sampled_from([_WEG, *VERKEERD])).map(lambda t: _zet(basis, *t))
+        ),
+        "onbekend veld": op_subject(
+            st.sampled_from([(), ("betreft",)]).map(lambda p: _zet(basis, (*p, "x"), MERKTEKEN))
+        ),
+        "te grote tekst": op_subject(
+            st.tuples(st.sampled_from(velden), st.integers(2_000, 20_000)).map(
+                lambda t: _zet(basis, t[0], MERKTEKEN * t[1])
+            )
+        ),
+        "ongeldig BSN of adres": op_subject(
+            st.one_of(
+                st.sampled_from(["999990019", "123456789", "00000000"]).map(
+                    lambda b: _zet(basis, ("betreft", "bsn"), b)
+                ),
+                st.sampled_from(["9999 ZZ", "1234"]).map(lambda p: _zet(basis, ("betreft", "adres", "postcode"), p)),
+                st.just(_zet(basis, ("soort",), "huurachterstand")),  # a soort this partner may not send
+                st.just(_zet(basis, ("achterstand_sinds",), (date.today() + timedelta(days=30)).isoformat())),
+            )
+        ),
         "onbekende partner": st.just(("partners.fuzz-onbekend.signalen", json.dumps(basis).encode())),
     }
 
@@ -239,8 +339,14 @@ def verzamel(strategie: st.SearchStrategy, aantal: int) -> list:
     """`aantal` examples of a strategy, the same every run."""
     gevonden: list = []
 
-    @settings(max_examples=aantal, derandomize=True, database=None, deadline=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=aantal,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(strategie)
     def neem(voorbeeld) -> None:
         gevonden.append(voorbeeld)
@@ -252,7 +358,8 @@ def verzamel(strategie: st.SearchStrategy, aantal: int) -> list:
 
 @pytest.mark.laatste
 async def test_kapotte_berichten_gaan_met_een_reden_naar_de_dlq_en_elke_consumer_gaat_door(
-        platform, nats_server, bus_opname, database_url):
+    platform, nats_server, bus_opname, database_url
+):
     per_subject: dict[str, list[Consumer]] = {}
     for consumer in CONSUMERS:
         per_subject.setdefault(consumer.subject, []).append(consumer)
@@ -274,14 +381,23 @@ async def test_kapotte_berichten_gaan_met_een_reden_naar_de_dlq_en_elke_consumer
             # After the bad ones, in the same stream: one that each consumer must still apply.
             if partner:
                 signaal = geldig_signaal()
-                await js.publish(patroon.replace("*", PARTNER), json.dumps(signaal).encode(),
-                                 headers={"Nats-Msg-Id": f"fuzz-{uuid.uuid4()}"})
+                await js.publish(
+                    patroon.replace("*", PARTNER),
+                    json.dumps(signaal).encode(),
+                    headers={"Nats-Msg-Id": f"fuzz-{uuid.uuid4()}"},
+                )
                 geldig.append((consumers, signaal["partner_signaal_id"]))
             else:
-                event = maak_event(geldige_data(_model_van(consumers[0])), service="fuzz", gemeente=GEMEENTE,
-                                   subject="fuzz", correlatieid="fuzz")
-                await js.publish(event.nats_subject, event.model_dump_json().encode(),
-                                 headers={"Nats-Msg-Id": str(event.id)})
+                event = maak_event(
+                    geldige_data(_model_van(consumers[0])),
+                    service="fuzz",
+                    gemeente=GEMEENTE,
+                    subject="fuzz",
+                    correlatieid="fuzz",
+                )
+                await js.publish(
+                    event.nats_subject, event.model_dump_json().encode(), headers={"Nats-Msg-Id": str(event.id)}
+                )
                 geldig.append((consumers, str(event.id)))
     finally:
         await nc.drain()
@@ -289,14 +405,23 @@ async def test_kapotte_berichten_gaan_met_een_reden_naar_de_dlq_en_elke_consumer
     assert len(gepubliceerd) >= 7 * 2 * PER_SOORT and len(verwacht) >= 10 * 5 * PER_SOORT
 
     def dlq() -> dict[tuple[str, int], dict]:
-        return {(v["consumer"], v["stream_seq"]): v for v in bus_opname.events("toegang.dlq.")
-                if (v["consumer"], v["stream_seq"]) in verwacht}
+        return {
+            (v["consumer"], v["stream_seq"]): v
+            for v in bus_opname.events("toegang.dlq.")
+            if (v["consumer"], v["stream_seq"]) in verwacht
+        }
 
     try:
         await wacht_tot(lambda: len(dlq()) == len(verwacht), timeout=30)
     except AssertionError:
-        ontbreekt = sorted({(soort, subject, c.durable) for soort, subject, seq, consumers in gepubliceerd
-                            for c in consumers if (c.durable, seq) not in dlq()})
+        ontbreekt = sorted(
+            {
+                (soort, subject, c.durable)
+                for soort, subject, seq, consumers in gepubliceerd
+                for c in consumers
+                if (c.durable, seq) not in dlq()
+            }
+        )
         raise AssertionError(f"niet in de DLQ: {ontbreekt}") from None
     vermeldingen = dlq()
     for soort, subject, seq, consumers in gepubliceerd:
@@ -314,20 +439,29 @@ async def test_kapotte_berichten_gaan_met_een_reden_naar_de_dlq_en_elke_consumer
 
     engine = maak_engine(database_url)
     try:
+
         async def toegepast() -> list:
             async with engine.connect() as conn:
                 open_ = []
                 for consumers, sleutel in geldig:
                     for c in consumers:
                         if c.cloudevents:
-                            rij = (await conn.execute(text(
-                                f"SELECT 1 FROM {c.service}.inbox WHERE consumer = :c AND event_id = :id"),
-                                {"c": c.durable, "id": uuid.UUID(sleutel)})).first()
+                            rij = (
+                                await conn.execute(
+                                    text(f"SELECT 1 FROM {c.service}.inbox WHERE consumer = :c AND event_id = :id"),
+                                    {"c": c.durable, "id": uuid.UUID(sleutel)},
+                                )
+                            ).first()
                         else:
-                            rij = (await conn.execute(text(
-                                "SELECT 1 FROM signalering.signalen "
-                                "WHERE partner_id = :p AND partner_signaal_id = :id"),
-                                {"p": PARTNER, "id": sleutel})).first()
+                            rij = (
+                                await conn.execute(
+                                    text(
+                                        "SELECT 1 FROM signalering.signalen "
+                                        "WHERE partner_id = :p AND partner_signaal_id = :id"
+                                    ),
+                                    {"p": PARTNER, "id": sleutel},
+                                )
+                            ).first()
                         if rij is None:
                             open_.append(c.durable)
                 return open_

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import httpx
 import pytest
 
@@ -15,20 +14,28 @@ SOORTEN = ["hulpvraag", "zorgmelding", "aanvraag_maatwerk"]
 MELDERS = ["inwoner_zelf", "naaste", "mantelzorger", "buur", "professional", "anoniem"]
 
 
-@pytest.mark.parametrize("kanaal,soort,melder", [
-    *[(k, SOORTEN[i % 3], MELDERS[i % 6]) for i, k in enumerate(KANALEN)],
-    *[("digitaal", s, "inwoner_zelf") for s in SOORTEN],
-    *[("telefoon", "zorgmelding", m) for m in MELDERS],
-])
+@pytest.mark.parametrize(
+    "kanaal,soort,melder",
+    [
+        *[(k, SOORTEN[i % 3], MELDERS[i % 6]) for i, k in enumerate(KANALEN)],
+        *[("digitaal", s, "inwoner_zelf") for s in SOORTEN],
+        *[("telefoon", "zorgmelding", m) for m in MELDERS],
+    ],
+)
 async def test_elk_kanaal_soort_en_melder_komt_tot_een_geregistreerde_melding_op_de_bus(
-        platform, token, bus_opname, kanaal, soort, melder):
-    body = melding(huisnummer=400 + KANALEN.index(kanaal), bsn=geldig_bsn(), kanaal=kanaal, soort=soort,
-                   melder={"type": melder})
+    platform, token, bus_opname, kanaal, soort, melder
+):
+    body = melding(
+        huisnummer=400 + KANALEN.index(kanaal), bsn=geldig_bsn(), kanaal=kanaal, soort=soort, melder={"type": melder}
+    )
     m = await post_melding(platform, token, body)
 
     def gepubliceerd():
-        return [e for e in bus_opname.events("toegang.meldingen.geregistreerd.GM1916")
-                if e["data"]["melding_id"] == m["melding_id"]]
+        return [
+            e
+            for e in bus_opname.events("toegang.meldingen.geregistreerd.GM1916")
+            if e["data"]["melding_id"] == m["melding_id"]
+        ]
 
     event = (await wacht_tot(gepubliceerd))[0]
     assert (event["data"]["kanaal"], event["data"]["soort"], event["data"]["melder_type"]) == (kanaal, soort, melder)
@@ -37,13 +44,24 @@ async def test_elk_kanaal_soort_en_melder_komt_tot_een_geregistreerde_melding_op
 
 
 async def test_meerdere_gezinsleden_en_een_zrm_van_een_professional(platform, token, bus_opname):
-    body = melding(huisnummer=410, bsn=geldig_bsn(), melder={"type": "professional", "organisatie": "Huisarts"},
-                   zrm={"financien": 2, "huisvesting": 2, "geestelijke_gezondheid": 2, "justitie": 5})
+    body = melding(
+        huisnummer=410,
+        bsn=geldig_bsn(),
+        melder={"type": "professional", "organisatie": "Huisarts"},
+        zrm={"financien": 2, "huisvesting": 2, "geestelijke_gezondheid": 2, "justitie": 5},
+    )
     body["betreft"]["personen"].append({"bsn": geldig_bsn(), "naam": "Kind Testkind", "geboortedatum": "2016-05-01"})
     body["betreft"]["personen"].append({"naam": "Oma Zonder Bsn", "geboortedatum": "1940-01-01"})
     m = await post_melding(platform, token, body)
-    event = (await wacht_tot(lambda: [e for e in bus_opname.events("toegang.meldingen.geregistreerd.")
-                                      if e["data"]["melding_id"] == m["melding_id"]]))[0]["data"]
+    event = (
+        await wacht_tot(
+            lambda: [
+                e
+                for e in bus_opname.events("toegang.meldingen.geregistreerd.")
+                if e["data"]["melding_id"] == m["melding_id"]
+            ]
+        )
+    )[0]["data"]
     assert len(event["persoon_sleutels"]) == 3 and len(set(event["persoon_sleutels"])) == 3
     assert event["persoon_sleutels_zwak"] is True
     assert event["zrm"]["financien"] == 2 and event["leeftijdscategorie"] == "65+"
@@ -74,12 +92,15 @@ async def test_elke_validatiefout_noemt_zijn_veld(platform, token, wijziging, ve
     assert veld in {f["veld"] for f in r.json()["errors"]}
 
 
-@pytest.mark.parametrize("adres,veld", [
-    ({"postcode": "22641AB", "huisnummer": 1}, "betreft.adres.postcode"),
-    ({"postcode": "2264 AB", "huisnummer": 0}, "betreft.adres.huisnummer"),
-    ({"postcode": "2264 AB", "huisnummer": "twaalf"}, "betreft.adres.huisnummer"),
-    ({"postcode": "2711 AA", "huisnummer": 1}, "betreft.adres.postcode"),  # Zoetermeer, not in GM1916
-])
+@pytest.mark.parametrize(
+    "adres,veld",
+    [
+        ({"postcode": "22641AB", "huisnummer": 1}, "betreft.adres.postcode"),
+        ({"postcode": "2264 AB", "huisnummer": 0}, "betreft.adres.huisnummer"),
+        ({"postcode": "2264 AB", "huisnummer": "twaalf"}, "betreft.adres.huisnummer"),
+        ({"postcode": "2711 AA", "huisnummer": 1}, "betreft.adres.postcode"),  # Zoetermeer, not in GM1916
+    ],
+)
 async def test_adresfouten(platform, token, adres, veld):
     body = melding(huisnummer=1)
     body["betreft"]["adres"] = adres
@@ -94,10 +115,12 @@ async def test_zonder_wens_tot_terugkoppeling_geen_code_en_geen_status(platform,
     assert m["terugkoppelcode"] is None
     async with httpx.AsyncClient() as http:
         zonder = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}/status"))
-        geraden = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}/status"),
-                                 headers={"Terugkoppelcode": "geraden"})
-        medewerker = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}/status"),
-                                    headers=token("meldpunt"))
+        geraden = await http.get(
+            url(platform, "intake", f"/v1/meldingen/{m['melding_id']}/status"), headers={"Terugkoppelcode": "geraden"}
+        )
+        medewerker = await http.get(
+            url(platform, "intake", f"/v1/meldingen/{m['melding_id']}/status"), headers=token("meldpunt")
+        )
     assert zonder.status_code == 404 and geraden.status_code == 404
     assert medewerker.status_code == 200
 
@@ -108,8 +131,10 @@ async def test_melder_ziet_soort_team_maar_geen_team_plan_of_persoonsgegevens(pl
 
     async def opgepakt():
         async with httpx.AsyncClient() as http:
-            r = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}/status"),
-                               headers={"Terugkoppelcode": m["terugkoppelcode"]})
+            r = await http.get(
+                url(platform, "intake", f"/v1/meldingen/{m['melding_id']}/status"),
+                headers={"Terugkoppelcode": m["terugkoppelcode"]},
+            )
         # doorverwezen (triage's event) and opgepakt (arrangement's) come over two streams, in either order
         klaar = r.json()["status"] == "opgepakt" and len(r.json()["historie"]) == 3
         return r.json() if klaar else None

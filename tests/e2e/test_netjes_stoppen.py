@@ -20,8 +20,9 @@ AANTAL = 20
 
 async def besluiten(platform, token, bron_id: str) -> list[dict]:
     async with httpx.AsyncClient() as http:
-        r = await http.get(url(platform, "triage", "/v1/besluiten"), params={"bron_id": bron_id},
-                           headers=token("beheer"))
+        r = await http.get(
+            url(platform, "triage", "/v1/besluiten"), params={"bron_id": bron_id}, headers=token("beheer")
+        )
     return r.json()["besluiten"]
 
 
@@ -42,16 +43,18 @@ async def outbox(database_url: str, schema: str) -> int:
 
 
 async def test_sigterm_midden_in_de_stroom_verliest_niets_en_stopt_op_tijd(platform, token, database_url):
-    meldingen = await asyncio.gather(*(post_melding(platform, token, melding(huisnummer=9300 + i))
-                                       for i in range(AANTAL)))
+    meldingen = await asyncio.gather(
+        *(post_melding(platform, token, melding(huisnummer=9300 + i)) for i in range(AANTAL))
+    )
     # Mid-stream: every service may hold events in its outbox and be handling some.
     gestopt: list[tuple[str, float, int, int]] = []
     try:
         for naam in SERVICES:
             duur, code = await asyncio.to_thread(stop_en_meet, platform, naam)
             log = (platform.log_map / f"{naam}.log").read_text(errors="replace")
-            assert "Application shutdown complete." in log and "Finished server process" in log.splitlines()[-1], \
-                log[-500:]
+            assert "Application shutdown complete." in log and "Finished server process" in log.splitlines()[-1], log[
+                -500:
+            ]
             gestopt.append((naam, duur, code, await outbox(database_url, naam)))
     finally:  # the other tests need the platform whatever happened here
         for naam in SERVICES:
@@ -66,6 +69,7 @@ async def test_sigterm_midden_in_de_stroom_verliest_niets_en_stopt_op_tijd(platf
     async def allemaal():
         aantallen = [len(await besluiten(platform, token, m["melding_id"])) for m in meldingen]
         return aantallen if all(aantallen) else None
+
     aantallen = await wacht_tot(allemaal, timeout=30)
     await asyncio.sleep(1.0)
     assert aantallen == [1] * AANTAL

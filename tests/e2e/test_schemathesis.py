@@ -17,8 +17,12 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
-from schemathesis.checks import (content_type_conformance, not_a_server_error, response_schema_conformance,
-                                 status_code_conformance)
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.conftest import wacht_tot
 from tests.e2e.test_skeleton import huishouden, post_melding, url
@@ -34,16 +38,27 @@ async def bestaand(platform, token) -> dict[str, str]:
     """Real ids for path parameters: a melding with its plan and household, a signal and its casus."""
     m = await post_melding(platform, token, melding(huisnummer=700, bsn=geldig_bsn()))
     plan = await wacht_tot(lambda: huishouden(platform, token, m["huishouden_id"]), timeout=15)
-    signaal = {"partner_signaal_id": str(uuid.uuid4()), "soort": "huurachterstand",
-               "betreft": {"bsn": geldig_bsn(), "adres": {"postcode": "2264 AB", "huisnummer": 701}},
-               "bedrag_achterstand_cent": 150_000, "achterstand_sinds": "2026-06-01"}
+    signaal = {
+        "partner_signaal_id": str(uuid.uuid4()),
+        "soort": "huurachterstand",
+        "betreft": {"bsn": geldig_bsn(), "adres": {"postcode": "2264 AB", "huisnummer": 701}},
+        "bedrag_achterstand_cent": 150_000,
+        "achterstand_sinds": "2026-06-01",
+    }
     async with httpx.AsyncClient() as http:
-        r = await http.post(url(platform, "signalering", "/v1/signalen"), json=signaal,
-                            headers=token("partner", partner_id=PARTNER))
+        r = await http.post(
+            url(platform, "signalering", "/v1/signalen"), json=signaal, headers=token("partner", partner_id=PARTNER)
+        )
     assert r.status_code == 202, r.text
-    return {"melding_id": m["melding_id"], "huishouden_id": m["huishouden_id"],
-            "plan_id": str(plan["plan"]["plan_id"]), "signaal_id": r.json()["signaal_id"],
-            "casus_id": r.json()["casus_id"], "bron_id": m["melding_id"], "gemeente": "GM1916"}
+    return {
+        "melding_id": m["melding_id"],
+        "huishouden_id": m["huishouden_id"],
+        "plan_id": str(plan["plan"]["plan_id"]),
+        "signaal_id": r.json()["signaal_id"],
+        "casus_id": r.json()["casus_id"],
+        "bron_id": m["melding_id"],
+        "gemeente": "GM1916",
+    }
 
 
 def headers_voor(token, service: str, operatie) -> dict[str, str]:
@@ -78,13 +93,19 @@ def _fuzz(service: str, platform, token, bestaand) -> tuple[int, int, list[str]]
         headers = headers_voor(token, service, operatie)
         for modus in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
-            @settings(max_examples=VOORBEELDEN, derandomize=True, database=None, deadline=None,
-                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=VOORBEELDEN,
+                derandomize=True,
+                database=None,
+                deadline=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=_strategie(operatie, modus, bestaand))
             def probeer(case) -> None:
                 nonlocal verzoeken
                 verzoeken += 1
-                case.call_and_validate(session=sessie, headers=headers, checks=CHECKS, timeout=30)
+                case.call_and_validate(session=sessie, headers=headers, checks=CHECKS, timeout=30)  # noqa: B023 - run at once
 
             try:
                 probeer()

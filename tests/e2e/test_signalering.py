@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC
 
 import httpx
 import pytest
@@ -21,9 +22,13 @@ PARTNERS = {  # partner_id -> (type, a soort it may send)
 
 
 def signaal(huisnummer: int, soort: str, bsn: str | None = None, **over) -> dict:
-    body = {"partner_signaal_id": str(uuid.uuid4()), "soort": soort,
-            "betreft": {"bsn": bsn or geldig_bsn(), "adres": {"postcode": "2264 AB", "huisnummer": huisnummer}},
-            "bedrag_achterstand_cent": 150_000, "achterstand_sinds": "2026-06-01"}
+    body = {
+        "partner_signaal_id": str(uuid.uuid4()),
+        "soort": soort,
+        "betreft": {"bsn": bsn or geldig_bsn(), "adres": {"postcode": "2264 AB", "huisnummer": huisnummer}},
+        "bedrag_achterstand_cent": 150_000,
+        "achterstand_sinds": "2026-06-01",
+    }
     body.update(over)
     return body
 
@@ -42,14 +47,18 @@ def doorgezet(bus_opname, casus_id: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("partner_id", list(PARTNERS))
-async def test_elk_partnertype_met_zijn_soort_wordt_beoordeeld_en_gepubliceerd(platform, token, bus_opname,
-                                                                               partner_id):
+async def test_elk_partnertype_met_zijn_soort_wordt_beoordeeld_en_gepubliceerd(platform, token, bus_opname, partner_id):
     partner_type, soort = PARTNERS[partner_id]
     r = await stuur(platform, als_partner(token, partner_id), signaal(600 + list(PARTNERS).index(partner_id), soort))
     assert r.status_code == 202, r.text
     antwoord = r.json()
-    ontvangen = await wacht_tot(lambda: [e["data"] for e in bus_opname.events("toegang.signalen.ontvangen.")
-                                         if e["data"]["signaal_id"] == antwoord["signaal_id"]])
+    ontvangen = await wacht_tot(
+        lambda: [
+            e["data"]
+            for e in bus_opname.events("toegang.signalen.ontvangen.")
+            if e["data"]["signaal_id"] == antwoord["signaal_id"]
+        ]
+    )
     assert ontvangen[0]["partner_type"] == partner_type and ontvangen[0]["soort"] == soort
     assert ontvangen[0]["beoordeling"] == antwoord["beoordeling"] == "nieuw"
 
@@ -61,27 +70,38 @@ async def test_soort_die_de_partner_niet_mag_sturen_wordt_geweigerd(platform, to
 
 async def test_onder_de_drempel_geen_uitreiking_maar_een_tweede_partner_escaleert(platform, token, bus_opname):
     bsn = geldig_bsn()
-    eerste = (await stuur(platform, als_partner(token, "gm1916-vidomes"),
-                          signaal(611, "huurachterstand", bsn, bedrag_achterstand_cent=10_000))).json()
+    eerste = (
+        await stuur(
+            platform,
+            als_partner(token, "gm1916-vidomes"),
+            signaal(611, "huurachterstand", bsn, bedrag_achterstand_cent=10_000),
+        )
+    ).json()
     assert eerste["beoordeling"] == "onder_drempel" and eerste["casus_id"]
     assert doorgezet(bus_opname, eerste["casus_id"]) == []
-    tweede = (await stuur(platform, als_partner(token, "gm1916-eneco"),
-                          signaal(611, "energieachterstand", bsn, bedrag_achterstand_cent=5_000))).json()
+    tweede = (
+        await stuur(
+            platform,
+            als_partner(token, "gm1916-eneco"),
+            signaal(611, "energieachterstand", bsn, bedrag_achterstand_cent=5_000),
+        )
+    ).json()
     assert tweede["casus_id"] == eerste["casus_id"]
     escalaties = await wacht_tot(lambda: doorgezet(bus_opname, eerste["casus_id"]))
     assert len(escalaties) == 1 and escalaties[0]["reden"] == "meerdere_partners"
     assert {s["partner_type"] for s in escalaties[0]["signalen"]} == {"woningcorporatie", "energieleverancier"}
 
 
-async def test_herhaling_zonder_hoger_bedrag_en_derde_partner_geven_geen_nieuwe_escalatie(platform, token,
-                                                                                         bus_opname):
+async def test_herhaling_zonder_hoger_bedrag_en_derde_partner_geven_geen_nieuwe_escalatie(platform, token, bus_opname):
     bsn = geldig_bsn()
     vidomes = als_partner(token, "gm1916-vidomes")
     eerste = (await stuur(platform, vidomes, signaal(612, "huurachterstand", bsn))).json()
-    herhaald = (await stuur(platform, vidomes, signaal(612, "huurachterstand", bsn,
-                                                       bedrag_achterstand_cent=140_000))).json()
-    hoger = (await stuur(platform, vidomes, signaal(612, "huurachterstand", bsn,
-                                                    bedrag_achterstand_cent=200_000))).json()
+    herhaald = (
+        await stuur(platform, vidomes, signaal(612, "huurachterstand", bsn, bedrag_achterstand_cent=140_000))
+    ).json()
+    hoger = (
+        await stuur(platform, vidomes, signaal(612, "huurachterstand", bsn, bedrag_achterstand_cent=200_000))
+    ).json()
     ander = (await stuur(platform, als_partner(token, "gm1916-dunea"), signaal(612, "waterachterstand", bsn))).json()
     assert herhaald["beoordeling"] == "herhaalde_melding" and hoger["beoordeling"] == "nieuw"
     assert {herhaald["casus_id"], hoger["casus_id"], ander["casus_id"]} == {eerste["casus_id"]}
@@ -91,27 +111,35 @@ async def test_herhaling_zonder_hoger_bedrag_en_derde_partner_geven_geen_nieuwe_
     await asyncio.sleep(0.5)
     assert len(doorgezet(bus_opname, eerste["casus_id"])) == 1  # once per escalation, never per signal
     async with httpx.AsyncClient() as http:
-        casus = (await http.get(url(platform, "signalering", f"/v1/casussen/{eerste['casus_id']}"),
-                                headers=token("beheer"))).json()
+        casus = (
+            await http.get(url(platform, "signalering", f"/v1/casussen/{eerste['casus_id']}"), headers=token("beheer"))
+        ).json()
     assert casus["reden"] == "meerdere_partners" and len(casus["signalen"]) == 4
 
 
 async def test_einde_levering_escaleert_direct_als_crisis_ook_op_een_lopende_casus(platform, token, bus_opname):
     bsn = geldig_bsn()
     eerste = (await stuur(platform, als_partner(token, "gm1916-vidomes"), signaal(613, "huurachterstand", bsn))).json()
-    crisis = (await stuur(platform, als_partner(token, "gm1916-eneco"),
-                          signaal(613, "einde_levering", bsn, bedrag_achterstand_cent=1_000))).json()
+    crisis = (
+        await stuur(
+            platform,
+            als_partner(token, "gm1916-eneco"),
+            signaal(613, "einde_levering", bsn, bedrag_achterstand_cent=1_000),
+        )
+    ).json()
     assert crisis["casus_id"] == eerste["casus_id"] and crisis["beoordeling"] == "nieuw"
-    escalaties = await wacht_tot(lambda: (lambda e: e if len(e) == 2 else None)(doorgezet(bus_opname,
-                                                                                         eerste["casus_id"])))
+    escalaties = await wacht_tot(
+        lambda: (lambda e: e if len(e) == 2 else None)(doorgezet(bus_opname, eerste["casus_id"]))
+    )
     assert [e["crisis"] for e in escalaties] == [False, True] and escalaties[1]["reden"] == "crisis"
 
 
 async def test_api_token_van_de_partner_werkt_en_de_payload_kan_geen_andere_partner_noemen(platform, token):
     api_token = {"Authorization": "Bearer dev-gm1916-vidomes"}  # config holds only its sha256
     assert (await stuur(platform, api_token, signaal(614, "huurachterstand"))).status_code == 202
-    assert (await stuur(platform, {"Authorization": "Bearer geraden"}, signaal(614, "huurachterstand"))
-            ).status_code == 401
+    assert (
+        await stuur(platform, {"Authorization": "Bearer geraden"}, signaal(614, "huurachterstand"))
+    ).status_code == 401
     vervalst = signaal(614, "huurachterstand", partner_id="gm1916-eneco")
     r = await stuur(platform, api_token, vervalst)
     assert r.status_code == 422 and "partner_id" in {f["veld"] for f in r.json()["errors"]}
@@ -121,18 +149,24 @@ async def test_api_token_van_de_partner_werkt_en_de_payload_kan_geen_andere_part
 
 async def test_batch_met_goede_en_foute_items_en_413_boven_de_grens(platform, token):
     goed = [signaal(620 + i, "huurachterstand") for i in range(3)]
-    fout = [signaal(630, "huurachterstand", bsn="123456789"), {"soort": "huurachterstand"},
-            signaal(631, "geen_soort"), signaal(632, "huurachterstand", bedrag_achterstand_cent=-5)]
-    r = await stuur(platform, als_partner(token, "gm1916-vidomes"), {"signalen": [goed[0], *fout, *goed[1:]]},
-                    "/v1/signalen/batch")
+    fout = [
+        signaal(630, "huurachterstand", bsn="123456789"),
+        {"soort": "huurachterstand"},
+        signaal(631, "geen_soort"),
+        signaal(632, "huurachterstand", bedrag_achterstand_cent=-5),
+    ]
+    r = await stuur(
+        platform, als_partner(token, "gm1916-vidomes"), {"signalen": [goed[0], *fout, *goed[1:]]}, "/v1/signalen/batch"
+    )
     assert r.status_code == 202, r.text
     resultaten = r.json()["resultaten"]
     assert [x["geaccepteerd"] for x in resultaten] == [True, False, False, False, False, True, True]
     assert {f["veld"] for f in resultaten[1]["errors"]} == {"betreft.bsn"}
     assert "partner_signaal_id" in {f["veld"] for f in resultaten[2]["errors"]}
     assert "123456789" not in r.text
-    te_veel = await stuur(platform, als_partner(token, "gm1916-vidomes"), {"signalen": [{}] * 10_001},
-                          "/v1/signalen/batch")
+    te_veel = await stuur(
+        platform, als_partner(token, "gm1916-vidomes"), {"signalen": [{}] * 10_001}, "/v1/signalen/batch"
+    )
     assert te_veel.status_code == 413
 
 
@@ -148,7 +182,9 @@ async def test_signaal_via_nats_op_het_eigen_subject_en_onzin_naar_de_dlq(platfo
     goed = signaal(640, "energieachterstand")
     await js.publish("partners.gm1916-eneco.signalen", json.dumps(goed).encode())
     await js.publish("partners.gm1916-eneco.signalen", b"{geen json")
-    await js.publish("partners.gm1916-eneco.signalen", json.dumps(signaal(641, "energieachterstand", bsn_fout)).encode())
+    await js.publish(
+        "partners.gm1916-eneco.signalen", json.dumps(signaal(641, "energieachterstand", bsn_fout)).encode()
+    )
     try:
         vermeldingen = [json.loads((await dlq.next_msg(timeout=10)).data) for _ in range(2)]
     finally:
@@ -161,16 +197,21 @@ async def test_signaal_via_nats_op_het_eigen_subject_en_onzin_naar_de_dlq(platfo
     from shared.privacy import adres_sleutel
 
     huishouden = adres_sleutel(platform.omgeving["TOEGANG_PSEUDONIEM_SLEUTEL"].encode(), "2264 AB", 640, None)
-    ontvangen = await wacht_tot(lambda: [e["data"] for e in bus_opname.events("toegang.signalen.ontvangen.")
-                                         if e["data"]["huishouden_id"] == huishouden], timeout=10)
+    ontvangen = await wacht_tot(
+        lambda: [
+            e["data"]
+            for e in bus_opname.events("toegang.signalen.ontvangen.")
+            if e["data"]["huishouden_id"] == huishouden
+        ],
+        timeout=10,
+    )
     # the good one went through, between the bad ones, as the partner its subject names
     assert [(o["partner_id"], o["beoordeling"]) for o in ontvangen] == [("gm1916-eneco", "nieuw")]
 
 
-async def test_levensloop_terugkoppeling_aan_de_eigen_partner_en_opschonen(platform, token, bus_opname,
-                                                                         database_url):
+async def test_levensloop_terugkoppeling_aan_de_eigen_partner_en_opschonen(platform, token, bus_opname, database_url):
     import asyncio
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from services.signalering import bewaren, tables
     from shared.db import UnitOfWorkFactory, maak_engine
@@ -186,8 +227,9 @@ async def test_levensloop_terugkoppeling_aan_de_eigen_partner_en_opschonen(platf
 
     async def zie(headers, signaal_id):
         async with httpx.AsyncClient() as http:
-            return await http.get(url(platform, "signalering", f"/v1/signalen/{signaal_id}/terugkoppeling"),
-                                  headers=headers)
+            return await http.get(
+                url(platform, "signalering", f"/v1/signalen/{signaal_id}/terugkoppeling"), headers=headers
+            )
 
     eigen = await zie(vidomes, s1["signaal_id"])
     assert eigen.status_code == 200 and eigen.json()["status"] == "in_behandeling"
@@ -198,31 +240,46 @@ async def test_levensloop_terugkoppeling_aan_de_eigen_partner_en_opschonen(platf
 
     casus_pad = f"/v1/casussen/{s1['casus_id']}"
     async with httpx.AsyncClient() as http:
-        poging = await http.post(url(platform, "signalering", casus_pad + "/contactpogingen"), headers=token("beheer"),
-                                 json={"soort": "huisbezoek", "bereikt": False, "datum": "2026-11-23",
-                                       "dagdeel": "ochtend"})
-        dicht = await http.post(url(platform, "signalering", casus_pad + "/afsluiten"), headers=token("beheer"),
-                                json={"resultaat": "niet_bereikt"})
-        nogmaals = await http.post(url(platform, "signalering", casus_pad + "/afsluiten"), headers=token("beheer"),
-                                   json={"resultaat": "hulp_gestart"})
+        poging = await http.post(
+            url(platform, "signalering", casus_pad + "/contactpogingen"),
+            headers=token("beheer"),
+            json={"soort": "huisbezoek", "bereikt": False, "datum": "2026-11-23", "dagdeel": "ochtend"},
+        )
+        dicht = await http.post(
+            url(platform, "signalering", casus_pad + "/afsluiten"),
+            headers=token("beheer"),
+            json={"resultaat": "niet_bereikt"},
+        )
+        nogmaals = await http.post(
+            url(platform, "signalering", casus_pad + "/afsluiten"),
+            headers=token("beheer"),
+            json={"resultaat": "hulp_gestart"},
+        )
     assert poging.status_code == 201 and dicht.status_code == 200 and nogmaals.status_code == 409
-    afgehandeld = await wacht_tot(lambda: (lambda e: e if len(e) == 3 else None)(
-        [e["data"] for e in bus_opname.events("toegang.signalen.afgehandeld.")
-         if e["data"]["signaal_id"] in {s1["signaal_id"], s2["signaal_id"], herhaald["signaal_id"]}]))
+    afgehandeld = await wacht_tot(
+        lambda: (lambda e: e if len(e) == 3 else None)(
+            [
+                e["data"]
+                for e in bus_opname.events("toegang.signalen.afgehandeld.")
+                if e["data"]["signaal_id"] in {s1["signaal_id"], s2["signaal_id"], herhaald["signaal_id"]}
+            ]
+        )
+    )
     assert {a["resultaat"] for a in afgehandeld} == {"afgehandeld", "geen_actie"}
     assert all(set(a) == {"signaal_id", "partner_id", "resultaat"} for a in afgehandeld)
     assert (await zie(vidomes, s1["signaal_id"])).json()["status"] == "afgehandeld"
 
     engine = maak_engine(database_url)
-    ctx = Context(None, laad_gemeenten(PROJECT_ROOT / "config" / "gemeenten"),
-                  UnitOfWorkFactory(engine, tables.outbox))
+    ctx = Context(None, laad_gemeenten(PROJECT_ROOT / "config" / "gemeenten"), UnitOfWorkFactory(engine, tables.outbox))
     try:
-        nu = datetime.now(timezone.utc)
+        nu = datetime.now(UTC)
         assert await bewaren.verwijder_casussen_zonder_resultaat(ctx, nu) == 0  # nothing old enough yet
         assert (await zie(vidomes, s1["signaal_id"])).status_code == 200
         later = nu + timedelta(days=181)
-        aantallen = await asyncio.gather(bewaren.verwijder_casussen_zonder_resultaat(ctx, later),
-                                         bewaren.verwijder_casussen_zonder_resultaat(ctx, later))
+        aantallen = await asyncio.gather(
+            bewaren.verwijder_casussen_zonder_resultaat(ctx, later),
+            bewaren.verwijder_casussen_zonder_resultaat(ctx, later),
+        )
         assert sum(aantallen) >= 1
     finally:
         await engine.dispose()

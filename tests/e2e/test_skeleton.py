@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC
 
 import httpx
 import nats
@@ -20,16 +21,16 @@ def url(platform, service: str, pad: str) -> str:
 
 async def post_melding(platform, token, body: dict, **headers) -> dict:
     async with httpx.AsyncClient() as http:
-        r = await http.post(url(platform, "intake", "/v1/meldingen"), json=body,
-                            headers={**token("meldpunt"), **headers})
+        r = await http.post(
+            url(platform, "intake", "/v1/meldingen"), json=body, headers={**token("meldpunt"), **headers}
+        )
     assert r.status_code == 201, r.text
     return r.json()
 
 
 async def huishouden(platform, token, huishouden_id: str) -> dict | None:
     async with httpx.AsyncClient() as http:
-        r = await http.get(url(platform, "arrangement", f"/v1/huishoudens/{huishouden_id}"),
-                           headers=token("beheer"))
+        r = await http.get(url(platform, "arrangement", f"/v1/huishoudens/{huishouden_id}"), headers=token("beheer"))
     return r.json() if r.status_code == 200 else None
 
 
@@ -44,20 +45,25 @@ async def test_melding_krijgt_plan_en_melder_hoort_dat_hij_is_opgepakt(platform,
 
     async def status():
         async with httpx.AsyncClient() as http:
-            r = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}/status"),
-                               headers={"Terugkoppelcode": m["terugkoppelcode"]})
+            r = await http.get(
+                url(platform, "intake", f"/v1/meldingen/{m['melding_id']}/status"),
+                headers={"Terugkoppelcode": m["terugkoppelcode"]},
+            )
         return r.json() if r.json().get("status") == "opgepakt" else None
 
     zichtbaar = await wacht_tot(status)
     assert [h["status"] for h in zichtbaar["historie"]][0] == "geregistreerd"
     assert "plan" not in json.dumps(zichtbaar)  # a melder never sees the plan
-    opgepakt = [e for e in bus_opname.events("toegang.meldingen.opgepakt.") if e["data"]["melding_id"] == m["melding_id"]]
+    opgepakt = [
+        e for e in bus_opname.events("toegang.meldingen.opgepakt.") if e["data"]["melding_id"] == m["melding_id"]
+    ]
     assert len(opgepakt) == 1
     assert opgepakt[0]["data"]["team_id"] == plan["regisseur"]["team_id"]
 
 
-async def test_tweede_melding_voor_zelfde_huishouden_gaat_naar_bestaande_regisseur(platform, token, bus_opname,
-                                                                                  database_url):
+async def test_tweede_melding_voor_zelfde_huishouden_gaat_naar_bestaande_regisseur(
+    platform, token, bus_opname, database_url
+):
     from sqlalchemy import text
 
     from shared.db import maak_engine
@@ -70,12 +76,18 @@ async def test_tweede_melding_voor_zelfde_huishouden_gaat_naar_bestaande_regisse
 
     async def triage_kent_de_regisseur():
         async with engine.connect() as conn:
-            return (await conn.execute(text("SELECT count(*) FROM triage.bekende_huishoudens WHERE huishouden_id = :h"),
-                                       {"h": eerste["huishouden_id"]})).scalar()
+            return (
+                await conn.execute(
+                    text("SELECT count(*) FROM triage.bekende_huishoudens WHERE huishouden_id = :h"),
+                    {"h": eerste["huishouden_id"]},
+                )
+            ).scalar()
+
     await wacht_tot(triage_kent_de_regisseur)
     await engine.dispose()
-    tweede = await post_melding(platform, token, melding(huisnummer=102, soort="hulpvraag", zrm={},
-                                                        melder={"type": "inwoner_zelf"}))
+    tweede = await post_melding(
+        platform, token, melding(huisnummer=102, soort="hulpvraag", zrm={}, melder={"type": "inwoner_zelf"})
+    )
     assert tweede["huishouden_id"] == eerste["huishouden_id"]
 
     async def twee_in_tijdlijn():
@@ -83,20 +95,30 @@ async def test_tweede_melding_voor_zelfde_huishouden_gaat_naar_bestaande_regisse
         return h if h and len(h["tijdlijn"]) == 2 else None
 
     h = await wacht_tot(twee_in_tijdlijn)
-    besluiten = [e["data"] for e in bus_opname.events("toegang.doorverwijzingen.gedaan.")
-                 if e["data"]["bron_id"] == tweede["melding_id"]]
+    besluiten = [
+        e["data"]
+        for e in bus_opname.events("toegang.doorverwijzingen.gedaan.")
+        if e["data"]["bron_id"] == tweede["melding_id"]
+    ]
     assert besluiten[0]["regel_id"] == "bekend-huishouden"
     assert besluiten[0]["team_id"] == h["regisseur"]["team_id"]
-    plannen = [e for e in bus_opname.events("toegang.plannen.opgesteld.")
-               if e["data"]["huishouden_id"] == eerste["huishouden_id"]]
+    plannen = [
+        e
+        for e in bus_opname.events("toegang.plannen.opgesteld.")
+        if e["data"]["huishouden_id"] == eerste["huishouden_id"]
+    ]
     assert len(plannen) == 1
 
 
 async def test_signaal_wordt_casus_die_triage_routeert_en_arrangement_oppakt(platform, token, bus_opname):
     partner = token("partner", partner_id="gm1916-vidomes")
-    body = {"partner_signaal_id": f"vid-{uuid.uuid4()}", "soort": "huurachterstand",
-            "betreft": {"bsn": geldig_bsn(), "adres": {"postcode": "2264 AB", "huisnummer": 201}},
-            "bedrag_achterstand_cent": 145_000, "achterstand_sinds": "2026-08-01"}
+    body = {
+        "partner_signaal_id": f"vid-{uuid.uuid4()}",
+        "soort": "huurachterstand",
+        "betreft": {"bsn": geldig_bsn(), "adres": {"postcode": "2264 AB", "huisnummer": 201}},
+        "bedrag_achterstand_cent": 145_000,
+        "achterstand_sinds": "2026-08-01",
+    }
     async with httpx.AsyncClient() as http:
         r = await http.post(url(platform, "signalering", "/v1/signalen"), json=body, headers=partner)
         assert r.status_code == 202, r.text
@@ -107,8 +129,11 @@ async def test_signaal_wordt_casus_die_triage_routeert_en_arrangement_oppakt(pla
 
     async def besluit():
         async with httpx.AsyncClient() as http:
-            r = await http.get(url(platform, "triage", "/v1/besluiten"), params={"bron_id": signaal["casus_id"]},
-                               headers=token("beheer"))
+            r = await http.get(
+                url(platform, "triage", "/v1/besluiten"),
+                params={"bron_id": signaal["casus_id"]},
+                headers=token("beheer"),
+            )
         return r.json()["besluiten"]
 
     besluiten = await wacht_tot(besluit)
@@ -116,25 +141,37 @@ async def test_signaal_wordt_casus_die_triage_routeert_en_arrangement_oppakt(pla
 
     async def casus_opgepakt():
         async with httpx.AsyncClient() as http:
-            r = await http.get(url(platform, "signalering", f"/v1/casussen/{signaal['casus_id']}"),
-                               headers=token("beheer"))
+            r = await http.get(
+                url(platform, "signalering", f"/v1/casussen/{signaal['casus_id']}"), headers=token("beheer")
+            )
         return r.json() if r.json()["status"] == "opgepakt" else None
 
     casus = await wacht_tot(casus_opgepakt)
     assert casus["team_id"] == besluiten[0]["team_id"]
-    doorgezet = [e for e in bus_opname.events("toegang.signalen.doorgezet.") if e["data"]["casus_id"] == signaal["casus_id"]]
+    doorgezet = [
+        e for e in bus_opname.events("toegang.signalen.doorgezet.") if e["data"]["casus_id"] == signaal["casus_id"]
+    ]
     assert len(doorgezet) == 1
 
 
 async def test_dubbel_afgeleverd_event_geeft_een_plan(platform, token, nats_server, bus_opname):
     huishouden_id = uuid.uuid4().hex * 2
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     data = DoorverwijzingGedaan(
-        doorverwijzing_id=uuid.uuid4(), gemeente="GM1916", bron_id=uuid.uuid4(), bron_soort="melding",
-        huishouden_id=huishouden_id, route="wijkteam", team_id="gm1916-gebiedsteam-leidschendam", urgentie="regulier",
-        termijn_tot=datetime.now(timezone.utc) + timedelta(days=3), termijn_grondslag="outreach-2-werkdagen",
-        regel_id="test", toelichting="test")
+        doorverwijzing_id=uuid.uuid4(),
+        gemeente="GM1916",
+        bron_id=uuid.uuid4(),
+        bron_soort="melding",
+        huishouden_id=huishouden_id,
+        route="wijkteam",
+        team_id="gm1916-gebiedsteam-leidschendam",
+        urgentie="regulier",
+        termijn_tot=datetime.now(UTC) + timedelta(days=3),
+        termijn_grondslag="outreach-2-werkdagen",
+        regel_id="test",
+        toelichting="test",
+    )
     event = maak_event(data, service="triage", gemeente="GM1916", subject="t", correlatieid="t")
     nc = await nats.connect(nats_server.url)
     js = nc.jetstream()
@@ -150,8 +187,11 @@ async def test_dubbel_afgeleverd_event_geeft_een_plan(platform, token, nats_serv
     h = await wacht_tot(lambda: huishouden(platform, token, huishouden_id))
 
     def aanvaardingen():
-        return [e for e in bus_opname.events("toegang.plannen.doorverwijzing-aanvaard.")
-                if e["data"]["huishouden_id"] == huishouden_id]
+        return [
+            e
+            for e in bus_opname.events("toegang.plannen.doorverwijzing-aanvaard.")
+            if e["data"]["huishouden_id"] == huishouden_id
+        ]
 
     await wacht_tot(aanvaardingen)
     import asyncio
@@ -160,8 +200,10 @@ async def test_dubbel_afgeleverd_event_geeft_een_plan(platform, token, nats_serv
     h = await huishouden(platform, token, huishouden_id)
     assert len(h["tijdlijn"]) == 1
     assert len(aanvaardingen()) == 1
-    assert len([e for e in bus_opname.events("toegang.plannen.opgesteld.")
-                if e["data"]["huishouden_id"] == huishouden_id]) == 1
+    assert (
+        len([e for e in bus_opname.events("toegang.plannen.opgesteld.") if e["data"]["huishouden_id"] == huishouden_id])
+        == 1
+    )
 
 
 async def test_ongeldige_melding_geeft_422_per_veld_en_slaat_niets_op(platform, token, bus_opname):
@@ -192,8 +234,11 @@ async def test_idempotency_key_geeft_eerste_resultaat(platform, token):
 async def test_zonder_token_401_en_buiten_rol_403(platform, token):
     async with httpx.AsyncClient() as http:
         zonder = await http.post(url(platform, "intake", "/v1/meldingen"), json=melding())
-        partner = await http.post(url(platform, "intake", "/v1/meldingen"), json=melding(),
-                                  headers=token("partner", partner_id="gm1916-vidomes"))
+        partner = await http.post(
+            url(platform, "intake", "/v1/meldingen"),
+            json=melding(),
+            headers=token("partner", partner_id="gm1916-vidomes"),
+        )
     assert zonder.status_code == 401
     assert partner.status_code == 403
 
@@ -258,8 +303,11 @@ def test_elk_gepubliceerd_event_van_de_hele_testrun_voldoet_aan_het_contract(bus
     from shared.events import lees_event
 
     # What the relays published (tests that publish broken messages on purpose do not set this header).
-    events = {(s, b) for s, h, b in bus_opname.berichten
-              if s.startswith("toegang.") and h.get("content-type") == "application/cloudevents+json"}
+    events = {
+        (s, b)
+        for s, h, b in bus_opname.berichten
+        if s.startswith("toegang.") and h.get("content-type") == "application/cloudevents+json"
+    }
     assert len(events) > 50
     for subject, body in events:
         event = lees_event(body)
@@ -273,19 +321,34 @@ async def test_inzage_van_persoonsgegevens_staat_in_het_verwerkingslog(platform,
 
     m = await post_melding(platform, token, melding(huisnummer=107, bsn=geldig_bsn()))
     async with httpx.AsyncClient() as http:
-        ander_team = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}"),
-                                    headers=token("wijkcoach", teams=["gm1916-ander-team"]))
-        andere_gemeente = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}"),
-                                         headers=token("beheer", gemeente="GM0637"))
-        gelezen = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}"),
-                                 headers=token("consulent"))
+        ander_team = await http.get(
+            url(platform, "intake", f"/v1/meldingen/{m['melding_id']}"),
+            headers=token("wijkcoach", teams=["gm1916-ander-team"]),
+        )
+        andere_gemeente = await http.get(
+            url(platform, "intake", f"/v1/meldingen/{m['melding_id']}"), headers=token("beheer", gemeente="GM0637")
+        )
+        gelezen = await http.get(
+            url(platform, "intake", f"/v1/meldingen/{m['melding_id']}"), headers=token("consulent")
+        )
     assert ander_team.status_code == 404 and andere_gemeente.status_code == 404
     assert gelezen.status_code == 200
     engine = maak_engine(database_url)
     async with engine.connect() as conn:
-        rijen = (await conn.execute(text(
-            "SELECT l.* FROM intake.verwerkingslog l JOIN intake.melding_personen p ON p.persoon_sleutel = l.betrokkene "
-            "WHERE p.melding_id = :id"), {"id": m["melding_id"]})).mappings().all()
+        rijen = (
+            (
+                await conn.execute(
+                    text(
+                        "SELECT l.* FROM intake.verwerkingslog l JOIN intake.melding_personen p "
+                        "ON p.persoon_sleutel = l.betrokkene "
+                        "WHERE p.melding_id = :id"
+                    ),
+                    {"id": m["melding_id"]},
+                )
+            )
+            .mappings()
+            .all()
+        )
     await engine.dispose()
     assert len(rijen) == 1  # the refused reads were not reads of personal data
     assert rijen[0]["verwerkingsactiviteit"] == "melding inzien"
@@ -299,15 +362,25 @@ async def test_gelijktijdige_signalen_voor_een_huishouden_geven_een_casus(platfo
     adres = {"postcode": "2264 AB", "huisnummer": 202}
 
     async def stuur(partner_id: str, soort: str):
-        body = {"partner_signaal_id": f"{partner_id}-{uuid.uuid4()}", "soort": soort,
-                "betreft": {"bsn": geldig_bsn(), "adres": adres}, "bedrag_achterstand_cent": 90_000}
+        body = {
+            "partner_signaal_id": f"{partner_id}-{uuid.uuid4()}",
+            "soort": soort,
+            "betreft": {"bsn": geldig_bsn(), "adres": adres},
+            "bedrag_achterstand_cent": 90_000,
+        }
         async with httpx.AsyncClient() as http:
-            return await http.post(url(platform, "signalering", "/v1/signalen"), json=body,
-                                   headers=token("partner", partner_id=partner_id))
+            return await http.post(
+                url(platform, "signalering", "/v1/signalen"), json=body, headers=token("partner", partner_id=partner_id)
+            )
 
-    antwoorden = await asyncio.gather(*[stuur("gm1916-vidomes", "huurachterstand"),
-                                        stuur("gm1916-eneco", "energieachterstand"),
-                                        stuur("gm1916-dunea", "waterachterstand")] * 2)
+    antwoorden = await asyncio.gather(
+        *[
+            stuur("gm1916-vidomes", "huurachterstand"),
+            stuur("gm1916-eneco", "energieachterstand"),
+            stuur("gm1916-dunea", "waterachterstand"),
+        ]
+        * 2
+    )
     assert [r.status_code for r in antwoorden] == [202] * 6, [r.text for r in antwoorden]
     assert len({r.json()["casus_id"] for r in antwoorden}) == 1
 
@@ -317,8 +390,9 @@ async def test_gelijktijdige_posts_met_dezelfde_idempotency_key_geven_een_meldin
 
     sleutel = str(uuid.uuid4())
     body = melding(huisnummer=108, bsn=geldig_bsn())
-    antwoorden = await asyncio.gather(*[post_melding(platform, token, body, **{"Idempotency-Key": sleutel})
-                                        for _ in range(5)])
+    antwoorden = await asyncio.gather(
+        *[post_melding(platform, token, body, **{"Idempotency-Key": sleutel}) for _ in range(5)]
+    )
     assert len({a["melding_id"] for a in antwoorden}) == 1
 
 
@@ -327,6 +401,9 @@ async def test_idempotency_key_is_van_de_aanroeper(platform, token):
     body = melding(huisnummer=109, bsn=geldig_bsn())
     eerste = await post_melding(platform, token, body, **{"Idempotency-Key": sleutel})
     async with httpx.AsyncClient() as http:  # another caller with the same key gets no one else's melding
-        r = await http.post(url(platform, "intake", "/v1/meldingen"), json=body,
-                            headers={**token("meldpunt", teams=["ander"]), "Idempotency-Key": sleutel})
+        r = await http.post(
+            url(platform, "intake", "/v1/meldingen"),
+            json=body,
+            headers={**token("meldpunt", teams=["ander"]), "Idempotency-Key": sleutel},
+        )
     assert r.status_code == 201 and r.json()["melding_id"] != eerste["melding_id"]

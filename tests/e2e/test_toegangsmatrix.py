@@ -81,55 +81,101 @@ async def bronnen(platform, token) -> Bronnen:
     h = await wacht_tot(lambda: huishouden(platform, token, m["huishouden_id"]), timeout=15)
     plan_id, plan_team = h["plan"]["plan_id"], h["regisseur"]["team_id"]
     async with httpx.AsyncClient() as http:
+
         async def melding_team():
             r = await http.get(f"{platform.urls['intake']}/v1/meldingen/{m['melding_id']}", headers=token("beheer"))
             return r.json().get("team_id")
+
         mteam = await wacht_tot(melding_team)
-        signaal = await http.post(f"{platform.urls['signalering']}/v1/signalen", json=signaal_body(
-            "gm1916-vidomes", huisnummer=9102), headers=token("partner", gemeente=None, partner_id="gm1916-vidomes"))
+        signaal = await http.post(
+            f"{platform.urls['signalering']}/v1/signalen",
+            json=signaal_body("gm1916-vidomes", huisnummer=9102),
+            headers=token("partner", gemeente=None, partner_id="gm1916-vidomes"),
+        )
         assert signaal.status_code == 202, signaal.text
         casus_id = signaal.json()["casus_id"]
 
         async def casus_team():
             r = await http.get(f"{platform.urls['signalering']}/v1/casussen/{casus_id}", headers=token("beheer"))
             return r.json().get("team_id")
+
         cteam = await wacht_tot(casus_team, timeout=15)
         consulent = token("consulent")
-        a = await http.post(f"{platform.urls['arrangement']}/v1/plannen/{plan_id}/aanvragen",
-                            json={"voorzieningen": ["begeleiding-individueel"]}, headers=consulent)
+        a = await http.post(
+            f"{platform.urls['arrangement']}/v1/plannen/{plan_id}/aanvragen",
+            json={"voorzieningen": ["begeleiding-individueel"]},
+            headers=consulent,
+        )
         assert a.status_code == 201, a.text
-        b = await http.post(f"{platform.urls['arrangement']}/v1/plannen/{plan_id}/beschikkingen",
-                            json={**beschikking_body(), "aanvraag_id": a.json()["aanvraag_id"]}, headers=consulent)
+        b = await http.post(
+            f"{platform.urls['arrangement']}/v1/plannen/{plan_id}/beschikkingen",
+            json={**beschikking_body(), "aanvraag_id": a.json()["aanvraag_id"]},
+            headers=consulent,
+        )
         assert b.status_code == 201, b.text
-    return Bronnen(m["melding_id"], m["huishouden_id"], plan_id, plan_team, mteam, casus_id, cteam,
-                   signaal.json()["signaal_id"], b.json()["beschikking_id"], bsn)
+    return Bronnen(
+        m["melding_id"],
+        m["huishouden_id"],
+        plan_id,
+        plan_team,
+        mteam,
+        casus_id,
+        cteam,
+        signaal.json()["signaal_id"],
+        b.json()["beschikking_id"],
+        bsn,
+    )
 
 
 def signaal_body(partner_id: str, huisnummer: int | None = None) -> dict:
     partner = next(p for g in GEMEENTEN.codes for p in GEMEENTEN[g].partners if p.partner_id == partner_id)
     soort = next(s for s in partner.soorten if s != "einde_levering")
-    return {"partner_signaal_id": f"matrix-{uuid.uuid4()}", "soort": soort,
-            "betreft": {"bsn": geldig_bsn(), "adres": {"postcode": "2264 AB", "huisnummer": huisnummer or 9103}},
-            "bedrag_achterstand_cent": 90_000, "achterstand_sinds": str(date.today() - timedelta(days=120))}
+    return {
+        "partner_signaal_id": f"matrix-{uuid.uuid4()}",
+        "soort": soort,
+        "betreft": {"bsn": geldig_bsn(), "adres": {"postcode": "2264 AB", "huisnummer": huisnummer or 9103}},
+        "bedrag_achterstand_cent": 90_000,
+        "achterstand_sinds": str(date.today() - timedelta(days=120)),
+    }
 
 
 def beschikking_body() -> dict:
-    return {"ingangsdatum": str(date.today() + timedelta(days=7)), "einddatum": str(date.today() + timedelta(days=365)),
-            "voorzieningen": [{"code": "begeleiding-individueel", "productcode": "02A01", "omvang": OMVANG}]}
+    return {
+        "ingangsdatum": str(date.today() + timedelta(days=7)),
+        "einddatum": str(date.today() + timedelta(days=365)),
+        "voorzieningen": [{"code": "begeleiding-individueel", "productcode": "02A01", "omvang": OMVANG}],
+    }
 
 
 def wijziging_body() -> dict:
     # Each change starts after the previous one (a change goes in during the term, after its start).
-    return {**beschikking_body(), "ingangsdatum": str(date.today() + timedelta(days=30 + next(WIJZIGINGEN))),
-            "reden_wijziging": "opschaling"}
+    return {
+        **beschikking_body(),
+        "ingangsdatum": str(date.today() + timedelta(days=30 + next(WIJZIGINGEN))),
+        "reden_wijziging": "opschaling",
+    }
 
 
 def proef_data() -> dict:
-    return dict(melding_id=str(uuid.uuid4()), gemeente="GM1916", ontvangen_op="2026-11-23T10:00:00+01:00",
-                kanaal="telefoon", soort="hulpvraag", melder_type="inwoner_zelf", huishouden_id="d" * 64,
-                persoon_sleutels=["e" * 64], leeftijdscategorie="23-64", wijk="damsigt", levensgebieden=[],
-                zrm={}, veiligheid={}, crisis=False, spoed=False, gevraagde_voorzieningen=[],
-                inwoner_op_de_hoogte=True)
+    return dict(
+        melding_id=str(uuid.uuid4()),
+        gemeente="GM1916",
+        ontvangen_op="2026-11-23T10:00:00+01:00",
+        kanaal="telefoon",
+        soort="hulpvraag",
+        melder_type="inwoner_zelf",
+        huishouden_id="d" * 64,
+        persoon_sleutels=["e" * 64],
+        leeftijdscategorie="23-64",
+        wijk="damsigt",
+        levensgebieden=[],
+        zrm={},
+        veiligheid={},
+        crisis=False,
+        spoed=False,
+        gevraagde_voorzieningen=[],
+        inwoner_op_de_hoogte=True,
+    )
 
 
 def verzoek(entry: dict, b: Bronnen, partner_id: str | None) -> tuple[str, str, dict[str, Any], Any]:
@@ -147,25 +193,47 @@ def verzoek(entry: dict, b: Bronnen, partner_id: str | None) -> tuple[str, str, 
         "GET /v1/signalen/{signaal_id}/terugkoppeling": ({}, None),
         "GET /v1/casussen/{casus_id}": ({}, None),
         "POST /v1/casussen/{casus_id}/contactpogingen": (
-            {"json": {"soort": "telefoon", "bereikt": False, "datum": str(vandaag), "dagdeel": "ochtend"}}, None),
+            {"json": {"soort": "telefoon", "bereikt": False, "datum": str(vandaag), "dagdeel": "ochtend"}},
+            None,
+        ),
         "POST /v1/casussen/{casus_id}/afsluiten": ({"json": {"resultaat": "hulp_gestart"}}, None),
         "GET /v1/huishoudens/{huishouden_id}": ({}, None),
         "GET /v1/werkvoorraad": ({}, lambda j: any(w["plan_id"] == b.plan_id for w in j["werkvoorraad"])),
-        "POST /v1/plannen/{plan_id}/versies": ({"json": {
-            "doelen": [{"levensgebied": "huisvesting", "zrm_nu": 3, "zrm_doel": 4}],
-            "voorzieningen": [{"code": "mantelzorg"}], "evaluatie_op": str(vandaag + timedelta(weeks=10))}}, None),
-        "POST /v1/plannen/{plan_id}/regisseur": ({"json": {
-            "regisseur": {"soort": "professional", "team_id": b.plan_team}, "reden": "werkverdeling"}}, None),
+        "POST /v1/plannen/{plan_id}/versies": (
+            {
+                "json": {
+                    "doelen": [{"levensgebied": "huisvesting", "zrm_nu": 3, "zrm_doel": 4}],
+                    "voorzieningen": [{"code": "mantelzorg"}],
+                    "evaluatie_op": str(vandaag + timedelta(weeks=10)),
+                }
+            },
+            None,
+        ),
+        "POST /v1/plannen/{plan_id}/regisseur": (
+            {"json": {"regisseur": {"soort": "professional", "team_id": b.plan_team}, "reden": "werkverdeling"}},
+            None,
+        ),
         "POST /v1/plannen/{plan_id}/aanvragen": ({"json": {"voorzieningen": ["begeleiding-individueel"]}}, None),
         "POST /v1/plannen/{plan_id}/beschikkingen": ({"json": beschikking_body()}, None),
         "POST /v1/plannen/{plan_id}/beschikkingen/{beschikking_id}/wijzigingen": ({"json": wijziging_body}, None),
         "POST /v1/plannen/{plan_id}/contactpogingen": (
-            {"json": {"soort": "telefoon", "bereikt": False, "datum": str(vandaag), "dagdeel": "middag"}}, None),
+            {"json": {"soort": "telefoon", "bereikt": False, "datum": str(vandaag), "dagdeel": "middag"}},
+            None,
+        ),
         "POST /v1/plannen/{plan_id}/doorverwijzingen": (
-            {"json": {"voorziening": "schuldhulpverlening", "aanbieder_id": "kredietbank-haaglanden"}}, None),
-        "POST /v1/plannen/{plan_id}/evaluaties": ({"json": {
-            "datum": str(vandaag), "uitkomst": "deels_bereikt",
-            "volgende_evaluatie_op": str(vandaag + timedelta(weeks=8))}}, None),
+            {"json": {"voorziening": "schuldhulpverlening", "aanbieder_id": "kredietbank-haaglanden"}},
+            None,
+        ),
+        "POST /v1/plannen/{plan_id}/evaluaties": (
+            {
+                "json": {
+                    "datum": str(vandaag),
+                    "uitkomst": "deels_bereikt",
+                    "volgende_evaluatie_op": str(vandaag + timedelta(weeks=8)),
+                }
+            },
+            None,
+        ),
         "POST /v1/plannen/{plan_id}/afsluiten": ({"json": {"resultaat": "doelen_bereikt"}}, None),
         "POST /v1/verwerkingslog/zoeken": ({"json": {"bsn": b.bsn, "adres": ADRES}}, lambda j: j["aantal"] > 0),
     }
@@ -173,8 +241,15 @@ def verzoek(entry: dict, b: Bronnen, partner_id: str | None) -> tuple[str, str, 
     if callable(argumenten.get("json")):
         argumenten = {**argumenten, "json": argumenten["json"]()}
     methode, sjabloon = entry["endpoint"].split(" ", 1)
-    pad = sjabloon.format(melding_id=b.melding_id, gemeente="GM1916", signaal_id=b.signaal_id, casus_id=b.casus_id,
-                          huishouden_id=b.huishouden_id, plan_id=b.plan_id, beschikking_id=b.beschikking_id)
+    pad = sjabloon.format(
+        melding_id=b.melding_id,
+        gemeente="GM1916",
+        signaal_id=b.signaal_id,
+        casus_id=b.casus_id,
+        huishouden_id=b.huishouden_id,
+        plan_id=b.plan_id,
+        beschikking_id=b.beschikking_id,
+    )
     return methode, pad, argumenten, bevat
 
 
@@ -215,8 +290,9 @@ async def test_elke_inzage_van_persoonsgegevens_staat_in_het_verwerkingslog(plat
         methode, pad, argumenten, _ = verzoek(entry, bronnen, None)
         assert (await http.request(methode, basis + pad, headers=lezer, **argumenten)).status_code == 200
         na = (await http.post(f"{basis}/v1/verwerkingslog/zoeken", **zoek)).json()
-        geweigerd = await http.request(methode, basis + pad, headers=token("consulent", gemeente="GM0546"),
-                                       **argumenten)
+        geweigerd = await http.request(
+            methode, basis + pad, headers=token("consulent", gemeente="GM0546"), **argumenten
+        )
         daarna = (await http.post(f"{basis}/v1/verwerkingslog/zoeken", **zoek)).json()["aantal"]
     assert na["aantal"] == voor + 1
     laatste = na["verwerkingen"][-1]
@@ -255,11 +331,11 @@ async def test_elk_endpoint_staat_in_de_matrix(platform):
                 for methode in operaties:
                     endpoint = f"{methode.upper()} {pad}"
                     gezien.add((service, endpoint))
-                    assert (service, endpoint) in in_matrix or endpoint in openbaar, \
+                    assert (service, endpoint) in in_matrix or endpoint in openbaar, (
                         f"{service} {endpoint} staat niet in docs/toegangsmatrix.yaml"
+                    )
             for endpoint in openbaar:  # open to all, without a token
                 methode, pad = endpoint.split(" ", 1)
                 assert (await http.request(methode, basis + pad)).status_code == 200, f"{service} {endpoint}"
     assert in_matrix <= gezien, f"in de matrix maar niet in de API: {sorted(in_matrix - gezien)}"
     assert len(CASES) == len(MATRIX["endpoints"]) * len(SCOPES) * len(ROLLEN)
-

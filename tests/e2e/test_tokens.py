@@ -28,14 +28,24 @@ RSA_SLEUTEL = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 def claims(**anders) -> dict:
     nu = int(time.time())
-    basis = {"sub": "e2e-beheer", "rol": "beheer", "gemeente": "GM1916", "teams": [], "aud": AUDIENCE,
-             "iat": nu, "exp": nu + 600}
+    basis = {
+        "sub": "e2e-beheer",
+        "rol": "beheer",
+        "gemeente": "GM1916",
+        "teams": [],
+        "aud": AUDIENCE,
+        "iat": nu,
+        "exp": nu + 600,
+    }
     return {k: v for k, v in {**basis, **anders}.items() if v is not None}
 
 
 def slechte_tokens(secret: str) -> dict[str, str]:
     nu = int(time.time())
-    hs = lambda **c: jwt.encode(claims(**c), secret, algorithm="HS256")
+
+    def hs(**c):
+        return jwt.encode(claims(**c), secret, algorithm="HS256")
+
     kop, romp, _ = hs().split(".")
     tokens = {
         "verlopen": hs(exp=nu - 120),
@@ -63,14 +73,20 @@ def slechte_tokens(secret: str) -> dict[str, str]:
 async def test_elke_service_weigert_elk_slecht_token(platform, service):
     pad, goed = ENDPOINTS[service]
     async with httpx.AsyncClient(timeout=10) as http:
-        controle = await http.get(url(platform, service, pad),
-                                  headers={"Authorization": f"Bearer {jwt.encode(claims(), platform.jwt_secret)}"})
+        controle = await http.get(
+            url(platform, service, pad),
+            headers={"Authorization": f"Bearer {jwt.encode(claims(), platform.jwt_secret)}"},
+        )
         assert controle.status_code in goed, controle.text
         geweigerd = {}
         for naam, token in slechte_tokens(platform.jwt_secret).items():
             r = await http.get(url(platform, service, pad), headers={"Authorization": f"Bearer {token}"})
-            geweigerd[naam] = (r.status_code, r.headers.get("content-type", "").split(";")[0],
-                               r.headers.get("www-authenticate", "").split(" ")[0], r.json().get("status"))
+            geweigerd[naam] = (
+                r.status_code,
+                r.headers.get("content-type", "").split(";")[0],
+                r.headers.get("www-authenticate", "").split(" ")[0],
+                r.json().get("status"),
+            )
         zonder = await http.get(url(platform, service, pad))
     verwacht = (401, PROBLEM, "Bearer", 401)
     assert {n: v for n, v in geweigerd.items() if v != verwacht} == {}

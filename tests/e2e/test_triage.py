@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import nats
@@ -19,8 +19,11 @@ from tests.support.gegevens import melding
 
 async def besluiten(platform, token, bron_id, gemeente: str = "GM1916") -> list[dict]:
     async with httpx.AsyncClient() as http:
-        r = await http.get(url(platform, "triage", "/v1/besluiten"), params={"bron_id": str(bron_id)},
-                           headers=token("beheer", gemeente=gemeente))
+        r = await http.get(
+            url(platform, "triage", "/v1/besluiten"),
+            params={"bron_id": str(bron_id)},
+            headers=token("beheer", gemeente=gemeente),
+        )
     assert r.status_code == 200, r.text
     return r.json()["besluiten"]
 
@@ -35,16 +38,28 @@ async def tel(database_url: str, sql: str) -> int:
 
 
 async def test_besluit_legt_regel_zin_en_gebruikte_feiten_vast(platform, token):
-    m = await post_melding(platform, token, melding(huisnummer=8601, soort="aanvraag_maatwerk", melder={
-        "type": "inwoner_zelf", "wil_terugkoppeling": False}, zrm={}, levensgebieden=[]))
+    m = await post_melding(
+        platform,
+        token,
+        melding(
+            huisnummer=8601,
+            soort="aanvraag_maatwerk",
+            melder={"type": "inwoner_zelf", "wil_terugkoppeling": False},
+            zrm={},
+            levensgebieden=[],
+        ),
+    )
     b = (await wacht_tot(lambda: besluiten(platform, token, m["melding_id"])))[0]
     assert (b["regel_id"], b["route"], b["team_id"]) == ("aanvraag-maatwerk", "wmo_consulent", "gm1916-wmo-consulenten")
     assert b["termijn_grondslag"] == "wmo-onderzoek-6-weken"
     assert b["toelichting"] == "Aanvraag maatwerkvoorziening: Wmo-consulent doet het onderzoek binnen 6 weken."
     assert b["feiten"]["soort"] == "aanvraag_maatwerk" and "wijk" in b["feiten"]
     async with httpx.AsyncClient() as http:  # another gemeente does not see it
-        ander = await http.get(url(platform, "triage", "/v1/besluiten"), params={"bron_id": m["melding_id"]},
-                               headers=token("wijkcoach", gemeente="GM0546"))
+        ander = await http.get(
+            url(platform, "triage", "/v1/besluiten"),
+            params={"bron_id": m["melding_id"]},
+            headers=token("wijkcoach", gemeente="GM0546"),
+        )
     assert ander.status_code == 200 and ander.json()["besluiten"] == []
 
 
@@ -61,11 +76,25 @@ async def test_regeltabel_van_de_eigen_gemeente_in_volgorde(platform, token):
 
 
 def melding_data(gemeente: str = "GM0546", **over) -> dict:
-    data = dict(melding_id=str(uuid.uuid4()), gemeente=gemeente, ontvangen_op="2026-11-21T14:00:00+01:00",
-                kanaal="telefoon", soort="zorgmelding", melder_type="buur", huishouden_id="d" * 64,
-                persoon_sleutels=["e" * 64], leeftijdscategorie="23-64", wijk="merenwijk", levensgebieden=[],
-                zrm={}, veiligheid={}, crisis=False, spoed=False, gevraagde_voorzieningen=[],
-                inwoner_op_de_hoogte=True)
+    data = dict(
+        melding_id=str(uuid.uuid4()),
+        gemeente=gemeente,
+        ontvangen_op="2026-11-21T14:00:00+01:00",
+        kanaal="telefoon",
+        soort="zorgmelding",
+        melder_type="buur",
+        huishouden_id="d" * 64,
+        persoon_sleutels=["e" * 64],
+        leeftijdscategorie="23-64",
+        wijk="merenwijk",
+        levensgebieden=[],
+        zrm={},
+        veiligheid={},
+        crisis=False,
+        spoed=False,
+        gevraagde_voorzieningen=[],
+        inwoner_op_de_hoogte=True,
+    )
     return data | over
 
 
@@ -74,18 +103,30 @@ async def test_proef_geeft_het_besluit_en_verandert_niets(platform, token, datab
     nc = await nats.connect(nats_server.url)
     stream_voor = (await nc.jetstream().stream_info("TOEGANG_DOORVERWIJZINGEN")).state.messages
     async with httpx.AsyncClient() as http:
-        r = await http.post(url(platform, "triage", "/v1/regels/GM0546/proef"), json=melding_data(),
-                            headers=token("beheer", gemeente="GM0546"))
-        kapot = await http.post(url(platform, "triage", "/v1/regels/GM0546/proef"),
-                                json=melding_data(soort="klacht", ontvangen_op="gisteren"),
-                                headers=token("beheer", gemeente="GM0546"))
-        bekend = await http.post(url(platform, "triage", "/v1/regels/GM0546/proef"), params={"bekend_huishouden": True},
-                                 json=melding_data(), headers=token("beheer", gemeente="GM0546"))
+        r = await http.post(
+            url(platform, "triage", "/v1/regels/GM0546/proef"),
+            json=melding_data(),
+            headers=token("beheer", gemeente="GM0546"),
+        )
+        kapot = await http.post(
+            url(platform, "triage", "/v1/regels/GM0546/proef"),
+            json=melding_data(soort="klacht", ontvangen_op="gisteren"),
+            headers=token("beheer", gemeente="GM0546"),
+        )
+        bekend = await http.post(
+            url(platform, "triage", "/v1/regels/GM0546/proef"),
+            params={"bekend_huishouden": True},
+            json=melding_data(),
+            headers=token("beheer", gemeente="GM0546"),
+        )
     assert r.status_code == 200, r.text
     b = r.json()
     # A zorgmelding by a neighbour on a Saturday: Meldpunt Zorg en Overlast, end of the Wednesday after.
-    assert (b["regel_id"], b["team_id"], b["urgentie"]) == ("zorgmelding-ander", "gm0546-meldpunt-zorg-en-overlast",
-                                                             "spoed")
+    assert (b["regel_id"], b["team_id"], b["urgentie"]) == (
+        "zorgmelding-ander",
+        "gm0546-meldpunt-zorg-en-overlast",
+        "spoed",
+    )
     assert b["termijn_tot"] == "2026-11-25T23:59:59+01:00"
     assert bekend.json()["regel_id"] == "bekend-huishouden"
     assert kapot.status_code == 422
@@ -97,24 +138,34 @@ async def test_proef_geeft_het_besluit_en_verandert_niets(platform, token, datab
 
 
 async def test_een_tweede_aflevering_van_dezelfde_melding_geeft_een_besluit(platform, token, nats_server, bus_opname):
-    data = MeldingGeregistreerd.model_validate(melding_data(
-        gemeente="GM0637", wijk="seghwaert", huishouden_id=uuid.uuid4().hex * 2,
-        ontvangen_op=datetime.now(timezone.utc).isoformat()))
-    event = maak_event(data, service="intake", gemeente="GM0637", subject=str(data.melding_id),
-                       correlatieid=str(data.melding_id))
+    data = MeldingGeregistreerd.model_validate(
+        melding_data(
+            gemeente="GM0637",
+            wijk="seghwaert",
+            huishouden_id=uuid.uuid4().hex * 2,
+            ontvangen_op=datetime.now(UTC).isoformat(),
+        )
+    )
+    event = maak_event(
+        data, service="intake", gemeente="GM0637", subject=str(data.melding_id), correlatieid=str(data.melding_id)
+    )
     nc = await nats.connect(nats_server.url)
     js = nc.jetstream()
     for kopie in ("a", "b"):  # two different Nats-Msg-Ids: JetStream keeps both, the inbox applies one
-        await js.publish(event.nats_subject, event.model_dump_json().encode(),
-                         headers={"Nats-Msg-Id": f"{event.id}-{kopie}"})
+        await js.publish(
+            event.nats_subject, event.model_dump_json().encode(), headers={"Nats-Msg-Id": f"{event.id}-{kopie}"}
+        )
     await nc.close()
     eerste = await wacht_tot(lambda: besluiten(platform, token, data.melding_id, "GM0637"))
     await asyncio.sleep(1.5)  # time for the second delivery to be handled too
     alle = await besluiten(platform, token, data.melding_id, "GM0637")
     assert len(alle) == 1 and alle == eerste
     assert alle[0]["team_id"] == "gm0637-meldpunt-bezorgd"
-    gedaan = [e for e in bus_opname.events("toegang.doorverwijzingen.gedaan.GM0637")
-              if e["data"]["bron_id"] == str(data.melding_id)]
+    gedaan = [
+        e
+        for e in bus_opname.events("toegang.doorverwijzingen.gedaan.GM0637")
+        if e["data"]["bron_id"] == str(data.melding_id)
+    ]
     assert len(gedaan) == 1
 
 
@@ -146,12 +197,21 @@ async def test_van_twee_overdrachten_in_omgekeerde_volgorde_blijft_de_nieuwste(p
     from shared.events import RegisseurToegewezen
 
     plan_id, huishouden_id = uuid.uuid4(), uuid.uuid4().hex * 2
-    nu = datetime.now(timezone.utc)
+    nu = datetime.now(UTC)
     events = []
     for team, tijd in (("gm1916-lokale-kamer", nu), ("gm1916-gebiedsteam-leidschendam", nu - timedelta(seconds=5))):
-        e = maak_event(RegisseurToegewezen(plan_id=plan_id, huishouden_id=huishouden_id, reden="overdracht",
-                                           regisseur={"soort": "professional", "team_id": team}),
-                       service="arrangement", gemeente="GM1916", subject=str(plan_id), correlatieid=str(plan_id))
+        e = maak_event(
+            RegisseurToegewezen(
+                plan_id=plan_id,
+                huishouden_id=huishouden_id,
+                reden="overdracht",
+                regisseur={"soort": "professional", "team_id": team},
+            ),
+            service="arrangement",
+            gemeente="GM1916",
+            subject=str(plan_id),
+            correlatieid=str(plan_id),
+        )
         events.append(e.model_copy(update={"time": tijd}))
     nc = await nats.connect(nats_server.url)
     for e in events:  # the newer hand-over first, the older one after it

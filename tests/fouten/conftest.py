@@ -79,8 +79,14 @@ class FoutOmgeving:
     extra: dict = field(default_factory=dict)
 
     def start(self, replicas: int = 1, timeout: float = 90) -> Platform:
-        self.platform = Platform(self.nats.url, self.database_url, self.omgeving, self.map_ / "logs",
-                                 poorten={n: vrije_poort() for n in SERVICES}, nats_urls=self.nats.service_urls)
+        self.platform = Platform(
+            self.nats.url,
+            self.database_url,
+            self.omgeving,
+            self.map_ / "logs",
+            poorten={n: vrije_poort() for n in SERVICES},
+            nats_urls=self.nats.service_urls,
+        )
         for naam in SERVICES:
             for replica in range(replicas):
                 self.platform.start_service(naam, replica)
@@ -97,19 +103,34 @@ class FoutOmgeving:
         await declareer_streams_op(self.nats.url, 3)
         return self.nats
 
-    def token(self, rol: str, gemeente: str | None = "GM1916", teams: list[str] | None = None,
-              partner_id: str | None = None) -> dict[str, str]:
-        jwt = maak_token(self.omgeving["TOEGANG_JWT_SECRET"], rol, None if partner_id else gemeente, teams,
-                         partner_id, f"fouten-{rol}-{partner_id}")
+    def token(
+        self, rol: str, gemeente: str | None = "GM1916", teams: list[str] | None = None, partner_id: str | None = None
+    ) -> dict[str, str]:
+        jwt = maak_token(
+            self.omgeving["TOEGANG_JWT_SECRET"],
+            rol,
+            None if partner_id else gemeente,
+            teams,
+            partner_id,
+            f"fouten-{rol}-{partner_id}",
+        )
         return {"Authorization": f"Bearer {jwt}"}
 
     def replicas(self, naam: str) -> list[str]:
-        return [s.url for k, s in self.platform.services.items()
-                if k.split("-")[0] == naam and s.proces and s.proces.poll() is None]
+        return [
+            s.url
+            for k, s in self.platform.services.items()
+            if k.split("-")[0] == naam and s.proces and s.proces.poll() is None
+        ]
 
     def stroom(self, **kwargs) -> Stroom:
-        return Stroom(lambda: self.replicas("intake"), lambda: self.replicas("signalering"),
-                      self.token, self.nats.url_voor("gm1916-eneco"), **kwargs)
+        return Stroom(
+            lambda: self.replicas("intake"),
+            lambda: self.replicas("signalering"),
+            self.token,
+            self.nats.url_voor("gm1916-eneco"),
+            **kwargs,
+        )
 
     def kill(self, sleutel: str) -> None:
         """SIGKILL: no shutdown at all, as an OOM kill or a lost node does."""
@@ -121,13 +142,17 @@ class FoutOmgeving:
         naam, _, replica = sleutel.partition("-")
         self.platform.start_service(naam, int(replica or 0))
 
-    async def controleer(self, stroom: Stroom, verklaard: tuple[str, ...] = (), wacht_s: float = 150,
-                         label: str = "") -> Rapport:
+    async def controleer(
+        self, stroom: Stroom, verklaard: tuple[str, ...] = (), wacht_s: float = 150, label: str = ""
+    ) -> Rapport:
         ingezonden = Ingezonden(stroom.ingezonden.meldingen, stroom.ingezonden.signalen, verklaard)
         begin = asyncio.get_running_loop().time()
         rapport = await controleer_platform(self.nats.url, self.database_url, ingezonden, wacht_s)
-        extra = {**self.extra, "pogingen_clients": stroom.pogingen,
-                 "tot_rust_s": round(asyncio.get_running_loop().time() - begin, 1)}
+        extra = {
+            **self.extra,
+            "pogingen_clients": stroom.pogingen,
+            "tot_rust_s": round(asyncio.get_running_loop().time() - begin, 1),
+        }
         RAPPORTEN.append((f"{self.naam} {label}".strip(), rapport, extra))
         assert rapport.in_orde, rapport.tekst()
         for soort in ("meldingen", "signalen"):
@@ -146,10 +171,14 @@ def fout_omgeving(request, fouten_pg, tmp_path):
     naam = request.node.name
     database_url = maak_database(fouten_pg.database_url)
     migreer(database_url)
-    omgeving = {**geheimen(tmp_path), "TOEGANG_BACKOFF_SECONDEN": "[0.2, 0.5, 1]", "TOEGANG_LOG_LEVEL": "WARNING",
-                "TOEGANG_TERMIJNBEWAKING_INTERVAL_S": "30",
-                # What a killed process held comes back after ack_wait: 5 s instead of 30 keeps each case short.
-                "TOEGANG_ACK_WAIT_SECONDEN": "5"}
+    omgeving = {
+        **geheimen(tmp_path),
+        "TOEGANG_BACKOFF_SECONDEN": "[0.2, 0.5, 1]",
+        "TOEGANG_LOG_LEVEL": "WARNING",
+        "TOEGANG_TERMIJNBEWAKING_INTERVAL_S": "30",
+        # What a killed process held comes back after ack_wait: 5 s instead of 30 keeps each case short.
+        "TOEGANG_ACK_WAIT_SECONDEN": "5",
+    }
     nats = NatsServer.met_rechten(tmp_path / "nats", tmp_path).start()
     fo = FoutOmgeving(naam, tmp_path, fouten_pg, nats, database_url, omgeving)
     yield fo
@@ -161,8 +190,10 @@ def pytest_terminal_summary(terminalreporter) -> None:
         return
     terminalreporter.section("storingssuite: per fout verzonden / verwerkt / in DLQ / verloren / dubbel")
     for naam, rapport, extra in RAPPORTEN:
-        delen = [f"{soort} {t.verzonden}/{t.verwerkt}/{t.in_dlq}/{t.verloren}/{t.dubbel}"
-                 for soort, t in rapport.tellingen.items()]
+        delen = [
+            f"{soort} {t.verzonden}/{t.verwerkt}/{t.in_dlq}/{t.verloren}/{t.dubbel}"
+            for soort, t in rapport.tellingen.items()
+        ]
         terminalreporter.write_line(f"{naam}: " + "; ".join(delen) + f"; DLQ {dict(rapport.dlq)}; {extra}")
 
 

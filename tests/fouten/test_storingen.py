@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import nats
@@ -69,9 +69,13 @@ async def test_sigkill_van_elke_service_midden_in_de_stroom(fout_omgeving):
 
 async def invarianten_opdracht(fo, bestand):
     return await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "toegang", "invarianten", "--ingezonden", str(bestand), "--wacht", "30"],
-        env={**os.environ, "NATS_URL": fo.nats.url, "DATABASE_URL": fo.database_url}, capture_output=True, text=True,
-        timeout=120)
+        subprocess.run,
+        [sys.executable, "-m", "toegang", "invarianten", "--ingezonden", str(bestand), "--wacht", "30"],
+        env={**os.environ, "NATS_URL": fo.nats.url, "DATABASE_URL": fo.database_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.volledig
@@ -182,8 +186,11 @@ async def test_gepauzeerde_consumer_bouwt_achterstand_op_en_loopt_die_in(fout_om
         nc = await nats.connect(fo.nats.url)
         js = nc.jetstream()
         try:
-            await js.pause_consumer("TOEGANG_DOORVERWIJZINGEN", "arrangement-doorverwijzingen",
-                                    (datetime.now(timezone.utc) + timedelta(minutes=10)).isoformat())
+            await js.pause_consumer(
+                "TOEGANG_DOORVERWIJZINGEN",
+                "arrangement-doorverwijzingen",
+                (datetime.now(UTC) + timedelta(minutes=10)).isoformat(),
+            )
             await asyncio.sleep(DUUR * 2 / 3)
             info = await js.consumer_info("TOEGANG_DOORVERWIJZINGEN", "arrangement-doorverwijzingen")
             achterstand.append(info.num_pending)
@@ -221,8 +228,11 @@ async def test_jetstream_cluster_de_streamleider_wordt_gedood(fout_omgeving):
             info = await js.stream_info("TOEGANG_MELDINGEN")
             assert info.config.num_replicas == 3 and len(info.cluster.replicas) == 2
             while (await js.stream_info("TOEGANG_MELDINGEN")).cluster.leader != knoop:
-                await nc.request("$JS.API.STREAM.LEADER.STEPDOWN.TOEGANG_MELDINGEN",
-                                 json.dumps({"placement": {"preferred": knoop}}).encode(), timeout=5)
+                await nc.request(
+                    "$JS.API.STREAM.LEADER.STEPDOWN.TOEGANG_MELDINGEN",
+                    json.dumps({"placement": {"preferred": knoop}}).encode(),
+                    timeout=5,
+                )
                 await asyncio.sleep(0.5)
         finally:
             await nc.close()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import nats
 import pytest
@@ -37,13 +37,14 @@ async def engine(database_url):
 
 
 def opgepakt_event(team: str = "t") -> object:
-    data = MeldingOpgepakt(melding_id=uuid.uuid4(), opgepakt_op=datetime.now(timezone.utc), team_id=team)
+    data = MeldingOpgepakt(melding_id=uuid.uuid4(), opgepakt_op=datetime.now(UTC), team_id=team)
     return maak_event(data, service="intake", gemeente="GM1916", subject="s", correlatieid="c")
 
 
 async def test_falende_handler_wordt_herhaald_dan_dlq_en_de_rest_stroomt_door(engine, nats_server):
-    consumer = Consumer("bustest", f"bustest-{uuid.uuid4().hex[:8]}", "TOEGANG_MELDINGEN",
-                        "toegang.meldingen.opgepakt.*", "test")
+    consumer = Consumer(
+        "bustest", f"bustest-{uuid.uuid4().hex[:8]}", "TOEGANG_MELDINGEN", "toegang.meldingen.opgepakt.*", "test"
+    )
     pogingen: dict[str, int] = {}
     verwerkt: list[str] = []
 
@@ -67,7 +68,9 @@ async def test_falende_handler_wordt_herhaald_dan_dlq_en_de_rest_stroomt_door(en
     try:
         gif, daarna = opgepakt_event("gif"), opgepakt_event("goed")
         for event in (gif, daarna):
-            await js.publish(event.nats_subject, event.model_dump_json().encode(), headers={"Nats-Msg-Id": str(event.id)})
+            await js.publish(
+                event.nats_subject, event.model_dump_json().encode(), headers={"Nats-Msg-Id": str(event.id)}
+            )
         await js.publish("toegang.meldingen.opgepakt.GM1916", b"{dit is geen json", headers={"Nats-Msg-Id": "kapot"})
 
         vermeldingen = [json.loads((await dlq.next_msg(timeout=10)).data) for _ in range(2)]
@@ -83,8 +86,12 @@ async def test_falende_handler_wordt_herhaald_dan_dlq_en_de_rest_stroomt_door(en
         await asyncio.sleep(1.0)
         assert pogingen[str(gif.id)] == 3  # and the poison message did not come back after the DLQ
         async with engine.connect() as conn:
-            ids = {str(i) for i in (await conn.execute(
-                select(inbox.c.event_id).where(inbox.c.consumer == consumer.durable))).scalars()}
+            ids = {
+                str(i)
+                for i in (
+                    await conn.execute(select(inbox.c.event_id).where(inbox.c.consumer == consumer.durable))
+                ).scalars()
+            }
             assert str(daarna.id) in ids and str(gif.id) not in ids
     finally:
         await nc.drain()
@@ -114,8 +121,9 @@ async def test_event_van_een_commit_terwijl_nats_weg_is_wordt_daarna_eenmaal_gep
 
         async def gepubliceerd():
             async with engine.connect() as conn:
-                return (await conn.execute(select(outbox.c.id).where(outbox.c.event_id == event.id))
-                        ).one_or_none() is None
+                return (
+                    await conn.execute(select(outbox.c.id).where(outbox.c.event_id == event.id))
+                ).one_or_none() is None
 
         await wacht_tot(gepubliceerd, timeout=20)
         nc = await nats.connect(server.url)

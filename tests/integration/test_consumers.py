@@ -12,8 +12,15 @@ import pytest
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from shared.bus import abonneer_berichten, maak_broker
-from shared.topology import (CONSUMERS, MAX_ACK_PENDING, consumer, consumer_config, consumers_van, declareer_consumers,
-                             declareer_streams_op)
+from shared.topology import (
+    CONSUMERS,
+    MAX_ACK_PENDING,
+    consumer,
+    consumer_config,
+    consumers_van,
+    declareer_consumers,
+    declareer_streams_op,
+)
 from toegang.omgeving import NatsServer
 
 SERVICE = "triage"
@@ -30,9 +37,17 @@ def server(tmp_path):
 
 def oude_config(c, **anders) -> ConsumerConfig:
     """A durable as an earlier release made it."""
-    return ConsumerConfig(name=c.durable, durable_name=c.durable, description="oude omschrijving",
-                          filter_subject=c.subject, deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.EXPLICIT,
-                          ack_wait=10, max_deliver=-1, max_ack_pending=10).evolve(**anders)
+    return ConsumerConfig(
+        name=c.durable,
+        durable_name=c.durable,
+        description="oude omschrijving",
+        filter_subject=c.subject,
+        deliver_policy=DeliverPolicy.ALL,
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=10,
+        max_deliver=-1,
+        max_ack_pending=10,
+    ).evolve(**anders)
 
 
 async def verbind_als_service(server: NatsServer) -> tuple[object, list[str]]:
@@ -112,7 +127,7 @@ async def test_elke_service_mag_zijn_eigen_durables_declareren(server):
         fouten: list[str] = []
 
         async def bij_fout(fout: Exception) -> None:
-            fouten.append(str(fout))
+            fouten.append(str(fout))  # noqa: B023 - this round's list
 
         nc = await nats.connect(server.url_voor(service), error_cb=bij_fout, allow_reconnect=False)
         try:
@@ -135,8 +150,9 @@ async def test_de_start_van_een_service_brengt_zijn_durables_in_lijn(server, dat
     operator = await nats.connect(server.url)
     js = operator.jetstream()
     await js.add_consumer(BIJGEWERKT.stream, oude_config(BIJGEWERKT))
-    instellingen = Instellingen(**geheimen(tmp_path / "geheimen"), DATABASE_URL=database_url,
-                                NATS_URL=server.url_voor(SERVICE))
+    instellingen = Instellingen(
+        **geheimen(tmp_path / "geheimen"), DATABASE_URL=database_url, NATS_URL=server.url_voor(SERVICE)
+    )
     root = logging.getLogger()
     handlers, niveau = root.handlers[:], root.level  # bouw_app installs the service's JSON logging
     app = bouw_app(DEFINITIE, instellingen)

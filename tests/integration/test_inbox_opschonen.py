@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
@@ -36,22 +36,34 @@ def durable() -> str:
 
 
 async def voeg_rijen_toe(engine, durable: str, aantal: int, leeftijd: timedelta) -> None:
-    tijd = datetime.now(timezone.utc) - leeftijd
+    tijd = datetime.now(UTC) - leeftijd
     async with engine.begin() as conn:
-        await conn.execute(inbox.insert(), [{"consumer": durable, "event_id": uuid.uuid4(), "type": "test",
-                                             "verwerkt_op": tijd} for _ in range(aantal)])
+        await conn.execute(
+            inbox.insert(),
+            [
+                {"consumer": durable, "event_id": uuid.uuid4(), "type": "test", "verwerkt_op": tijd}
+                for _ in range(aantal)
+            ],
+        )
 
 
 async def leeftijden(engine, durable: str) -> list[timedelta]:
     async with engine.connect() as conn:
-        return sorted((await conn.execute(select(func.now() - inbox.c.verwerkt_op)
-                                          .where(inbox.c.consumer == durable))).scalars())
+        return sorted(
+            (await conn.execute(select(func.now() - inbox.c.verwerkt_op).where(inbox.c.consumer == durable))).scalars()
+        )
 
 
 async def test_elke_service_heeft_de_index_op_verwerkt_op(engine):
     async with engine.connect() as conn:
-        schemas = set((await conn.execute(text("SELECT schemaname FROM pg_indexes WHERE tablename = 'inbox' "
-                                               "AND indexname = :naam"), {"naam": INBOX_LEEFTIJD_INDEX})).scalars())
+        schemas = set(
+            (
+                await conn.execute(
+                    text("SELECT schemaname FROM pg_indexes WHERE tablename = 'inbox' AND indexname = :naam"),
+                    {"naam": INBOX_LEEFTIJD_INDEX},
+                )
+            ).scalars()
+        )
     assert schemas >= set(SERVICES)
 
 
@@ -89,12 +101,18 @@ async def test_een_rij_die_een_handler_vasthoudt_wordt_overgeslagen_niet_afgewac
 async def test_een_dubbele_aflevering_begint_de_bewaartermijn_opnieuw(engine, durable):
     """A DLQ replay is a new copy in the stream, kept for max_age from its publication: the consumer
     that had the event already must keep its row at least that long from this delivery on."""
-    data = MeldingOpgepakt(melding_id=uuid.uuid4(), opgepakt_op=datetime.now(timezone.utc), team_id="t")
+    data = MeldingOpgepakt(melding_id=uuid.uuid4(), opgepakt_op=datetime.now(UTC), team_id="t")
     event = maak_event(data, service="intake", gemeente="GM1916", subject="s", correlatieid="c")
     consumer = Consumer("triage", durable, "TOEGANG_MELDINGEN", "toegang.meldingen.opgepakt.*", "test")
     async with engine.begin() as conn:
-        await conn.execute(inbox.insert().values(consumer=durable, event_id=event.id, type=event.type,
-                                                 verwerkt_op=datetime.now(timezone.utc) - TERMIJN + timedelta(days=2)))
+        await conn.execute(
+            inbox.insert().values(
+                consumer=durable,
+                event_id=event.id,
+                type=event.type,
+                verwerkt_op=datetime.now(UTC) - TERMIJN + timedelta(days=2),
+            )
+        )
     uows = UnitOfWorkFactory(engine, tables.outbox)
     async with uows() as uow:
         assert await _eerste_keer(uow, inbox, consumer, event) is False  # applied before: skipped

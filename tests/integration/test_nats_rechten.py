@@ -79,8 +79,9 @@ async def test_partner_publiceert_op_eigen_subject_en_krijgt_de_jetstream_ack(se
     partner = await verbind_als_partner(server, eigen)
     operator = await nats.connect(server.url)
     try:
-        ack = await partner.nc.jetstream().publish(partner_subject(eigen), b'{"proef": true}',
-                                                   headers={"Nats-Msg-Id": f"proef-{eigen}"})
+        ack = await partner.nc.jetstream().publish(
+            partner_subject(eigen), b'{"proef": true}', headers={"Nats-Msg-Id": f"proef-{eigen}"}
+        )
         assert ack.stream == "PARTNER_SIGNALEN"
         bericht = await operator.jetstream().get_msg("PARTNER_SIGNALEN", ack.seq)
         assert bericht.subject == partner_subject(eigen)
@@ -133,8 +134,15 @@ async def test_partner_mag_nergens_op_abonneren(server, partners, subject):
         await partner.sluit()
 
 
-@pytest.mark.parametrize("subject", ["toegang.meldingen.geregistreerd.GM1916", "toegang.signalen.ontvangen.GM1916",
-                                     "toegang.plannen.opgesteld.GM1916", "toegang.dlq.signalering"])
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "toegang.meldingen.geregistreerd.GM1916",
+        "toegang.signalen.ontvangen.GM1916",
+        "toegang.plannen.opgesteld.GM1916",
+        "toegang.dlq.signalering",
+    ],
+)
 async def test_partner_mag_niet_op_toegang_publiceren(server, partners, subject):
     eigen, _ = partners
     partner = await verbind_als_partner(server, eigen)
@@ -160,10 +168,12 @@ async def test_partner_mag_niet_op_de_antwoorden_van_een_andere_partner_abonnere
 
         await partner.nc.subscribe(f"{partner_inbox_prefix(ander)}.>", cb=bij_bericht)
         schendingen = await partner.schendingen()
-        assert any(f'subscription to "{partner_inbox_prefix(ander).lower()}.>"' in f.lower() for f in schendingen), \
+        assert any(f'subscription to "{partner_inbox_prefix(ander).lower()}.>"' in f.lower() for f in schendingen), (
             partner.fouten
-        ack = await andere.nc.jetstream().publish(partner_subject(ander), b'{"afluisteren": true}',
-                                                  headers={"Nats-Msg-Id": f"afluisteren-{ander}"})
+        )
+        ack = await andere.nc.jetstream().publish(
+            partner_subject(ander), b'{"afluisteren": true}', headers={"Nats-Msg-Id": f"afluisteren-{ander}"}
+        )
         assert ack.stream == "PARTNER_SIGNALEN"  # the other partner did get its ack on its inbox
         await partner.nc.flush()
         await asyncio.sleep(0.2)
@@ -242,8 +252,9 @@ async def test_service_mag_niet_aan_de_durable_van_een_andere_service(server, st
     try:
         js = operator.jetstream()
         # The durable as triage declares it (test_service_kan_alles_wat_hij_nodig_heeft may not have run yet).
-        await triage.nc.jetstream().pull_subscribe(c.subject, durable=c.durable, stream=c.stream,
-                                                   config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT))
+        await triage.nc.jetstream().pull_subscribe(
+            c.subject, durable=c.durable, stream=c.stream, config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT)
+        )
         for msg in await _leeg(triage, c):
             await msg.ack()
         await js.publish(c.subject.replace("*", "GM1916"), b'{"voor": "triage"}')
@@ -257,12 +268,16 @@ async def test_service_mag_niet_aan_de_durable_van_een_andere_service(server, st
         await intake.nc.publish(f"$JS.ACK.{c.stream}.{c.durable}.1.1.1.0.0", b"+ACK")
         await intake.nc.publish("$JS.API.STREAM.DELETE.TOEGANG_MELDINGEN", b"")
         schendingen = await intake.schendingen(tenminste=4)
-        assert any(f'publish to "$js.api.consumer.msg.next.{c.stream.lower()}.{c.durable}"' in f.lower()
-                   for f in schendingen), intake.fouten
+        assert any(
+            f'publish to "$js.api.consumer.msg.next.{c.stream.lower()}.{c.durable}"' in f.lower() for f in schendingen
+        ), intake.fouten
         assert len(schendingen) >= 4, intake.fouten
         na = await js.consumer_info(c.stream, c.durable)
         assert (na.delivered.consumer_seq, na.num_ack_pending, na.num_pending) == (
-            voor.delivered.consumer_seq, 0, voor.num_pending)
+            voor.delivered.consumer_seq,
+            0,
+            voor.num_pending,
+        )
         assert (await js.stream_info("TOEGANG_MELDINGEN")).config.name == "TOEGANG_MELDINGEN"
         berichten = await _leeg(triage, c)
         assert berichten and berichten[-1].data == b'{"voor": "triage"}'
@@ -304,8 +319,9 @@ async def test_service_kan_alles_wat_hij_nodig_heeft(server, streams, service):
             assert ack.seq > 0
         assert (await js.publish(dlq_subject(service), b"{}")).stream == "TOEGANG_DLQ"
         for c in (c for c in CONSUMERS if c.service == service):
-            sub = await js.pull_subscribe(c.subject, durable=c.durable, stream=c.stream,
-                                          config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT))
+            sub = await js.pull_subscribe(
+                c.subject, durable=c.durable, stream=c.stream, config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT)
+            )
             try:
                 for msg in await sub.fetch(1, timeout=0.5):
                     await msg.ack()

@@ -24,14 +24,15 @@ async def publiceer(server: NatsServer, team: str) -> str:
     event = opgepakt_event(team)
     nc = await nats.connect(server.url)
     try:
-        await nc.jetstream().publish(event.nats_subject, event.model_dump_json().encode(),
-                                     headers={"Nats-Msg-Id": str(event.id)})
+        await nc.jetstream().publish(
+            event.nats_subject, event.model_dump_json().encode(), headers={"Nats-Msg-Id": str(event.id)}
+        )
     finally:
         await nc.close()
     return str(event.id)
 
 
-async def luister(server: NatsServer, engine, durable: str):
+async def luister(server: NatsServer, engine, durable: str):  # noqa: F811
     """A durable pull consumer bound the platform's way; returns the broker and the ids it receives."""
     ontvangen: list[str] = []
 
@@ -54,7 +55,7 @@ def herstart(server: NatsServer, sig: int, weg_s: float) -> None:
     server.start()  # same port, same store
 
 
-async def test_pull_consumer_ontvangt_weer_na_herstart_crash_en_lange_onderbreking(engine, werkmap):
+async def test_pull_consumer_ontvangt_weer_na_herstart_crash_en_lange_onderbreking(engine, werkmap):  # noqa: F811 - the fixture
     server = NatsServer(werkmap / "nats-pull-herstel").start()
     broker, ontvangen = await luister(server, engine, "pullherstel-opgepakt")
     try:
@@ -64,7 +65,7 @@ async def test_pull_consumer_ontvangt_weer_na_herstart_crash_en_lange_onderbreki
             await asyncio.to_thread(herstart, server, sig, weg_s)
             terug = time.monotonic()
             event_id = await publiceer(server, f"na-{sig.name}-{weg_s}")
-            await wacht_tot(lambda: event_id in ontvangen, timeout=20)
+            await wacht_tot(lambda: event_id in ontvangen, timeout=20)  # noqa: B023
             # Recovered within a few fetch rounds, not after some long supervisor pause.
             assert time.monotonic() - terug < 10
         assert len(ontvangen) == len(set(ontvangen)) == 4
@@ -73,7 +74,7 @@ async def test_pull_consumer_ontvangt_weer_na_herstart_crash_en_lange_onderbreki
         server.stop()
 
 
-async def test_wat_tijdens_de_onderbreking_in_de_stream_kwam_komt_aan(engine, werkmap):
+async def test_wat_tijdens_de_onderbreking_in_de_stream_kwam_komt_aan(engine, werkmap):  # noqa: F811 - the fixture
     """Published right after a crash and restart, while the consumer's client may still be reconnecting:
     the durable's position survives the restart, so nothing is skipped."""
     server = NatsServer(werkmap / f"nats-pull-herstel-{uuid.uuid4().hex[:6]}").start()

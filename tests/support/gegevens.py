@@ -15,8 +15,22 @@ POSTCODE = "2264 AB"  # GM1916, Leidschendam
 
 MELDER = "Buurvrouw Testmelder"
 # Everything personal the tests send; none of it may reach the bus, a span or a log line.
-GEVOELIG = [BSN, NAAM, GEBOORTEDATUM, STRAAT, TELEFOON, EMAIL, "redt het niet meer alleen", "2264AB", POSTCODE,
-            MELDER, "Kind Testkind", "Oma Zonder Bsn", "2016-05-01", "1940-01-01"]
+GEVOELIG = [
+    BSN,
+    NAAM,
+    GEBOORTEDATUM,
+    STRAAT,
+    TELEFOON,
+    EMAIL,
+    "redt het niet meer alleen",
+    "2264AB",
+    POSTCODE,
+    MELDER,
+    "Kind Testkind",
+    "Oma Zonder Bsn",
+    "2016-05-01",
+    "1940-01-01",
+]
 
 
 def geldig_bsn(rng: random.Random | None = None) -> str:
@@ -24,7 +38,7 @@ def geldig_bsn(rng: random.Random | None = None) -> str:
     rng = rng or random.Random()
     while True:
         cijfers = [rng.randint(1, 9)] + [rng.randint(0, 9) for _ in range(7)]
-        rest = sum(c * w for c, w in zip(cijfers, range(9, 1, -1))) % 11
+        rest = sum(c * w for c, w in zip(cijfers, range(9, 1, -1), strict=False)) % 11
         if rest < 10:
             return "".join(map(str, cijfers)) + str(rest)
 
@@ -34,10 +48,11 @@ def melding(huisnummer: int = 12, bsn: str = BSN, **over) -> dict:
         "gemeente": "GM1916",
         "kanaal": "telefoon",
         "soort": "zorgmelding",
-        "melder": {"type": "buur", "naam": MELDER, "telefoon": TELEFOON, "email": EMAIL,
-                   "wil_terugkoppeling": True},
-        "betreft": {"personen": [{"bsn": bsn, "naam": NAAM, "geboortedatum": GEBOORTEDATUM}],
-                    "adres": {"postcode": POSTCODE, "huisnummer": huisnummer}},
+        "melder": {"type": "buur", "naam": MELDER, "telefoon": TELEFOON, "email": EMAIL, "wil_terugkoppeling": True},
+        "betreft": {
+            "personen": [{"bsn": bsn, "naam": NAAM, "geboortedatum": GEBOORTEDATUM}],
+            "adres": {"postcode": POSTCODE, "huisnummer": huisnummer},
+        },
         "omschrijving": OMSCHRIJVING,
         "levensgebieden": ["huisvesting", "sociaal_netwerk"],
         "zrm": {"huisvesting": 2, "sociaal_netwerk": 2},

@@ -15,7 +15,7 @@ class OtlpOntvanger:
         ontvanger = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with ontvanger._slot:
                     ontvanger.ruw.append(body)
@@ -45,8 +45,14 @@ class OtlpOntvanger:
                 service = next((a.value.string_value for a in rs.resource.attributes if a.key == "service.name"), "")
                 for ss in rs.scope_spans:
                     for span in ss.spans:
-                        uit.append({"service": service, "trace_id": span.trace_id.hex(), "name": span.name,
-                                    "attributes": {a.key: str(a.value) for a in span.attributes}})
+                        uit.append(
+                            {
+                                "service": service,
+                                "trace_id": span.trace_id.hex(),
+                                "name": span.name,
+                                "attributes": {a.key: str(a.value) for a in span.attributes},
+                            }
+                        )
         return uit
 
     def stop(self) -> None:

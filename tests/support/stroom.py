@@ -53,8 +53,12 @@ class Stroom:
 
     async def draai(self, seconden: float) -> None:
         """Send for `seconden`, then wait until every item was accepted (the clients keep trying)."""
-        self._nc = await nats.connect(**nats_verbinding(self.partner_nats_url), max_reconnect_attempts=-1,
-                                      reconnect_time_wait=0.5, inbox_prefix=partner_inbox_prefix(NATS_PARTNER))
+        self._nc = await nats.connect(
+            **nats_verbinding(self.partner_nats_url),
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+            inbox_prefix=partner_inbox_prefix(NATS_PARTNER),
+        )
         self._js = self._nc.jetstream()
         try:
             lus = asyncio.get_running_loop()
@@ -84,20 +88,26 @@ class Stroom:
         huisnummer, bsn = self._huishouden(i)
         body = melding(huisnummer=huisnummer, bsn=bsn)
         sleutel = str(uuid.uuid4())
-        antwoord = await self._post(self.intake_urls, "/v1/meldingen", body,
-                                    {**self.token("meldpunt"), "Idempotency-Key": sleutel}, 201)
+        antwoord = await self._post(
+            self.intake_urls, "/v1/meldingen", body, {**self.token("meldpunt"), "Idempotency-Key": sleutel}, 201
+        )
         self.ingezonden.meldingen.add(antwoord["melding_id"])
 
     def _signaal(self, i: int, soort: str, partner: str) -> dict:
         huisnummer, bsn = self._huishouden(i)
-        return {"partner_signaal_id": f"{partner}-{uuid.uuid4()}", "soort": soort,
-                "betreft": {"bsn": bsn, "adres": {"postcode": "2264 AB", "huisnummer": huisnummer}},
-                "bedrag_achterstand_cent": 150_000, "achterstand_sinds": "2026-06-01"}
+        return {
+            "partner_signaal_id": f"{partner}-{uuid.uuid4()}",
+            "soort": soort,
+            "betreft": {"bsn": bsn, "adres": {"postcode": "2264 AB", "huisnummer": huisnummer}},
+            "bedrag_achterstand_cent": 150_000,
+            "achterstand_sinds": "2026-06-01",
+        }
 
     async def _http_signaal(self, i: int) -> None:
         body = self._signaal(i, "huurachterstand", HTTP_PARTNER)
-        await self._post(self.signalering_urls, "/v1/signalen", body, self.token("partner", partner_id=HTTP_PARTNER),
-                         202)
+        await self._post(
+            self.signalering_urls, "/v1/signalen", body, self.token("partner", partner_id=HTTP_PARTNER), 202
+        )
         self.ingezonden.signalen.add((HTTP_PARTNER, body["partner_signaal_id"]))
 
     async def _nats_signaal(self, i: int) -> None:
@@ -105,10 +115,14 @@ class Stroom:
         data = json.dumps(body).encode()
         while True:
             try:  # the partner's own id as Nats-Msg-Id: a publish tried again is stored once
-                await self._js.publish(f"partners.{NATS_PARTNER}.signalen", data, timeout=5.0,
-                                       headers={"Nats-Msg-Id": body["partner_signaal_id"]})
+                await self._js.publish(
+                    f"partners.{NATS_PARTNER}.signalen",
+                    data,
+                    timeout=5.0,
+                    headers={"Nats-Msg-Id": body["partner_signaal_id"]},
+                )
                 break
-            except Exception:  # noqa: BLE001 - no PubAck: NATS or JetStream away; the partner tries again
+            except Exception:
                 self.pogingen += 1
                 await asyncio.sleep(0.5)
         self.ingezonden.signalen.add((NATS_PARTNER, body["partner_signaal_id"]))

@@ -2,39 +2,63 @@
 gemeente's rule, plan versions against the catalogue, beschikkingen, deadlines."""
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.arrangement import domain
-from services.arrangement.domain import (AanvraagInvoer, BeschiktItem, Evaluatie, Huishoudens, Overdracht,
-                                         RegisseurInvoer, VersieInvoer, WijzigingInvoer)
+from services.arrangement.domain import (
+    AanvraagInvoer,
+    BeschiktItem,
+    Evaluatie,
+    Huishoudens,
+    Overdracht,
+    RegisseurInvoer,
+    VersieInvoer,
+    WijzigingInvoer,
+)
 from shared.events import DoorverwijzingGedaan, Regisseur
 from shared.gemeenten import laad_gemeenten
 from shared.termijnen import TZ
 
 GEMEENTEN = laad_gemeenten(Path(__file__).resolve().parents[2] / "config" / "gemeenten")
 LV, ZM = GEMEENTEN["GM1916"], GEMEENTEN["GM0637"]
-NU = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # a Monday
+NU = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
 VANDAAG = NU.astimezone(TZ).date()
 OMVANG = {"volume": 3, "eenheid": "uur", "frequentie": "week"}
 
 
 def doorverwijzing(huishouden: str = "a" * 64, **over) -> DoorverwijzingGedaan:
-    velden = dict(doorverwijzing_id=uuid.uuid4(), gemeente="GM1916", bron_id=uuid.uuid4(), bron_soort="melding",
-                  huishouden_id=huishouden, wijk="damsigt", route="wijkteam", team_id="gm1916-gebiedsteam-leidschendam",
-                  urgentie="regulier", termijn_tot=NU + timedelta(days=3), termijn_grondslag="outreach-2-werkdagen",
-                  regel_id="test", toelichting="test")
+    velden = dict(
+        doorverwijzing_id=uuid.uuid4(),
+        gemeente="GM1916",
+        bron_id=uuid.uuid4(),
+        bron_soort="melding",
+        huishouden_id=huishouden,
+        wijk="damsigt",
+        route="wijkteam",
+        team_id="gm1916-gebiedsteam-leidschendam",
+        urgentie="regulier",
+        termijn_tot=NU + timedelta(days=3),
+        termijn_grondslag="outreach-2-werkdagen",
+        regel_id="test",
+        toelichting="test",
+    )
     velden.update(over)
     return DoorverwijzingGedaan(**velden)
 
 
 def plan(**over) -> domain.Plan:
-    velden = dict(plan_id=uuid.uuid4(), huishouden_id="a" * 64, versie=1,
-                  regisseur=Regisseur(soort="professional", team_id="gm1916-gebiedsteam-leidschendam"),
-                  evaluatie_op=VANDAAG + timedelta(weeks=13), wijk="damsigt")
+    velden = dict(
+        plan_id=uuid.uuid4(),
+        huishouden_id="a" * 64,
+        versie=1,
+        regisseur=Regisseur(soort="professional", team_id="gm1916-gebiedsteam-leidschendam"),
+        evaluatie_op=VANDAAG + timedelta(weeks=13),
+        wijk="damsigt",
+    )
     velden.update(over)
     return domain.Plan(**velden)
 
@@ -63,8 +87,11 @@ stap = st.one_of(
     st.tuples(st.just("melding"), st.sampled_from(HUISHOUDENS), st.sampled_from(TEAMS)),
     st.tuples(st.just("signaalcasus"), st.sampled_from(HUISHOUDENS), st.sampled_from(TEAMS)),
     st.tuples(st.just("plan"), st.sampled_from(HUISHOUDENS), st.sampled_from(TEAMS)),  # warm handover, back
-    st.tuples(st.just("overdracht"), st.sampled_from(HUISHOUDENS),
-              st.sampled_from([*TEAMS, "inwoner", "netwerk", "onbekend-team"])),
+    st.tuples(
+        st.just("overdracht"),
+        st.sampled_from(HUISHOUDENS),
+        st.sampled_from([*TEAMS, "inwoner", "netwerk", "onbekend-team"]),
+    ),
     st.tuples(st.just("afsluiten"), st.sampled_from(HUISHOUDENS), st.none()),
 )
 
@@ -87,8 +114,11 @@ def test_elke_reeks_gebeurtenissen_laat_hoogstens_een_plan_en_een_regisseur_per_
             else:
                 actief_sinds[huishouden] = uitkomst.plan.plan_id
         elif soort == "overdracht":
-            invoer = (RegisseurInvoer(soort=arg) if arg in ("inwoner", "netwerk")
-                      else RegisseurInvoer(soort="professional", team_id=arg))
+            invoer = (
+                RegisseurInvoer(soort=arg)
+                if arg in ("inwoner", "netwerk")
+                else RegisseurInvoer(soort="professional", team_id=arg)
+            )
             fouten = h.draag_over(huishouden, invoer, LV)
             assert bool(fouten) == (voor is None or arg == "onbekend-team")
         else:
@@ -124,16 +154,23 @@ def test_overdracht_aan_inwoner_houdt_het_team_op_de_achtergrond_en_een_professi
 def test_multiprobleem_blijft_bij_de_lokale_kamer_in_gm1916_en_bij_het_wijkteam_elders():
     assert domain.regieroute(LV) == "lokale_kamer" and domain.regieroute(ZM) == "wijkteam"
     huidig = Regisseur(soort="professional", team_id="gm1916-lokale-kamer")
-    for invoer in (RegisseurInvoer(soort="inwoner"),
-                   RegisseurInvoer(soort="professional", team_id="gm1916-gebiedsteam-leidschendam")):
+    for invoer in (
+        RegisseurInvoer(soort="inwoner"),
+        RegisseurInvoer(soort="professional", team_id="gm1916-gebiedsteam-leidschendam"),
+    ):
         _, fouten = domain.nieuwe_regisseur(invoer, huidig, LV, is_multiprobleem=True)
         assert [p for p, _ in fouten] == [("regisseur",)]
-    r, fouten = domain.nieuwe_regisseur(RegisseurInvoer(soort="professional", team_id="gm1916-lokale-kamer",
-                                                        medewerker_id="an"), huidig, LV, True)
+    r, fouten = domain.nieuwe_regisseur(
+        RegisseurInvoer(soort="professional", team_id="gm1916-lokale-kamer", medewerker_id="an"), huidig, LV, True
+    )
     assert not fouten and r.medewerker_id == "an"
     wijkteam = next(t for t in ZM.teams if t.route == "wijkteam")
-    _, fouten = domain.nieuwe_regisseur(RegisseurInvoer(soort="professional", team_id=wijkteam.id),
-                                        Regisseur(soort="professional", team_id=wijkteam.id), ZM, True)
+    _, fouten = domain.nieuwe_regisseur(
+        RegisseurInvoer(soort="professional", team_id=wijkteam.id),
+        Regisseur(soort="professional", team_id=wijkteam.id),
+        ZM,
+        True,
+    )
     assert not fouten
 
 
@@ -150,12 +187,17 @@ def test_overdracht_kent_alleen_redenen_als_code():
 
 
 def versie(**over) -> VersieInvoer:
-    velden = dict(doelen=[{"levensgebied": "financien", "zrm_nu": 2, "zrm_doel": 4}],
-                  voorzieningen=[{"code": "mantelzorg"}, {"code": "amw"},
-                                 {"code": "huishoudelijke-ondersteuning", "omvang": OMVANG}],
-                  mantelzorg={"aanwezig": True, "uren_per_week": 6, "belastbaarheid": "beperkt"},
-                  gebruikelijke_zorg={"van_toepassing": True, "uren_per_week": 2},
-                  evaluatie_op=VANDAAG + timedelta(weeks=8))
+    velden = dict(
+        doelen=[{"levensgebied": "financien", "zrm_nu": 2, "zrm_doel": 4}],
+        voorzieningen=[
+            {"code": "mantelzorg"},
+            {"code": "amw"},
+            {"code": "huishoudelijke-ondersteuning", "omvang": OMVANG},
+        ],
+        mantelzorg={"aanwezig": True, "uren_per_week": 6, "belastbaarheid": "beperkt"},
+        gebruikelijke_zorg={"van_toepassing": True, "uren_per_week": 2},
+        evaluatie_op=VANDAAG + timedelta(weeks=8),
+    )
     velden.update(over)
     return VersieInvoer(**velden)
 
@@ -164,20 +206,33 @@ def test_planversie_neemt_soort_en_wet_uit_de_catalogus_en_telt_op():
     v, fouten = domain.stel_versie_op(plan(), versie(), LV, set(), VANDAAG)
     assert not fouten and v.plan.versie == 2 and v.plan.evaluatie_op == VANDAAG + timedelta(weeks=8)
     assert [(i["code"], i["soort"], i["wet"]) for i in v.voorzieningen] == [
-        ("mantelzorg", "informeel", None), ("amw", "algemeen", None),
-        ("huishoudelijke-ondersteuning", "maatwerk", "wmo")]
+        ("mantelzorg", "informeel", None),
+        ("amw", "algemeen", None),
+        ("huishoudelijke-ondersteuning", "maatwerk", "wmo"),
+    ]
     assert v.voorzieningen[2]["omvang"] == {"volume": 3.0, "eenheid": "uur", "frequentie": "week"}
     assert v.mantelzorg["belastbaarheid"] == "beperkt" and v.gebruikelijke_zorg["van_toepassing"] is True
     assert not v.regie_overgedragen
 
 
 def test_planversie_weigert_onbekende_code_dubbel_levensgebied_en_evaluatie_in_het_verleden():
-    _, fouten = domain.stel_versie_op(plan(), versie(
-        voorzieningen=[{"code": "amw"}, {"code": "astrologie"}],
-        doelen=[{"levensgebied": "financien"}, {"levensgebied": "financien"}, {"levensgebied": "geluk"}],
-        evaluatie_op=VANDAAG - timedelta(days=1)), LV, set(), VANDAAG)
-    assert {p for p, _ in fouten} == {("voorzieningen", 1, "code"), ("doelen", 1, "levensgebied"),
-                                      ("doelen", 2, "levensgebied"), ("evaluatie_op",)}
+    _, fouten = domain.stel_versie_op(
+        plan(),
+        versie(
+            voorzieningen=[{"code": "amw"}, {"code": "astrologie"}],
+            doelen=[{"levensgebied": "financien"}, {"levensgebied": "financien"}, {"levensgebied": "geluk"}],
+            evaluatie_op=VANDAAG - timedelta(days=1),
+        ),
+        LV,
+        set(),
+        VANDAAG,
+    )
+    assert {p for p, _ in fouten} == {
+        ("voorzieningen", 1, "code"),
+        ("doelen", 1, "levensgebied"),
+        ("doelen", 2, "levensgebied"),
+        ("evaluatie_op",),
+    }
 
 
 def test_evaluatiedatum_is_verplicht():
@@ -190,12 +245,15 @@ def test_evaluatiedatum_is_verplicht():
 
 
 def test_maatwerk_wordt_pas_actief_met_een_beschikking_informeel_wel_zonder():
-    actief = [{"code": "huishoudelijke-ondersteuning", "omvang": OMVANG, "status": "actief"},
-              {"code": "mantelzorg", "status": "actief"}]
+    actief = [
+        {"code": "huishoudelijke-ondersteuning", "omvang": OMVANG, "status": "actief"},
+        {"code": "mantelzorg", "status": "actief"},
+    ]
     _, fouten = domain.stel_versie_op(plan(), versie(voorzieningen=actief), LV, set(), VANDAAG)
     assert [p for p, _ in fouten] == [("voorzieningen", 0, "status")]
-    v, fouten = domain.stel_versie_op(plan(), versie(voorzieningen=actief), LV, {"huishoudelijke-ondersteuning"},
-                                      VANDAAG)
+    v, fouten = domain.stel_versie_op(
+        plan(), versie(voorzieningen=actief), LV, {"huishoudelijke-ondersteuning"}, VANDAAG
+    )
     assert not fouten and [i["status"] for i in v.voorzieningen] == ["actief", "actief"]
 
 
@@ -209,8 +267,13 @@ def test_versie_die_een_multiprobleemhuishouden_toont_brengt_de_regie_naar_de_lo
     assert not v.regie_overgedragen and v.plan.regisseur.medewerker_id == "an"
     # Elsewhere: the wijkteam of the household's wijk.
     wijk = ZM.wijken[0].id
-    v, _ = domain.stel_versie_op(plan(wijk=wijk, regisseur=Regisseur(soort="inwoner", team_id=None)),
-                                 versie(doelen=doelen, voorzieningen=[]), ZM, set(), VANDAAG)
+    v, _ = domain.stel_versie_op(
+        plan(wijk=wijk, regisseur=Regisseur(soort="inwoner", team_id=None)),
+        versie(doelen=doelen, voorzieningen=[]),
+        ZM,
+        set(),
+        VANDAAG,
+    )
     assert v.plan.regisseur.team_id == ZM.team_voor("wijkteam", wijk).id
 
 
@@ -223,31 +286,40 @@ def test_aanvraag_alleen_voor_maatwerk_uit_de_catalogus():
 
 
 def test_beschikkingstermijn_twee_weken_bij_de_wmo_consulenten_en_doorlopend_na_het_weekend():
-    vrijdag = datetime(2026, 11, 13, 15, 0, tzinfo=timezone.utc)  # + 14 days = Friday 27 November
+    vrijdag = datetime(2026, 11, 13, 15, 0, tzinfo=UTC)  # + 14 days = Friday 27 November
     t = domain.beschikkingstermijn(uuid.uuid4(), vrijdag, LV, plan())
-    assert (t.soort, t.termijn_grondslag, t.team_id) == ("beschikking", "wmo-beschikking-2-weken",
-                                                         "gm1916-wmo-consulenten")
+    assert (t.soort, t.termijn_grondslag, t.team_id) == (
+        "beschikking",
+        "wmo-beschikking-2-weken",
+        "gm1916-wmo-consulenten",
+    )
     assert t.termijn_tot == datetime(2026, 11, 27, 23, 59, 59, tzinfo=TZ)
-    zaterdag_eind = datetime(2026, 11, 14, 10, 0, tzinfo=timezone.utc)  # + 14 = Saturday: runs to Monday
+    zaterdag_eind = datetime(2026, 11, 14, 10, 0, tzinfo=UTC)  # + 14 = Saturday: runs to Monday
     assert domain.beschikkingstermijn(uuid.uuid4(), zaterdag_eind, LV, plan()).termijn_tot.date() == date(2026, 11, 30)
 
 
 def test_termijnen_van_een_doorverwijzing_bij_de_wmo_consulent_en_bij_een_lopend_plan():
-    d = doorverwijzing(route="wmo_consulent", team_id="gm1916-wmo-consulenten",
-                       termijn_grondslag="spoed-48-uur", ontvangen_op=NU)
-    nieuw = domain.termijnen_van_doorverwijzing(d, plan(regisseur=Regisseur(soort="professional",
-                                                                            team_id=d.team_id)), True, LV, NU)
-    assert [(t.soort, t.termijn_grondslag) for t in nieuw] == [("doorverwijzing", "spoed-48-uur"),
-                                                              ("wmo-onderzoek", "wmo-onderzoek-6-weken")]
+    d = doorverwijzing(
+        route="wmo_consulent", team_id="gm1916-wmo-consulenten", termijn_grondslag="spoed-48-uur", ontvangen_op=NU
+    )
+    nieuw = domain.termijnen_van_doorverwijzing(
+        d, plan(regisseur=Regisseur(soort="professional", team_id=d.team_id)), True, LV, NU
+    )
+    assert [(t.soort, t.termijn_grondslag) for t in nieuw] == [
+        ("doorverwijzing", "spoed-48-uur"),
+        ("wmo-onderzoek", "wmo-onderzoek-6-weken"),
+    ]
     assert nieuw[1].termijn_tot == datetime(2027, 1, 4, 23, 59, 59, tzinfo=TZ)  # 4 Jan: 6 weeks after 23 Nov
     # Already the onderzoek's own deadline: not twice.
-    enkel = domain.termijnen_van_doorverwijzing(doorverwijzing(termijn_grondslag="wmo-onderzoek-6-weken",
-                                                               route="wmo_consulent"), plan(), True, LV, NU)
+    enkel = domain.termijnen_van_doorverwijzing(
+        doorverwijzing(termijn_grondslag="wmo-onderzoek-6-weken", route="wmo_consulent"), plan(), True, LV, NU
+    )
     assert [t.soort for t in enkel] == ["wmo-onderzoek"]
     # Joining a running plan: the regisseur's deadline, flagged as a signal for him.
     regisseur = Regisseur(soort="professional", team_id="gm1916-lokale-kamer", medewerker_id="an")
-    lopend = domain.termijnen_van_doorverwijzing(doorverwijzing(team_id="gm1916-schuldhulp"),
-                                                 plan(regisseur=regisseur), False, LV, NU)
+    lopend = domain.termijnen_van_doorverwijzing(
+        doorverwijzing(team_id="gm1916-schuldhulp"), plan(regisseur=regisseur), False, LV, NU
+    )
     assert [(t.team_id, t.medewerker_id, t.bij_lopend_plan) for t in lopend] == [("gm1916-lokale-kamer", "an", True)]
 
 

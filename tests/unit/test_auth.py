@@ -38,16 +38,24 @@ SECRET = "s" * 32
 RSA_SLEUTEL = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 ANDERE_RSA_SLEUTEL = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 EC_SLEUTEL = ec.generate_private_key(ec.SECP256R1())
-RSA_PUBLIEK_PEM = RSA_SLEUTEL.public_key().public_bytes(serialization.Encoding.PEM,
-                                                         serialization.PublicFormat.SubjectPublicKeyInfo)
+RSA_PUBLIEK_PEM = RSA_SLEUTEL.public_key().public_bytes(
+    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+)
 JWKS_HMAC_GEHEIM = b"een-symmetrische-sleutel-in-de-jwks-32b"
 
 
 def claims(**anders) -> dict:
     """Valid claims of a wijkcoach; `veld=None` leaves a claim out."""
     nu = int(time.time())
-    basis = {"sub": "medewerker-1", "rol": "wijkcoach", "gemeente": "GM1916", "teams": ["gm1916-ssp"],
-             "aud": AUDIENCE, "iat": nu, "exp": nu + 600}
+    basis = {
+        "sub": "medewerker-1",
+        "rol": "wijkcoach",
+        "gemeente": "GM1916",
+        "teams": ["gm1916-ssp"],
+        "aud": AUDIENCE,
+        "iat": nu,
+        "exp": nu + 600,
+    }
     return {k: v for k, v in {**basis, **anders}.items() if v is not None}
 
 
@@ -70,10 +78,8 @@ def onbeveiligd(payload: dict, kid: str | None = None) -> str:
 # (name, token against SECRET, the exception TokenVerifier(SECRET) must raise)
 SLECHTE_HS256_TOKENS: list[tuple[str, Callable[[], str], type[Exception]]] = [
     ("verlopen", lambda: jwt.encode(claims(exp=int(time.time()) - 120), SECRET), jwt.ExpiredSignatureError),
-    ("nbf in de toekomst", lambda: jwt.encode(claims(nbf=int(time.time()) + 600), SECRET),
-     jwt.ImmatureSignatureError),
-    ("iat in de toekomst", lambda: jwt.encode(claims(iat=int(time.time()) + 600), SECRET),
-     jwt.ImmatureSignatureError),
+    ("nbf in de toekomst", lambda: jwt.encode(claims(nbf=int(time.time()) + 600), SECRET), jwt.ImmatureSignatureError),
+    ("iat in de toekomst", lambda: jwt.encode(claims(iat=int(time.time()) + 600), SECRET), jwt.ImmatureSignatureError),
     ("verkeerd geheim", lambda: jwt.encode(claims(), "x" * 32), jwt.InvalidSignatureError),
     ("gewijzigde payload", lambda: _gewijzigd(jwt.encode(claims(), SECRET)), jwt.InvalidSignatureError),
     ("alg none", lambda: onbeveiligd(claims()), jwt.InvalidAlgorithmError),
@@ -86,10 +92,19 @@ SLECHTE_HS256_TOKENS: list[tuple[str, Callable[[], str], type[Exception]]] = [
     ("lege sub", lambda: jwt.encode(claims(sub=" "), SECRET), jwt.InvalidTokenError),
     ("zonder rol", lambda: jwt.encode(claims(rol=None), SECRET), jwt.MissingRequiredClaimError),
     ("onbekende rol", lambda: jwt.encode(claims(rol="koning"), SECRET), jwt.InvalidTokenError),
-    *[(f"{rol.value} zonder gemeente", (lambda rol=rol: jwt.encode(claims(rol=rol.value, gemeente=None), SECRET)),
-       jwt.MissingRequiredClaimError) for rol in sorted(GEMEENTE_ROLLEN)],
-    ("partner zonder partner_id", lambda: jwt.encode(claims(rol="partner", gemeente=None), SECRET),
-     jwt.MissingRequiredClaimError),
+    *[
+        (
+            f"{rol.value} zonder gemeente",
+            (lambda rol=rol: jwt.encode(claims(rol=rol.value, gemeente=None), SECRET)),
+            jwt.MissingRequiredClaimError,
+        )
+        for rol in sorted(GEMEENTE_ROLLEN)
+    ],
+    (
+        "partner zonder partner_id",
+        lambda: jwt.encode(claims(rol="partner", gemeente=None), SECRET),
+        jwt.MissingRequiredClaimError,
+    ),
     ("geen JWT", lambda: "dit-is-geen-token", jwt.DecodeError),
 ]
 
@@ -169,12 +184,16 @@ class JwksServer:
 
 @pytest.fixture(scope="module")
 def jwks():
-    server = JwksServer({"keys": [
-        _jwk(RSA_SLEUTEL.public_key(), "rsa-1", "RS256"),
-        _jwk(EC_SLEUTEL.public_key(), "ec-1", "ES256"),
-        # A symmetric key in the JWKS must never be used: anyone who can read the JWKS knows it.
-        {"kty": "oct", "kid": "oct-1", "alg": "HS256", "k": b64(JWKS_HMAC_GEHEIM)},
-    ]})
+    server = JwksServer(
+        {
+            "keys": [
+                _jwk(RSA_SLEUTEL.public_key(), "rsa-1", "RS256"),
+                _jwk(EC_SLEUTEL.public_key(), "ec-1", "ES256"),
+                # A symmetric key in the JWKS must never be used: anyone who can read the JWKS knows it.
+                {"kty": "oct", "kid": "oct-1", "alg": "HS256", "k": b64(JWKS_HMAC_GEHEIM)},
+            ]
+        }
+    )
     yield server
     server.stop()
 
@@ -185,19 +204,34 @@ def rs256(payload: dict, kid: str = "rsa-1", sleutel=RSA_SLEUTEL) -> str:
 
 SLECHTE_JWKS_TOKENS: list[tuple[str, Callable[[], str], type[Exception]]] = [
     # The classic confusion: HS256 with the RSA public key (which the JWKS publishes) as the HMAC secret.
-    ("HS256 met de publieke RSA-sleutel", lambda: hs256_met_sleutel(claims(), RSA_PUBLIEK_PEM, "rsa-1"),
-     jwt.InvalidAlgorithmError),
-    ("HS256 met de publieke RSA-sleutel zonder kid", lambda: hs256_met_sleutel(claims(), RSA_PUBLIEK_PEM),
-     jwt.InvalidAlgorithmError),
+    (
+        "HS256 met de publieke RSA-sleutel",
+        lambda: hs256_met_sleutel(claims(), RSA_PUBLIEK_PEM, "rsa-1"),
+        jwt.InvalidAlgorithmError,
+    ),
+    (
+        "HS256 met de publieke RSA-sleutel zonder kid",
+        lambda: hs256_met_sleutel(claims(), RSA_PUBLIEK_PEM),
+        jwt.InvalidAlgorithmError,
+    ),
     ("HS256 met het ontwikkelgeheim", lambda: jwt.encode(claims(), SECRET), jwt.InvalidAlgorithmError),
-    ("HS256 met een symmetrische sleutel uit de JWKS", lambda: hs256_met_sleutel(claims(), JWKS_HMAC_GEHEIM, "oct-1"),
-     jwt.InvalidAlgorithmError),
+    (
+        "HS256 met een symmetrische sleutel uit de JWKS",
+        lambda: hs256_met_sleutel(claims(), JWKS_HMAC_GEHEIM, "oct-1"),
+        jwt.InvalidAlgorithmError,
+    ),
     ("alg none met kid", lambda: onbeveiligd(claims(), "rsa-1"), jwt.InvalidAlgorithmError),
     # The key decides the algorithm: an ES256 header on the RSA key's kid is refused.
-    ("ES256-header op een RSA-sleutel", lambda: jwt.encode(claims(), EC_SLEUTEL, algorithm="ES256",
-                                                            headers={"kid": "rsa-1"}), jwt.InvalidAlgorithmError),
-    ("ondertekend met een andere RSA-sleutel", lambda: rs256(claims(), sleutel=ANDERE_RSA_SLEUTEL),
-     jwt.InvalidSignatureError),
+    (
+        "ES256-header op een RSA-sleutel",
+        lambda: jwt.encode(claims(), EC_SLEUTEL, algorithm="ES256", headers={"kid": "rsa-1"}),
+        jwt.InvalidAlgorithmError,
+    ),
+    (
+        "ondertekend met een andere RSA-sleutel",
+        lambda: rs256(claims(), sleutel=ANDERE_RSA_SLEUTEL),
+        jwt.InvalidSignatureError,
+    ),
     ("onbekende kid", lambda: rs256(claims(), kid="rsa-onbekend", sleutel=ANDERE_RSA_SLEUTEL), jwt.PyJWKClientError),
     ("verlopen", lambda: rs256(claims(exp=int(time.time()) - 120)), jwt.ExpiredSignatureError),
     ("nbf in de toekomst", lambda: rs256(claims(nbf=int(time.time()) + 600)), jwt.ImmatureSignatureError),
@@ -211,8 +245,9 @@ SLECHTE_JWKS_TOKENS: list[tuple[str, Callable[[], str], type[Exception]]] = [
 def test_jwks_aanvaardt_rs256_en_es256_van_de_identity_provider(jwks):
     verifier = TokenVerifier(jwks_url=jwks.url)
     assert verifier.verifieer(rs256(claims())).gemeente == "GM1916"
-    es = jwt.encode(claims(rol="partner", gemeente=None, partner_id="p-1"), EC_SLEUTEL, algorithm="ES256",
-                    headers={"kid": "ec-1"})
+    es = jwt.encode(
+        claims(rol="partner", gemeente=None, partner_id="p-1"), EC_SLEUTEL, algorithm="ES256", headers={"kid": "ec-1"}
+    )
     assert verifier.verifieer(es).partner_id == "p-1"
     assert jwks.opgehaald >= 1
 
@@ -257,7 +292,9 @@ def assert_401(antwoord) -> None:
 def test_http_slechte_tokens_krijgen_401_problem_json_met_www_authenticate():
     client = app_met(TokenVerifier(SECRET))
     assert client.get("/wie", headers={"Authorization": f"Bearer {jwt.encode(claims(), SECRET)}"}).json() == {
-        "sub": "medewerker-1", "rol": "wijkcoach"}
+        "sub": "medewerker-1",
+        "rol": "wijkcoach",
+    }
     for naam, maak, _ in SLECHTE_HS256_TOKENS:
         antwoord = client.get("/wie", headers={"Authorization": f"Bearer {maak()}"})
         assert_401(antwoord)

@@ -35,6 +35,9 @@ def test_nats_url_van_een_cluster_geeft_servers_zonder_en_inlog_apart():
     from shared.bus import nats_verbinding
 
     url = "nats://intake:ge%2Fheim@127.0.0.1:4001, nats://intake:ge%2Fheim@127.0.0.1:4002,nats://127.0.0.1:4003"
-    assert nats_verbinding(url) == {"servers": ["nats://127.0.0.1:4001", "nats://127.0.0.1:4002",
-                                                "nats://127.0.0.1:4003"], "user": "intake", "password": "ge/heim"}
+    assert nats_verbinding(url) == {
+        "servers": ["nats://127.0.0.1:4001", "nats://127.0.0.1:4002", "nats://127.0.0.1:4003"],
+        "user": "intake",
+        "password": "ge/heim",
+    }
     assert nats_verbinding("nats://127.0.0.1:14222") == {"servers": ["nats://127.0.0.1:14222"]}

@@ -88,6 +88,7 @@ def _nats_server() -> str:
 
 # --- the manifests ---------------------------------------------------------------------------------------
 
+
 def test_elke_yaml_onder_deploy_kubernetes_parseert():
     bestanden = sorted(K8S.glob("*.yaml"))
     assert len(bestanden) >= 8
@@ -207,10 +208,15 @@ def test_geheimen_komen_uit_de_template():
 def test_placeholders_starten_geen_service():
     waarden = _secrets()["toegang-geheimen"]["stringData"]
     with pytest.raises(ValidationError):  # pseudonym key shorter than 16
-        Instellingen(DATABASE_URL=waarden["DATABASE_URL"], TOEGANG_PSEUDONIEM_SLEUTEL=waarden["TOEGANG_PSEUDONIEM_SLEUTEL"])
-    instellingen = Instellingen(DATABASE_URL="x", TOEGANG_PSEUDONIEM_SLEUTEL="x" * 40,
-                                TOEGANG_GEGEVENS_SLEUTEL=waarden["TOEGANG_GEGEVENS_SLEUTEL"],
-                                TOEGANG_JWKS_URL="https://idp.example/jwks")
+        Instellingen(
+            DATABASE_URL=waarden["DATABASE_URL"], TOEGANG_PSEUDONIEM_SLEUTEL=waarden["TOEGANG_PSEUDONIEM_SLEUTEL"]
+        )
+    instellingen = Instellingen(
+        DATABASE_URL="x",
+        TOEGANG_PSEUDONIEM_SLEUTEL="x" * 40,
+        TOEGANG_GEGEVENS_SLEUTEL=waarden["TOEGANG_GEGEVENS_SLEUTEL"],
+        TOEGANG_JWKS_URL="https://idp.example/jwks",
+    )
     assert any("TOEGANG_GEGEVENS_SLEUTEL" in b for b in bezwaren(instellingen))
 
 
@@ -251,8 +257,13 @@ def test_kustomize_bouwt():
     kubectl = shutil.which("kubectl")
     if not kubectl:
         pytest.skip("kubectl (met kustomize) niet gevonden")
-    uit = subprocess.run([kubectl, "kustomize", "--load-restrictor", "LoadRestrictionsNone", str(K8S)],
-                         check=False, capture_output=True, text=True, timeout=60)
+    uit = subprocess.run(
+        [kubectl, "kustomize", "--load-restrictor", "LoadRestrictionsNone", str(K8S)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert uit.returncode == 0, uit.stderr
     objecten = [d for d in yaml.safe_load_all(uit.stdout) if d]
     configmaps = {o["metadata"]["name"] for o in objecten if o["kind"] == "ConfigMap"}
@@ -268,11 +279,13 @@ def test_kustomize_bouwt():
 
 # --- NATS -------------------------------------------------------------------------------------------------
 
+
 def test_accounts_conf_is_actueel():
     """deploy/nats/accounts.conf is generated from the topology and the partners; a new durable, event type
     or partner needs `python deploy/nats/genereer_accounts.py`."""
-    assert (NATS / "accounts.conf").read_text() == _genereer_accounts().genereer(), \
+    assert (NATS / "accounts.conf").read_text() == _genereer_accounts().genereer(), (
         "deploy/nats/accounts.conf is verouderd: python deploy/nats/genereer_accounts.py"
+    )
 
 
 def _variabelen() -> set[str]:
@@ -291,12 +304,19 @@ NATS_CONFIGS = ["nats-server.conf", "cluster/nats-0.conf", "cluster/nats-1.conf"
 @pytest.mark.parametrize("conf", NATS_CONFIGS)
 def test_nats_config_is_geldig(conf, tmp_path):
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **{v: "dummy-wachtwoord" for v in _variabelen()}}
-    uit = subprocess.run([_nats_server(), "-t", "-c", str(NATS / conf)], env=env, check=False,
-                         capture_output=True, text=True, timeout=30)
+    uit = subprocess.run(
+        [_nats_server(), "-t", "-c", str(NATS / conf)], env=env, check=False, capture_output=True, text=True, timeout=30
+    )
     assert uit.returncode == 0, uit.stdout + uit.stderr
     # ... and the check is not empty: without the passwords the same file is refused.
-    zonder = subprocess.run([_nats_server(), "-t", "-c", str(NATS / conf)], env={"PATH": "/usr/bin:/bin"}, check=False,
-                            capture_output=True, text=True, timeout=30)
+    zonder = subprocess.run(
+        [_nats_server(), "-t", "-c", str(NATS / conf)],
+        env={"PATH": "/usr/bin:/bin"},
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert zonder.returncode != 0 and "NATS_" in zonder.stdout + zonder.stderr
 
 
@@ -324,6 +344,8 @@ def test_nats_helm_values():
     includes = [v for k, v in config["merge"].items() if k.endswith("$include")]
     assert includes == ["accounts.conf"]
     # The README's helm command puts that file in the chart's ConfigMap.
-    assert "configMap.merge.data.accounts\\.conf=deploy/nats/accounts.conf" in (ROOT / "deploy" / "README.md").read_text()
+    assert (
+        "configMap.merge.data.accounts\\.conf=deploy/nats/accounts.conf" in (ROOT / "deploy" / "README.md").read_text()
+    )
     env_from = values["container"]["merge"]["envFrom"]
     assert [e["secretRef"]["name"] for e in env_from] == ["toegang-nats-wachtwoorden"]

@@ -221,8 +221,16 @@ def test_volgorde_van_de_regels(gemeenten: Gemeenten, code: str) -> None:
     gemeente = gemeenten[code]
     ids = [r.id for r in gemeente.regels]
     assert len(ids) == len(set(ids))
-    kern = ["acuut-onveilig", "crisis", "bekend-huishouden", "zorgmelding-ander", "multiprobleem",
-            "vroegsignaal-crisis", "vroegsignaal", "aanvraag-maatwerk"]
+    kern = [
+        "acuut-onveilig",
+        "crisis",
+        "bekend-huishouden",
+        "zorgmelding-ander",
+        "multiprobleem",
+        "vroegsignaal-crisis",
+        "vroegsignaal",
+        "aanvraag-maatwerk",
+    ]
     assert [i for i in ids if i in kern] == kern
     assert ids[0] == "acuut-onveilig"
     assert ids.index("aanvraag-maatwerk") < ids.index("jeugd") < ids.index("standaard")
@@ -254,41 +262,79 @@ def _regel(ruw: dict[str, Any], regel_id: str) -> int:
 
 FOUTEN = [
     ("onbekende route", lambda r: _zet(r, ("regels", 0, "route"), "politie"), ["regels", "route"]),
-    ("route zonder team", lambda r: _zet(r, ("regels", _regel(r, "multiprobleem"), "route"), "lokale_kamer"),
-     ["route", "lokale_kamer"]),
+    (
+        "route zonder team",
+        lambda r: _zet(r, ("regels", _regel(r, "multiprobleem"), "route"), "lokale_kamer"),
+        ["route", "lokale_kamer"],
+    ),
     ("onbekende wijk in team", lambda r: _zet(r, ("teams", 3, "wijken"), ["atlantis"]), ["wijken", "atlantis"]),
     ("kapotte postcode", lambda r: _zet(r, ("wijken", 0, "postcodes"), ["27A1-2712"]), ["wijken", "postcodes"]),
     ("lege postcodes", lambda r: _zet(r, ("wijken", 1, "postcodes"), []), ["wijken", "postcodes"]),
     ("onbekende termijn", lambda r: _zet(r, ("regels", 0, "termijn"), "ooit"), ["termijn", "ooit"]),
-    ("onbekende eenheid", lambda r: _zet(r, ("termijnen", "spoed-48-uur", "eenheid"), "maanden"),
-     ["termijnen", "eenheid"]),
+    (
+        "onbekende eenheid",
+        lambda r: _zet(r, ("termijnen", "spoed-48-uur", "eenheid"), "maanden"),
+        ["termijnen", "eenheid"],
+    ),
     ("onbekende urgentie", lambda r: _zet(r, ("regels", 0, "urgentie"), "morgen"), ["regels", "urgentie"]),
     ("ongeldig team-id", lambda r: _zet(r, ("teams", 0, "id"), "GM0637 Veilig Thuis"), ["teams", "id"]),
     ("onbekend partnertype", lambda r: _zet(r, ("partners", 0, "type"), "bank"), ["partners", "type"]),
     ("onbekend veld", lambda r: _zet(r, ("wijken", 0, "postcode"), "2711"), ["wijken", "postcode"]),
-    ("onbekend feit", lambda r: _zet(r, ("regels", 2, "als"), {"inkomen": True}),
-     ["regels.2", "(bekend-huishouden)", "als.inkomen", "onbekend feit"]),
-    ("onbekende waarde", lambda r: _zet(r, ("regels", _regel(r, "jeugd"), "als"), {"leeftijdscategorie": ["kind"]}),
-     ["regels", "leeftijdscategorie", "kind"]),
-    ("waar/onwaar verwacht", lambda r: _zet(r, ("regels", _regel(r, "crisis"), "als"), {"crisis": "ja"}),
-     ["als.crisis", "true of false"]),
-    ("onbekend ZRM-domein", lambda r: _zet(r, ("regels", _regel(r, "multiprobleem"), "als"), {"zrm_domein": {"geld": 2}}),
-     ["zrm_domein", "geld"]),
-    ("ZRM-score buiten 1-5", lambda r: _zet(r, ("regels", _regel(r, "multiprobleem"), "als"),
-                                           {"zrm_aantal": {"score": 7, "minstens": 2}}), ["zrm_aantal", "score"]),
-    ("onbekende wijk in regel", lambda r: _zet(r, ("regels", _regel(r, "jeugd"), "als"), {"wijk": ["atlantis"]}),
-     ["regels", "(jeugd)", "wijk", "atlantis"]),
-    ("onbekende voorziening in regel", lambda r: _zet(r, ("regels", _regel(r, "aanvraag-maatwerk"), "als"),
-                                                      {"gevraagde_voorzieningen": ["jacuzzi"]}),
-     ["(aanvraag-maatwerk)", "gevraagde_voorzieningen", "jacuzzi"]),
-    ("onbekend team in regel", lambda r: _zet(r, ("regels", _regel(r, "jeugd"), "team"), "gm0637-nergens"),
-     ["(jeugd).team", "gm0637-nergens"]),
-    ("team van een andere route", lambda r: _zet(r, ("regels", _regel(r, "jeugd"), "team"), "gm0637-wmo-loket"),
-     ["(jeugd).team", "geen jeugd-team"]),
-    ("wijk zonder wijkteam", lambda r: _zet(r, ("teams",), [t for t in r["teams"] if t["id"] != "gm0637-wijkcoaches-dorp"]),
-     ["(multiprobleem).route", "wijkteam", "dorp"]),
-    ("acuut onveilig elders heen", lambda r: _zet(r, ("regels", 0, "route"), "sociale_basis"),
-     ["regels[0]", "Veilig Thuis"]),
+    (
+        "onbekend feit",
+        lambda r: _zet(r, ("regels", 2, "als"), {"inkomen": True}),
+        ["regels.2", "(bekend-huishouden)", "als.inkomen", "onbekend feit"],
+    ),
+    (
+        "onbekende waarde",
+        lambda r: _zet(r, ("regels", _regel(r, "jeugd"), "als"), {"leeftijdscategorie": ["kind"]}),
+        ["regels", "leeftijdscategorie", "kind"],
+    ),
+    (
+        "waar/onwaar verwacht",
+        lambda r: _zet(r, ("regels", _regel(r, "crisis"), "als"), {"crisis": "ja"}),
+        ["als.crisis", "true of false"],
+    ),
+    (
+        "onbekend ZRM-domein",
+        lambda r: _zet(r, ("regels", _regel(r, "multiprobleem"), "als"), {"zrm_domein": {"geld": 2}}),
+        ["zrm_domein", "geld"],
+    ),
+    (
+        "ZRM-score buiten 1-5",
+        lambda r: _zet(r, ("regels", _regel(r, "multiprobleem"), "als"), {"zrm_aantal": {"score": 7, "minstens": 2}}),
+        ["zrm_aantal", "score"],
+    ),
+    (
+        "onbekende wijk in regel",
+        lambda r: _zet(r, ("regels", _regel(r, "jeugd"), "als"), {"wijk": ["atlantis"]}),
+        ["regels", "(jeugd)", "wijk", "atlantis"],
+    ),
+    (
+        "onbekende voorziening in regel",
+        lambda r: _zet(r, ("regels", _regel(r, "aanvraag-maatwerk"), "als"), {"gevraagde_voorzieningen": ["jacuzzi"]}),
+        ["(aanvraag-maatwerk)", "gevraagde_voorzieningen", "jacuzzi"],
+    ),
+    (
+        "onbekend team in regel",
+        lambda r: _zet(r, ("regels", _regel(r, "jeugd"), "team"), "gm0637-nergens"),
+        ["(jeugd).team", "gm0637-nergens"],
+    ),
+    (
+        "team van een andere route",
+        lambda r: _zet(r, ("regels", _regel(r, "jeugd"), "team"), "gm0637-wmo-loket"),
+        ["(jeugd).team", "geen jeugd-team"],
+    ),
+    (
+        "wijk zonder wijkteam",
+        lambda r: _zet(r, ("teams",), [t for t in r["teams"] if t["id"] != "gm0637-wijkcoaches-dorp"]),
+        ["(multiprobleem).route", "wijkteam", "dorp"],
+    ),
+    (
+        "acuut onveilig elders heen",
+        lambda r: _zet(r, ("regels", 0, "route"), "sociale_basis"),
+        ["regels[0]", "Veilig Thuis"],
+    ),
     ("acuut onveilig niet eerst", lambda r: r["regels"].insert(0, r["regels"].pop(1)), ["regels[0]", "veiligheid"]),
     ("acuut onveilig zonder crisis", lambda r: _zet(r, ("regels", 0, "urgentie"), "spoed"), ["regels[0]", "crisis"]),
     ("geen regel voor de rest", lambda r: r["regels"].pop(), ["als", "laatste regel"]),
@@ -296,8 +342,9 @@ FOUTEN = [
 
 
 @pytest.mark.parametrize(("naam", "bederf", "velden"), FOUTEN, ids=[f[0] for f in FOUTEN])
-def test_kapot_bestand_geeft_configfout_met_pad_en_veld(tmp_path: Path, naam: str, bederf: Any,
-                                                         velden: list[str]) -> None:
+def test_kapot_bestand_geeft_configfout_met_pad_en_veld(
+    tmp_path: Path, naam: str, bederf: Any, velden: list[str]
+) -> None:
     ruw = copy.deepcopy(ruwe_config("GM0637"))
     bederf(ruw)
     pad = tmp_path / "GM0637.yaml"

@@ -29,8 +29,14 @@ from shared.settings import (
 from toegang.omgeving import Platform, geheimen, ontwikkelsleutels
 
 JWKS = "https://idp.gemeente.example/.well-known/jwks.json"
-OMGEVING_VARIABELEN = ("TOEGANG_OMGEVING", "TOEGANG_JWT_SECRET", "TOEGANG_JWKS_URL", "TOEGANG_PSEUDONIEM_SLEUTEL",
-                       "TOEGANG_GEGEVENS_SLEUTEL", "DATABASE_URL")
+OMGEVING_VARIABELEN = (
+    "TOEGANG_OMGEVING",
+    "TOEGANG_JWT_SECRET",
+    "TOEGANG_JWKS_URL",
+    "TOEGANG_PSEUDONIEM_SLEUTEL",
+    "TOEGANG_GEGEVENS_SLEUTEL",
+    "DATABASE_URL",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -42,9 +48,13 @@ def schone_omgeving(monkeypatch):
 
 def productie(**anders) -> dict[str, str]:
     """A configuration that may start in productie; `NAAM=None` leaves a variable out."""
-    waarden = {"DATABASE_URL": "postgresql+asyncpg://x@db/toegang", "TOEGANG_JWKS_URL": JWKS,
-               "TOEGANG_PSEUDONIEM_SLEUTEL": secrets.token_hex(32),
-               "TOEGANG_GEGEVENS_SLEUTEL": Fernet.generate_key().decode(), **anders}
+    waarden = {
+        "DATABASE_URL": "postgresql+asyncpg://x@db/toegang",
+        "TOEGANG_JWKS_URL": JWKS,
+        "TOEGANG_PSEUDONIEM_SLEUTEL": secrets.token_hex(32),
+        "TOEGANG_GEGEVENS_SLEUTEL": Fernet.generate_key().decode(),
+        **anders,
+    }
     return {k: v for k, v in waarden.items() if v is not None}
 
 
@@ -88,8 +98,10 @@ def test_ontwikkeling_aanvaardt_het_ontwikkelgeheim_maar_wil_een_manier_om_token
 def test_ontwikkelsleutels_van_geheimen_worden_in_productie_herkend_en_geweigerd(tmp_path):
     dev = geheimen(tmp_path)
     assert dev["TOEGANG_OMGEVING"] == "ontwikkeling"
-    assert json.loads((tmp_path / "geheimen.json").read_text())["TOEGANG_PSEUDONIEM_SLEUTEL"] == \
-        dev["TOEGANG_PSEUDONIEM_SLEUTEL"]
+    assert (
+        json.loads((tmp_path / "geheimen.json").read_text())["TOEGANG_PSEUDONIEM_SLEUTEL"]
+        == dev["TOEGANG_PSEUDONIEM_SLEUTEL"]
+    )
     assert is_ontwikkelsleutel(dev["TOEGANG_PSEUDONIEM_SLEUTEL"]) and is_ontwikkelsleutel(dev["TOEGANG_JWT_SECRET"])
     assert is_ontwikkelsleutel(base64.urlsafe_b64decode(dev["TOEGANG_GEGEVENS_SLEUTEL"]))
     # Copied into a production environment, one by one:
@@ -98,8 +110,12 @@ def test_ontwikkelsleutels_van_geheimen_worden_in_productie_herkend_en_geweigerd
     # All of geheimen() with TOEGANG_OMGEVING overridden to productie: every secret is named.
     alles = {**dev, "DATABASE_URL": "postgresql+asyncpg://x@db/t", "TOEGANG_OMGEVING": "productie"}
     genoemd = {b.split()[0] for b in bezwaren(instellingen(alles))}
-    assert genoemd == {"TOEGANG_JWT_SECRET", "TOEGANG_JWKS_URL", "TOEGANG_PSEUDONIEM_SLEUTEL",
-                       "TOEGANG_GEGEVENS_SLEUTEL"}
+    assert genoemd == {
+        "TOEGANG_JWT_SECRET",
+        "TOEGANG_JWKS_URL",
+        "TOEGANG_PSEUDONIEM_SLEUTEL",
+        "TOEGANG_GEGEVENS_SLEUTEL",
+    }
 
 
 def test_ontwikkelsleutels_zijn_echte_sleutels_en_elke_keer_anders(tmp_path):
@@ -113,36 +129,48 @@ def test_ontwikkelsleutels_zijn_echte_sleutels_en_elke_keer_anders(tmp_path):
 
 
 def test_een_oud_geheimen_bestand_zonder_markering_blijft_werken(tmp_path):
-    oud = {"TOEGANG_PSEUDONIEM_SLEUTEL": secrets.token_hex(32), "TOEGANG_GEGEVENS_SLEUTEL": Fernet.generate_key().decode(),
-           "TOEGANG_JWT_SECRET": secrets.token_urlsafe(32), "nats": {"operator": "w"}}
+    oud = {
+        "TOEGANG_PSEUDONIEM_SLEUTEL": secrets.token_hex(32),
+        "TOEGANG_GEGEVENS_SLEUTEL": Fernet.generate_key().decode(),
+        "TOEGANG_JWT_SECRET": secrets.token_urlsafe(32),
+        "nats": {"operator": "w"},
+    }
     (tmp_path / "geheimen.json").write_text(json.dumps(oud))
     dev = geheimen(tmp_path)
     assert dev == {**{k: v for k, v in oud.items() if k != "nats"}, "TOEGANG_OMGEVING": "ontwikkeling"}
     assert bezwaren(instellingen({**dev, "DATABASE_URL": "postgresql+asyncpg://x@db/t"})) == []
 
 
-@pytest.mark.parametrize("sleutel,reden", [
-    ("a1b2c3d4e5f6a7b8c9d0", "korter dan 32"),              # passes the old minimum of 16
-    ("ab" * 20, "verschillende tekens"),
-    ("0" * 64, "verschillende tekens"),
-    ("DEV-" + secrets.token_hex(32), "ontwikkelsleutel"),
-])
+@pytest.mark.parametrize(
+    "sleutel,reden",
+    [
+        ("a1b2c3d4e5f6a7b8c9d0", "korter dan 32"),  # passes the old minimum of 16
+        ("ab" * 20, "verschillende tekens"),
+        ("0" * 64, "verschillende tekens"),
+        ("DEV-" + secrets.token_hex(32), "ontwikkelsleutel"),
+    ],
+)
 def test_productie_weigert_een_zwakke_pseudoniem_sleutel(sleutel, reden):
-    assert any(reden in b for b in bezwaar_over(productie(TOEGANG_PSEUDONIEM_SLEUTEL=sleutel),
-                                                "TOEGANG_PSEUDONIEM_SLEUTEL"))
+    assert any(
+        reden in b for b in bezwaar_over(productie(TOEGANG_PSEUDONIEM_SLEUTEL=sleutel), "TOEGANG_PSEUDONIEM_SLEUTEL")
+    )
 
 
-@pytest.mark.parametrize("ruw,reden", [
-    (b"\x00" * 32, "verschillende bytes"),
-    (b"mijn-heel-geheime-sleutel-123456", "leesbare tekst"),   # a password written as a key
-    (b"dev-only-NIET-in-productie-00000", "ontwikkelsleutel"),
-    (b"dev-" + secrets.token_bytes(28), "ontwikkelsleutel"),
-])
+@pytest.mark.parametrize(
+    "ruw,reden",
+    [
+        (b"\x00" * 32, "verschillende bytes"),
+        (b"mijn-heel-geheime-sleutel-123456", "leesbare tekst"),  # a password written as a key
+        (b"dev-only-NIET-in-productie-00000", "ontwikkelsleutel"),
+        (b"dev-" + secrets.token_bytes(28), "ontwikkelsleutel"),
+    ],
+)
 def test_productie_weigert_een_zwakke_gegevens_sleutel(ruw, reden):
     sleutel = base64.urlsafe_b64encode(ruw).decode()
     Fernet(sleutel)  # each is a key Fernet itself would take
-    assert any(reden in b for b in bezwaar_over(productie(TOEGANG_GEGEVENS_SLEUTEL=sleutel),
-                                                "TOEGANG_GEGEVENS_SLEUTEL"))
+    assert any(
+        reden in b for b in bezwaar_over(productie(TOEGANG_GEGEVENS_SLEUTEL=sleutel), "TOEGANG_GEGEVENS_SLEUTEL")
+    )
 
 
 @pytest.mark.parametrize("omgeving", ["ontwikkeling", "productie"])
@@ -163,8 +191,12 @@ def test_docker_compose_is_een_ontwikkelplatform_dat_start_en_in_productie_gewei
     waarden = {**standaard, "DATABASE_URL": "postgresql+asyncpg://toegang:toegang@postgres:5432/toegang"}
     assert bezwaren(instellingen(waarden)) == []
     genoemd = {b.split()[0] for b in bezwaren(instellingen({**waarden, "TOEGANG_OMGEVING": "productie"}))}
-    assert genoemd == {"TOEGANG_JWT_SECRET", "TOEGANG_JWKS_URL", "TOEGANG_PSEUDONIEM_SLEUTEL",
-                       "TOEGANG_GEGEVENS_SLEUTEL"}
+    assert genoemd == {
+        "TOEGANG_JWT_SECRET",
+        "TOEGANG_JWKS_URL",
+        "TOEGANG_PSEUDONIEM_SLEUTEL",
+        "TOEGANG_GEGEVENS_SLEUTEL",
+    }
 
 
 def test_het_ingebedde_platform_is_altijd_ontwikkeling(tmp_path, monkeypatch):
@@ -178,8 +210,11 @@ def test_het_ingebedde_platform_is_altijd_ontwikkeling(tmp_path, monkeypatch):
 def test_bouw_app_weigert_te_starten_in_productie_met_ontwikkelgeheimen(monkeypatch, tmp_path):
     from services.triage.app import DEFINITIE
 
-    for naam, waarde in {**geheimen(tmp_path), "DATABASE_URL": "postgresql+asyncpg://x@127.0.0.1:1/t",
-                         "TOEGANG_OMGEVING": "productie"}.items():
+    for naam, waarde in {
+        **geheimen(tmp_path),
+        "DATABASE_URL": "postgresql+asyncpg://x@127.0.0.1:1/t",
+        "TOEGANG_OMGEVING": "productie",
+    }.items():
         monkeypatch.setenv(naam, waarde)
     with pytest.raises(SystemExit, match="TOEGANG_JWT_SECRET"):
         bouw_app(DEFINITIE)
@@ -195,11 +230,24 @@ def test_bouw_app_weigert_te_starten_in_productie_met_ontwikkelgeheimen(monkeypa
 def test_toegang_service_stopt_in_productie_met_een_duidelijke_melding(tmp_path):
     """The command a container runs: exits at once, naming every variable, printing no secret."""
     dev = geheimen(tmp_path)
-    env = {**os.environ, **dev, "TOEGANG_OMGEVING": "productie", "DATABASE_URL": "postgresql+asyncpg://x@127.0.0.1:1/t",
-           "NATS_URL": "nats://127.0.0.1:1", "TOEGANG_PORT": "1"}
+    env = {
+        **os.environ,
+        **dev,
+        "TOEGANG_OMGEVING": "productie",
+        "DATABASE_URL": "postgresql+asyncpg://x@127.0.0.1:1/t",
+        "NATS_URL": "nats://127.0.0.1:1",
+        "TOEGANG_PORT": "1",
+    }
     env.pop("TOEGANG_JWKS_URL", None)
-    uitkomst = subprocess.run([sys.executable, "-m", "toegang", "service", "intake"], env=env, capture_output=True,
-                              text=True, timeout=60, cwd=Path(PROJECT_ROOT), check=False)
+    uitkomst = subprocess.run(
+        [sys.executable, "-m", "toegang", "service", "intake"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(PROJECT_ROOT),
+        check=False,
+    )
     assert uitkomst.returncode != 0
     for naam in ("TOEGANG_JWT_SECRET", "TOEGANG_JWKS_URL", "TOEGANG_PSEUDONIEM_SLEUTEL", "TOEGANG_GEGEVENS_SLEUTEL"):
         assert naam in uitkomst.stderr, uitkomst.stderr

@@ -20,12 +20,22 @@ def test_geldige_melding_heeft_geen_fouten_en_geeft_feiten_zonder_persoonsgegeve
 
 
 def test_alle_fouten_met_hun_veld():
-    body = melding(gemeente="GM0637", zrm={"financien": 0, "astrologie": 3}, levensgebieden=["geluk"],
-                   gevraagde_voorzieningen=["bestaat-niet"])
+    body = melding(
+        gemeente="GM0637",
+        zrm={"financien": 0, "astrologie": 3},
+        levensgebieden=["geluk"],
+        gevraagde_voorzieningen=["bestaat-niet"],
+    )
     body["betreft"]["personen"][0]["bsn"] = "123456789"
     fouten = dict(controleer(MeldingInvoer.model_validate(body), GEMEENTEN))
-    assert set(fouten) == {("betreft", "adres", "postcode"), ("betreft", "personen", 0, "bsn"), ("zrm", "financien"),
-                           ("zrm", "astrologie"), ("levensgebieden", 0), ("gevraagde_voorzieningen", 0)}
+    assert set(fouten) == {
+        ("betreft", "adres", "postcode"),
+        ("betreft", "personen", 0, "bsn"),
+        ("zrm", "financien"),
+        ("zrm", "astrologie"),
+        ("levensgebieden", 0),
+        ("gevraagde_voorzieningen", 0),
+    }
 
 
 def test_zonder_adres_en_zonder_bsn_weet_niemand_wie_het_betreft():

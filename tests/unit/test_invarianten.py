@@ -17,8 +17,9 @@ DOORGEZET = EVENT_TYPES[SignaalDoorgezet].type
 
 def bericht(type_: str, data: dict, event_id: str | None = None, msg_id: str | None = None, seq: int = 1):
     event_id = event_id or str(uuid.uuid4())
-    return StreamBericht("S", seq, "s", msg_id or event_id, {"specversion": "1.0", "id": event_id, "type": type_,
-                                                             "data": data})
+    return StreamBericht(
+        "S", seq, "s", msg_id or event_id, {"specversion": "1.0", "id": event_id, "type": type_, "data": data}
+    )
 
 
 def gezond(n: int = 3) -> tuple[Toestand, Ingezonden]:
@@ -36,8 +37,19 @@ def gezond(n: int = 3) -> tuple[Toestand, Ingezonden]:
     besluiten[casus] = [Rij(doorverwijzing_id=d, bron_soort="signaalcasus", huishouden_id="h0")]
     in_plan[str(d)] = str(plannen[0].plan_id)
     berichten = [bericht(MELDING, {"melding_id": m}) for m in meldingen] + [bericht(DOORGEZET, {"casus_id": casus})]
-    toestand = Toestand(berichten, [], {m: "opgepakt" for m in meldingen}, Counter(), besluiten, in_plan, 0,
-                        {("p", "s1"): [Rij(casus_id=uuid.UUID(casus), beoordeling="nieuw")]}, plannen, kent, set())
+    toestand = Toestand(
+        berichten,
+        [],
+        {m: "opgepakt" for m in meldingen},
+        Counter(),
+        besluiten,
+        in_plan,
+        0,
+        {("p", "s1"): [Rij(casus_id=uuid.UUID(casus), beoordeling="nieuw")]},
+        plannen,
+        kent,
+        set(),
+    )
     return toestand, Ingezonden(set(meldingen), {("p", "s1")})
 
 
@@ -45,8 +57,11 @@ def test_een_gezond_platform_heeft_geen_schendingen():
     t, ingezonden = gezond()
     rapport = controleer(t, ingezonden)
     assert rapport.in_orde, rapport.tekst()
-    assert (rapport.tellingen["meldingen"].verwerkt, rapport.tellingen["signalen"].verwerkt,
-            rapport.tellingen["escalaties"].verwerkt) == (3, 1, 1)
+    assert (
+        rapport.tellingen["meldingen"].verwerkt,
+        rapport.tellingen["signalen"].verwerkt,
+        rapport.tellingen["escalaties"].verwerkt,
+    ) == (3, 1, 1)
 
 
 def schendingen(t, ingezonden) -> str:
@@ -71,12 +86,15 @@ def test_twee_besluiten_voor_een_melding_is_dubbel():
     assert controleer(t, ingezonden).tellingen["meldingen"].dubbel == 1
 
 
-@pytest.mark.parametrize("breek, tekst", [
-    (lambda t, m: t.besluiten.pop(m), "geen triagebesluit"),
-    (lambda t, m: t.in_plan.pop(str(t.besluiten[m][0].doorverwijzing_id)), "niet in een plan"),
-    (lambda t, m: t.meldingen.__setitem__(m, "doorverwezen"), "melder niet ingelicht"),
-    (lambda t, m: t.statussen.update({(m, "opgepakt"): 2}), "meer dan eens"),
-])
+@pytest.mark.parametrize(
+    "breek, tekst",
+    [
+        (lambda t, m: t.besluiten.pop(m), "geen triagebesluit"),
+        (lambda t, m: t.in_plan.pop(str(t.besluiten[m][0].doorverwijzing_id)), "niet in een plan"),
+        (lambda t, m: t.meldingen.__setitem__(m, "doorverwezen"), "melder niet ingelicht"),
+        (lambda t, m: t.statussen.update({(m, "opgepakt"): 2}), "meer dan eens"),
+    ],
+)
 def test_een_melding_die_halverwege_bleef_steken_wordt_gevonden(breek, tekst):
     t, ingezonden = gezond()
     breek(t, next(iter(t.meldingen)))
@@ -94,8 +112,9 @@ def test_hetzelfde_event_twee_keer_in_een_stream_maar_een_replay_mag():
     t, ingezonden = gezond()
     t.berichten.append(bericht(MELDING, t.berichten[0].body["data"], event_id=t.berichten[0].body["id"]))
     assert "2 keer in de streams" in schendingen(t, ingezonden)
-    t.berichten[-1] = bericht(MELDING, t.berichten[0].body["data"], event_id=t.berichten[0].body["id"],
-                              msg_id="replay:7:2026-11-23")
+    t.berichten[-1] = bericht(
+        MELDING, t.berichten[0].body["data"], event_id=t.berichten[0].body["id"], msg_id="replay:7:2026-11-23"
+    )
     assert controleer(t, ingezonden).in_orde
 
 
@@ -112,9 +131,22 @@ def test_dlq_verklaard_hersteld_of_onverklaard():
     m = next(iter(t.meldingen))
     t.besluiten.pop(m)
     e = str(uuid.uuid4())
-    t.dlq = [StreamBericht("TOEGANG_DLQ", 1, "toegang.dlq.triage", "x", {
-        "consumer": "triage-meldingen", "event_id": e, "reden": "IngespotenStoring: ingespoten storing",
-        "event": {"data": {"melding_id": m}}, "stream": "TOEGANG_MELDINGEN", "stream_seq": 1})]
+    t.dlq = [
+        StreamBericht(
+            "TOEGANG_DLQ",
+            1,
+            "toegang.dlq.triage",
+            "x",
+            {
+                "consumer": "triage-meldingen",
+                "event_id": e,
+                "reden": "IngespotenStoring: ingespoten storing",
+                "event": {"data": {"melding_id": m}},
+                "stream": "TOEGANG_MELDINGEN",
+                "stream_seq": 1,
+            },
+        )
+    ]
     # Unexplained: a violation, though the melding counts as in the DLQ, not lost.
     rapport = controleer(t, ingezonden)
     assert rapport.dlq["onverklaard"] == 1 and not rapport.in_orde

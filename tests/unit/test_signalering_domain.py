@@ -1,15 +1,28 @@
 from datetime import date
 
-from services.signalering.domain import (Beoordeling, EerderSignaal, Koppeling, OpenCasus, SignaalInvoer,
-                                         beoordeel, controleer, is_crisis, koppel)
+from services.signalering.domain import (
+    Beoordeling,
+    EerderSignaal,
+    Koppeling,
+    OpenCasus,
+    SignaalInvoer,
+    beoordeel,
+    controleer,
+    is_crisis,
+    koppel,
+)
 from shared.gemeenten import Drempel
 from tests.unit.test_intake_domain import GEMEENTEN
 
 
 def signaal(**over) -> SignaalInvoer:
-    body = {"partner_signaal_id": "x1", "soort": "huurachterstand",
-            "betreft": {"bsn": "111222333", "adres": {"postcode": "2264 AB", "huisnummer": 1}},
-            "bedrag_achterstand_cent": 50_000, "achterstand_sinds": "2026-09-01"}
+    body = {
+        "partner_signaal_id": "x1",
+        "soort": "huurachterstand",
+        "betreft": {"bsn": "111222333", "adres": {"postcode": "2264 AB", "huisnummer": 1}},
+        "bedrag_achterstand_cent": 50_000,
+        "achterstand_sinds": "2026-09-01",
+    }
     body.update(over)
     return SignaalInvoer.model_validate(body)
 
@@ -29,8 +42,10 @@ def test_drempel_op_bedrag_en_op_ouderdom_maar_crisis_telt_altijd():
     assert beoordeel(signaal(bedrag_achterstand_cent=29_999), "v", [], DREMPEL, VANDAAG) == Beoordeling.onder_drempel
     assert beoordeel(signaal(achterstand_sinds="2026-11-01"), "v", [], DREMPEL, VANDAAG) == Beoordeling.onder_drempel
     assert beoordeel(signaal(achterstand_sinds="2026-10-24"), "v", [], DREMPEL, VANDAAG) == Beoordeling.nieuw
-    assert beoordeel(signaal(soort="einde_levering", bedrag_achterstand_cent=100), "v", [], DREMPEL,
-                     VANDAAG) == Beoordeling.nieuw
+    assert (
+        beoordeel(signaal(soort="einde_levering", bedrag_achterstand_cent=100), "v", [], DREMPEL, VANDAAG)
+        == Beoordeling.nieuw
+    )
     assert beoordeel(signaal(bedrag_achterstand_cent=100), "v", [], None, VANDAAG) == Beoordeling.nieuw
 
 
@@ -39,7 +54,7 @@ def casus(status="open", partners=("vidomes",), crisis=False) -> OpenCasus:
 
 
 def test_koppeling_een_casus_per_huishouden_en_een_escalatie_per_keer():
-    N, O, H = Beoordeling.nieuw, Beoordeling.onder_drempel, Beoordeling.herhaalde_melding
+    N, O, H = Beoordeling.nieuw, Beoordeling.onder_drempel, Beoordeling.herhaalde_melding  # noqa: E741 - the table below reads better with letters
     assert koppel(N, False, "vidomes", None) == Koppeling(True, True, "nieuw_signaal")
     assert koppel(N, True, "eneco", None) == Koppeling(True, True, "crisis")
     assert koppel(O, False, "vidomes", None) == Koppeling(True, False, None)  # open casus, no outreach yet
@@ -61,7 +76,8 @@ def test_einde_levering_is_altijd_crisis():
 
 
 def test_fouten_met_hun_veld():
-    s = signaal(achterstand_sinds="2030-01-01",
-                betreft={"bsn": "123456789", "adres": {"postcode": "2711 AA", "huisnummer": 1}})
+    s = signaal(
+        achterstand_sinds="2030-01-01", betreft={"bsn": "123456789", "adres": {"postcode": "2711 AA", "huisnummer": 1}}
+    )
     fouten = dict(controleer(s, GEMEENTEN["GM1916"], ["energieachterstand"], date(2026, 11, 23)))
     assert set(fouten) == {("soort",), ("betreft", "bsn"), ("betreft", "adres", "postcode"), ("achterstand_sinds",)}

@@ -3,6 +3,7 @@
 Revision ID: arrangement_0002
 Revises: arrangement_0001
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -3,6 +3,7 @@
 Revision ID: arrangement_0003
 Revises: arrangement_0002
 """
+
 from shared.migrations import outbox_met_vlag, outbox_zonder_vlag
 
 revision = "arrangement_0003"

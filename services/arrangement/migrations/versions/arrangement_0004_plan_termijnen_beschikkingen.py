@@ -4,6 +4,7 @@ termijnbewaking and the processing log
 Revision ID: arrangement_0004
 Revises: arrangement_0003
 """
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -27,32 +28,60 @@ def upgrade() -> None:
     op.add_column("planversies", sa.Column("opgesteld_door", sa.String(200)), schema=S)
 
     op.add_column("tijdlijn", sa.Column("doorverwijzing_id", sa.Uuid()), schema=S)
-    op.execute("UPDATE arrangement.tijdlijn SET doorverwijzing_id = (details->>'doorverwijzing_id')::uuid "
-               "WHERE soort = 'doorverwijzing' AND details ? 'doorverwijzing_id'")
-    op.create_index("een_keer_per_doorverwijzing", "tijdlijn", ["doorverwijzing_id"], unique=True, schema=S,
-                    postgresql_where=sa.text("doorverwijzing_id IS NOT NULL"))
+    op.execute(
+        "UPDATE arrangement.tijdlijn SET doorverwijzing_id = (details->>'doorverwijzing_id')::uuid "
+        "WHERE soort = 'doorverwijzing' AND details ? 'doorverwijzing_id'"
+    )
+    op.create_index(
+        "een_keer_per_doorverwijzing",
+        "tijdlijn",
+        ["doorverwijzing_id"],
+        unique=True,
+        schema=S,
+        postgresql_where=sa.text("doorverwijzing_id IS NOT NULL"),
+    )
 
     # Deadlines: the gemeente (for the event), what kind, whose, and when termijn-verstreken went out.
     op.add_column("termijnen", sa.Column("gemeente", sa.String(6)), schema=S)
-    op.execute("UPDATE arrangement.termijnen t SET gemeente = p.gemeente FROM arrangement.plannen p "
-               "WHERE p.plan_id = t.plan_id")
+    op.execute(
+        "UPDATE arrangement.termijnen t SET gemeente = p.gemeente FROM arrangement.plannen p "
+        "WHERE p.plan_id = t.plan_id"
+    )
     op.execute("DELETE FROM arrangement.termijnen WHERE gemeente IS NULL")  # without a plan: never shown
     op.alter_column("termijnen", "gemeente", nullable=False, schema=S)
-    op.add_column("termijnen", sa.Column("soort", sa.String(20), server_default="doorverwijzing", nullable=False),
-                  schema=S)
-    op.execute("UPDATE arrangement.termijnen SET soort = 'wmo-onderzoek' "
-               "WHERE termijn_grondslag = 'wmo-onderzoek-6-weken'")
+    op.add_column(
+        "termijnen", sa.Column("soort", sa.String(20), server_default="doorverwijzing", nullable=False), schema=S
+    )
+    op.execute(
+        "UPDATE arrangement.termijnen SET soort = 'wmo-onderzoek' WHERE termijn_grondslag = 'wmo-onderzoek-6-weken'"
+    )
     op.add_column("termijnen", sa.Column("medewerker_id", sa.String(100)), schema=S)
-    op.add_column("termijnen", sa.Column("bij_lopend_plan", sa.Boolean(), server_default=sa.text("false"),
-                                         nullable=False), schema=S)
-    op.add_column("termijnen", sa.Column("aangemaakt_op", sa.DateTime(timezone=True), server_default=sa.text("now()"),
-                                         nullable=False), schema=S)
+    op.add_column(
+        "termijnen",
+        sa.Column("bij_lopend_plan", sa.Boolean(), server_default=sa.text("false"), nullable=False),
+        schema=S,
+    )
+    op.add_column(
+        "termijnen",
+        sa.Column("aangemaakt_op", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        schema=S,
+    )
     op.add_column("termijnen", sa.Column("verstreken_op", sa.DateTime(timezone=True)), schema=S)
     op.add_column("termijnen", sa.Column("gesloten_op", sa.DateTime(timezone=True)), schema=S)
-    op.create_index("termijnen_te_bewaken", "termijnen", ["termijn_tot"], schema=S,
-                    postgresql_where=sa.text("status = 'open' AND verstreken_op IS NULL"))
-    op.create_index("termijnen_open_per_team", "termijnen", ["team_id", "termijn_tot"], schema=S,
-                    postgresql_where=sa.text("status = 'open'"))
+    op.create_index(
+        "termijnen_te_bewaken",
+        "termijnen",
+        ["termijn_tot"],
+        schema=S,
+        postgresql_where=sa.text("status = 'open' AND verstreken_op IS NULL"),
+    )
+    op.create_index(
+        "termijnen_open_per_team",
+        "termijnen",
+        ["team_id", "termijn_tot"],
+        schema=S,
+        postgresql_where=sa.text("status = 'open'"),
+    )
 
     op.create_table(
         "aanvragen",
@@ -138,8 +167,15 @@ def downgrade() -> None:
         op.drop_table(tabel, schema=S)
     op.drop_index("termijnen_open_per_team", table_name="termijnen", schema=S)
     op.drop_index("termijnen_te_bewaken", table_name="termijnen", schema=S)
-    for kolom in ("gesloten_op", "verstreken_op", "aangemaakt_op", "bij_lopend_plan", "medewerker_id", "soort",
-                  "gemeente"):
+    for kolom in (
+        "gesloten_op",
+        "verstreken_op",
+        "aangemaakt_op",
+        "bij_lopend_plan",
+        "medewerker_id",
+        "soort",
+        "gemeente",
+    ):
         op.drop_column("termijnen", kolom, schema=S)
     op.drop_index("een_keer_per_doorverwijzing", table_name="tijdlijn", schema=S)
     op.drop_column("tijdlijn", "doorverwijzing_id", schema=S)

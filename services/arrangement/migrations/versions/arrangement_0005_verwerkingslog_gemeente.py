@@ -3,6 +3,7 @@
 Revision ID: arrangement_0005
 Revises: arrangement_0004
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -3,6 +3,7 @@
 Revision ID: arrangement_0006
 Revises: arrangement_0005
 """
+
 from shared.migrations import inbox_index_op_leeftijd, inbox_index_weg
 
 revision = "arrangement_0006"

@@ -3,6 +3,7 @@
 Revision ID: intake_0002
 Revises: intake_0001
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -17,8 +18,13 @@ def upgrade() -> None:
     op.add_column("meldingen", sa.Column("melder_gewist_op", sa.DateTime(timezone=True)), schema="intake")
     op.add_column("meldingen", sa.Column("plan_id", sa.Uuid()), schema="intake")
     op.create_index("meldingen_per_plan", "meldingen", ["plan_id"], schema="intake")
-    op.create_index("te_wissen_melders", "meldingen", ["afgesloten_op"], schema="intake",
-                    postgresql_where=sa.text("melder_gewist_op IS NULL AND afgesloten_op IS NOT NULL"))
+    op.create_index(
+        "te_wissen_melders",
+        "meldingen",
+        ["afgesloten_op"],
+        schema="intake",
+        postgresql_where=sa.text("melder_gewist_op IS NULL AND afgesloten_op IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:

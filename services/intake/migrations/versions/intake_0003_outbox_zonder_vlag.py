@@ -3,6 +3,7 @@
 Revision ID: intake_0003
 Revises: intake_0002
 """
+
 from shared.migrations import outbox_met_vlag, outbox_zonder_vlag
 
 revision = "intake_0003"

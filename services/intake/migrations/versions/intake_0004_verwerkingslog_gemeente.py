@@ -3,6 +3,7 @@
 Revision ID: intake_0004
 Revises: intake_0003
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -3,6 +3,7 @@
 Revision ID: intake_0005
 Revises: intake_0004
 """
+
 from shared.migrations import inbox_index_op_leeftijd, inbox_index_weg
 
 revision = "intake_0005"

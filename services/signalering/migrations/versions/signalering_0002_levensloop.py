@@ -3,6 +3,7 @@
 Revision ID: signalering_0002
 Revises: signalering_0001
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -27,8 +28,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         schema="signalering",
     )
-    op.create_index("ix_signalering_contactpogingen_casus_id", "contactpogingen", ["casus_id"],
-                    schema="signalering")
+    op.create_index("ix_signalering_contactpogingen_casus_id", "contactpogingen", ["casus_id"], schema="signalering")
 
 
 def downgrade() -> None:

@@ -3,6 +3,7 @@
 Revision ID: signalering_0003
 Revises: signalering_0002
 """
+
 from alembic import op
 
 from shared.migrations import outbox_met_vlag, outbox_zonder_vlag

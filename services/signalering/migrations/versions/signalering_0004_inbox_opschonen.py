@@ -3,6 +3,7 @@
 Revision ID: signalering_0004
 Revises: signalering_0003
 """
+
 from shared.migrations import inbox_index_op_leeftijd, inbox_index_weg
 
 revision = "signalering_0004"

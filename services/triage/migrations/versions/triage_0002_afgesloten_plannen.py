@@ -3,6 +3,7 @@
 Revision ID: triage_0002
 Revises: triage_0001
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -13,8 +14,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("bekende_huishoudens", sa.Column("afgesloten", sa.Boolean(), nullable=False,
-                                                   server_default=sa.text("false")), schema="triage")
+    op.add_column(
+        "bekende_huishoudens",
+        sa.Column("afgesloten", sa.Boolean(), nullable=False, server_default=sa.text("false")),
+        schema="triage",
+    )
 
 
 def downgrade() -> None:

@@ -3,6 +3,7 @@
 Revision ID: triage_0003
 Revises: triage_0002
 """
+
 from shared.migrations import outbox_met_vlag, outbox_zonder_vlag
 
 revision = "triage_0003"

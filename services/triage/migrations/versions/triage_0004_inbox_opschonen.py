@@ -3,6 +3,7 @@
 Revision ID: triage_0004
 Revises: triage_0003
 """
+
 from shared.migrations import inbox_index_op_leeftijd, inbox_index_weg
 
 revision = "triage_0004"
