@@ -19,7 +19,6 @@ import logging
 from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import unquote, urlsplit, urlunsplit
 
 from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
@@ -33,6 +32,7 @@ from sqlalchemy.exc import DBAPIError
 
 from shared.db import UnitOfWork, UnitOfWorkFactory, is_tijdelijk
 from shared.events import Event, lees_event
+from shared.nats_url import nats_verbinding
 from shared.topology import ACK_WAIT_S, Consumer, consumer_config, dlq_subject
 
 log = logging.getLogger(__name__)
@@ -44,12 +44,13 @@ def _herstel_pull_timeout() -> None:
     supervisor restarts it, with an ERROR and a pause each time. The builtin covers both."""
     from faststream.nats.subscriber.usecases import stream_pull_subscriber
 
-    stream_pull_subscriber.TimeoutError = TimeoutError  # type: ignore[attr-defined]
+    stream_pull_subscriber.TimeoutError = TimeoutError  # type: ignore[misc,assignment]
 
 
-_herstel_pull_timeout()
-
-Handler = Callable[[Event, UnitOfWork], Awaitable[None]]
+# An event handler: the event, inside the apply-once transaction of the service's unit of work.
+EventHandler = Callable[[Event, UnitOfWork], Awaitable[None]]
+# A handler of raw messages (partner input, not CloudEvents): it has no inbox and is idempotent itself.
+BerichtHandler = Callable[[NatsMessage], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -62,26 +63,8 @@ class RetryBeleid:
         return self.backoff_seconden[min(aflevering - 1, len(self.backoff_seconden) - 1)]
 
 
-def nats_verbinding(nats_url: str) -> dict:
-    """nats-py connect arguments for NATS_URL: one server or, comma-separated, the nodes of a cluster.
-
-    The credentials go in `user`/`password`, not in the server URLs: a cluster tells its clients about its
-    other nodes, and nats-py adds those as servers without credentials (it compares host, port *and* user
-    info), then gets "Authorization Violation" from them when it fails over — which can close the
-    connection for good. With the credentials as options every server, named or discovered, gets them."""
-    servers: list[str] = []
-    inlog: dict[str, str] = {}
-    for deel in (d.strip() for d in nats_url.split(",")):
-        if not deel:
-            continue
-        url = urlsplit(deel)
-        if url.username:
-            inlog = {"user": unquote(url.username), "password": unquote(url.password or "")}
-        servers.append(urlunsplit((url.scheme, url.netloc.rpartition("@")[2], url.path, "", "")))
-    return {"servers": servers, **inlog}
-
-
 def maak_broker(nats_url: str, service: str, tracer_provider: TracerProvider | None = None) -> NatsBroker:
+    _herstel_pull_timeout()  # here, not on import: importing a module changes nothing elsewhere
     verbinding = nats_verbinding(nats_url)
     inlog = verbinding.get("user")
     return NatsBroker(
@@ -107,7 +90,7 @@ class OngeldigBericht(Exception):
 def abonneer(
     broker: NatsBroker,
     consumer: Consumer,
-    handler: Handler,
+    handler: EventHandler,
     uows: UnitOfWorkFactory,
     inbox: Table,
     beleid: RetryBeleid = RetryBeleid(),
@@ -117,7 +100,7 @@ def abonneer(
     """Bind an event handler: parse the CloudEvent, apply it once (inbox), commit, acknowledge. With
     `gemeenten` (the configured codes), an event of any other gemeente goes to the DLQ at once.
     `na_commit(durable, event, delivery)` runs between commit and acknowledgement (the fault suite's
-    "acknowledgement lost" fault, shared/storing.py)."""
+    "acknowledgement lost" fault, shared/faults.py)."""
 
     async def verwerk_event(msg: NatsMessage) -> None:
         try:

@@ -12,6 +12,8 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
 from shared.db import is_tijdelijk
+from shared.invoer import Fouten
+from shared.levenscyclus import OngeldigeOvergang
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +57,15 @@ def fouten(*statussen: int) -> dict[int | str, dict]:
 class OngeldigeInvoer(Exception):
     """Domain validation failed; `fouten` are (field path, message) pairs."""
 
-    def __init__(self, fouten: list[tuple[tuple[str | int, ...], str]]):
+    def __init__(self, fouten: Fouten):
         super().__init__("; ".join(f"{'.'.join(map(str, pad))}: {m}" for pad, m in fouten))
         self.fouten = fouten
+
+
+def weiger_bij_fouten(fouten: Fouten) -> None:
+    """For use cases: raise OngeldigeInvoer when the domain found anything."""
+    if fouten:
+        raise OngeldigeInvoer(fouten)
 
 
 def probleem(status: int, detail: str, headers: dict[str, str] | None = None, **extra) -> JSONResponse:
@@ -89,6 +97,12 @@ def installeer_foutafhandeling(app: FastAPI) -> None:
     @app.exception_handler(OngeldigeInvoer)
     async def domeinfout(request: Request, fout: OngeldigeInvoer) -> JSONResponse:
         return probleem(422, "De invoer klopt niet; zie errors.", errors=[veldfout(p, m) for p, m in fout.fouten])
+
+    @app.exception_handler(OngeldigeOvergang)
+    async def overgang(request: Request, fout: OngeldigeOvergang) -> JSONResponse:
+        return probleem(
+            409, str(fout).capitalize() + ".", huidige_status=fout.van.value, gevraagde_status=fout.naar.value
+        )
 
     # Registered per class, not only under Exception: Starlette answers with the Exception handler but then
     # raises the error again, and the server logs a traceback for what is an expected outage.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from sqlalchemy import MetaData, Table, text
 
 from shared.auth import TokenVerifier
-from shared.bus import Handler, RetryBeleid, abonneer, abonneer_berichten, maak_broker
+from shared.bus import BerichtHandler, EventHandler, RetryBeleid, abonneer, abonneer_berichten, maak_broker
 from shared.db import UnitOfWorkFactory, maak_engine, verwijder_oude_inbox
 from shared.events import EVENT_TYPES, Data, Event
 from shared.gemeenten import laad_gemeenten
@@ -57,10 +57,13 @@ class ServiceDefinitie:
     outbox: Table
     inbox: Table
     routers: list[APIRouter]
-    # durable consumer name -> handler, given the context
-    handlers: Callable[[Context], dict[str, Handler]]
+    # The one table from event type to handler (the service's handlers.py), given the context. Every
+    # consumer of the service in shared/topology.py has its handler here, and every handler its consumer.
+    handlers: Callable[[Context], Mapping[type[Data], EventHandler]]
     publiceert: list[type[Data]]
     omschrijving: str
+    # Raw (non-CloudEvents) subjects the service reads, each with its handler: partner input.
+    berichten: Callable[[Context], Mapping[str, BerichtHandler]] | None = None
     # Service-specific start-up (e.g. the at-rest encryption key); fills Context.extra.
     bij_start: Callable[[Context], None] | None = None
     # Periodic jobs (e.g. retention), each run every `interval_s` in every replica; they must be safe
@@ -138,23 +141,25 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
 
     beleid = RetryBeleid(instellingen.max_deliver, tuple(instellingen.backoff_seconden), instellingen.ack_wait_seconden)
     handlers = definitie.handlers(ctx)
+    berichten = definitie.berichten(ctx) if definitie.berichten else {}
+    _controleer_handlertabel(definitie.naam, handlers, berichten)
     for consumer in consumers_van(definitie.naam):
-        if consumer.cloudevents:
-            handler = handlers[consumer.durable]
-            if instellingen.storing is not None:
-                handler = instellingen.storing.om(consumer.durable, handler)
-            abonneer(
-                broker,
-                consumer,
-                handler,
-                uows,
-                definitie.inbox,
-                beleid,
-                gemeenten,
-                instellingen.storing.na_commit if instellingen.storing else None,
-            )
-        else:
-            abonneer_berichten(broker, consumer, handlers[consumer.durable], beleid)
+        if consumer.event is None:
+            abonneer_berichten(broker, consumer, berichten[consumer.subject], beleid)
+            continue
+        handler = handlers[consumer.event]
+        if instellingen.storing is not None:
+            handler = instellingen.storing.om(consumer.durable, handler)
+        abonneer(
+            broker,
+            consumer,
+            handler,
+            uows,
+            definitie.inbox,
+            beleid,
+            gemeenten,
+            instellingen.storing.na_commit if instellingen.storing else None,
+        )
     for model in definitie.publiceert:  # documented in AsyncAPI; the relay does the publishing
         et = EVENT_TYPES[model]
         broker.publisher(f"{et.subject_prefix}.*", schema=Event[model], title=et.type, include_in_schema=True)
@@ -226,6 +231,19 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
 
     FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider, excluded_urls="health,asyncapi")
     return app
+
+
+def _controleer_handlertabel(
+    service: str, handlers: Mapping[type[Data], EventHandler], berichten: Mapping[str, BerichtHandler]
+) -> None:
+    """A consumer without a handler, or a handler no consumer feeds, is a wiring mistake: refuse to start."""
+    consumers = consumers_van(service)
+    verwacht = {c.event for c in consumers if c.event is not None}
+    ruw = {c.subject for c in consumers if c.event is None}
+    if set(handlers) != verwacht or set(berichten) != ruw:
+        zonder = sorted(e.__name__ for e in verwacht - set(handlers)) + sorted(ruw - set(berichten))
+        over = sorted(e.__name__ for e in set(handlers) - verwacht) + sorted(set(berichten) - ruw)
+        raise SystemExit(f"{service}: consumers zonder handler {zonder}; handlers zonder consumer {over}")
 
 
 async def _met_geduld(stap: Callable[[], Awaitable[Any]], pogingen: int = 6) -> None:

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.storing import Storing
+from shared.faults import Storing
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,7 +67,7 @@ class Instellingen(BaseSettings):
     stream_replicas: int = Field(1, validation_alias="TOEGANG_STREAM_REPLICAS", ge=1, le=5)
     # How often every replica prunes its service's inbox (decision 0014); daily is plenty for a 395-day cut-off.
     inbox_opschonen_interval_s: float = Field(24 * 3600, validation_alias="TOEGANG_INBOX_OPSCHONEN_INTERVAL_S", gt=0)
-    # Fault injection for the fault suite (shared/storing.py); refused in productie.
+    # Fault injection for the fault suite (shared/faults.py); refused in productie.
     storing: Storing | None = Field(None, validation_alias="TOEGANG_STORING")
 
 

@@ -25,6 +25,18 @@ from nats.js.api import (
 )
 from nats.js.errors import APIError, BadRequestError, NotFoundError
 
+from shared.events import (
+    EVENT_TYPES,
+    Data,
+    DoorverwijzingAanvaard,
+    DoorverwijzingGedaan,
+    MeldingGeregistreerd,
+    PlanAfgesloten,
+    RegisseurToegewezen,
+    SignaalDoorgezet,
+)
+from shared.nats_url import nats_verbinding
+
 log = logging.getLogger(__name__)
 
 # JetStream drops a second message with the same Nats-Msg-Id within this window; the inbox of each
@@ -63,17 +75,36 @@ class Stream:
 
 @dataclass(frozen=True)
 class Consumer:
-    """A durable pull consumer: one per (service, subject it listens to)."""
+    """A durable pull consumer: one per (service, event type it handles). Its subject and stream follow
+    from the event type (shared/events.py: EVENT_TYPES): every gemeente's events of that type."""
 
     service: str
     durable: str
-    stream: str
-    subject: str
+    # What the consumer receives: an event type, or None for raw partner input (not CloudEvents), which
+    # names its subject in `ruw_subject`; such a consumer has no inbox: its handler is idempotent on the
+    # partner's own id.
+    event: type[Data] | None
     description: str
-    # False for raw partner input (not CloudEvents): such a consumer has no inbox; its handler is idempotent
-    # on the partner's own id.
-    cloudevents: bool = True
+    ruw_subject: str | None = None
 
+    @property
+    def subject(self) -> str:
+        if self.event is not None:
+            return f"{EVENT_TYPES[self.event].subject_prefix}.*"
+        if self.ruw_subject is None:
+            raise ValueError(f"consumer {self.durable}: een event type of een ruw subject")
+        return self.ruw_subject
+
+    @property
+    def stream(self) -> str:
+        return stream_van_subject(self.subject)
+
+    @property
+    def cloudevents(self) -> bool:
+        return self.event is not None
+
+
+PARTNER_SIGNALEN = "partners.*.signalen"
 
 STREAMS: tuple[Stream, ...] = (
     Stream("TOEGANG_MELDINGEN", ("toegang.meldingen.>",), "Meldingen: geregistreerd, opgepakt"),
@@ -86,77 +117,30 @@ STREAMS: tuple[Stream, ...] = (
 )
 
 CONSUMERS: tuple[Consumer, ...] = (
+    Consumer("triage", "triage-meldingen", MeldingGeregistreerd, "Route elke nieuwe melding"),
+    Consumer("triage", "triage-casussen", SignaalDoorgezet, "Route elke doorgezette signaalcasus"),
+    Consumer("triage", "triage-regisseurs", RegisseurToegewezen, "Projectie: welk huishouden heeft een regisseur"),
     Consumer(
-        "triage",
-        "triage-meldingen",
-        "TOEGANG_MELDINGEN",
-        "toegang.meldingen.geregistreerd.*",
-        "Route elke nieuwe melding",
+        "triage", "triage-afsluitingen", PlanAfgesloten, "Projectie: een afgesloten plan heeft geen regisseur meer"
     ),
     Consumer(
-        "triage",
-        "triage-casussen",
-        "TOEGANG_SIGNALEN",
-        "toegang.signalen.doorgezet.*",
-        "Route elke doorgezette signaalcasus",
+        "arrangement", "arrangement-doorverwijzingen", DoorverwijzingGedaan, "Eén plan en één regisseur per huishouden"
+    ),
+    Consumer("intake", "intake-doorverwijzingen", DoorverwijzingGedaan, "Status doorverwezen"),
+    Consumer(
+        "intake", "intake-aanvaardingen", DoorverwijzingAanvaard, "Status opgepakt en terugkoppeling aan de melder"
     ),
     Consumer(
-        "triage",
-        "triage-regisseurs",
-        "TOEGANG_PLANNEN",
-        "toegang.plannen.regisseur-toegewezen.*",
-        "Projectie: welk huishouden heeft een regisseur",
-    ),
-    Consumer(
-        "triage",
-        "triage-afsluitingen",
-        "TOEGANG_PLANNEN",
-        "toegang.plannen.afgesloten.*",
-        "Projectie: een afgesloten plan heeft geen regisseur meer",
-    ),
-    Consumer(
-        "arrangement",
-        "arrangement-doorverwijzingen",
-        "TOEGANG_DOORVERWIJZINGEN",
-        "toegang.doorverwijzingen.gedaan.*",
-        "Eén plan en één regisseur per huishouden",
-    ),
-    Consumer(
-        "intake",
-        "intake-doorverwijzingen",
-        "TOEGANG_DOORVERWIJZINGEN",
-        "toegang.doorverwijzingen.gedaan.*",
-        "Status doorverwezen",
-    ),
-    Consumer(
-        "intake",
-        "intake-aanvaardingen",
-        "TOEGANG_PLANNEN",
-        "toegang.plannen.doorverwijzing-aanvaard.*",
-        "Status opgepakt en terugkoppeling aan de melder",
-    ),
-    Consumer(
-        "intake",
-        "intake-afsluitingen",
-        "TOEGANG_PLANNEN",
-        "toegang.plannen.afgesloten.*",
-        "Status afgesloten; start van de bewaartermijn van de melder",
+        "intake", "intake-afsluitingen", PlanAfgesloten, "Status afgesloten; start van de bewaartermijn van de melder"
     ),
     Consumer(
         "signalering",
         "signalering-partners",
-        "PARTNER_SIGNALEN",
-        "partners.*.signalen",
+        None,
         "Signalen die partners rechtstreeks op NATS publiceren",
-        cloudevents=False,
+        ruw_subject=PARTNER_SIGNALEN,
     ),
-    Consumer(
-        "signalering",
-        "signalering-aanvaardingen",
-        "TOEGANG_PLANNEN",
-        "toegang.plannen.doorverwijzing-aanvaard.*",
-        "Casus opgepakt",
-    ),
+    Consumer("signalering", "signalering-aanvaardingen", DoorverwijzingAanvaard, "Casus opgepakt"),
 )
 
 
@@ -305,8 +289,6 @@ def _verschillen(huidig: ConsumerConfig, gewenst: ConsumerConfig) -> list[str]:
 async def declareer_streams_op(nats_url: str, replicas: int = 1) -> None:
     """For `toegang migrate`: declare the streams without starting a service."""
     import nats
-
-    from shared.bus import nats_verbinding
 
     nc = await nats.connect(**nats_verbinding(nats_url))
     try:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import nats
 from nats.js.errors import NotFoundError
 
-from shared.bus import nats_verbinding
+from shared.nats_url import nats_verbinding
 
 DLQ_STREAM = "TOEGANG_DLQ"
 

@@ -29,8 +29,8 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from shared.bus import nats_verbinding
 from shared.events import EVENT_TYPES, MeldingGeregistreerd, SignaalDoorgezet
+from shared.nats_url import nats_verbinding
 from shared.topology import CONSUMERS, STREAMS
 
 DLQ_STREAM = "TOEGANG_DLQ"

@@ -227,7 +227,7 @@ class NatsServer:
 @dataclass
 class NatsCluster:
     """Three nats-servers on loopback forming one JetStream cluster (streams then have 3 replicas:
-    TOEGANG_STREAM_REPLICAS=3). URLs name every node, comma-separated (shared/bus.py: nats_verbinding), so a
+    TOEGANG_STREAM_REPLICAS=3). URLs name every node, comma-separated (shared/nats_url.py: nats_verbinding), so a
     client fails over when its node dies."""
 
     knopen: list[NatsServer]

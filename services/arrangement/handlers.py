@@ -97,7 +97,7 @@ def handlers(ctx: Context) -> dict:
             )
         )
 
-    return {"arrangement-doorverwijzingen": bij_doorverwijzing}
+    return {DoorverwijzingGedaan: bij_doorverwijzing}
 
 
 async def _sla_nieuw_plan_op(uow: UnitOfWork, gemeente: str, plan: domain.Plan, nu: datetime) -> None:

@@ -79,7 +79,7 @@ async def bij_afsluiting(event: Event[PlanAfgesloten], uow: UnitOfWork) -> None:
 
 def handlers(ctx: Context) -> dict:
     return {
-        "intake-doorverwijzingen": bij_doorverwijzing,
-        "intake-aanvaardingen": bij_aanvaarding,
-        "intake-afsluitingen": bij_afsluiting,
+        DoorverwijzingGedaan: bij_doorverwijzing,
+        DoorverwijzingAanvaard: bij_aanvaarding,
+        PlanAfgesloten: bij_afsluiting,
     }

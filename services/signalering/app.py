@@ -14,6 +14,7 @@ DEFINITIE = ServiceDefinitie(
     inbox=tables.inbox,
     routers=[api.router],
     handlers=handlers.handlers,
+    berichten=handlers.berichten,
     publiceert=[SignaalOntvangen, SignaalDoorgezet, SignaalAfgehandeld],
     omschrijving="Signalen van partners: ontdubbelen, drempels, matching per huishouden, terugkoppeling.",
     bij_start=houdt_persoonsgegevens,

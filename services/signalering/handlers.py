@@ -15,6 +15,7 @@ from shared.db import UnitOfWork
 from shared.events import DoorverwijzingAanvaard, Event
 from shared.service import Context
 from shared.termijnen import TZ
+from shared.topology import PARTNER_SIGNALEN
 
 
 async def bij_aanvaarding(event: Event[DoorverwijzingAanvaard], uow: UnitOfWork) -> None:
@@ -54,4 +55,8 @@ def partnerberichten(ctx: Context):
 
 
 def handlers(ctx: Context) -> dict:
-    return {"signalering-aanvaardingen": bij_aanvaarding, "signalering-partners": partnerberichten(ctx)}
+    return {DoorverwijzingAanvaard: bij_aanvaarding}
+
+
+def berichten(ctx: Context) -> dict:
+    return {PARTNER_SIGNALEN: partnerberichten(ctx)}

@@ -141,8 +141,8 @@ def handlers(ctx: Context) -> dict:
         )
 
     return {
-        "triage-meldingen": bij_melding,
-        "triage-casussen": bij_casus,
-        "triage-regisseurs": bij_regisseur,
-        "triage-afsluitingen": bij_afsluiting,
+        MeldingGeregistreerd: bij_melding,
+        SignaalDoorgezet: bij_casus,
+        RegisseurToegewezen: bij_regisseur,
+        PlanAfgesloten: bij_afsluiting,
     }

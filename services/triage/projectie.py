@@ -68,7 +68,7 @@ async def herbouw_als_leeg(ctx: Context, handlers: dict) -> int:
 
 
 async def _pas_toe(ctx: Context, handlers: dict, berichten) -> int:
-    per_type = {RegisseurToegewezen: handlers["triage-regisseurs"], PlanAfgesloten: handlers["triage-afsluitingen"]}
+    per_type = {RegisseurToegewezen: handlers[RegisseurToegewezen], PlanAfgesloten: handlers[PlanAfgesloten]}
     toegepast = 0
     async with ctx.uows() as uow:
         for bericht in berichten:

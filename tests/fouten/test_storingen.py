@@ -21,8 +21,8 @@ import httpx
 import nats
 import pytest
 
-from shared.bus import nats_verbinding
-from shared.storing import REDEN
+from shared.faults import REDEN
+from shared.nats_url import nats_verbinding
 from tests.fouten.conftest import VOLLEDIG
 from toegang import dlq
 from toegang.omgeving import SERVICES

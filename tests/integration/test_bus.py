@@ -42,9 +42,7 @@ def opgepakt_event(team: str = "t") -> object:
 
 
 async def test_falende_handler_wordt_herhaald_dan_dlq_en_de_rest_stroomt_door(engine, nats_server):
-    consumer = Consumer(
-        "bustest", f"bustest-{uuid.uuid4().hex[:8]}", "TOEGANG_MELDINGEN", "toegang.meldingen.opgepakt.*", "test"
-    )
+    consumer = Consumer("bustest", f"bustest-{uuid.uuid4().hex[:8]}", MeldingOpgepakt, "test")
     pogingen: dict[str, int] = {}
     verwerkt: list[str] = []
 

@@ -103,7 +103,7 @@ async def test_een_dubbele_aflevering_begint_de_bewaartermijn_opnieuw(engine, du
     that had the event already must keep its row at least that long from this delivery on."""
     data = MeldingOpgepakt(melding_id=uuid.uuid4(), opgepakt_op=datetime.now(UTC), team_id="t")
     event = maak_event(data, service="intake", gemeente="GM1916", subject="s", correlatieid="c")
-    consumer = Consumer("triage", durable, "TOEGANG_MELDINGEN", "toegang.meldingen.opgepakt.*", "test")
+    consumer = Consumer("triage", durable, MeldingOpgepakt, "test")
     async with engine.begin() as conn:
         await conn.execute(
             inbox.insert().values(

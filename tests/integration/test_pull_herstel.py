@@ -14,6 +14,7 @@ import nats
 
 from shared.bus import RetryBeleid, abonneer, maak_broker
 from shared.db import UnitOfWorkFactory
+from shared.events import MeldingOpgepakt
 from shared.topology import Consumer, declareer_streams
 from tests.conftest import wacht_tot
 from tests.integration.test_bus import engine, inbox, opgepakt_event, outbox  # noqa: F401 - engine: fixture
@@ -40,7 +41,7 @@ async def luister(server: NatsServer, engine, durable: str):  # noqa: F811
         ontvangen.append(str(event.id))
 
     broker = maak_broker(server.url, "pullherstel")
-    consumer = Consumer("pullherstel", durable, "TOEGANG_MELDINGEN", "toegang.meldingen.opgepakt.*", "test")
+    consumer = Consumer("pullherstel", durable, MeldingOpgepakt, "test")
     abonneer(broker, consumer, handler, UnitOfWorkFactory(engine, outbox), inbox, RetryBeleid(max_deliver=3))
     await broker.connect()
     await declareer_streams(broker.config.connection_state.stream)

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 import httpx
 import nats
 
-from shared.bus import nats_verbinding
 from shared.nats_rechten import partner_inbox_prefix
+from shared.nats_url import nats_verbinding
 from tests.support.gegevens import geldig_bsn, melding
 from toegang.invarianten import Ingezonden
 

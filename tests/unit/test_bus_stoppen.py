@@ -32,7 +32,7 @@ async def test_bericht_dat_binnenkomt_tijdens_het_stoppen_gaat_terug():
 
 def test_nats_url_van_een_cluster_geeft_servers_zonder_en_inlog_apart():
     """Credentials as options, so the nodes a cluster advertises (no user info) get them too."""
-    from shared.bus import nats_verbinding
+    from shared.nats_url import nats_verbinding
 
     url = "nats://intake:ge%2Fheim@127.0.0.1:4001, nats://intake:ge%2Fheim@127.0.0.1:4002,nats://127.0.0.1:4003"
     assert nats_verbinding(url) == {
