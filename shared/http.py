@@ -12,8 +12,10 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
 from shared.db import is_tijdelijk
-from shared.invoer import Fouten
 from shared.levenscyclus import OngeldigeOvergang
+from shared.weigeringen import Bezet, GeenToegang, NietGevonden, OngeldigeInvoer, weiger_bij_fouten
+
+__all__ = ["OngeldigeInvoer", "weiger_bij_fouten", "fouten", "probleem", "veldfout", "installeer_foutafhandeling"]
 
 log = logging.getLogger(__name__)
 
@@ -54,20 +56,6 @@ def fouten(*statussen: int) -> dict[int | str, dict]:
     return {status: {"model": Probleem, "description": TITELS.get(status, "Fout")} for status in statussen}
 
 
-class OngeldigeInvoer(Exception):
-    """Domain validation failed; `fouten` are (field path, message) pairs."""
-
-    def __init__(self, fouten: Fouten):
-        super().__init__("; ".join(f"{'.'.join(map(str, pad))}: {m}" for pad, m in fouten))
-        self.fouten = fouten
-
-
-def weiger_bij_fouten(fouten: Fouten) -> None:
-    """For use cases: raise OngeldigeInvoer when the domain found anything."""
-    if fouten:
-        raise OngeldigeInvoer(fouten)
-
-
 def probleem(status: int, detail: str, headers: dict[str, str] | None = None, **extra) -> JSONResponse:
     body = {"type": "about:blank", "title": TITELS.get(status, "Fout"), "status": status, "detail": detail, **extra}
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
@@ -97,6 +85,18 @@ def installeer_foutafhandeling(app: FastAPI) -> None:
     @app.exception_handler(OngeldigeInvoer)
     async def domeinfout(request: Request, fout: OngeldigeInvoer) -> JSONResponse:
         return probleem(422, "De invoer klopt niet; zie errors.", errors=[veldfout(p, m) for p, m in fout.fouten])
+
+    @app.exception_handler(NietGevonden)
+    async def niet_gevonden(request: Request, fout: NietGevonden) -> JSONResponse:
+        return probleem(404, fout.detail)
+
+    @app.exception_handler(GeenToegang)
+    async def geen_toegang(request: Request, fout: GeenToegang) -> JSONResponse:
+        return probleem(403, fout.detail)
+
+    @app.exception_handler(Bezet)
+    async def bezet(request: Request, fout: Bezet) -> JSONResponse:
+        return probleem(503, fout.detail, headers={"Retry-After": "1"})
 
     @app.exception_handler(OngeldigeOvergang)
     async def overgang(request: Request, fout: OngeldigeOvergang) -> JSONResponse:
