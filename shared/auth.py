@@ -74,12 +74,14 @@ class TokenVerifier:
         if self._jwks is not None:
             if alg not in JWKS_ALGORITMEN:  # before any JWKS fetch
                 raise jwt.InvalidAlgorithmError(f"algoritme {alg!r} wordt niet aanvaard")
-            sleutel = self._jwks.get_signing_key_from_jwt(token)
-            if sleutel.algorithm_name not in JWKS_ALGORITMEN:
-                raise jwt.InvalidAlgorithmError(f"sleutel met algoritme {sleutel.algorithm_name!r} in de JWKS")
-            sleutel, algoritmen = sleutel.key, [sleutel.algorithm_name]
-        else:
+            jwk = self._jwks.get_signing_key_from_jwt(token)
+            if jwk.algorithm_name not in JWKS_ALGORITMEN:
+                raise jwt.InvalidAlgorithmError(f"sleutel met algoritme {jwk.algorithm_name!r} in de JWKS")
+            sleutel, algoritmen = jwk.key, [jwk.algorithm_name]
+        elif self._secret:
             sleutel, algoritmen = self._secret, ["HS256"]
+        else:  # not reached: the constructor requires a secret or a JWKS
+            raise jwt.InvalidKeyError("geen sleutel ingesteld")
         claims = jwt.decode(
             token,
             sleutel,

@@ -159,7 +159,9 @@ async def voeg_toe(session: AsyncSession, tabel: Table, rijen: list[dict]) -> No
         return
     kolommen = list(rijen[0])
     verbinding = await (await session.connection()).get_raw_connection()
-    await verbinding.driver_connection.copy_records_to_table(
+    asyncpg = verbinding.driver_connection
+    assert asyncpg is not None  # an open connection of the pool
+    await asyncpg.copy_records_to_table(
         tabel.name, schema_name=tabel.schema, columns=kolommen, records=[tuple(r[k] for k in kolommen) for r in rijen]
     )
 

@@ -7,6 +7,7 @@ model keeps a careless field from slipping onto the bus.
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, Generic, Literal, TypeVar
@@ -229,31 +230,34 @@ class EventType(BaseModel):
 
     type: str
     subject_prefix: str
-    data: type[Data]
+    data: builtins.type[Data]  # `type` is also this model's field
     publisher: str
 
 
+# The contract's event table: data model, type (after "nl.sociaal-domein."), subject prefix, publisher.
+_TABEL: list[tuple[type[Data], str, str, str]] = [
+    (MeldingGeregistreerd, "meldingen.melding-geregistreerd", "toegang.meldingen.geregistreerd", "intake"),
+    (SignaalOntvangen, "signalen.signaal-ontvangen", "toegang.signalen.ontvangen", "signalering"),
+    (SignaalDoorgezet, "signalen.signaal-doorgezet", "toegang.signalen.doorgezet", "signalering"),
+    (DoorverwijzingGedaan, "toegang.doorverwijzing-gedaan", "toegang.doorverwijzingen.gedaan", "triage"),
+    (RegisseurToegewezen, "plannen.regisseur-toegewezen", "toegang.plannen.regisseur-toegewezen", "arrangement"),
+    (PlanOpgesteld, "plannen.plan-opgesteld", "toegang.plannen.opgesteld", "arrangement"),
+    (BeschikkingAfgegeven, "plannen.beschikking-afgegeven", "toegang.plannen.beschikking-afgegeven", "arrangement"),
+    (TermijnVerstreken, "plannen.termijn-verstreken", "toegang.plannen.termijn-verstreken", "arrangement"),
+    (
+        DoorverwijzingAanvaard,
+        "plannen.doorverwijzing-aanvaard",
+        "toegang.plannen.doorverwijzing-aanvaard",
+        "arrangement",
+    ),
+    (PlanAfgesloten, "plannen.plan-afgesloten", "toegang.plannen.afgesloten", "arrangement"),
+    (MeldingOpgepakt, "meldingen.melding-opgepakt", "toegang.meldingen.opgepakt", "intake"),
+    (SignaalAfgehandeld, "signalen.signaal-afgehandeld", "toegang.signalen.afgehandeld", "signalering"),
+]
+
 EVENT_TYPES: dict[type[Data], EventType] = {
     model: EventType(type=f"nl.sociaal-domein.{t}", subject_prefix=s, data=model, publisher=p)
-    for model, t, s, p in [
-        (MeldingGeregistreerd, "meldingen.melding-geregistreerd", "toegang.meldingen.geregistreerd", "intake"),
-        (SignaalOntvangen, "signalen.signaal-ontvangen", "toegang.signalen.ontvangen", "signalering"),
-        (SignaalDoorgezet, "signalen.signaal-doorgezet", "toegang.signalen.doorgezet", "signalering"),
-        (DoorverwijzingGedaan, "toegang.doorverwijzing-gedaan", "toegang.doorverwijzingen.gedaan", "triage"),
-        (RegisseurToegewezen, "plannen.regisseur-toegewezen", "toegang.plannen.regisseur-toegewezen", "arrangement"),
-        (PlanOpgesteld, "plannen.plan-opgesteld", "toegang.plannen.opgesteld", "arrangement"),
-        (BeschikkingAfgegeven, "plannen.beschikking-afgegeven", "toegang.plannen.beschikking-afgegeven", "arrangement"),
-        (TermijnVerstreken, "plannen.termijn-verstreken", "toegang.plannen.termijn-verstreken", "arrangement"),
-        (
-            DoorverwijzingAanvaard,
-            "plannen.doorverwijzing-aanvaard",
-            "toegang.plannen.doorverwijzing-aanvaard",
-            "arrangement",
-        ),
-        (PlanAfgesloten, "plannen.plan-afgesloten", "toegang.plannen.afgesloten", "arrangement"),
-        (MeldingOpgepakt, "meldingen.melding-opgepakt", "toegang.meldingen.opgepakt", "intake"),
-        (SignaalAfgehandeld, "signalen.signaal-afgehandeld", "toegang.signalen.afgehandeld", "signalering"),
-    ]
+    for model, t, s, p in _TABEL
 }
 DATA_PER_TYPE: dict[str, type[Data]] = {e.type: model for model, e in EVENT_TYPES.items()}
 

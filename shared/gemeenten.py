@@ -198,7 +198,7 @@ class Gemeenten:
     def __init__(self, gemeenten: list[Gemeente]):
         self._per_code = {g.code: g for g in gemeenten}
 
-    def __contains__(self, code: str) -> bool:
+    def __contains__(self, code: object) -> bool:
         return code in self._per_code
 
     def __getitem__(self, code: str) -> Gemeente:

@@ -155,6 +155,7 @@ def _documenteer_problemen(app: FastAPI) -> None:
             schemas["Probleem"] = definities
             for ongebruikt in ("HTTPValidationError", "ValidationError"):
                 schemas.pop(ongebruikt, None)
+            app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

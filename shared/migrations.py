@@ -33,6 +33,8 @@ def migreer(database_url: str, services: tuple[str, ...] = SERVICES) -> None:
 
 def run_env(metadata: MetaData, schema: str) -> None:
     url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise SystemExit("sqlalchemy.url ontbreekt in de Alembic-configuratie")
 
     def migreer_sync(connection) -> None:
         connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))

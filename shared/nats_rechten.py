@@ -87,12 +87,12 @@ def service_rechten(service: str) -> dict[str, list[str]]:
             f"$JS.API.CONSUMER.MSG.NEXT.{c.stream}.{c.durable}",
             f"$JS.ACK.{c.stream}.{c.durable}.>",
         ]
-    for stream, consumer in EXTRA_CONSUMERS.get(service, ()):  # short-lived, under a fixed name
+    for stream_naam, consumer in EXTRA_CONSUMERS.get(service, ()):  # short-lived, under a fixed name
         publish += [
-            f"$JS.API.CONSUMER.CREATE.{stream}.{consumer}.>",
-            f"$JS.API.CONSUMER.INFO.{stream}.{consumer}",
-            f"$JS.API.CONSUMER.DELETE.{stream}.{consumer}",
-            f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer}",
+            f"$JS.API.CONSUMER.CREATE.{stream_naam}.{consumer}.>",
+            f"$JS.API.CONSUMER.INFO.{stream_naam}.{consumer}",
+            f"$JS.API.CONSUMER.DELETE.{stream_naam}.{consumer}",
+            f"$JS.API.CONSUMER.MSG.NEXT.{stream_naam}.{consumer}",
         ]
     return {"publish": publish, "subscribe": ["_INBOX.>"]}
 

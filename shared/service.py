@@ -26,7 +26,7 @@ from sqlalchemy import MetaData, Table, text
 from shared.auth import TokenVerifier
 from shared.bus import BerichtHandler, EventHandler, RetryBeleid, abonneer, abonneer_berichten, maak_broker
 from shared.db import UnitOfWorkFactory, maak_engine, verwijder_oude_inbox
-from shared.events import EVENT_TYPES, Data, Event
+from shared.events import EVENT_KLASSE, EVENT_TYPES, Data
 from shared.gemeenten import laad_gemeenten
 from shared.http import installeer_foutafhandeling, probleem
 from shared.outbox import OutboxRelay
@@ -162,7 +162,7 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
         )
     for model in definitie.publiceert:  # documented in AsyncAPI; the relay does the publishing
         et = EVENT_TYPES[model]
-        broker.publisher(f"{et.subject_prefix}.*", schema=Event[model], title=et.type, include_in_schema=True)
+        broker.publisher(f"{et.subject_prefix}.*", schema=EVENT_KLASSE[model], title=et.type, include_in_schema=True)
     relay = OutboxRelay(uows, broker)
     taken = platform_taken(definitie, instellingen)
 
@@ -217,7 +217,7 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
         }
         if all(onderdelen.values()):
             return JSONResponse({"status": "ok", "service": definitie.naam, **onderdelen})
-        return probleem(503, "Niet alle verbindingen zijn op.", service=definitie.naam, **onderdelen)
+        return probleem(503, "Niet alle verbindingen zijn op.", None, service=definitie.naam, **onderdelen)
 
     @app.get("/health/live", include_in_schema=False)
     async def levend() -> JSONResponse:

@@ -46,7 +46,7 @@ def _standaard_config_dir() -> Path:
 class Instellingen(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
 
-    omgeving: Literal["ontwikkeling", "productie"] = Field(PRODUCTIE, validation_alias="TOEGANG_OMGEVING")
+    omgeving: Literal["ontwikkeling", "productie"] = Field("productie", validation_alias="TOEGANG_OMGEVING")
     nats_url: str = Field("nats://127.0.0.1:14222", validation_alias="NATS_URL")
     database_url: str = Field(validation_alias="DATABASE_URL")
     pseudoniem_sleutel: SecretStr = Field(validation_alias="TOEGANG_PSEUDONIEM_SLEUTEL", min_length=16)

@@ -237,6 +237,7 @@ async def declareer_consumers(js: JetStreamContext, service: str, ack_wait_s: fl
 
 async def declareer_consumer(js: JetStreamContext, stream: str, gewenst: ConsumerConfig) -> None:
     durable = gewenst.durable_name
+    assert durable is not None  # consumer_config always names the durable
     try:
         huidig = (await js.consumer_info(stream, durable)).config
     except NotFoundError:
