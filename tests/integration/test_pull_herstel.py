@@ -52,7 +52,7 @@ async def luister(server: NatsServer, engine, durable: str):  # noqa: F811
 def herstart(server: NatsServer, sig: int, weg_s: float) -> None:
     server.proces.send_signal(sig)
     server.proces.wait(15)
-    time.sleep(weg_s)
+    time.sleep(weg_s)  # how long the server is away: the outage itself, not a wait for processing
     server.start()  # same port, same store
 
 
