@@ -1,0 +1,57 @@
+"""Rendering a page: the Jinja2 environment (autoescaped), its filters, and what every page gets (the
+session's user, its CSRF token for the forms, the environment)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from werkplek import teksten
+from werkplek.aanmelden import ROL_TEKST
+from werkplek.sessies import CSRF_VELD, Sessie
+
+MAP = Path(__file__).parent
+
+
+def maak_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=MAP / "templates")
+    env = templates.env
+    env.autoescape = True
+    env.trim_blocks, env.lstrip_blocks = True, True
+    env.filters["datum"] = teksten.datum_tekst
+    env.globals.update(
+        CSRF_VELD=CSRF_VELD,
+        ROL_TEKST={r.value: t for r, t in ROL_TEKST.items()},
+        STAAT_TEKST={s.value: t for s, t in teksten.STAAT_TEKST.items()},
+        TERMIJN_SOORTEN=teksten.TERMIJN_SOORTEN,
+        TIJDLIJN_SOORTEN=teksten.TIJDLIJN_SOORTEN,
+        ROUTES=teksten.ROUTES,
+        URGENTIES=teksten.URGENTIES,
+        REGISSEUR_SOORTEN=teksten.REGISSEUR_SOORTEN,
+    )
+    return templates
+
+
+def toon(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+    sessie: Sessie | None = None,
+) -> HTMLResponse:
+    app = request.app
+    sessie = sessie if sessie is not None else app.state.sessies.van(request)
+    woorden: teksten.Woorden = app.state.woorden
+    inhoud = {
+        "sessie": sessie,
+        "gebruiker": sessie.gebruiker if sessie else None,
+        "csrf": sessie.csrf if sessie else "",
+        "productie": app.state.instellingen.productie,
+        "woorden": woorden,
+        **(context or {}),
+    }
+    return app.state.templates.TemplateResponse(request, template, inhoud, status_code=status_code)
