@@ -43,7 +43,7 @@ EXTRA_PUBLICATIES: dict[str, tuple[str, ...]] = {
     "arrangement": ("toegang.doorverwijzingen.gedaan",),
 }
 # Consumers a service creates and deletes itself, besides its durables (stream, consumer name):
-# triage rebuilds its projection of known households from the plan events (services/triage/projectie.py).
+# triage rebuilds its projection of known households from the plan events (services/triage/jobs.py).
 EXTRA_CONSUMERS: dict[str, tuple[tuple[str, str], ...]] = {
     "triage": (("TOEGANG_PLANNEN", "triage-herbouw"),),
 }

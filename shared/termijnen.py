@@ -22,11 +22,14 @@ EEN_DAG = timedelta(days=1)
 
 
 class Norm(Protocol):
-    """What `termijn_tot` needs from a norm; `shared.gemeenten.Termijnnorm` satisfies it."""
+    """What `termijn_tot` needs from a norm; `shared.gemeenten.Termijnnorm` (frozen) satisfies it."""
 
-    aantal: int
-    eenheid: str
-    wettelijk: bool
+    @property
+    def aantal(self) -> int: ...
+    @property
+    def eenheid(self) -> str: ...
+    @property
+    def wettelijk(self) -> bool: ...
 
 
 @cache

@@ -1,10 +1,8 @@
 """Intake, wired: `toegang service intake` runs `app()` under uvicorn."""
 
-import os
-
-from services.intake import api, bewaren, handlers, tables
+from services.intake import api, handlers, jobs, tables
 from shared.events import MeldingGeregistreerd, MeldingOpgepakt
-from shared.service import ServiceDefinitie, Taak, bouw_app, houdt_persoonsgegevens
+from shared.service import ServiceDefinitie, bouw_app, houdt_persoonsgegevens
 from shared.verwerkingslog import verwerkingslog_router
 
 DEFINITIE = ServiceDefinitie(
@@ -18,13 +16,7 @@ DEFINITIE = ServiceDefinitie(
     publiceert=[MeldingGeregistreerd, MeldingOpgepakt],
     omschrijving="Meldingen uit elk kanaal: valideren, pseudonimiseren, terugkoppelen aan de melder.",
     bij_start=houdt_persoonsgegevens,
-    taken=[
-        Taak(
-            "bewaartermijn-melders",
-            float(os.environ.get("TOEGANG_BEWAAR_INTERVAL_S", 3600)),
-            bewaren.wis_melder_contactgegevens,
-        )
-    ],
+    taken=jobs.TAKEN,
 )
 
 

@@ -1,6 +1,6 @@
 """Intake's pure domain: what a melding may contain, the facts derived from it, and its status.
 
-No I/O here: the API parses and authorises, this module decides, tables store.
+No I/O here: schemas.py parses, usecases.py loads and stores, this module decides.
 """
 
 from __future__ import annotations
@@ -8,72 +8,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from shared.events import Veiligheid
 from shared.gemeenten import Gemeente, Gemeenten, geldige_postcode
+from shared.invoer import Fouten
+from shared.levenscyclus import Levenscyclus
 from shared.privacy import adres_sleutel, elfproef, persoon_sleutel_bsn, persoon_sleutel_ngp
 from shared.zrm import ZRM_DOMEINEN
 
-Kanaal = Literal["telefoon", "balie", "digitaal", "huisbezoek", "email", "professional", "meldpunt"]
-Soort = Literal["hulpvraag", "zorgmelding", "aanvraag_maatwerk"]
-MelderType = Literal["inwoner_zelf", "naaste", "mantelzorger", "buur", "professional", "anoniem"]
-Pad = tuple[str | int, ...]
+if TYPE_CHECKING:  # the body is only read here; schemas.py imports Status from this module
+    from services.intake.schemas import MeldingInvoer
 
 
-class Invoer(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class Melder(Invoer):
-    type: MelderType
-    naam: Annotated[str, Field(max_length=200)] | None = None
-    organisatie: Annotated[str, Field(max_length=200)] | None = None
-    telefoon: Annotated[str, Field(max_length=30, pattern=r"^\+?[0-9 ()-]{6,30}$")] | None = None
-    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
-    wil_terugkoppeling: bool = False
-
-
-class Persoon(Invoer):
-    bsn: str | None = None
-    naam: Annotated[str, Field(max_length=200)] | None = None
-    geboortedatum: date | None = None
-
-
-class Adres(Invoer):
-    postcode: str
-    huisnummer: Annotated[int, Field(ge=1, le=99999)]
-    toevoeging: Annotated[str, Field(max_length=6, pattern=r"^[A-Za-z0-9 -]*$")] | None = None
-
-
-class Betreft(Invoer):
-    personen: Annotated[list[Persoon], Field(max_length=20)] = []
-    adres: Adres | None = None
-
-
-class MeldingInvoer(Invoer):
-    """The body of POST /v1/meldingen (CONTRACT.md)."""
-
-    gemeente: str
-    kanaal: Kanaal
-    soort: Soort
-    melder: Melder
-    betreft: Betreft
-    omschrijving: Annotated[str, Field(max_length=4000)] = ""
-    levensgebieden: list[str] = []
-    zrm: dict[str, int] = {}
-    veiligheid: Veiligheid = Veiligheid()
-    crisis: bool = False
-    spoed: bool = False
-    gevraagde_voorzieningen: list[str] = []
-    inwoner_op_de_hoogte: bool = False
-
-
-def controleer(invoer: MeldingInvoer, gemeenten: Gemeenten) -> list[tuple[Pad, str]]:
+def controleer(invoer: MeldingInvoer, gemeenten: Gemeenten) -> Fouten:
     """Every reason the melding cannot be registered, with the field it concerns."""
-    fouten: list[tuple[Pad, str]] = []
+    fouten: Fouten = []
     gemeente = gemeenten.get(invoer.gemeente)
     if gemeente is None:
         fouten.append((("gemeente",), f"onbekende gemeente; bekend zijn {', '.join(gemeenten.codes)}"))
@@ -136,6 +85,7 @@ def leid_af(invoer: MeldingInvoer, gemeente: Gemeente, sleutel: bytes, op: date)
         if p.bsn:
             sleutels.append(persoon_sleutel_bsn(sleutel, p.bsn))
         else:
+            assert p.naam and p.geboortedatum and adres, "controleer() refuses a person without BSN and these"
             zwak = True
             sleutels.append(persoon_sleutel_ngp(sleutel, p.naam, p.geboortedatum, adres.postcode, adres.huisnummer))
     if adres is not None:
@@ -163,17 +113,16 @@ class Status(StrEnum):
 
 # The explicit transition table. Events from triage and arrangement travel on different streams and
 # may arrive out of order: `opgepakt` may come before `doorverwezen`; a late `doorverwezen` then changes
-# nothing (it is not in the table for `opgepakt`).
-OVERGANGEN: dict[Status, frozenset[Status]] = {
-    Status.geregistreerd: frozenset({Status.doorverwezen, Status.opgepakt, Status.afgesloten}),
-    Status.doorverwezen: frozenset({Status.opgepakt, Status.afgesloten}),
-    Status.opgepakt: frozenset({Status.afgesloten}),
-    Status.afgesloten: frozenset(),
-}
-
-
-def mag_naar(huidig: Status, nieuw: Status) -> bool:
-    return nieuw in OVERGANGEN[huidig]
+# nothing (it is not in the table for `opgepakt`), and a second `opgepakt` neither.
+LEVENSCYCLUS = Levenscyclus(
+    "melding",
+    {
+        Status.geregistreerd: frozenset({Status.doorverwezen, Status.opgepakt, Status.afgesloten}),
+        Status.doorverwezen: frozenset({Status.opgepakt, Status.afgesloten}),
+        Status.opgepakt: frozenset({Status.afgesloten}),
+        Status.afgesloten: frozenset(),
+    },
+)
 
 
 # What the retention job erases: how to reach the melder. What he said (omschrijving) and whom it concerns

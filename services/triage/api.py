@@ -5,42 +5,26 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Request
-from pydantic import ValidationError
-from sqlalchemy import select
+from fastapi import APIRouter, Body, Depends, Request
 
-from services.triage import domain, tables
-from shared.auth import GEMEENTE_ROLLEN, Gebruiker, Rol, vereist
-from shared.events import MeldingGeregistreerd, SignaalDoorgezet
-from shared.http import OngeldigeInvoer, fouten
+from services.triage import usecases
+from shared.auth import GEMEENTE_ROLLEN, Gebruiker, vereist
+from shared.http import fouten
 
 router = APIRouter(prefix="/v1", tags=["triage"], responses=fouten(403))
 Medewerker = Annotated[Gebruiker, Depends(vereist(*GEMEENTE_ROLLEN))]
 
 
-def _eigen_gemeente(gebruiker: Gebruiker, gemeente: str) -> None:
-    if gebruiker.gemeente != gemeente:
-        raise HTTPException(403, "Alleen de eigen gemeente.")
-
-
 @router.get("/besluiten")
 async def besluiten(bron_id: uuid.UUID, request: Request, gebruiker: Medewerker):
-    b = tables.besluiten
     async with request.app.state.ctx.uows() as uow:
-        query = select(b).where(b.c.bron_id == bron_id, b.c.gemeente == gebruiker.gemeente)
-        if gebruiker.rol == Rol.wijkcoach:  # a wijkcoach sees what went to his teams only
-            query = query.where(b.c.team_id.in_(gebruiker.teams))
-        rijen = (await uow.session.execute(query.order_by(b.c.besloten_op))).mappings().all()
-    return {"bron_id": bron_id, "besluiten": [dict(r) for r in rijen]}
+        besluiten = await usecases.besluiten_voor(uow, gebruiker, bron_id)
+    return {"bron_id": bron_id, "besluiten": besluiten}
 
 
 @router.get("/regels/{gemeente}", responses=fouten(404))
 async def regels(gemeente: str, request: Request, gebruiker: Medewerker):
-    _eigen_gemeente(gebruiker, gemeente)
-    config = request.app.state.ctx.gemeenten.get(gemeente)
-    if config is None:
-        raise HTTPException(404, "Onbekende gemeente.")
-    return {"gemeente": gemeente, "regels": [r.model_dump() for i, r in enumerate(config.regels)]}
+    return {"gemeente": gemeente, "regels": usecases.regels_van(request.app.state.ctx.gemeenten, gebruiker, gemeente)}
 
 
 @router.post("/regels/{gemeente}/proef", responses=fouten(404))
@@ -52,25 +36,4 @@ async def proef(
     bekend_huishouden: bool = False,
 ):
     """The decision triage would take for this event data, without storing or publishing anything."""
-    _eigen_gemeente(gebruiker, gemeente)
-    config = request.app.state.ctx.gemeenten.get(gemeente)
-    if config is None:
-        raise HTTPException(404, "Onbekende gemeente.")
-    try:
-        if "casus_id" in data:
-            feiten = domain.feiten_van_casus(SignaalDoorgezet.model_validate(data), bekend_huishouden)
-        else:
-            feiten = domain.feiten_van_melding(MeldingGeregistreerd.model_validate(data), bekend_huishouden)
-    except ValidationError as fout:
-        raise OngeldigeInvoer([(tuple(e["loc"]), e["msg"]) for e in fout.errors(include_input=False)]) from None
-    besluit = domain.besluit(config, feiten, None)
-    return {
-        "regel_id": besluit.regel_id,
-        "route": besluit.route,
-        "team_id": besluit.team_id,
-        "urgentie": besluit.urgentie,
-        "termijn_tot": besluit.termijn_tot,
-        "termijn_grondslag": besluit.termijn_grondslag,
-        "toelichting": besluit.toelichting,
-        "feiten": besluit.feiten,
-    }
+    return usecases.proef(request.app.state.ctx.gemeenten, gebruiker, gemeente, data, bekend_huishouden)

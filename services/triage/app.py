@@ -1,13 +1,8 @@
 """Triage, wired: `toegang service triage` runs `app()` under uvicorn."""
 
-from services.triage import api, handlers, projectie, tables
+from services.triage import api, handlers, jobs, tables
 from shared.events import DoorverwijzingGedaan
-from shared.service import Context, ServiceDefinitie, Taak, bouw_app
-
-
-async def herbouw_projectie(ctx: Context) -> None:
-    await projectie.herbouw_als_leeg(ctx, handlers.handlers(ctx))
-
+from shared.service import ServiceDefinitie, bouw_app
 
 DEFINITIE = ServiceDefinitie(
     naam="triage",
@@ -19,8 +14,7 @@ DEFINITIE = ServiceDefinitie(
     handlers=handlers.handlers,
     publiceert=[DoorverwijzingGedaan],
     omschrijving="Routering per gemeente: welk team, hoe urgent, wanneer, en waarom.",
-    # At start-up and then every 5 minutes: an empty projection is rebuilt from the stream.
-    taken=[Taak("projectie-herbouw", 300.0, herbouw_projectie)],
+    taken=jobs.TAKEN,
 )
 
 

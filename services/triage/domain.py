@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.events import MeldingGeregistreerd, Regisseur, SignaalDoorgezet
-from shared.gemeenten import Gemeente, Regel
+from shared.gemeenten import Gemeente, Regel, Route
 from shared.termijnen import termijn_tot
 from shared.zrm import multiprobleem
 
@@ -122,8 +122,9 @@ def besluit(gemeente: Gemeente, feiten: Feiten, regisseur: Regisseur | None) -> 
     if regel.route == "regisseur" and regisseur is not None and regisseur.team_id:
         route, team_id = "regisseur", regisseur.team_id
     else:
-        route = regel.route if regel.route != "regisseur" else "sociale_basis"
-        team_id = regel.team or gemeente.team_voor(route, feiten.wijk).id
+        # A regisseur rule for a household without one: the sociale basis picks it up.
+        bediend = Route.sociale_basis if regel.route == "regisseur" else Route(regel.route)
+        route, team_id = bediend.value, regel.team or gemeente.team_voor(bediend, feiten.wijk).id
     norm = gemeente.termijnen[regel.termijn]
     gebruikt = {k: feiten.waarde(k) for k in regel.als} | {"wijk": feiten.wijk}
     return Besluit(

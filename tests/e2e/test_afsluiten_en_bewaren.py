@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from sqlalchemy import func, select
 
-from services.intake import bewaren, tables
+from services.intake import jobs, tables
 from shared.db import UnitOfWorkFactory, maak_engine
 from shared.gemeenten import laad_gemeenten
 from shared.privacy import Kluis
@@ -95,13 +95,13 @@ async def test_bewaartermijn_wist_contactgegevens_van_de_melder_eenmaal_ook_met_
         ).scalar()
     try:
         # Before the retention period: nothing happens.
-        assert await bewaren.wis_melder_contactgegevens(ctx, datetime.now(UTC)) == 0
+        assert await jobs.wis_melder_contactgegevens(ctx, datetime.now(UTC)) == 0
         later = datetime.now(UTC) + timedelta(days=366)
         gewist = await asyncio.gather(
-            bewaren.wis_melder_contactgegevens(ctx, later), bewaren.wis_melder_contactgegevens(ctx, later)
+            jobs.wis_melder_contactgegevens(ctx, later), jobs.wis_melder_contactgegevens(ctx, later)
         )
         assert sum(gewist) == kandidaten >= 1
-        assert await bewaren.wis_melder_contactgegevens(ctx, later) == 0
+        assert await jobs.wis_melder_contactgegevens(ctx, later) == 0
     finally:
         await engine.dispose()
 

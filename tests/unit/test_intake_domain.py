@@ -1,8 +1,13 @@
 from datetime import date
+from itertools import product
 from pathlib import Path
 
-from services.intake.domain import MeldingInvoer, Status, controleer, leeftijdscategorie, leid_af, mag_naar
+import pytest
+
+from services.intake.domain import LEVENSCYCLUS, Status, controleer, leeftijdscategorie, leid_af
+from services.intake.schemas import MeldingInvoer
 from shared.gemeenten import laad_gemeenten
+from shared.levenscyclus import OngeldigeOvergang
 from tests.support.gegevens import melding
 
 GEMEENTEN = laad_gemeenten(Path(__file__).resolve().parents[2] / "config" / "gemeenten")
@@ -55,12 +60,34 @@ def test_leeftijdscategorieen_op_de_grenzen():
     assert leeftijdscategorie(date(1961, 11, 23), op) == "65+"
 
 
-def test_statusovergangen_ook_als_events_door_elkaar_komen():
-    assert mag_naar(Status.geregistreerd, Status.doorverwezen)
-    assert mag_naar(Status.geregistreerd, Status.opgepakt)  # opgepakt may arrive before doorverwezen
-    assert not mag_naar(Status.opgepakt, Status.doorverwezen)  # and a late doorverwezen changes nothing
-    assert not mag_naar(Status.opgepakt, Status.opgepakt)  # melding-opgepakt once
-    assert not mag_naar(Status.afgesloten, Status.opgepakt)
+# Every transition a melding may make, written out: events from triage (doorverwezen) and arrangement
+# (opgepakt, afgesloten) travel on different streams, so opgepakt may come before doorverwezen; a late
+# doorverwezen, a second opgepakt or anything after afgesloten changes nothing.
+TOEGESTAAN = {
+    (Status.geregistreerd, Status.doorverwezen),
+    (Status.geregistreerd, Status.opgepakt),
+    (Status.geregistreerd, Status.afgesloten),
+    (Status.doorverwezen, Status.opgepakt),
+    (Status.doorverwezen, Status.afgesloten),
+    (Status.opgepakt, Status.afgesloten),
+}
+
+
+@pytest.mark.parametrize("van,naar", list(product(Status, repeat=2)), ids=lambda s: s.value)
+def test_elke_statusovergang_toegestaan_of_geweigerd_zoals_de_tabel_zegt(van, naar):
+    verwacht = (van, naar) in TOEGESTAAN
+    assert LEVENSCYCLUS.mag(van, naar) is verwacht
+    if verwacht:
+        assert LEVENSCYCLUS.ga_naar(van, naar) is naar
+    else:
+        with pytest.raises(OngeldigeOvergang) as fout:
+            LEVENSCYCLUS.ga_naar(van, naar)
+        assert (fout.value.van, fout.value.naar) == (van, naar)
+
+
+def test_de_tabel_noemt_elke_status_en_afgesloten_is_het_einde():
+    assert set(LEVENSCYCLUS.overgangen) == set(Status)
+    assert [s for s in Status if LEVENSCYCLUS.is_eind(s)] == [Status.afgesloten]
 
 
 def test_bekende_voorziening_uit_de_catalogus_wordt_aanvaard():

@@ -1,0 +1,68 @@
+"""Intake's periodic jobs: retention of the melder's contact details.
+
+Retention erases the melder's contact details a configured number of days after the melding closed.
+Safe with several replicas at once (shared/bewaren.py); a wiped melding (melder_gewist_op set) is never
+taken again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+
+from services.intake import tables
+from services.intake.domain import zonder_melder_contact
+from shared.bewaren import per_gemeente
+from shared.service import Context, Taak
+
+log = logging.getLogger(__name__)
+BATCH = 200
+
+
+async def wis_melder_contactgegevens(ctx: Context, nu: datetime | None = None) -> int:
+    """Returns how many meldingen had their melder's contact details erased."""
+    moment = nu or datetime.now(UTC)
+    totaal = await per_gemeente(
+        ctx.gemeenten,
+        moment,
+        lambda g: g.bewaartermijnen.melder_contactgegevens_dagen,
+        lambda code, grens: _wis_batch(ctx, code, grens, moment),
+    )
+    if totaal:
+        log.info("contactgegevens van melders gewist", extra={"aantal": totaal})
+    return totaal
+
+
+async def _wis_batch(ctx: Context, gemeente: str, grens: datetime, nu: datetime) -> int:
+    m, kluis = tables.meldingen, ctx.extra["kluis"]
+    async with ctx.uows() as uow:
+        rijen = (
+            await uow.session.execute(
+                select(m.c.melding_id, m.c.persoonsgegevens)
+                .where(m.c.gemeente == gemeente, m.c.afgesloten_op <= grens, m.c.melder_gewist_op.is_(None))
+                .limit(BATCH)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        for melding_id, versleuteld in rijen:
+            gegevens = zonder_melder_contact(json.loads(kluis.ontsleutel(versleuteld)))
+            await uow.session.execute(
+                update(m)
+                .where(m.c.melding_id == melding_id)
+                .values(persoonsgegevens=kluis.versleutel(json.dumps(gegevens)), melder_gewist_op=nu)
+            )
+        await uow.commit()
+    return len(rijen)
+
+
+TAKEN = [
+    Taak(
+        "bewaartermijn-melders",
+        float(os.environ.get("TOEGANG_BEWAAR_INTERVAL_S", 3600)),
+        wis_melder_contactgegevens,
+    )
+]

@@ -1,0 +1,314 @@
+"""Intake's use cases: register a melding, read it, show its status to the melder, and follow the
+melding's status on triage's and arrangement's events.
+
+Each takes an open unit of work and does not commit (the API route or the bus does), except
+`registreer_melding`, which runs its own transactions (see there).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row, select, update
+from sqlalchemy.exc import IntegrityError
+
+from services.intake import domain, tables
+from services.intake.domain import LEVENSCYCLUS, Status
+from services.intake.schemas import MeldingAntwoord, MeldingInvoer
+from shared.auth import GEMEENTE_ROLLEN, Gebruiker, Rol
+from shared.db import UnitOfWork, UnitOfWorkFactory
+from shared.events import (
+    DoorverwijzingAanvaard,
+    DoorverwijzingGedaan,
+    Event,
+    MeldingGeregistreerd,
+    MeldingOpgepakt,
+    PlanAfgesloten,
+    maak_event,
+)
+from shared.gemeenten import Gemeenten
+from shared.ids import nieuw_id
+from shared.privacy import Kluis
+from shared.termijnen import TZ
+from shared.verwerkingslog import log_verwerking
+from shared.weigeringen import GeenToegang, NietGevonden, weiger_bij_fouten
+
+# The same answer for "does not exist" and "you may not know it exists".
+NIET_GEVONDEN = "Melding niet gevonden."
+
+
+@dataclass(frozen=True)
+class Registratie:
+    antwoord: MeldingAntwoord
+    # The same Idempotency-Key was seen before: `antwoord` is that earlier melding (without its code).
+    herhaald: bool = False
+
+
+async def registreer_melding(
+    uows: UnitOfWorkFactory,
+    invoer: MeldingInvoer,
+    gebruiker: Gebruiker,
+    idempotency_key: str | None,
+    *,
+    gemeenten: Gemeenten,
+    kluis: Kluis,
+    pseudoniem_sleutel: bytes,
+) -> Registratie:
+    """Check, pseudonymise and store the melding with its first status and melding-geregistreerd.
+
+    Takes the UnitOfWorkFactory, not an open unit of work: a request with an Idempotency-Key the
+    database already holds is answered with the earlier melding, and when the same key arrives twice
+    at once the loser's insert fails on the unique key; its transaction is then gone, and a new one
+    reads what the winner stored.
+    """
+    if gebruiker.rol != Rol.inwoner and gebruiker.gemeente != invoer.gemeente:
+        raise GeenToegang("Een medewerker meldt alleen in de eigen gemeente.")
+    # A key is the caller's own: the same key from someone else is another request.
+    sleutel = _sha256(f"{gebruiker.sub}|{idempotency_key}") if idempotency_key else None
+    if sleutel and (eerder := await _eerder_geregistreerd(uows, sleutel)) is not None:
+        return eerder
+    weiger_bij_fouten(domain.controleer(invoer, gemeenten))
+
+    gemeente = gemeenten[invoer.gemeente]
+    ontvangen_op = datetime.now(UTC)
+    feiten = domain.leid_af(invoer, gemeente, pseudoniem_sleutel, ontvangen_op.astimezone(TZ).date())
+    code = secrets.token_urlsafe(12) if invoer.melder.wil_terugkoppeling else None
+    data = MeldingGeregistreerd(
+        melding_id=nieuw_id(),
+        gemeente=gemeente.code,
+        ontvangen_op=ontvangen_op,
+        kanaal=invoer.kanaal,
+        soort=invoer.soort,
+        melder_type=invoer.melder.type,
+        huishouden_id=feiten.huishouden_id,
+        persoon_sleutels=feiten.persoon_sleutels,
+        persoon_sleutels_zwak=feiten.persoon_sleutels_zwak,
+        leeftijdscategorie=feiten.leeftijdscategorie,
+        wijk=feiten.wijk,
+        levensgebieden=invoer.levensgebieden,
+        zrm=invoer.zrm,
+        veiligheid=invoer.veiligheid,
+        crisis=invoer.crisis,
+        spoed=invoer.spoed,
+        gevraagde_voorzieningen=invoer.gevraagde_voorzieningen,
+        inwoner_op_de_hoogte=invoer.inwoner_op_de_hoogte,
+    )
+    try:
+        async with uows() as uow:
+            await _sla_op(uow, kluis, data, invoer, code, sleutel)
+            await uow.commit()
+    except IntegrityError:
+        # The same Idempotency-Key arrived twice at once: the other request won; answer as it did.
+        if sleutel and (eerder := await _eerder_geregistreerd(uows, sleutel)) is not None:
+            return eerder
+        raise
+    antwoord = MeldingAntwoord(
+        melding_id=data.melding_id,
+        status=Status.geregistreerd,
+        huishouden_id=data.huishouden_id,
+        wijk=data.wijk,
+        ontvangen_op=ontvangen_op,
+        terugkoppelcode=code,
+    )
+    return Registratie(antwoord)
+
+
+async def _sla_op(
+    uow: UnitOfWork,
+    kluis: Kluis,
+    data: MeldingGeregistreerd,
+    invoer: MeldingInvoer,
+    code: str | None,
+    idempotency_key: str | None,
+) -> None:
+    """The melding, its people, its first status and its event: one transaction."""
+    persoonsgegevens = invoer.model_dump(mode="json", include={"melder", "betreft", "omschrijving"})
+    await uow.session.execute(
+        tables.meldingen.insert().values(
+            melding_id=data.melding_id,
+            gemeente=data.gemeente,
+            kanaal=data.kanaal,
+            soort=data.soort,
+            melder_type=data.melder_type,
+            huishouden_id=data.huishouden_id,
+            wijk=data.wijk,
+            status=Status.geregistreerd,
+            ontvangen_op=data.ontvangen_op,
+            feiten=data.model_dump(mode="json", exclude={"melding_id", "gemeente", "ontvangen_op"}),
+            persoonsgegevens=kluis.versleutel(json.dumps(persoonsgegevens)),
+            wil_terugkoppeling=invoer.melder.wil_terugkoppeling,
+            terugkoppelcode_sha256=_sha256(code) if code else None,
+            idempotency_key=idempotency_key,
+        )
+    )
+    if data.persoon_sleutels:
+        await uow.session.execute(
+            tables.melding_personen.insert(),
+            [
+                {"melding_id": data.melding_id, "volgnummer": i, "persoon_sleutel": s}
+                for i, s in enumerate(data.persoon_sleutels)
+            ],
+        )
+    await uow.session.execute(
+        tables.statushistorie.insert().values(
+            melding_id=data.melding_id, status=Status.geregistreerd, tijdstip=data.ontvangen_op
+        )
+    )
+    uow.publiceer(
+        maak_event(
+            data,
+            service="intake",
+            gemeente=data.gemeente,
+            subject=str(data.melding_id),
+            correlatieid=str(data.melding_id),
+            dataref=f"/v1/meldingen/{data.melding_id}",
+        )
+    )
+
+
+async def _eerder_geregistreerd(uows: UnitOfWorkFactory, sleutel: str) -> Registratie | None:
+    m = tables.meldingen
+    async with uows() as uow:
+        rij = (await uow.session.execute(select(m).where(m.c.idempotency_key == sleutel))).first()
+    if rij is None:
+        return None
+    # The terugkoppelcode is only stored hashed: a retry does not get it again.
+    antwoord = MeldingAntwoord(
+        melding_id=rij.melding_id,
+        status=Status.geregistreerd,
+        huishouden_id=rij.huishouden_id,
+        wijk=rij.wijk,
+        ontvangen_op=rij.ontvangen_op,
+    )
+    return Registratie(antwoord, herhaald=True)
+
+
+def _sha256(tekst: str) -> str:
+    return hashlib.sha256(tekst.encode()).hexdigest()
+
+
+async def _melding(uow: UnitOfWork, melding_id: uuid.UUID, *, voor_wijziging: bool = False) -> Row[Any] | None:
+    m = tables.meldingen
+    query = select(m).where(m.c.melding_id == melding_id)
+    return (await uow.session.execute(query.with_for_update() if voor_wijziging else query)).first()
+
+
+async def lees_melding(uow: UnitOfWork, kluis: Kluis, gebruiker: Gebruiker, melding_id: uuid.UUID) -> dict[str, Any]:
+    """The whole melding, personal data decrypted; the read goes into the processing log (the caller
+    commits it with the unit of work)."""
+    rij = await _melding(uow, melding_id)
+    if rij is None or not _mag_lezen(gebruiker, rij):
+        raise NietGevonden(NIET_GEVONDEN)
+    p = tables.melding_personen
+    sleutels = (await uow.session.execute(select(p.c.persoon_sleutel).where(p.c.melding_id == melding_id))).scalars()
+    await log_verwerking(
+        uow.session, tables.verwerkingslog, "melding inzien", list(sleutels) or [rij.huishouden_id], gebruiker
+    )
+    gegevens = json.loads(kluis.ontsleutel(rij.persoonsgegevens) or "{}")  # the column is NOT NULL
+    return {
+        "melding_id": rij.melding_id,
+        "gemeente": rij.gemeente,
+        "kanaal": rij.kanaal,
+        "soort": rij.soort,
+        "status": rij.status,
+        "team_id": rij.team_id,
+        "wijk": rij.wijk,
+        "huishouden_id": rij.huishouden_id,
+        "ontvangen_op": rij.ontvangen_op,
+        **rij.feiten,
+        **gegevens,
+    }
+
+
+def _mag_lezen(gebruiker: Gebruiker, rij: Row[Any]) -> bool:
+    """Gemeente roles of the melding's gemeente; wijkcoaches only when routed to one of their teams."""
+    if gebruiker.gemeente != rij.gemeente:
+        return False
+    if gebruiker.rol in (Rol.beheer, Rol.meldpunt, Rol.lokale_kamer, Rol.consulent):
+        return True
+    return rij.team_id is not None and rij.team_id in gebruiker.teams
+
+
+async def status_voor_melder(
+    uow: UnitOfWork, gebruiker: Gebruiker | None, terugkoppelcode: str | None, melding_id: uuid.UUID
+) -> dict[str, Any]:
+    """What a melder may see: picked up or not, by which kind of team; never the plan."""
+    rij = await _melding(uow, melding_id)
+    if rij is None or not _mag_status_zien(gebruiker, rij, terugkoppelcode):
+        raise NietGevonden(NIET_GEVONDEN)
+    h = tables.statushistorie
+    historie = (
+        await uow.session.execute(
+            select(h.c.status, h.c.route, h.c.tijdstip).where(h.c.melding_id == melding_id).order_by(h.c.id)
+        )
+    ).all()
+    return {
+        "melding_id": melding_id,
+        "status": rij.status,
+        "historie": [{"status": s, "soort_team": r, "tijdstip": t} for s, r, t in historie],
+    }
+
+
+def _mag_status_zien(gebruiker: Gebruiker | None, rij: Row[Any], code: str | None) -> bool:
+    if code is not None:
+        return rij.terugkoppelcode_sha256 is not None and hmac.compare_digest(_sha256(code), rij.terugkoppelcode_sha256)
+    return gebruiker is not None and gebruiker.rol in GEMEENTE_ROLLEN and gebruiker.gemeente == rij.gemeente
+
+
+async def _ga_naar(
+    uow: UnitOfWork, melding_id: uuid.UUID, nieuw: Status, tijdstip: datetime, **velden: Any
+) -> Row[Any] | None:
+    """Move the melding to `nieuw` if its life cycle allows it; returns the row as it was, or None (an
+    unknown melding, or a late or repeated event: it changes nothing)."""
+    rij = await _melding(uow, melding_id, voor_wijziging=True)
+    if rij is None or not LEVENSCYCLUS.mag(Status(rij.status), nieuw):
+        return None
+    m = tables.meldingen
+    await uow.session.execute(update(m).where(m.c.melding_id == melding_id).values(status=nieuw, **velden))
+    await uow.session.execute(
+        tables.statushistorie.insert().values(
+            melding_id=melding_id, status=nieuw, route=velden.get("route") or rij.route, tijdstip=tijdstip
+        )
+    )
+    return rij
+
+
+async def doorverwezen(uow: UnitOfWork, event: Event[DoorverwijzingGedaan]) -> None:
+    """Triage routed the melding to a team (a casus's routing is not intake's)."""
+    d = event.data
+    if d.bron_soort == "melding":
+        await _ga_naar(uow, d.bron_id, Status.doorverwezen, event.time, team_id=d.team_id, route=d.route)
+
+
+async def opgepakt(uow: UnitOfWork, event: Event[DoorverwijzingAanvaard]) -> None:
+    """A team took the melding in: remember its plan, and tell the melder's side with melding-opgepakt."""
+    d = event.data
+    if d.bron_soort != "melding":
+        return
+    rij = await _ga_naar(uow, d.bron_id, Status.opgepakt, d.aanvaard_op, team_id=d.team_id, plan_id=d.plan_id)
+    if rij is None:  # unknown melding, or already picked up: melding-opgepakt is published once
+        return
+    data = MeldingOpgepakt(melding_id=d.bron_id, opgepakt_op=d.aanvaard_op, team_id=d.team_id)
+    uow.publiceer(
+        maak_event(
+            data, service="intake", gemeente=event.gemeente, subject=str(d.bron_id), correlatieid=event.correlatieid
+        )
+    )
+
+
+async def afgesloten(uow: UnitOfWork, event: Event[PlanAfgesloten]) -> None:
+    """The plan closed: the meldingen it took in close with it; their retention period starts. A melding
+    of the same household that is still on its way to a (new) plan stays open."""
+    d, m = event.data, tables.meldingen
+    open_ids = (
+        await uow.session.execute(select(m.c.melding_id).where(m.c.plan_id == d.plan_id, m.c.status == Status.opgepakt))
+    ).scalars()
+    for melding_id in list(open_ids):
+        await _ga_naar(uow, melding_id, Status.afgesloten, d.afgesloten_op, afgesloten_op=d.afgesloten_op)

@@ -1,0 +1,205 @@
+"""Triage's use cases: route every melding and casus, keep the projection of households with a
+regisseur, and answer what was decided and what would be.
+
+Each takes an open unit of work and does not commit (the bus or the API route does).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
+from services.triage import domain, tables
+from shared.auth import Gebruiker, Rol
+from shared.db import UnitOfWork
+from shared.events import (
+    BronSoort,
+    DoorverwijzingGedaan,
+    Event,
+    MeldingGeregistreerd,
+    PlanAfgesloten,
+    Regisseur,
+    RegisseurToegewezen,
+    SignaalDoorgezet,
+    maak_event,
+)
+from shared.gemeenten import Gemeente, Gemeenten
+from shared.ids import nieuw_id
+from shared.weigeringen import GeenToegang, NietGevonden, OngeldigeInvoer
+
+
+async def route_melding(uow: UnitOfWork, gemeenten: Gemeenten, event: Event[MeldingGeregistreerd]) -> None:
+    """Decide where the melding goes (the household's regisseur, if it has one) and tell arrangement."""
+    m = event.data
+    regisseur = await _regisseur_van(uow, m.huishouden_id)
+    besluit = domain.besluit(gemeenten[m.gemeente], domain.feiten_van_melding(m, regisseur is not None), regisseur)
+    await _leg_besluit_vast(uow, event, m.melding_id, "melding", m.huishouden_id, besluit, m.wijk, m.ontvangen_op)
+
+
+async def route_casus(uow: UnitOfWork, gemeenten: Gemeenten, event: Event[SignaalDoorgezet]) -> None:
+    """The same for a signaalcasus from signalering."""
+    c = event.data
+    regisseur = await _regisseur_van(uow, c.huishouden_id)
+    besluit = domain.besluit(gemeenten[c.gemeente], domain.feiten_van_casus(c, regisseur is not None), regisseur)
+    await _leg_besluit_vast(uow, event, c.casus_id, "signaalcasus", c.huishouden_id, besluit, c.wijk, c.ontvangen_op)
+
+
+async def _regisseur_van(uow: UnitOfWork, huishouden_id: str) -> Regisseur | None:
+    b = tables.bekende_huishoudens
+    rij = (
+        await uow.session.execute(
+            select(b.c.regisseur).where(b.c.huishouden_id == huishouden_id, b.c.afgesloten.is_(False))
+        )
+    ).first()
+    return Regisseur.model_validate(rij.regisseur) if rij else None
+
+
+async def _leg_besluit_vast(
+    uow: UnitOfWork,
+    event: Event,
+    bron_id: uuid.UUID,
+    bron_soort: BronSoort,
+    huishouden_id: str,
+    besluit: domain.Besluit,
+    wijk: str | None,
+    ontvangen_op: datetime,
+) -> None:
+    """The decision as triage keeps it (GET /v1/besluiten) and as it publishes it: doorverwijzing-gedaan."""
+    doorverwijzing_id = nieuw_id()
+    await uow.session.execute(
+        tables.besluiten.insert().values(
+            doorverwijzing_id=doorverwijzing_id,
+            bron_id=bron_id,
+            bron_soort=bron_soort,
+            gemeente=event.gemeente,
+            huishouden_id=huishouden_id,
+            regel_id=besluit.regel_id,
+            route=besluit.route,
+            team_id=besluit.team_id,
+            urgentie=besluit.urgentie,
+            termijn_tot=besluit.termijn_tot,
+            termijn_grondslag=besluit.termijn_grondslag,
+            toelichting=besluit.toelichting,
+            feiten=besluit.feiten,
+        )
+    )
+    data = DoorverwijzingGedaan(
+        doorverwijzing_id=doorverwijzing_id,
+        gemeente=event.gemeente,
+        bron_id=bron_id,
+        bron_soort=bron_soort,
+        huishouden_id=huishouden_id,
+        wijk=wijk,
+        route=besluit.route,
+        team_id=besluit.team_id,
+        urgentie=besluit.urgentie,
+        termijn_tot=besluit.termijn_tot,
+        termijn_grondslag=besluit.termijn_grondslag,
+        regel_id=besluit.regel_id,
+        toelichting=besluit.toelichting,
+        bestaande_regisseur=besluit.bestaande_regisseur,
+        ontvangen_op=ontvangen_op,  # arrangement counts the Wmo onderzoek from the melding's arrival
+    )
+    uow.publiceer(
+        maak_event(
+            data,
+            service="triage",
+            gemeente=event.gemeente,
+            subject=str(doorverwijzing_id),
+            correlatieid=event.correlatieid,
+            dataref=f"/v1/besluiten?bron_id={bron_id}",
+        )
+    )
+
+
+async def regisseur_bekend(uow: UnitOfWork, event: Event[RegisseurToegewezen]) -> None:
+    """Arrangement gave the household a regisseur: its next melding or casus goes to him."""
+    r, b = event.data, tables.bekende_huishoudens
+    waarden = {
+        "plan_id": r.plan_id,
+        "regisseur": r.regisseur.model_dump(mode="json"),
+        "afgesloten": False,
+        "bijgewerkt_op": event.time,
+    }
+    # Never bring a closed plan back: its plan-afgesloten may have come first. And of two hand-overs of
+    # one plan that arrive out of order (two replicas, a redelivery), the newer stays.
+    await uow.session.execute(
+        insert(b)
+        .values(huishouden_id=r.huishouden_id, **waarden)
+        .on_conflict_do_update(
+            index_elements=[b.c.huishouden_id],
+            set_=waarden,
+            where=~((b.c.plan_id == r.plan_id) & (b.c.afgesloten | (b.c.bijgewerkt_op > event.time))),
+        )
+    )
+
+
+async def plan_afgesloten(uow: UnitOfWork, event: Event[PlanAfgesloten]) -> None:
+    """The household's plan closed: it has no regisseur any more."""
+    a, b = event.data, tables.bekende_huishoudens
+    # Mark, don't delete: a regisseur-toegewezen of this plan that arrives later must not revive it.
+    # A row of another (newer) plan of the household is left alone.
+    await uow.session.execute(
+        insert(b)
+        .values(huishouden_id=a.huishouden_id, plan_id=a.plan_id, regisseur={}, afgesloten=True)
+        .on_conflict_do_update(
+            index_elements=[b.c.huishouden_id], set_={"afgesloten": True}, where=b.c.plan_id == a.plan_id
+        )
+    )
+
+
+async def besluiten_voor(uow: UnitOfWork, gebruiker: Gebruiker, bron_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The decisions on a melding or casus, oldest first, as far as the caller may see them: of his own
+    gemeente, and for a wijkcoach only what went to his teams."""
+    b = tables.besluiten
+    query = select(b).where(b.c.bron_id == bron_id, b.c.gemeente == gebruiker.gemeente)
+    if gebruiker.rol == Rol.wijkcoach:
+        query = query.where(b.c.team_id.in_(gebruiker.teams))
+    rijen = (await uow.session.execute(query.order_by(b.c.besloten_op))).mappings().all()
+    return [dict(r) for r in rijen]
+
+
+def regels_van(gemeenten: Gemeenten, gebruiker: Gebruiker, gemeente: str) -> list[dict[str, Any]]:
+    """The gemeente's rule table, in the order it is applied."""
+    return [r.model_dump() for r in _eigen_gemeente(gemeenten, gebruiker, gemeente).regels]
+
+
+def proef(
+    gemeenten: Gemeenten, gebruiker: Gebruiker, gemeente: str, data: dict[str, Any], bekend_huishouden: bool
+) -> dict[str, Any]:
+    """The decision triage would take for this event data (a casus when it has a casus_id, else a
+    melding), without storing or publishing anything: it needs no unit of work. `bekend_huishouden`
+    stands in for the projection (a dry run has no regisseur to route to)."""
+    config = _eigen_gemeente(gemeenten, gebruiker, gemeente)
+    try:
+        if "casus_id" in data:
+            feiten = domain.feiten_van_casus(SignaalDoorgezet.model_validate(data), bekend_huishouden)
+        else:
+            feiten = domain.feiten_van_melding(MeldingGeregistreerd.model_validate(data), bekend_huishouden)
+    except ValidationError as fout:
+        raise OngeldigeInvoer([(tuple(e["loc"]), e["msg"]) for e in fout.errors(include_input=False)]) from None
+    besluit = domain.besluit(config, feiten, None)
+    return {
+        "regel_id": besluit.regel_id,
+        "route": besluit.route,
+        "team_id": besluit.team_id,
+        "urgentie": besluit.urgentie,
+        "termijn_tot": besluit.termijn_tot,
+        "termijn_grondslag": besluit.termijn_grondslag,
+        "toelichting": besluit.toelichting,
+        "feiten": besluit.feiten,
+    }
+
+
+def _eigen_gemeente(gemeenten: Gemeenten, gebruiker: Gebruiker, gemeente: str) -> Gemeente:
+    if gebruiker.gemeente != gemeente:
+        raise GeenToegang("Alleen de eigen gemeente.")
+    config = gemeenten.get(gemeente)
+    if config is None:
+        raise NietGevonden("Onbekende gemeente.")
+    return config
