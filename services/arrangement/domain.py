@@ -1,18 +1,20 @@
 """Arrangement's pure domain: één huishouden, één plan, één regisseur.
 
-`neem_aan` decides what a doorverwijzing does to a household: start its plan with a regisseur, join the
-plan it already has, or nothing (a warm handover out of a plan comes back on the same subject). The
-database enforces the same invariant a second time (a unique index on the active plan per household),
-for the moments two replicas decide at once.
+`Huishoudplan` is the aggregate: one household with the plan it has in view (active, or closed under a
+waakvlam), loaded under the household's lock by repository.py. Its methods are the rules: a
+doorverwijzing starts a plan, joins the running one or is ignored; versions, the regie, aanvragen,
+beschikkingen, contact attempts, evaluations, closing. Each method changes the aggregate and records what
+changed (`wijzigingen`, rows to write) and what to announce (`events`); the use case has the repository
+store both. The database enforces the invariant a second time (a unique index on the active plan per
+household), for the moments two replicas decide at once.
 
-The rest decides what a plan may hold and which deadlines (termijnen) a household has: plan versions
-against the gemeente's catalogue of voorzieningen, the regisseur and the gemeente's rule for
-multi-problem households, beschikkingen and their changes, evaluations, waakvlam. No I/O: handlers and
-routes load the state, call these functions and store what they return. Checks return (field path,
-message) pairs, as intake's domain does; the API turns them into a 422.
+The plan's life cycle is `LEVENSCYCLUS`: an active plan is closed (afgesloten) or closed with a waakvlam
+(the household stays in view with periodic checks); the waakvlam ends when a reached check schedules no
+next one, or when the household gets a new plan.
 
-Arrangement holds no personal data (decision 0006): every input here is a code, a number, a date or a
-pseudonymous key, never free text.
+No I/O here. Checks return (field path, message) pairs; the aggregate raises them as OngeldigeInvoer
+(422 per field). Arrangement holds no personal data (decision 0006): every input here is a code, a
+number, a date or a pseudonymous key, never free text.
 """
 
 from __future__ import annotations
@@ -20,21 +22,49 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Literal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
-from shared.events import DoorverwijzingGedaan, Regisseur
+from shared.events import (
+    BeschikkingAfgegeven,
+    BeschikkingVoorziening,
+    Data,
+    Doel,
+    DoorverwijzingAanvaard,
+    DoorverwijzingGedaan,
+    PlanAfgesloten,
+    PlanOpgesteld,
+    PlanVoorziening,
+    Regisseur,
+    RegisseurToegewezen,
+)
 from shared.gemeenten import Gemeente, Route, Team
 from shared.ids import nieuw_id
+from shared.invoer import Contactpoging, Fouten, contactpoging_fouten
+from shared.levenscyclus import Levenscyclus, OngeldigeOvergang
 from shared.termijnen import TZ, termijn_tot
+from shared.weigeringen import NietGevonden, weiger_bij_fouten
 from shared.zrm import ZRM_DOMEINEN, multiprobleem
+
+if TYPE_CHECKING:  # the bodies are only read here; schemas.py defines them
+    from services.arrangement.schemas import (
+        AanvraagInvoer,
+        Afsluiting,
+        BeschikkingInvoer,
+        BeschiktItem,
+        Evaluatie,
+        Overdracht,
+        RegisseurInvoer,
+        VersieInvoer,
+        Waakvlam,
+        WarmeOverdracht,
+        WijzigingInvoer,
+    )
 
 # A first plan is evaluated after this many weeks unless the regisseur sets another date.
 EERSTE_EVALUATIE_WEKEN = 13
-
-Pad = tuple[str | int, ...]
-Fouten = list[tuple[Pad, str]]
 
 # What a termijn is about; it decides what meets it (see `gehaald_door`).
 TermijnSoort = Literal["doorverwijzing", "wmo-onderzoek", "beschikking", "evaluatie", "waakvlam"]
@@ -44,7 +74,7 @@ GRONDSLAG_EVALUATIE = "evaluatie"
 GRONDSLAG_WAAKVLAM = "waakvlam"
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: shared.termijnen.Norm is a protocol of plain attributes
 class Norm:
     """The statutory norms, for a gemeente whose configuration lacks them (shared.termijnen.Norm)."""
 
@@ -56,8 +86,9 @@ class Norm:
 WETTELIJKE_NORMEN = {GRONDSLAG_WMO_ONDERZOEK: Norm(6, "weken"), GRONDSLAG_BESCHIKKING: Norm(2, "weken")}
 
 
-def norm(gemeente: Gemeente, grondslag: str):
-    return gemeente.termijnen.get(grondslag) or WETTELIJKE_NORMEN[grondslag]
+def norm(gemeente: Gemeente, grondslag: str) -> Norm:
+    eigen = gemeente.termijnen.get(grondslag)
+    return Norm(eigen.aantal, eigen.eenheid, eigen.wettelijk) if eigen else WETTELIJKE_NORMEN[grondslag]
 
 
 def einde_van(dag: date) -> datetime:
@@ -65,18 +96,55 @@ def einde_van(dag: date) -> datetime:
     return datetime.combine(dag, time(23, 59, 59), tzinfo=TZ)
 
 
-# --- the household's one plan -------------------------------------------------------------------------
+# --- the plan and its life cycle -----------------------------------------------------------------------
+
+
+class PlanStatus(StrEnum):
+    actief = "actief"
+    # Closed, with the household kept in view: a check date on the regisseur's werkvoorraad.
+    waakvlam = "waakvlam"
+    afgesloten = "afgesloten"
+
+
+LEVENSCYCLUS: Levenscyclus[PlanStatus] = Levenscyclus(
+    "plan",
+    {
+        PlanStatus.actief: frozenset({PlanStatus.afgesloten, PlanStatus.waakvlam}),
+        PlanStatus.waakvlam: frozenset({PlanStatus.afgesloten}),
+        PlanStatus.afgesloten: frozenset(),
+    },
+)
+# The plans a household has in view: its active plan, or the last one while a waakvlam runs.
+IN_BEELD = (PlanStatus.actief, PlanStatus.waakvlam)
 
 
 @dataclass(frozen=True)
 class Plan:
     plan_id: uuid.UUID
     huishouden_id: str
+    gemeente: str
     versie: int
     regisseur: Regisseur
     evaluatie_op: date
     wijk: str | None = None
-    status: Literal["actief", "afgesloten"] = "actief"
+    status: PlanStatus = PlanStatus.actief
+    afgesloten_op: datetime | None = None
+    resultaat: str | None = None
+    waakvlam_op: date | None = None
+    waakvlam_interval_weken: int | None = None
+
+
+@dataclass(frozen=True)
+class Beschikking:
+    """The latest version of a beschikking of the plan."""
+
+    beschikking_id: uuid.UUID
+    versie: int
+    aanvraag_id: uuid.UUID | None
+    voorzieningen: list[dict]  # code, wet, productcode, omvang
+    ingangsdatum: date
+    einddatum: date | None
+    reden_wijziging: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,27 +161,19 @@ class SluitAan:
 
 @dataclass(frozen=True)
 class Negeer:
-    """A warm handover out of a plan (bron_soort `plan`): it leaves the household, it does not arrive."""
+    """Nothing arrives: a warm handover out of a plan (bron_soort `plan`: it leaves the household), or a
+    doorverwijzing the household already has (the same one under another event id)."""
+
+    reden: Literal["warme-overdracht", "al-ontvangen"]
+
+
+def is_warme_overdracht(d: DoorverwijzingGedaan) -> bool:
+    """Our own handover to a provider, back on the doorverwijzingen subject: it never joins a plan."""
+    return d.bron_soort == "plan"
 
 
 def eerste_regisseur(d: DoorverwijzingGedaan) -> Regisseur:
     return Regisseur(soort="professional", team_id=d.team_id)
-
-
-def neem_aan(d: DoorverwijzingGedaan, actief_plan: Plan | None, nu: datetime) -> NieuwPlan | SluitAan | Negeer:
-    if d.bron_soort == "plan":
-        return Negeer()
-    if actief_plan is not None:
-        return SluitAan(actief_plan)
-    plan = Plan(
-        plan_id=nieuw_id(),
-        huishouden_id=d.huishouden_id,
-        versie=1,
-        regisseur=eerste_regisseur(d),
-        evaluatie_op=nu.astimezone(TZ).date() + timedelta(weeks=EERSTE_EVALUATIE_WEKEN),
-        wijk=d.wijk,
-    )
-    return NieuwPlan(plan)
 
 
 # --- deadlines ---------------------------------------------------------------------------------------
@@ -201,29 +261,6 @@ TERMIJNEN_VAN_REGISSEUR: tuple[TermijnSoort, ...] = ("doorverwijzing", "evaluati
 
 # --- regisseur -----------------------------------------------------------------------------------------
 
-RedenOverdracht = Literal[
-    "multiprobleem", "zelfredzaam", "netwerk_neemt_regie", "andere_expertise", "verhuizing", "werkverdeling", "overig"
-]
-Code = Annotated[str, Field(pattern=r"^[a-z0-9_.@-]{1,100}$")]
-
-
-class Invoer(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class RegisseurInvoer(Invoer):
-    soort: Literal["professional", "inwoner", "netwerk"]
-    # For the inwoner or his netwerk: the team that stays in the background (default: the last one).
-    team_id: Code | None = None
-    medewerker_id: Code | None = None
-
-
-class Overdracht(Invoer):
-    """The body of POST /v1/plannen/{plan_id}/regisseur."""
-
-    regisseur: RegisseurInvoer
-    reden: RedenOverdracht
-
 
 def regieroute(gemeente: Gemeente) -> Route:
     """The gemeente's rule: a multi-problem household that is not self-reliant is coordinated from the
@@ -269,53 +306,6 @@ def past_bij_regel(regisseur: Regisseur, gemeente: Gemeente) -> bool:
 
 
 # --- plan versions -------------------------------------------------------------------------------------
-
-
-class OmvangInvoer(Invoer):
-    """As an iWmo toewijzing carries it: volume, eenheid, frequentie."""
-
-    volume: Annotated[float, Field(gt=0, le=100_000)]
-    eenheid: Literal["minuut", "uur", "dagdeel", "etmaal", "stuks", "euro"]
-    frequentie: Literal["dag", "week", "maand", "totaal"]
-
-
-class Doel(Invoer):
-    levensgebied: str
-    # ZRM score now and the one aimed for: the plan says how self-reliant the household is.
-    zrm_nu: Annotated[int, Field(ge=1, le=5)] | None = None
-    zrm_doel: Annotated[int, Field(ge=1, le=5)] | None = None
-
-
-class VoorzieningInvoer(Invoer):
-    code: str
-    omvang: OmvangInvoer | None = None
-    status: Literal["gepland", "actief", "beeindigd"] = "gepland"
-    aanbieder_id: Code | None = None
-
-
-class Mantelzorg(Invoer):
-    """The mantelzorger and what he can carry (001 L2701): hours and a belastbaarheid, no names."""
-
-    aanwezig: bool
-    uren_per_week: Annotated[float, Field(ge=0, le=168)] | None = None
-    belastbaarheid: Literal["niet", "beperkt", "gemiddeld", "goed"] | None = None
-
-
-class GebruikelijkeZorg(Invoer):
-    """What housemates are expected to do themselves (001 L2719); it is not indicated as maatwerk."""
-
-    van_toepassing: bool
-    uren_per_week: Annotated[float, Field(ge=0, le=168)] | None = None
-
-
-class VersieInvoer(Invoer):
-    """The body of POST /v1/plannen/{plan_id}/versies."""
-
-    doelen: Annotated[list[Doel], Field(max_length=13)] = []
-    voorzieningen: Annotated[list[VoorzieningInvoer], Field(max_length=50)] = []
-    mantelzorg: Mantelzorg | None = None
-    gebruikelijke_zorg: GebruikelijkeZorg | None = None
-    evaluatie_op: date
 
 
 @dataclass(frozen=True)
@@ -386,14 +376,6 @@ def _of_none(model: BaseModel | None) -> dict | None:
 # --- aanvragen and beschikkingen -----------------------------------------------------------------------
 
 
-class AanvraagInvoer(Invoer):
-    """The body of POST /v1/plannen/{plan_id}/aanvragen: the maatwerk the inwoner asks for."""
-
-    voorzieningen: Annotated[list[str], Field(min_length=1, max_length=20)]
-    # When the gemeente received it (default: now); the 2-week term counts from there.
-    ontvangen_op: datetime | None = None
-
-
 def controleer_aanvraag(invoer: AanvraagInvoer, gemeente: Gemeente, nu: datetime) -> Fouten:
     fouten: Fouten = []
     for i, code in enumerate(invoer.voorzieningen):
@@ -407,36 +389,6 @@ def controleer_aanvraag(invoer: AanvraagInvoer, gemeente: Gemeente, nu: datetime
     elif invoer.ontvangen_op is not None and invoer.ontvangen_op > nu + timedelta(minutes=5):
         fouten.append((("ontvangen_op",), "ligt in de toekomst"))
     return fouten
-
-
-class BeschiktItem(Invoer):
-    """One voorziening of a beschikking, after the iWmo toewijzing."""
-
-    code: str
-    # iWmo productcode (productcategorie + product, e.g. 02A01), where the gemeente uses them.
-    productcode: Annotated[str, Field(pattern=r"^[0-9A-Z]{2,5}$")] | None = None
-    omvang: OmvangInvoer
-
-
-class BeschikkingInvoer(Invoer):
-    """The body of POST /v1/plannen/{plan_id}/beschikkingen."""
-
-    aanvraag_id: uuid.UUID | None = None
-    voorzieningen: Annotated[list[BeschiktItem], Field(min_length=1, max_length=20)]
-    ingangsdatum: date
-    einddatum: date | None = None
-
-
-RedenWijziging = Literal["opschaling", "afschaling", "verlenging", "verkorting", "correctie"]
-
-
-class WijzigingInvoer(Invoer):
-    """A change during the beschikking's term: a new version from `ingangsdatum`, with a reason."""
-
-    voorzieningen: Annotated[list[BeschiktItem], Field(min_length=1, max_length=20)]
-    ingangsdatum: date
-    einddatum: date | None = None
-    reden_wijziging: RedenWijziging
 
 
 def controleer_beschikking(
@@ -455,10 +407,11 @@ def controleer_beschikking(
 
 
 def beschikte_voorzieningen(items: list[BeschiktItem], gemeente: Gemeente) -> list[dict]:
+    """After `controleer_beschikking`: every code is maatwerk of the catalogue, with its wet."""
     return [
         {
             "code": i.code,
-            "wet": gemeente.voorziening(i.code).wet,
+            "wet": getattr(gemeente.voorziening(i.code), "wet", None),
             "productcode": i.productcode,
             "omvang": i.omvang.model_dump(),
         }
@@ -481,23 +434,6 @@ def controleer_wijziging(
 # --- working the case ----------------------------------------------------------------------------------
 
 
-class Contactpoging(Invoer):
-    soort: Literal["telefoon", "huisbezoek", "brief", "email", "balie", "beeldbellen"]
-    bereikt: bool
-    datum: date
-    dagdeel: Literal["ochtend", "middag", "avond"]
-
-
-class WarmeOverdracht(Invoer):
-    """The body of POST /v1/plannen/{plan_id}/doorverwijzingen: hand part of the plan to a provider."""
-
-    voorziening: str
-    aanbieder_id: Code
-    urgentie: Literal["crisis", "spoed", "regulier"] = "regulier"
-    # A key of the gemeente's termijnen: by when the provider starts.
-    termijn: str = "opvolging-10-werkdagen"
-
-
 def controleer_overdracht(invoer: WarmeOverdracht, gemeente: Gemeente) -> Fouten:
     fouten: Fouten = []
     if gemeente.voorziening(invoer.voorziening) is None:
@@ -507,12 +443,6 @@ def controleer_overdracht(invoer: WarmeOverdracht, gemeente: Gemeente) -> Fouten
     return fouten
 
 
-class Evaluatie(Invoer):
-    datum: date
-    uitkomst: Literal["doelen_bereikt", "deels_bereikt", "niet_bereikt", "bijstellen"]
-    volgende_evaluatie_op: date
-
-
 def controleer_evaluatie(invoer: Evaluatie, vandaag: date) -> Fouten:
     fouten: Fouten = []
     if invoer.datum > vandaag:
@@ -520,13 +450,6 @@ def controleer_evaluatie(invoer: Evaluatie, vandaag: date) -> Fouten:
     if invoer.volgende_evaluatie_op <= max(invoer.datum, vandaag - timedelta(days=1)):
         fouten.append((("volgende_evaluatie_op",), "de volgende evaluatie ligt na deze en niet in het verleden"))
     return fouten
-
-
-class Waakvlam(Invoer):
-    """After closing: the household stays in view, with a check every `interval_weken` from `controle_op`."""
-
-    controle_op: date
-    interval_weken: Annotated[int, Field(ge=1, le=52)] | None = None
 
 
 def controleer_waakvlam(w: Waakvlam | None, vandaag: date) -> Fouten:
@@ -544,50 +467,608 @@ def gehaald_door(gebeurtenis: Literal["contact", "aanvraag", "planversie", "eval
     """Which open termijnen an event meets: a reached household meets the doorverwijzing's outreach; the
     onderzoek ends in a plan version with goals or an aanvraag; an evaluation meets the evaluation date.
     (A beschikking meets its aanvraag's termijn, by id.)"""
-    return {
-        "contact": ("doorverwijzing", "waakvlam"),
-        "aanvraag": ("wmo-onderzoek",),
-        "planversie": ("wmo-onderzoek",),
-        "evaluatie": ("evaluatie",),
-    }[gebeurtenis]
+    return GEHAALD_DOOR[gebeurtenis]
 
 
-# --- the invariant, for the property test and the reader ------------------------------------------------
+GEHAALD_DOOR: dict[str, tuple[TermijnSoort, ...]] = {
+    "contact": ("doorverwijzing", "waakvlam"),
+    "aanvraag": ("wmo-onderzoek",),
+    "planversie": ("wmo-onderzoek",),
+    "evaluatie": ("evaluatie",),
+}
+
+
+# --- what changed: the rows the repository writes ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanAangemaakt:
+    """A new plan with its first (empty) version."""
+
+    plan: Plan
+
+
+@dataclass(frozen=True)
+class PlanGewijzigd:
+    """The plan's row as it is now (version, regisseur, evaluation date, status, waakvlam)."""
+
+    plan: Plan
+
+
+@dataclass(frozen=True)
+class VersieVastgelegd:
+    plan: Plan
+    versie: PlanVersie
+    door: str
+
+
+@dataclass(frozen=True)
+class TermijnenGesteld:
+    plan: Plan
+    termijnen: tuple[NieuweTermijn, ...]
+
+
+@dataclass(frozen=True)
+class TermijnenGesloten:
+    """The plan's open termijnen of these kinds (of one source, when `bron_id`) are met or replaced."""
+
+    plan_id: uuid.UUID
+    soorten: tuple[TermijnSoort, ...]
+    status: Literal["gehaald", "vervangen"] = "gehaald"
+    bron_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class PlanTermijnenVervallen:
+    """Closing the plan: every open termijn of it lapses, and so does every open aanvraag."""
+
+    plan_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class WaakvlamTermijnenVervallen:
+    """The household is back with a plan: its waakvlam checks have done their work."""
+
+    huishouden_id: str
+
+
+@dataclass(frozen=True)
+class TermijnenVerhuisd:
+    """The regisseur's open work moves with the regie (TERMIJNEN_VAN_REGISSEUR)."""
+
+    plan_id: uuid.UUID
+    regisseur: Regisseur
+
+
+@dataclass(frozen=True)
+class OpTijdlijn:
+    plan: Plan
+    soort: str
+    details: dict
+    bron_id: uuid.UUID | None = None
+    bron_soort: str | None = None
+    doorverwijzing_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class AanvraagGeregistreerd:
+    plan: Plan
+    aanvraag_id: uuid.UUID
+    voorzieningen: tuple[str, ...]
+    ontvangen_op: datetime
+    door: str
+
+
+@dataclass(frozen=True)
+class AanvraagBeschikt:
+    aanvraag_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class BeschikkingVastgelegd:
+    plan: Plan
+    beschikking: Beschikking
+    door: str
+
+
+@dataclass(frozen=True)
+class ContactpogingVastgelegd:
+    plan_id: uuid.UUID
+    poging: dict
+    door: str
+
+
+@dataclass(frozen=True)
+class EvaluatieVastgelegd:
+    plan_id: uuid.UUID
+    evaluatie: dict
+    door: str
+
+
+Wijziging = (
+    PlanAangemaakt
+    | PlanGewijzigd
+    | VersieVastgelegd
+    | TermijnenGesteld
+    | TermijnenGesloten
+    | PlanTermijnenVervallen
+    | WaakvlamTermijnenVervallen
+    | TermijnenVerhuisd
+    | OpTijdlijn
+    | AanvraagGeregistreerd
+    | AanvraagBeschikt
+    | BeschikkingVastgelegd
+    | ContactpogingVastgelegd
+    | EvaluatieVastgelegd
+)
+
+
+@dataclass(frozen=True)
+class Aanvraag:
+    aanvraag_id: uuid.UUID
+    ontvangen_op: datetime
+    termijn: NieuweTermijn
+
+
+# --- the aggregate ---------------------------------------------------------------------------------------
 
 
 @dataclass
-class Huishoudens:
-    """An in-memory model of the store, driven only by the functions above, in the order the handlers
-    call them: what the property test checks the invariant on."""
+class Huishoudplan:
+    """One household and the plan it has in view (None: no plan, or only closed ones), with what the
+    rules need of it: the goals of the current version, the open aanvragen, the beschikkingen (latest
+    version of each) and the doorverwijzingen the household already received.
 
-    plannen: dict[uuid.UUID, Plan] = field(default_factory=dict)
-    tijdlijn: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)
-    toegewezen: list[tuple[uuid.UUID, Regisseur]] = field(default_factory=list)
+    Every method checks, changes the aggregate and appends to `wijzigingen` and `events`; a refusal
+    (OngeldigeInvoer, OngeldigeOvergang, NietGevonden) leaves both untouched."""
 
-    def actief(self, huishouden_id: str) -> Plan | None:
-        return next(
-            (p for p in self.plannen.values() if p.huishouden_id == huishouden_id and p.status == "actief"), None
+    huishouden_id: str
+    plan: Plan | None = None
+    doelen: list[dict] = field(default_factory=list)
+    open_aanvragen: dict[uuid.UUID, tuple[str, ...]] = field(default_factory=dict)
+    beschikkingen: dict[uuid.UUID, Beschikking] = field(default_factory=dict)
+    ontvangen: set[uuid.UUID] = field(default_factory=set)
+    wijzigingen: list[Wijziging] = field(default_factory=list)
+    events: list[Data] = field(default_factory=list)
+
+    # --- state -------------------------------------------------------------------------------------
+
+    @property
+    def status(self) -> PlanStatus | None:
+        return self.plan.status if self.plan is not None else None
+
+    def _huidig(self) -> Plan:
+        if self.plan is None:
+            raise NietGevonden("Geen plan voor dit huishouden.")
+        return self.plan
+
+    def _vereis(self, *toegestaan: PlanStatus, naar: PlanStatus = PlanStatus.actief) -> Plan:
+        """The plan, when its status allows the work: otherwise OngeldigeOvergang (409), naming the state
+        it is in and the one the work needs (`naar`)."""
+        plan = self._huidig()
+        if plan.status not in (toegestaan or (PlanStatus.actief,)):
+            raise OngeldigeOvergang(LEVENSCYCLUS.wat, plan.status, naar)
+        return plan
+
+    def _wijzig(self, plan: Plan) -> Plan:
+        self.plan = plan
+        self.wijzigingen.append(PlanGewijzigd(plan))
+        return plan
+
+    def beschikte_codes(self, vandaag: date) -> set[str]:
+        """Maatwerk codes with a running beschikking on this plan (the latest version of each)."""
+        return {
+            v["code"]
+            for b in self.beschikkingen.values()
+            if b.einddatum is None or b.einddatum >= vandaag
+            for v in b.voorzieningen
+        }
+
+    # --- a doorverwijzing arrives ----------------------------------------------------------------------
+
+    def neem_aan(
+        self, d: DoorverwijzingGedaan, gemeente: Gemeente, nu: datetime, aankomst: datetime
+    ) -> NieuwPlan | SluitAan | Negeer:
+        """Start the household's plan with the doorverwijzing's team as regisseur, or join the plan it
+        has (its deadline goes to the regisseur, as a signal), or nothing."""
+        if is_warme_overdracht(d):
+            return Negeer("warme-overdracht")
+        if d.doorverwijzing_id in self.ontvangen:
+            return Negeer("al-ontvangen")
+        self.ontvangen.add(d.doorverwijzing_id)
+        if self.plan is not None and self.plan.status is PlanStatus.actief:
+            uitkomst: NieuwPlan | SluitAan = SluitAan(self.plan)
+        else:
+            uitkomst = NieuwPlan(self._begin_plan(d, nu))
+        plan, nieuw = uitkomst.plan, isinstance(uitkomst, NieuwPlan)
+        self.wijzigingen.append(
+            OpTijdlijn(
+                plan,
+                "doorverwijzing",
+                {
+                    "doorverwijzing_id": str(d.doorverwijzing_id),
+                    "route": d.route,
+                    "team_id": d.team_id,
+                    "urgentie": d.urgentie,
+                    "regel_id": d.regel_id,
+                    "bij_lopend_plan": not nieuw,
+                },
+                bron_id=d.bron_id,
+                bron_soort=d.bron_soort,
+                doorverwijzing_id=d.doorverwijzing_id,
+            )
         )
-
-    def ontvang(self, d: DoorverwijzingGedaan, nu: datetime) -> NieuwPlan | SluitAan | Negeer:
-        uitkomst = neem_aan(d, self.actief(d.huishouden_id), nu)
-        if isinstance(uitkomst, NieuwPlan):
-            self.plannen[uitkomst.plan.plan_id] = uitkomst.plan
-            self.toegewezen.append((uitkomst.plan.plan_id, uitkomst.plan.regisseur))
-        if not isinstance(uitkomst, Negeer):
-            self.tijdlijn.setdefault(uitkomst.plan.plan_id, []).append(d.doorverwijzing_id)
+        self.wijzigingen.append(
+            TermijnenGesteld(plan, tuple(termijnen_van_doorverwijzing(d, plan, nieuw, gemeente, aankomst)))
+        )
+        self.events.append(
+            DoorverwijzingAanvaard(
+                doorverwijzing_id=d.doorverwijzing_id,
+                bron_id=d.bron_id,
+                bron_soort=d.bron_soort,
+                plan_id=plan.plan_id,
+                huishouden_id=d.huishouden_id,
+                team_id=plan.regisseur.team_id,
+                nieuw_plan=nieuw,
+                aanvaard_op=nu,
+            )
+        )
         return uitkomst
 
-    def draag_over(self, huishouden_id: str, invoer: RegisseurInvoer, gemeente: Gemeente) -> Fouten:
-        plan = self.actief(huishouden_id)
-        if plan is None:
-            return [((), "geen actief plan")]
-        regisseur, fouten = nieuwe_regisseur(invoer, plan.regisseur, gemeente, is_multiprobleem([]))
-        if regisseur is not None:
-            self.plannen[plan.plan_id] = replace(plan, regisseur=regisseur)
-            self.toegewezen.append((plan.plan_id, regisseur))
-        return fouten
+    def _begin_plan(self, d: DoorverwijzingGedaan, nu: datetime) -> Plan:
+        if self.plan is not None and self.plan.status is PlanStatus.waakvlam:
+            self._beeindig_waakvlam()
+        self.wijzigingen.append(WaakvlamTermijnenVervallen(self.huishouden_id))
+        plan = Plan(
+            plan_id=nieuw_id(),
+            huishouden_id=d.huishouden_id,
+            gemeente=d.gemeente,
+            versie=1,
+            regisseur=eerste_regisseur(d),
+            evaluatie_op=nu.astimezone(TZ).date() + timedelta(weeks=EERSTE_EVALUATIE_WEKEN),
+            wijk=d.wijk,
+        )
+        self.plan, self.doelen, self.open_aanvragen, self.beschikkingen = plan, [], {}, {}
+        self.wijzigingen.append(PlanAangemaakt(plan))
+        self.wijzigingen.append(TermijnenGesteld(plan, (evaluatietermijn(plan),)))
+        self.events.append(
+            RegisseurToegewezen(
+                plan_id=plan.plan_id,
+                huishouden_id=plan.huishouden_id,
+                regisseur=plan.regisseur,
+                reden="eerste doorverwijzing",
+            )
+        )
+        self.events.append(
+            PlanOpgesteld(
+                plan_id=plan.plan_id,
+                huishouden_id=plan.huishouden_id,
+                versie=1,
+                regisseur=plan.regisseur,
+                doelen=[],
+                voorzieningen=[],
+                evaluatie_op=plan.evaluatie_op,
+            )
+        )
+        return plan
 
-    def sluit_af(self, huishouden_id: str) -> None:
-        if (plan := self.actief(huishouden_id)) is not None:
-            self.plannen[plan.plan_id] = replace(plan, status="afgesloten")
+    def _beeindig_waakvlam(self) -> None:
+        plan = self._huidig()
+        self._wijzig(replace(plan, status=LEVENSCYCLUS.ga_naar(plan.status, PlanStatus.afgesloten), waakvlam_op=None))
+
+    # --- the plan --------------------------------------------------------------------------------------
+
+    def stel_versie_op(self, invoer: VersieInvoer, gemeente: Gemeente, vandaag: date, door: str) -> PlanVersie:
+        """A new version: it replaces the evaluation deadline; with goals it ends the Wmo onderzoek; a
+        multi-problem household moves to the regie the gemeente's rule names."""
+        huidig = self._vereis()
+        versie, fouten = stel_versie_op(huidig, invoer, gemeente, self.beschikte_codes(vandaag), vandaag)
+        weiger_bij_fouten(fouten)
+        assert versie is not None
+        plan = self._wijzig(versie.plan)
+        self.doelen = versie.doelen
+        self.wijzigingen += [
+            VersieVastgelegd(plan, versie, door),
+            TermijnenGesloten(plan.plan_id, ("evaluatie",), status="vervangen"),
+            TermijnenGesteld(plan, (evaluatietermijn(plan),)),
+        ]
+        if versie.doelen:
+            self.wijzigingen.append(TermijnenGesloten(plan.plan_id, gehaald_door("planversie")))
+        if versie.regie_overgedragen:
+            self._regie_naar(plan.regisseur, "multiprobleem", door)
+        self.wijzigingen.append(OpTijdlijn(plan, "plan-opgesteld", {"versie": plan.versie, "door": door}))
+        self.events.append(
+            PlanOpgesteld(
+                plan_id=plan.plan_id,
+                huishouden_id=plan.huishouden_id,
+                versie=plan.versie,
+                regisseur=plan.regisseur,
+                doelen=[Doel(levensgebied=d["levensgebied"]) for d in versie.doelen],
+                voorzieningen=[
+                    PlanVoorziening(
+                        code=v["code"], soort=v["soort"], wet=v["wet"], omvang=v["omvang"], status=v["status"]
+                    )
+                    for v in versie.voorzieningen
+                ],
+                evaluatie_op=plan.evaluatie_op,
+            )
+        )
+        return versie
+
+    def draag_regie_over(self, overdracht: Overdracht, gemeente: Gemeente, door: str) -> Regisseur:
+        """To a professional, the inwoner or his netwerk, with a reason. A multi-problem household (after
+        the goals of the plan's current version) stays with the route the gemeente's rule names."""
+        plan = self._vereis()
+        regisseur, fouten = nieuwe_regisseur(
+            overdracht.regisseur, plan.regisseur, gemeente, is_multiprobleem(self.doelen)
+        )
+        weiger_bij_fouten(fouten)
+        assert regisseur is not None
+        if regisseur != plan.regisseur:
+            self._wijzig(replace(plan, regisseur=regisseur))
+            self._regie_naar(regisseur, overdracht.reden, door)
+        return regisseur
+
+    def _regie_naar(self, regisseur: Regisseur, reden: str, door: str) -> None:
+        plan = self._huidig()
+        self.wijzigingen.append(TermijnenVerhuisd(plan.plan_id, regisseur))
+        self.wijzigingen.append(
+            OpTijdlijn(
+                plan,
+                "regisseur-toegewezen",
+                {"regisseur": regisseur.model_dump(mode="json"), "reden": reden, "door": door},
+            )
+        )
+        self.events.append(
+            RegisseurToegewezen(
+                plan_id=plan.plan_id, huishouden_id=plan.huishouden_id, regisseur=regisseur, reden=reden
+            )
+        )
+
+    # --- aanvragen and beschikkingen -----------------------------------------------------------------
+
+    def registreer_aanvraag(self, invoer: AanvraagInvoer, gemeente: Gemeente, nu: datetime, door: str) -> Aanvraag:
+        """The beschikking is due 2 weeks after the aanvraag arrived (Wmo 2015 art. 2.3.5), on the Wmo
+        consulenten's werkvoorraad. It ends the Wmo onderzoek."""
+        plan = self._vereis()
+        weiger_bij_fouten(controleer_aanvraag(invoer, gemeente, nu))
+        aanvraag_id, ontvangen_op = nieuw_id(), invoer.ontvangen_op or nu
+        aanvraag = Aanvraag(aanvraag_id, ontvangen_op, beschikkingstermijn(aanvraag_id, ontvangen_op, gemeente, plan))
+        voorzieningen = tuple(invoer.voorzieningen)
+        self.open_aanvragen[aanvraag.aanvraag_id] = voorzieningen
+        self.wijzigingen += [
+            AanvraagGeregistreerd(plan, aanvraag.aanvraag_id, voorzieningen, aanvraag.ontvangen_op, door),
+            TermijnenGesteld(plan, (aanvraag.termijn,)),
+            TermijnenGesloten(plan.plan_id, gehaald_door("aanvraag")),
+            OpTijdlijn(
+                plan, "aanvraag", {"voorzieningen": list(voorzieningen), "door": door}, bron_id=aanvraag.aanvraag_id
+            ),
+        ]
+        return aanvraag
+
+    def geef_beschikking_af(
+        self, invoer: BeschikkingInvoer, gemeente: Gemeente, door: str
+    ) -> tuple[Beschikking, list[uuid.UUID]]:
+        """Meets the deadline of the aanvraag it decides: the one named, or else every open aanvraag of
+        the plan whose voorzieningen it all grants. Returns the beschikking and those aanvragen."""
+        plan = self._vereis()
+        weiger_bij_fouten(controleer_beschikking(invoer.voorzieningen, invoer.ingangsdatum, invoer.einddatum, gemeente))
+        aanvragen = self._beschikte_aanvragen(invoer)
+        beschikking = Beschikking(
+            nieuw_id(),
+            1,
+            invoer.aanvraag_id,
+            beschikte_voorzieningen(invoer.voorzieningen, gemeente),
+            invoer.ingangsdatum,
+            invoer.einddatum,
+        )
+        self.beschikkingen[beschikking.beschikking_id] = beschikking
+        self.wijzigingen.append(BeschikkingVastgelegd(plan, beschikking, door))
+        for aanvraag_id in aanvragen:
+            del self.open_aanvragen[aanvraag_id]
+            self.wijzigingen.append(AanvraagBeschikt(aanvraag_id))
+            self.wijzigingen.append(TermijnenGesloten(plan.plan_id, ("beschikking",), bron_id=aanvraag_id))
+        self._beschikking_afgegeven(beschikking)
+        self.wijzigingen.append(
+            OpTijdlijn(
+                plan,
+                "beschikking-afgegeven",
+                {
+                    "beschikking_id": str(beschikking.beschikking_id),
+                    "versie": 1,
+                    "codes": [v["code"] for v in beschikking.voorzieningen],
+                    "door": door,
+                },
+                bron_id=invoer.aanvraag_id,
+            )
+        )
+        return beschikking, aanvragen
+
+    def _beschikte_aanvragen(self, invoer: BeschikkingInvoer) -> list[uuid.UUID]:
+        if invoer.aanvraag_id is not None:
+            if invoer.aanvraag_id not in self.open_aanvragen:
+                weiger_bij_fouten([(("aanvraag_id",), "geen open aanvraag van dit plan")])
+            return [invoer.aanvraag_id]
+        codes = {v.code for v in invoer.voorzieningen}
+        return [a for a, voorzieningen in self.open_aanvragen.items() if set(voorzieningen) <= codes]
+
+    def wijzig_beschikking(
+        self, beschikking_id: uuid.UUID, invoer: WijzigingInvoer, gemeente: Gemeente, door: str
+    ) -> Beschikking:
+        """Scale up or down (or extend, shorten, correct) during the term: a new version of the
+        beschikking from its ingangsdatum, with the reason; the previous version runs until the day before."""
+        plan = self._vereis()
+        huidig = self.beschikkingen.get(beschikking_id)
+        if huidig is None:
+            raise NietGevonden("Beschikking niet gevonden.")
+        weiger_bij_fouten(controleer_wijziging(invoer, huidig.ingangsdatum, huidig.einddatum, gemeente))
+        nieuw = Beschikking(
+            beschikking_id,
+            huidig.versie + 1,
+            huidig.aanvraag_id,
+            beschikte_voorzieningen(invoer.voorzieningen, gemeente),
+            invoer.ingangsdatum,
+            invoer.einddatum,
+            invoer.reden_wijziging,
+        )
+        self.beschikkingen[beschikking_id] = nieuw
+        self.wijzigingen.append(BeschikkingVastgelegd(plan, nieuw, door))
+        self._beschikking_afgegeven(nieuw)
+        self.wijzigingen.append(
+            OpTijdlijn(
+                plan,
+                "beschikking-gewijzigd",
+                {
+                    "beschikking_id": str(beschikking_id),
+                    "versie": nieuw.versie,
+                    "reden_wijziging": invoer.reden_wijziging,
+                    "door": door,
+                },
+            )
+        )
+        return nieuw
+
+    def _beschikking_afgegeven(self, b: Beschikking) -> None:
+        plan = self._huidig()
+        self.events.append(
+            BeschikkingAfgegeven(
+                beschikking_id=b.beschikking_id,
+                plan_id=plan.plan_id,
+                huishouden_id=plan.huishouden_id,
+                voorzieningen=[
+                    BeschikkingVoorziening(
+                        code=v["code"], wet=v["wet"], omvang=v["omvang"], productcode=v["productcode"]
+                    )
+                    for v in b.voorzieningen
+                ],
+                ingangsdatum=b.ingangsdatum,
+                einddatum=b.einddatum,
+                versie=b.versie,
+                reden_wijziging=b.reden_wijziging,
+                aanvraag_id=b.aanvraag_id,
+            )
+        )
+
+    # --- working the case ------------------------------------------------------------------------------
+
+    def registreer_contactpoging(self, poging: Contactpoging, vandaag: date, door: str) -> None:
+        """Reaching the household meets the outreach of its doorverwijzingen; under a waakvlam it is the
+        check, which schedules the next one when the waakvlam is periodic and otherwise ends it."""
+        plan = self._vereis(PlanStatus.actief, PlanStatus.waakvlam)
+        weiger_bij_fouten(contactpoging_fouten(poging, vandaag))
+        self.wijzigingen.append(ContactpogingVastgelegd(plan.plan_id, poging.model_dump(), door))
+        if poging.bereikt:
+            self.wijzigingen.append(TermijnenGesloten(plan.plan_id, gehaald_door("contact")))
+            if plan.status is PlanStatus.waakvlam:
+                self._volgende_waakvlam(poging.datum)
+        self.wijzigingen.append(
+            OpTijdlijn(self._huidig(), "contactpoging", {**poging.model_dump(mode="json"), "door": door})
+        )
+
+    def _volgende_waakvlam(self, datum: date) -> None:
+        plan = self._huidig()
+        volgende = volgende_controle(plan.waakvlam_interval_weken, datum)
+        if volgende is None:
+            self._beeindig_waakvlam()
+            return
+        plan = self._wijzig(replace(plan, waakvlam_op=volgende))
+        self.wijzigingen.append(TermijnenGesteld(plan, (waakvlamtermijn(plan, volgende),)))
+
+    def draag_warm_over(
+        self, overdracht: WarmeOverdracht, gemeente: Gemeente, nu: datetime, door: str
+    ) -> DoorverwijzingGedaan:
+        """Warm handover to a provider: `doorverwijzing-gedaan` with bron_soort `plan`. The regie stays
+        here; `neem_aan` ignores the event when it comes back."""
+        plan = self._vereis()
+        weiger_bij_fouten(controleer_overdracht(overdracht, gemeente))
+        voorziening = gemeente.voorziening(overdracht.voorziening)
+        assert voorziening is not None
+        gedaan = DoorverwijzingGedaan(
+            doorverwijzing_id=nieuw_id(),
+            gemeente=plan.gemeente,
+            bron_id=plan.plan_id,
+            bron_soort="plan",
+            huishouden_id=plan.huishouden_id,
+            wijk=plan.wijk,
+            route="aanbieder",
+            team_id=overdracht.aanbieder_id,
+            urgentie=overdracht.urgentie,
+            termijn_tot=termijn_tot(nu, norm(gemeente, overdracht.termijn)),
+            termijn_grondslag=overdracht.termijn,
+            regel_id="warme-overdracht",
+            toelichting=f"Warme overdracht vanuit het plan: {voorziening.naam}.",
+            bestaande_regisseur=plan.regisseur,
+            ontvangen_op=nu,
+        )
+        self.events.append(gedaan)
+        self.wijzigingen.append(
+            OpTijdlijn(
+                plan,
+                "warme-overdracht",
+                {
+                    "doorverwijzing_id": str(gedaan.doorverwijzing_id),
+                    "voorziening": voorziening.code,
+                    "aanbieder_id": overdracht.aanbieder_id,
+                    "urgentie": overdracht.urgentie,
+                    "door": door,
+                },
+                bron_id=plan.plan_id,
+                bron_soort="plan",
+            )
+        )
+        return gedaan
+
+    def evalueer(self, evaluatie: Evaluatie, vandaag: date, door: str) -> None:
+        """An evaluation meets the evaluation deadline and sets the next one."""
+        plan = self._vereis()
+        weiger_bij_fouten(controleer_evaluatie(evaluatie, vandaag))
+        self.wijzigingen.append(EvaluatieVastgelegd(plan.plan_id, evaluatie.model_dump(), door))
+        self.wijzigingen.append(TermijnenGesloten(plan.plan_id, gehaald_door("evaluatie")))
+        plan = self._wijzig(replace(plan, evaluatie_op=evaluatie.volgende_evaluatie_op))
+        self.wijzigingen.append(TermijnenGesteld(plan, (evaluatietermijn(plan),)))
+        self.wijzigingen.append(OpTijdlijn(plan, "evaluatie", {**evaluatie.model_dump(mode="json"), "door": door}))
+
+    def sluit_af(self, afsluiting: Afsluiting, vandaag: date, nu: datetime, door: str) -> Plan:
+        """Its open deadlines and aanvragen lapse; its meldingen are afgesloten (PlanAfgesloten). With a
+        waakvlam the household stays in view: a check date on the regisseur's werkvoorraad. Only an active
+        plan is closed by hand; a waakvlam ends by itself (a last check, or a new plan)."""
+        w = afsluiting.waakvlam
+        naar = PlanStatus.waakvlam if w is not None else PlanStatus.afgesloten
+        plan = self._vereis(naar=naar)
+        status = LEVENSCYCLUS.ga_naar(plan.status, naar)
+        weiger_bij_fouten(controleer_waakvlam(w, vandaag))
+        plan = self._wijzig(
+            replace(
+                plan,
+                status=status,
+                afgesloten_op=nu,
+                resultaat=afsluiting.resultaat,
+                waakvlam_op=w.controle_op if w else None,
+                waakvlam_interval_weken=w.interval_weken if w else None,
+            )
+        )
+        self.open_aanvragen = {}
+        self.wijzigingen.append(PlanTermijnenVervallen(plan.plan_id))
+        if w is not None:
+            self.wijzigingen.append(TermijnenGesteld(plan, (waakvlamtermijn(plan, w.controle_op),)))
+        self.wijzigingen.append(
+            OpTijdlijn(
+                plan,
+                "plan-afgesloten",
+                {
+                    "resultaat": afsluiting.resultaat,
+                    "door": door,
+                    "waakvlam_op": w.controle_op.isoformat() if w else None,
+                },
+            )
+        )
+        self.events.append(
+            PlanAfgesloten(
+                plan_id=plan.plan_id,
+                huishouden_id=plan.huishouden_id,
+                afgesloten_op=nu,
+                resultaat=afsluiting.resultaat,
+                waakvlam_op=plan.waakvlam_op,
+            )
+        )
+        return plan

@@ -3,6 +3,7 @@ aanvragen, beschikkingen, contactpogingen, evaluations and the processing log.""
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -28,7 +29,7 @@ plannen = Table(
     Column("plan_id", Uuid, primary_key=True),
     Column("gemeente", String(6), nullable=False),
     Column("huishouden_id", String(64), nullable=False),
-    Column("status", String(20), nullable=False),  # actief, afgesloten
+    Column("status", String(20), nullable=False),  # domain.PlanStatus: actief, waakvlam, afgesloten
     Column("versie", Integer, nullable=False),
     Column("regisseur", JsonB, nullable=False),
     Column("evaluatie_op", Date, nullable=False),
@@ -36,9 +37,10 @@ plannen = Table(
     Column("afgesloten_op", DateTime(timezone=True)),
     Column("resultaat", String(30)),
     Column("wijk", String(100)),
-    # Waakvlam: a closed household stays in view, with its next check and, if periodic, the interval.
+    # Waakvlam (status waakvlam): a closed plan stays in view, with its next check and, if periodic, the interval.
     Column("waakvlam_op", Date),
     Column("waakvlam_interval_weken", Integer),
+    CheckConstraint("status IN ('actief', 'waakvlam', 'afgesloten')", name="plan_status"),
     # The invariant, in the database: at most one active plan per household.
     Index("een_actief_plan_per_huishouden", "huishouden_id", unique=True, postgresql_where=text("status = 'actief'")),
 )

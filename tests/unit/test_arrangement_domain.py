@@ -1,27 +1,33 @@
-"""Arrangement's pure domain: the invariant (one plan, one regisseur per household), the regisseur and the
-gemeente's rule, plan versions against the catalogue, beschikkingen, deadlines."""
+"""Arrangement's pure domain: the household-plan aggregate and its invariant (one plan, one regisseur per
+household), the plan's life cycle, the regisseur and the gemeente's rule, plan versions against the
+catalogue, beschikkingen, deadlines."""
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.arrangement import domain
-from services.arrangement.domain import (
+from services.arrangement.domain import Huishoudplan, PlanStatus
+from services.arrangement.schemas import (
     AanvraagInvoer,
+    Afsluiting,
     BeschiktItem,
+    Contactpoging,
     Evaluatie,
-    Huishoudens,
     Overdracht,
     RegisseurInvoer,
     VersieInvoer,
     WijzigingInvoer,
 )
-from shared.events import DoorverwijzingGedaan, Regisseur
+from shared.events import DoorverwijzingAanvaard, DoorverwijzingGedaan, Regisseur, RegisseurToegewezen
 from shared.gemeenten import laad_gemeenten
+from shared.levenscyclus import OngeldigeOvergang
 from shared.termijnen import TZ
+from shared.weigeringen import NietGevonden, OngeldigeInvoer
 
 GEMEENTEN = laad_gemeenten(Path(__file__).resolve().parents[2] / "config" / "gemeenten")
 LV, ZM = GEMEENTEN["GM1916"], GEMEENTEN["GM0637"]
@@ -58,9 +64,100 @@ def plan(**over) -> domain.Plan:
         regisseur=Regisseur(soort="professional", team_id="gm1916-gebiedsteam-leidschendam"),
         evaluatie_op=VANDAAG + timedelta(weeks=13),
         wijk="damsigt",
+        gemeente="GM1916",
     )
     velden.update(over)
     return domain.Plan(**velden)
+
+
+# --- the plan's life cycle ------------------------------------------------------------------------------
+
+TOEGESTAAN = {
+    (PlanStatus.actief, PlanStatus.afgesloten),
+    (PlanStatus.actief, PlanStatus.waakvlam),
+    (PlanStatus.waakvlam, PlanStatus.afgesloten),
+}
+
+
+@pytest.mark.parametrize("van", list(PlanStatus))
+@pytest.mark.parametrize("naar", list(PlanStatus))
+def test_elke_overgang_van_het_plan_is_toegestaan_of_geweigerd_zoals_bedoeld(van, naar):
+    assert domain.LEVENSCYCLUS.mag(van, naar) == ((van, naar) in TOEGESTAAN)
+    if (van, naar) in TOEGESTAAN:
+        assert domain.LEVENSCYCLUS.ga_naar(van, naar) is naar
+    else:
+        with pytest.raises(OngeldigeOvergang) as fout:
+            domain.LEVENSCYCLUS.ga_naar(van, naar)
+        assert (fout.value.van, fout.value.naar) == (van, naar)
+    assert domain.LEVENSCYCLUS.is_eind(van) == (van is PlanStatus.afgesloten)
+
+
+def huishoudplan(**over) -> Huishoudplan:
+    return Huishoudplan("a" * 64, plan=plan(**over))
+
+
+SLUIT = Afsluiting(resultaat="doelen_bereikt")
+WAAKVLAM = Afsluiting(resultaat="doelen_bereikt", waakvlam={"controle_op": VANDAAG + timedelta(weeks=4)})
+BEREIKT = Contactpoging(soort="telefoon", bereikt=True, datum=VANDAAG, dagdeel="ochtend")
+
+
+def test_afsluiten_met_waakvlam_en_een_laatste_bereikte_controle_sluit_het_plan_echt_af():
+    hp = huishoudplan()
+    assert hp.sluit_af(WAAKVLAM, VANDAAG, NU, "t").status is PlanStatus.waakvlam
+    hp.registreer_contactpoging(BEREIKT, VANDAAG, "t")  # no interval: no next check
+    assert hp.plan.status is PlanStatus.afgesloten and hp.plan.waakvlam_op is None
+    periodiek = huishoudplan()
+    periodiek.sluit_af(
+        Afsluiting(resultaat="doelen_bereikt", waakvlam={"controle_op": VANDAAG, "interval_weken": 4}), VANDAAG, NU, "t"
+    )
+    periodiek.registreer_contactpoging(BEREIKT, VANDAAG, "t")
+    assert periodiek.plan.status is PlanStatus.waakvlam and periodiek.plan.waakvlam_op == VANDAAG + timedelta(weeks=4)
+    gesteld = [w for w in periodiek.wijzigingen if isinstance(w, domain.TermijnenGesteld)]
+    assert [t.soort for t in gesteld[-1].termijnen] == ["waakvlam"]
+
+
+def test_een_nieuw_plan_beeindigt_de_waakvlam_van_het_vorige():
+    hp = huishoudplan()
+    oud = hp.sluit_af(WAAKVLAM, VANDAAG, NU, "t")
+    uitkomst = hp.neem_aan(doorverwijzing(), LV, NU, NU)
+    assert isinstance(uitkomst, domain.NieuwPlan) and uitkomst.plan.plan_id != oud.plan_id
+    gewijzigd = [w.plan for w in hp.wijzigingen if isinstance(w, domain.PlanGewijzigd)]
+    assert (gewijzigd[-1].plan_id, gewijzigd[-1].status) == (oud.plan_id, PlanStatus.afgesloten)
+    assert domain.WaakvlamTermijnenVervallen(hp.huishouden_id) in hp.wijzigingen
+
+
+@pytest.mark.parametrize(
+    ("status", "werk", "huidig", "gevraagd"),
+    [
+        (PlanStatus.afgesloten, lambda hp: hp.sluit_af(SLUIT, VANDAAG, NU, "t"), "afgesloten", "afgesloten"),
+        (PlanStatus.waakvlam, lambda hp: hp.sluit_af(SLUIT, VANDAAG, NU, "t"), "waakvlam", "afgesloten"),
+        (PlanStatus.waakvlam, lambda hp: hp.sluit_af(WAAKVLAM, VANDAAG, NU, "t"), "waakvlam", "waakvlam"),
+        (
+            PlanStatus.waakvlam,
+            lambda hp: hp.stel_versie_op(versie(), LV, VANDAAG, "t"),
+            "waakvlam",
+            "actief",
+        ),
+        (
+            PlanStatus.afgesloten,
+            lambda hp: hp.registreer_contactpoging(BEREIKT, VANDAAG, "t"),
+            "afgesloten",
+            "actief",
+        ),
+    ],
+)
+def test_werk_dat_de_status_niet_toelaat_wordt_geweigerd_met_beide_statussen(status, werk, huidig, gevraagd):
+    hp = huishoudplan(status=status)
+    with pytest.raises(OngeldigeOvergang) as fout:
+        werk(hp)
+    assert (fout.value.van, fout.value.naar) == (huidig, gevraagd)
+    assert hp.wijzigingen == [] and hp.events == [] and hp.plan.status is status
+
+
+def test_een_contactpoging_mag_onder_waakvlam_een_versie_niet():
+    hp = huishoudplan(status=PlanStatus.waakvlam, waakvlam_op=VANDAAG)
+    hp.registreer_contactpoging(BEREIKT.model_copy(update={"bereikt": False}), VANDAAG, "t")
+    assert any(isinstance(w, domain.ContactpogingVastgelegd) for w in hp.wijzigingen)
 
 
 # --- the invariant ------------------------------------------------------------------------------------
@@ -68,72 +165,159 @@ def plan(**over) -> domain.Plan:
 
 def test_eerste_doorverwijzing_start_een_plan_met_het_team_als_regisseur_en_een_evaluatiedatum():
     d = doorverwijzing()
-    uitkomst = domain.neem_aan(d, None, NU)
+    uitkomst = Huishoudplan(d.huishouden_id).neem_aan(d, LV, NU, NU)
     assert isinstance(uitkomst, domain.NieuwPlan)
     assert uitkomst.plan.regisseur == Regisseur(soort="professional", team_id=d.team_id)
     assert uitkomst.plan.evaluatie_op == VANDAAG + timedelta(weeks=13) and uitkomst.plan.wijk == "damsigt"
 
 
-def test_latere_doorverwijzing_sluit_aan_en_een_warme_overdracht_wordt_genegeerd():
-    bestaand = plan()
-    assert domain.neem_aan(doorverwijzing(team_id="gm1916-schuldhulp"), bestaand, NU) == domain.SluitAan(bestaand)
-    assert isinstance(domain.neem_aan(doorverwijzing(bron_soort="plan"), None, NU), domain.Negeer)
-    assert isinstance(domain.neem_aan(doorverwijzing(bron_soort="plan"), bestaand, NU), domain.Negeer)
+def test_latere_doorverwijzing_sluit_aan_en_een_warme_overdracht_of_herhaling_wordt_genegeerd():
+    hp = huishoudplan()
+    bestaand = hp.plan
+    d = doorverwijzing(team_id="gm1916-schuldhulp")
+    assert hp.neem_aan(d, LV, NU, NU) == domain.SluitAan(bestaand)
+    assert hp.neem_aan(d, LV, NU, NU) == domain.Negeer("al-ontvangen")
+    assert hp.neem_aan(doorverwijzing(bron_soort="plan"), LV, NU, NU) == domain.Negeer("warme-overdracht")
+    assert Huishoudplan("a" * 64).neem_aan(doorverwijzing(bron_soort="plan"), LV, NU, NU) == domain.Negeer(
+        "warme-overdracht"
+    )
 
 
 HUISHOUDENS = ["a" * 64, "b" * 64, "c" * 64]
 TEAMS = ["gm1916-gebiedsteam-leidschendam", "gm1916-schuldhulp", "gm1916-lokale-kamer", "gm1916-wmo-consulenten"]
+MULTI = [{"levensgebied": g, "zrm_nu": 2} for g in ("financien", "huisvesting", "sociaal_netwerk")]
 stap = st.one_of(
-    st.tuples(st.just("melding"), st.sampled_from(HUISHOUDENS), st.sampled_from(TEAMS)),
-    st.tuples(st.just("signaalcasus"), st.sampled_from(HUISHOUDENS), st.sampled_from(TEAMS)),
-    st.tuples(st.just("plan"), st.sampled_from(HUISHOUDENS), st.sampled_from(TEAMS)),  # warm handover, back
+    st.tuples(
+        st.sampled_from(["melding", "signaalcasus", "plan"]), st.sampled_from(HUISHOUDENS), st.sampled_from(TEAMS)
+    ),
+    st.tuples(st.just("herhaal"), st.sampled_from(HUISHOUDENS), st.integers(0, 100)),
     st.tuples(
         st.just("overdracht"),
         st.sampled_from(HUISHOUDENS),
         st.sampled_from([*TEAMS, "inwoner", "netwerk", "onbekend-team"]),
     ),
-    st.tuples(st.just("afsluiten"), st.sampled_from(HUISHOUDENS), st.none()),
+    st.tuples(st.just("versie"), st.sampled_from(HUISHOUDENS), st.booleans()),
+    st.tuples(st.just("afsluiten"), st.sampled_from(HUISHOUDENS), st.sampled_from([None, 0, 4])),
+    st.tuples(st.just("contact"), st.sampled_from(HUISHOUDENS), st.none()),
 )
+
+
+class Opslag:
+    """What the repository would write, reduced to what the invariant is about: the plan rows, the
+    timeline's doorverwijzingen and the events. Fed only with the production aggregate's changes."""
+
+    def __init__(self):
+        self.plannen: dict[uuid.UUID, domain.Plan] = {}
+        self.tijdlijn: list[tuple[uuid.UUID, uuid.UUID]] = []  # (plan_id, doorverwijzing_id)
+        self.regisseurs: dict[uuid.UUID, list[Regisseur]] = {}  # per plan, every regisseur it had
+        self.events: list = []
+
+    def sla_op(self, hp: Huishoudplan) -> None:
+        for w in hp.wijzigingen:
+            if isinstance(w, domain.PlanAangemaakt | domain.PlanGewijzigd):
+                assert isinstance(w, domain.PlanGewijzigd) == (w.plan.plan_id in self.plannen)
+                self.plannen[w.plan.plan_id] = w.plan
+                gehad = self.regisseurs.setdefault(w.plan.plan_id, [])
+                if not gehad or gehad[-1] != w.plan.regisseur:
+                    gehad.append(w.plan.regisseur)
+            elif isinstance(w, domain.OpTijdlijn) and w.doorverwijzing_id is not None:
+                self.tijdlijn.append((w.plan.plan_id, w.doorverwijzing_id))
+        self.events += hp.events
+        hp.wijzigingen, hp.events = [], []
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(stap, max_size=40))
 def test_elke_reeks_gebeurtenissen_laat_hoogstens_een_plan_en_een_regisseur_per_huishouden(stappen):
-    h = Huishoudens()
-    actief_sinds: dict[str, uuid.UUID] = {}
+    opslag = Opslag()
+    aggregaten = {h: Huishoudplan(h) for h in HUISHOUDENS}
+    gezonden: list[DoorverwijzingGedaan] = []
+    aanvaard: set[uuid.UUID] = set()
+    multi = dict.fromkeys(HUISHOUDENS, False)  # the current version shows a multi-problem household
     for soort, huishouden, arg in stappen:
-        voor = h.actief(huishouden)
-        if soort in ("melding", "signaalcasus", "plan"):
-            d = doorverwijzing(huishouden, bron_soort=soort, team_id=arg)
-            uitkomst = h.ontvang(d, NU)
-            if soort == "plan":  # a handover out never starts or joins a plan
-                assert isinstance(uitkomst, domain.Negeer) and h.actief(huishouden) == voor
-            elif voor is not None:  # a later arrival joins the plan and leaves its regisseur alone
-                assert uitkomst.plan.plan_id == voor.plan_id and h.actief(huishouden).regisseur == voor.regisseur
-                assert h.tijdlijn[voor.plan_id][-1] == d.doorverwijzing_id
+        hp = aggregaten[huishouden]
+        voor = hp.plan
+        actief = voor is not None and voor.status is PlanStatus.actief
+        if soort in ("melding", "signaalcasus", "plan", "herhaal"):
+            if soort == "herhaal" and not gezonden:
+                continue
+            d = (
+                gezonden[arg % len(gezonden)]
+                if soort == "herhaal"
+                else doorverwijzing(huishouden, bron_soort=soort, team_id=arg)
+            )
+            hp = aggregaten[d.huishouden_id]
+            voor = hp.plan
+            actief = voor is not None and voor.status is PlanStatus.actief
+            gezonden.append(d)
+            uitkomst = hp.neem_aan(d, LV, NU, NU)
+            if d.bron_soort == "plan" or d.doorverwijzing_id in aanvaard:  # never starts or joins a plan twice
+                assert isinstance(uitkomst, domain.Negeer) and hp.plan == voor and not hp.wijzigingen
+            elif actief:  # a later arrival joins the plan and leaves its regisseur alone
+                assert uitkomst == domain.SluitAan(voor) and hp.plan == voor
             else:
-                actief_sinds[huishouden] = uitkomst.plan.plan_id
+                assert isinstance(uitkomst, domain.NieuwPlan) and hp.plan.regisseur.team_id == arg
+                multi[d.huishouden_id] = False
+            if not isinstance(uitkomst, domain.Negeer):
+                aanvaard.add(d.doorverwijzing_id)
         elif soort == "overdracht":
             invoer = (
                 RegisseurInvoer(soort=arg)
                 if arg in ("inwoner", "netwerk")
                 else RegisseurInvoer(soort="professional", team_id=arg)
             )
-            fouten = h.draag_over(huishouden, invoer, LV)
-            assert bool(fouten) == (voor is None or arg == "onbekend-team")
-        else:
-            h.sluit_af(huishouden)
-            actief_sinds.pop(huishouden, None)
-        # The invariant, after every step.
+            verwacht = (
+                NietGevonden
+                if voor is None
+                else OngeldigeOvergang
+                if not actief
+                else OngeldigeInvoer
+                if arg == "onbekend-team" or (multi[huishouden] and arg != "gm1916-lokale-kamer")
+                else None
+            )
+            if verwacht is None:
+                assert hp.draag_regie_over(Overdracht(regisseur=invoer, reden="overig"), LV, "t").team_id is not None
+            else:
+                with pytest.raises(verwacht):
+                    hp.draag_regie_over(Overdracht(regisseur=invoer, reden="overig"), LV, "t")
+        elif soort == "versie":
+            if not actief:
+                continue
+            doelen = MULTI if arg else [{"levensgebied": "financien", "zrm_nu": 4}]
+            hp.stel_versie_op(versie(doelen=doelen, voorzieningen=[]), LV, VANDAAG, "t")
+            multi[huishouden] = arg
+            if arg:
+                assert hp.plan.regisseur.team_id == "gm1916-lokale-kamer"
+        elif soort == "afsluiten":
+            if not actief:
+                continue
+            w = None if arg is None else {"controle_op": VANDAAG, "interval_weken": arg or None}
+            hp.sluit_af(Afsluiting(resultaat="doelen_bereikt", waakvlam=w), VANDAAG, NU, "t")
+        elif voor is not None and voor.status is not PlanStatus.afgesloten:
+            hp.registreer_contactpoging(BEREIKT, VANDAAG, "t")
+        opslag.sla_op(hp)
+        # The invariant, after every step, on what was stored.
         for hh in HUISHOUDENS:
-            actief = [p for p in h.plannen.values() if p.huishouden_id == hh and p.status == "actief"]
-            assert len(actief) <= 1
-            if actief:
-                assert actief[0].plan_id == actief_sinds[hh]
-                assert actief[0].regisseur.team_id is not None  # someone always holds the regie
-    # One first regisseur per plan: every plan was started exactly once.
-    eerste = [plan_id for plan_id, _ in h.toegewezen]
-    assert set(eerste) == set(h.plannen) and len(h.plannen) == len({p for p in eerste})
+            van_hh = [p for p in opslag.plannen.values() if p.huishouden_id == hh]
+            assert sum(p.status is PlanStatus.actief for p in van_hh) <= 1
+            in_beeld = [p for p in van_hh if p.status in domain.IN_BEELD]
+            assert len(in_beeld) <= 1  # a new plan ends the waakvlam of the last one
+            assert in_beeld == ([aggregaten[hh].plan] if aggregaten[hh].plan in in_beeld else [])
+            assert all(p.regisseur.team_id is not None for p in in_beeld)  # someone always holds the regie
+    # Every accepted doorverwijzing is in exactly one plan's timeline; ignored ones in none.
+    per_doorverwijzing: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for plan_id, d_id in opslag.tijdlijn:
+        per_doorverwijzing.setdefault(d_id, []).append(plan_id)
+    assert set(per_doorverwijzing) == aanvaard and all(len(p) == 1 for p in per_doorverwijzing.values())
+    assert sorted(e.doorverwijzing_id for e in opslag.events if isinstance(e, DoorverwijzingAanvaard)) == sorted(
+        aanvaard
+    )
+    # Every regisseur a plan had was announced, in order, once.
+    aangekondigd: dict[uuid.UUID, list[Regisseur]] = {}
+    for e in opslag.events:
+        if isinstance(e, RegisseurToegewezen):
+            aangekondigd.setdefault(e.plan_id, []).append(e.regisseur)
+    assert aangekondigd == opslag.regisseurs
 
 
 # --- regisseur ------------------------------------------------------------------------------------------

@@ -1,0 +1,178 @@
+"""The request bodies of arrangement's HTTP API, on shared.invoer: unknown fields refused, strings
+stripped, codes instead of free text (arrangement holds no personal data, decision 0006)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from shared.events import PlanResultaat
+from shared.invoer import Code, Contactpoging, Invoer
+
+__all__ = [
+    "AanvraagInvoer",
+    "Afsluiting",
+    "BeschikkingInvoer",
+    "BeschiktItem",
+    "Contactpoging",
+    "Doel",
+    "Evaluatie",
+    "GebruikelijkeZorg",
+    "Mantelzorg",
+    "OmvangInvoer",
+    "Overdracht",
+    "RegisseurInvoer",
+    "VersieInvoer",
+    "VoorzieningInvoer",
+    "Waakvlam",
+    "WarmeOverdracht",
+    "WijzigingInvoer",
+]
+
+# --- regisseur -----------------------------------------------------------------------------------------
+
+RedenOverdracht = Literal[
+    "multiprobleem", "zelfredzaam", "netwerk_neemt_regie", "andere_expertise", "verhuizing", "werkverdeling", "overig"
+]
+
+
+class RegisseurInvoer(Invoer):
+    soort: Literal["professional", "inwoner", "netwerk"]
+    # For the inwoner or his netwerk: the team that stays in the background (default: the last one).
+    team_id: Code | None = None
+    medewerker_id: Code | None = None
+
+
+class Overdracht(Invoer):
+    """The body of POST /v1/plannen/{plan_id}/regisseur."""
+
+    regisseur: RegisseurInvoer
+    reden: RedenOverdracht
+
+
+# --- plan versions -------------------------------------------------------------------------------------
+
+
+class OmvangInvoer(Invoer):
+    """As an iWmo toewijzing carries it: volume, eenheid, frequentie."""
+
+    volume: Annotated[float, Field(gt=0, le=100_000)]
+    eenheid: Literal["minuut", "uur", "dagdeel", "etmaal", "stuks", "euro"]
+    frequentie: Literal["dag", "week", "maand", "totaal"]
+
+
+class Doel(Invoer):
+    levensgebied: str
+    # ZRM score now and the one aimed for: the plan says how self-reliant the household is.
+    zrm_nu: Annotated[int, Field(ge=1, le=5)] | None = None
+    zrm_doel: Annotated[int, Field(ge=1, le=5)] | None = None
+
+
+class VoorzieningInvoer(Invoer):
+    code: str
+    omvang: OmvangInvoer | None = None
+    status: Literal["gepland", "actief", "beeindigd"] = "gepland"
+    aanbieder_id: Code | None = None
+
+
+class Mantelzorg(Invoer):
+    """The mantelzorger and what he can carry (001 L2701): hours and a belastbaarheid, no names."""
+
+    aanwezig: bool
+    uren_per_week: Annotated[float, Field(ge=0, le=168)] | None = None
+    belastbaarheid: Literal["niet", "beperkt", "gemiddeld", "goed"] | None = None
+
+
+class GebruikelijkeZorg(Invoer):
+    """What housemates are expected to do themselves (001 L2719); it is not indicated as maatwerk."""
+
+    van_toepassing: bool
+    uren_per_week: Annotated[float, Field(ge=0, le=168)] | None = None
+
+
+class VersieInvoer(Invoer):
+    """The body of POST /v1/plannen/{plan_id}/versies."""
+
+    doelen: Annotated[list[Doel], Field(max_length=13)] = []
+    voorzieningen: Annotated[list[VoorzieningInvoer], Field(max_length=50)] = []
+    mantelzorg: Mantelzorg | None = None
+    gebruikelijke_zorg: GebruikelijkeZorg | None = None
+    evaluatie_op: date
+
+
+# --- aanvragen and beschikkingen -----------------------------------------------------------------------
+
+
+class AanvraagInvoer(Invoer):
+    """The body of POST /v1/plannen/{plan_id}/aanvragen: the maatwerk the inwoner asks for."""
+
+    voorzieningen: Annotated[list[str], Field(min_length=1, max_length=20)]
+    # When the gemeente received it (default: now); the 2-week term counts from there.
+    ontvangen_op: datetime | None = None
+
+
+class BeschiktItem(Invoer):
+    """One voorziening of a beschikking, after the iWmo toewijzing."""
+
+    code: str
+    # iWmo productcode (productcategorie + product, e.g. 02A01), where the gemeente uses them.
+    productcode: Annotated[str, Field(pattern=r"^[0-9A-Z]{2,5}$")] | None = None
+    omvang: OmvangInvoer
+
+
+class BeschikkingInvoer(Invoer):
+    """The body of POST /v1/plannen/{plan_id}/beschikkingen."""
+
+    aanvraag_id: uuid.UUID | None = None
+    voorzieningen: Annotated[list[BeschiktItem], Field(min_length=1, max_length=20)]
+    ingangsdatum: date
+    einddatum: date | None = None
+
+
+RedenWijziging = Literal["opschaling", "afschaling", "verlenging", "verkorting", "correctie"]
+
+
+class WijzigingInvoer(Invoer):
+    """A change during the beschikking's term: a new version from `ingangsdatum`, with a reason."""
+
+    voorzieningen: Annotated[list[BeschiktItem], Field(min_length=1, max_length=20)]
+    ingangsdatum: date
+    einddatum: date | None = None
+    reden_wijziging: RedenWijziging
+
+
+# --- working the case ----------------------------------------------------------------------------------
+
+
+class WarmeOverdracht(Invoer):
+    """The body of POST /v1/plannen/{plan_id}/doorverwijzingen: hand part of the plan to a provider."""
+
+    voorziening: str
+    aanbieder_id: Code
+    urgentie: Literal["crisis", "spoed", "regulier"] = "regulier"
+    # A key of the gemeente's termijnen: by when the provider starts.
+    termijn: str = "opvolging-10-werkdagen"
+
+
+class Evaluatie(Invoer):
+    datum: date
+    uitkomst: Literal["doelen_bereikt", "deels_bereikt", "niet_bereikt", "bijstellen"]
+    volgende_evaluatie_op: date
+
+
+class Waakvlam(Invoer):
+    """After closing: the household stays in view, with a check every `interval_weken` from `controle_op`."""
+
+    controle_op: date
+    interval_weken: Annotated[int, Field(ge=1, le=52)] | None = None
+
+
+class Afsluiting(Invoer):
+    """The body of POST /v1/plannen/{plan_id}/afsluiten."""
+
+    resultaat: PlanResultaat
+    # The household stays in view after closing, with a check on this date (and every n weeks).
+    waakvlam: Waakvlam | None = None
