@@ -1,8 +1,6 @@
 """Arrangement, wired: `toegang service arrangement` runs `app()` under uvicorn."""
 
-import os
-
-from services.arrangement import api, handlers, tables, termijnbewaking
+from services.arrangement import api, handlers, jobs, tables
 from shared.events import (
     BeschikkingAfgegeven,
     DoorverwijzingAanvaard,
@@ -12,12 +10,8 @@ from shared.events import (
     RegisseurToegewezen,
     TermijnVerstreken,
 )
-from shared.service import ServiceDefinitie, Taak, bouw_app
+from shared.service import ServiceDefinitie, bouw_app
 from shared.verwerkingslog import verwerkingslog_router
-
-# How often every replica looks for deadlines that passed. Deadlines are mostly whole days, but crisis
-# ones are due the moment they arrive; the query is an index range scan on open, unannounced deadlines.
-TERMIJNBEWAKING_INTERVAL_S = float(os.environ.get("TOEGANG_TERMIJNBEWAKING_INTERVAL_S", "10"))
 
 DEFINITIE = ServiceDefinitie(
     naam="arrangement",
@@ -38,7 +32,7 @@ DEFINITIE = ServiceDefinitie(
         DoorverwijzingGedaan,
     ],
     omschrijving="Eén huishouden, één plan, één regisseur: arrangement, beschikkingen, termijnen.",
-    taken=[Taak("termijnbewaking", TERMIJNBEWAKING_INTERVAL_S, termijnbewaking.bewaak_termijnen)],
+    taken=jobs.TAKEN,
 )
 
 

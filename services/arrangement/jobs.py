@@ -1,0 +1,66 @@
+"""Arrangement's periodic jobs: the termijnbewaking, and the `TAKEN` list the app registers.
+
+Termijnbewaking: every open deadline that has passed gets one `termijn-verstreken`. Exactly once by
+database state, whatever the number of replicas or restarts: a batch locks due rows with SKIP LOCKED, sets
+`verstreken_op` and writes the events to the outbox in one transaction (repository.verstrijk_termijnen). A
+replica that runs at the same moment skips the locked rows; after commit the rows no longer match. The
+deadline itself stays open work (in the werkvoorraad, marked verstreken) until it is met or the plan closes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import UTC, datetime
+
+from services.arrangement import repository
+from shared.events import TermijnVerstreken, maak_event
+from shared.service import Context, Taak
+
+log = logging.getLogger(__name__)
+BATCH = 200
+# How often every replica looks for deadlines that passed. Deadlines are mostly whole days, but crisis
+# ones are due the moment they arrive; the query is an index range scan on open, unannounced deadlines.
+TERMIJNBEWAKING_INTERVAL_S = float(os.environ.get("TOEGANG_TERMIJNBEWAKING_INTERVAL_S", "10"))
+
+
+async def bewaak_termijnen(ctx: Context, nu: datetime | None = None) -> int:
+    """Returns how many termijnen were marked verstreken (and announced)."""
+    nu = nu or datetime.now(UTC)
+    totaal = 0
+    while aantal := await _verstrijk_batch(ctx, nu):
+        totaal += aantal
+        if aantal < BATCH:
+            break
+    if totaal:
+        log.info("termijnen verstreken", extra={"aantal": totaal})
+    return totaal
+
+
+async def _verstrijk_batch(ctx: Context, nu: datetime) -> int:
+    async with ctx.uows() as uow:
+        rijen = await repository.verstrijk_termijnen(uow, nu, BATCH)
+        for r in rijen:
+            data = TermijnVerstreken(
+                huishouden_id=r.huishouden_id,
+                bron_id=r.bron_id,
+                termijn_grondslag=r.termijn_grondslag,
+                termijn_tot=r.termijn_tot,
+                plan_id=r.plan_id,
+                team_id=r.team_id,
+            )
+            uow.publiceer(
+                maak_event(
+                    data,
+                    service="arrangement",
+                    gemeente=r.gemeente,
+                    subject=str(r.plan_id),
+                    correlatieid=str(r.bron_id),
+                    dataref=f"/v1/huishoudens/{r.huishouden_id}",
+                )
+            )
+        await uow.commit()
+    return len(rijen)
+
+
+TAKEN = [Taak("termijnbewaking", TERMIJNBEWAKING_INTERVAL_S, bewaak_termijnen)]

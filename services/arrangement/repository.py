@@ -1,0 +1,394 @@
+"""Loading and saving the household-plan aggregate (domain.Huishoudplan), and the reads around it.
+
+A household changes one transaction at a time, across replicas too: `laad_huishouden` and `laad_plan`
+take the household's advisory lock before they read (doorverwijzingen, handovers, versions, closing all
+go through here). The unique index on the active plan stays as the last line of defence. `sla_op` writes
+what the aggregate recorded and puts its events in the outbox, in the caller's unit of work; nothing
+here commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, RowMapping, func, or_, select, text, update
+
+from services.arrangement import domain, tables
+from services.arrangement.domain import PlanStatus
+from shared.db import UnitOfWork
+from shared.events import Regisseur, maak_event
+
+p, pv, t, tl = tables.plannen, tables.planversies, tables.termijnen, tables.tijdlijn
+a, bt = tables.aanvragen, tables.beschikkingen
+
+
+async def vergrendel_huishouden(uow: UnitOfWork, huishouden_id: str) -> None:
+    """Held until the transaction ends."""
+    await uow.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:h))"), {"h": huishouden_id})
+
+
+# --- loading ---------------------------------------------------------------------------------------------
+
+
+def _in_beeld_eerst():
+    # The active plan before a waakvlam one (there is at most one of each), the newest first.
+    return ((p.c.status == PlanStatus.actief.value).desc(), p.c.aangemaakt_op.desc())
+
+
+async def laad_huishouden(uow: UnitOfWork, huishouden_id: str) -> domain.Huishoudplan:
+    """The household with the plan it has in view, under its lock (for a doorverwijzing)."""
+    await vergrendel_huishouden(uow, huishouden_id)
+    rij = (
+        await uow.session.execute(
+            select(p)
+            .where(p.c.huishouden_id == huishouden_id, p.c.status.in_([s.value for s in domain.IN_BEELD]))
+            .order_by(*_in_beeld_eerst())
+            .limit(1)
+            .with_for_update()
+        )
+    ).first()
+    return await _bouw(uow, huishouden_id, rij)
+
+
+async def laad_plan(uow: UnitOfWork, plan_id: uuid.UUID) -> domain.Huishoudplan | None:
+    """The household of this plan with this plan, whatever its status, under the household's lock."""
+    huishouden_id = (await uow.session.execute(select(p.c.huishouden_id).where(p.c.plan_id == plan_id))).scalar()
+    if huishouden_id is None:
+        return None
+    await vergrendel_huishouden(uow, huishouden_id)
+    rij = (await uow.session.execute(select(p).where(p.c.plan_id == plan_id).with_for_update())).first()
+    return await _bouw(uow, huishouden_id, rij)
+
+
+def als_plan(rij: Row) -> domain.Plan:
+    return domain.Plan(
+        plan_id=rij.plan_id,
+        huishouden_id=rij.huishouden_id,
+        gemeente=rij.gemeente,
+        versie=rij.versie,
+        regisseur=Regisseur.model_validate(rij.regisseur),
+        evaluatie_op=rij.evaluatie_op,
+        wijk=rij.wijk,
+        status=PlanStatus(rij.status),
+        afgesloten_op=rij.afgesloten_op,
+        resultaat=rij.resultaat,
+        waakvlam_op=rij.waakvlam_op,
+        waakvlam_interval_weken=rij.waakvlam_interval_weken,
+    )
+
+
+async def _bouw(uow: UnitOfWork, huishouden_id: str, rij: Row | None) -> domain.Huishoudplan:
+    s = uow.session
+    ontvangen = set(
+        (
+            await s.execute(
+                select(tl.c.doorverwijzing_id).where(
+                    tl.c.huishouden_id == huishouden_id, tl.c.doorverwijzing_id.is_not(None)
+                )
+            )
+        ).scalars()
+    )
+    hp = domain.Huishoudplan(huishouden_id, ontvangen=ontvangen)
+    if rij is None:
+        return hp
+    hp.plan = plan = als_plan(rij)
+    hp.doelen = (
+        await s.execute(select(pv.c.doelen).where(pv.c.plan_id == plan.plan_id, pv.c.versie == plan.versie))
+    ).scalar_one()
+    open_ = await s.execute(
+        select(a.c.aanvraag_id, a.c.voorzieningen)
+        .where(a.c.plan_id == plan.plan_id, a.c.status == "open")
+        .order_by(a.c.ontvangen_op, a.c.aanvraag_id)
+    )
+    hp.open_aanvragen = {r.aanvraag_id: tuple(r.voorzieningen) for r in open_}
+    laatste = (
+        select(bt.c.beschikking_id, func.max(bt.c.versie).label("versie"))
+        .where(bt.c.plan_id == plan.plan_id)
+        .group_by(bt.c.beschikking_id)
+        .subquery()
+    )
+    beschikkingen = await s.execute(
+        select(bt).join(laatste, (bt.c.beschikking_id == laatste.c.beschikking_id) & (bt.c.versie == laatste.c.versie))
+    )
+    hp.beschikkingen = {
+        r.beschikking_id: domain.Beschikking(
+            r.beschikking_id, r.versie, r.aanvraag_id, r.voorzieningen, r.ingangsdatum, r.einddatum, r.reden_wijziging
+        )
+        for r in beschikkingen
+    }
+    return hp
+
+
+# --- saving ----------------------------------------------------------------------------------------------
+
+
+async def sla_op(uow: UnitOfWork, hp: domain.Huishoudplan, correlatieid: str | None = None) -> int:
+    """Write what the aggregate recorded, in order, and publish its events (subject: the plan). Returns how
+    many open termijnen the changes met (status gehaald)."""
+    laatste_stand = {w.plan.plan_id: w for w in hp.wijzigingen if isinstance(w, domain.PlanGewijzigd)}
+    gehaald = 0
+    for w in hp.wijzigingen:
+        if isinstance(w, domain.PlanGewijzigd) and laatste_stand[w.plan.plan_id] is not w:
+            continue  # only the plan's last state is written
+        gehaald += await _schrijf(uow, w)
+    if hp.events:
+        plan = hp.plan
+        assert plan is not None
+        for data in hp.events:
+            uow.publiceer(
+                maak_event(
+                    data,
+                    service="arrangement",
+                    gemeente=plan.gemeente,
+                    subject=str(plan.plan_id),
+                    correlatieid=correlatieid or str(plan.plan_id),
+                    dataref=f"/v1/huishoudens/{plan.huishouden_id}",
+                )
+            )
+    hp.wijzigingen, hp.events = [], []
+    return gehaald
+
+
+def _planrij(plan: domain.Plan) -> dict[str, Any]:
+    return {
+        "versie": plan.versie,
+        "regisseur": plan.regisseur.model_dump(mode="json"),
+        "evaluatie_op": plan.evaluatie_op,
+        "status": plan.status.value,
+        "afgesloten_op": plan.afgesloten_op,
+        "resultaat": plan.resultaat,
+        "waakvlam_op": plan.waakvlam_op,
+        "waakvlam_interval_weken": plan.waakvlam_interval_weken,
+    }
+
+
+async def _schrijf(uow: UnitOfWork, w: domain.Wijziging) -> int:
+    s = uow.session
+    match w:
+        case domain.PlanAangemaakt(plan):
+            await s.execute(
+                p.insert().values(
+                    plan_id=plan.plan_id,
+                    gemeente=plan.gemeente,
+                    huishouden_id=plan.huishouden_id,
+                    wijk=plan.wijk,
+                    **_planrij(plan),
+                )
+            )
+            await s.execute(
+                pv.insert().values(
+                    plan_id=plan.plan_id,
+                    versie=plan.versie,
+                    regisseur=plan.regisseur.model_dump(mode="json"),
+                    doelen=[],
+                    voorzieningen=[],
+                    evaluatie_op=plan.evaluatie_op,
+                )
+            )
+        case domain.PlanGewijzigd(plan):
+            await s.execute(update(p).where(p.c.plan_id == plan.plan_id).values(**_planrij(plan)))
+        case domain.VersieVastgelegd(plan, versie, door):
+            await s.execute(
+                pv.insert().values(
+                    plan_id=plan.plan_id,
+                    versie=plan.versie,
+                    regisseur=plan.regisseur.model_dump(mode="json"),
+                    doelen=versie.doelen,
+                    voorzieningen=versie.voorzieningen,
+                    evaluatie_op=plan.evaluatie_op,
+                    mantelzorg=versie.mantelzorg,
+                    gebruikelijke_zorg=versie.gebruikelijke_zorg,
+                    opgesteld_door=door,
+                )
+            )
+        case domain.TermijnenGesteld(plan, termijnen):
+            await _voeg_termijnen_toe(uow, plan, termijnen)
+        case domain.TermijnenGesloten(plan_id, soorten, status, bron_id):
+            voorwaarde = [t.c.plan_id == plan_id, t.c.status == "open", t.c.soort.in_(soorten)]
+            if bron_id is not None:
+                voorwaarde.append(t.c.bron_id == bron_id)
+            r = await s.execute(update(t).where(*voorwaarde).values(status=status, gesloten_op=func.now()))
+            return r.rowcount if status == "gehaald" else 0  # type: ignore[attr-defined]
+        case domain.PlanTermijnenVervallen(plan_id):
+            await s.execute(
+                update(t)
+                .where(t.c.plan_id == plan_id, t.c.status == "open")
+                .values(status="vervallen", gesloten_op=func.now())
+            )
+            await s.execute(update(a).where(a.c.plan_id == plan_id, a.c.status == "open").values(status="vervallen"))
+        case domain.WaakvlamTermijnenVervallen(huishouden_id):
+            await s.execute(
+                update(t)
+                .where(t.c.huishouden_id == huishouden_id, t.c.soort == "waakvlam", t.c.status == "open")
+                .values(status="vervallen", gesloten_op=func.now())
+            )
+        case domain.TermijnenVerhuisd(plan_id, regisseur):
+            await s.execute(
+                update(t)
+                .where(t.c.plan_id == plan_id, t.c.status == "open", t.c.soort.in_(domain.TERMIJNEN_VAN_REGISSEUR))
+                .values(team_id=regisseur.team_id, medewerker_id=regisseur.medewerker_id)
+            )
+        case domain.OpTijdlijn(plan, soort, details, bron_id, bron_soort, doorverwijzing_id):
+            await s.execute(
+                tl.insert().values(
+                    huishouden_id=plan.huishouden_id,
+                    plan_id=plan.plan_id,
+                    soort=soort,
+                    bron_id=bron_id,
+                    bron_soort=bron_soort,
+                    details=details,
+                    doorverwijzing_id=doorverwijzing_id,
+                )
+            )
+        case domain.AanvraagGeregistreerd(plan, aanvraag_id, voorzieningen, ontvangen_op, door):
+            await s.execute(
+                a.insert().values(
+                    aanvraag_id=aanvraag_id,
+                    plan_id=plan.plan_id,
+                    huishouden_id=plan.huishouden_id,
+                    voorzieningen=list(voorzieningen),
+                    ontvangen_op=ontvangen_op,
+                    status="open",
+                    door=door,
+                )
+            )
+        case domain.AanvraagBeschikt(aanvraag_id):
+            await s.execute(update(a).where(a.c.aanvraag_id == aanvraag_id).values(status="beschikt"))
+        case domain.BeschikkingVastgelegd(plan, b, door):
+            await s.execute(
+                bt.insert().values(
+                    beschikking_id=b.beschikking_id,
+                    versie=b.versie,
+                    plan_id=plan.plan_id,
+                    huishouden_id=plan.huishouden_id,
+                    aanvraag_id=b.aanvraag_id,
+                    voorzieningen=b.voorzieningen,
+                    ingangsdatum=b.ingangsdatum,
+                    einddatum=b.einddatum,
+                    reden_wijziging=b.reden_wijziging,
+                    afgegeven_door=door,
+                )
+            )
+        case domain.ContactpogingVastgelegd(plan_id, poging, door):
+            await s.execute(tables.contactpogingen.insert().values(plan_id=plan_id, door=door, **poging))
+        case domain.EvaluatieVastgelegd(plan_id, evaluatie, door):
+            await s.execute(tables.evaluaties.insert().values(plan_id=plan_id, door=door, **evaluatie))
+    return 0
+
+
+async def _voeg_termijnen_toe(uow: UnitOfWork, plan: domain.Plan, termijnen: Sequence[domain.NieuweTermijn]) -> None:
+    rijen = [
+        {
+            "huishouden_id": plan.huishouden_id,
+            "plan_id": plan.plan_id,
+            "gemeente": plan.gemeente,
+            "soort": n.soort,
+            "bron_id": n.bron_id,
+            "team_id": n.team_id,
+            "medewerker_id": n.medewerker_id,
+            "termijn_grondslag": n.termijn_grondslag,
+            "termijn_tot": n.termijn_tot,
+            "bij_lopend_plan": n.bij_lopend_plan,
+        }
+        for n in termijnen
+    ]
+    if rijen:
+        await uow.session.execute(t.insert(), rijen)
+
+
+# --- reading ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overzicht:
+    """What GET /v1/huishoudens/{id} shows: the plan in view, its latest version, the household's open
+    termijnen and timeline, the plan's aanvragen and beschikkingen."""
+
+    plan: Row
+    versie: RowMapping
+    open_termijnen: Sequence[RowMapping]
+    tijdlijn: Sequence[RowMapping]
+    aanvragen: Sequence[RowMapping]
+    beschikkingen: Sequence[RowMapping]
+
+
+async def plan_in_beeld(uow: UnitOfWork, huishouden_id: str) -> Row | None:
+    return (
+        await uow.session.execute(
+            select(p)
+            .where(p.c.huishouden_id == huishouden_id, p.c.status.in_([s.value for s in domain.IN_BEELD]))
+            .order_by(*_in_beeld_eerst())
+            .limit(1)
+        )
+    ).first()
+
+
+async def overzicht(uow: UnitOfWork, plan: Row) -> Overzicht:
+    s, h = uow.session, plan.huishouden_id
+
+    async def rijen(query) -> Sequence[RowMapping]:
+        return (await s.execute(query)).mappings().all()
+
+    versie = (
+        (await s.execute(select(pv).where(pv.c.plan_id == plan.plan_id).order_by(pv.c.versie.desc()).limit(1)))
+        .mappings()
+        .one()
+    )
+    return Overzicht(
+        plan=plan,
+        versie=versie,
+        open_termijnen=await rijen(
+            select(t).where(t.c.huishouden_id == h, t.c.status == "open").order_by(t.c.termijn_tot, t.c.id)
+        ),
+        tijdlijn=await rijen(select(tl).where(tl.c.huishouden_id == h).order_by(tl.c.tijdstip, tl.c.id)),
+        aanvragen=await rijen(select(a).where(a.c.plan_id == plan.plan_id).order_by(a.c.ontvangen_op)),
+        beschikkingen=await rijen(
+            select(bt).where(bt.c.plan_id == plan.plan_id).order_by(bt.c.afgegeven_op, bt.c.versie)
+        ),
+    )
+
+
+async def open_termijnen_van(
+    uow: UnitOfWork, gemeente: str | None, teams: Sequence[str], medewerker_id: str, limiet: int = 500
+) -> Sequence[RowMapping]:
+    """The open termijnen of these teams or this medewerker in the gemeente, soonest first."""
+    return (
+        (
+            await uow.session.execute(
+                select(t)
+                .where(
+                    t.c.status == "open",
+                    t.c.gemeente == gemeente,
+                    or_(t.c.team_id.in_(teams), t.c.medewerker_id == medewerker_id),
+                )
+                .order_by(t.c.termijn_tot, t.c.id)
+                .limit(limiet)
+            )
+        )
+        .mappings()
+        .all()
+    )
+
+
+# --- termijnbewaking -------------------------------------------------------------------------------------
+
+
+async def verstrijk_termijnen(uow: UnitOfWork, nu: datetime, limiet: int) -> Sequence[Row]:
+    """Due termijnen not yet announced, locked with SKIP LOCKED (another replica skips them) and marked
+    verstreken in this transaction; after commit they no longer match. Returns them."""
+    rijen = (
+        await uow.session.execute(
+            select(t)
+            .where(t.c.status == "open", t.c.verstreken_op.is_(None), t.c.termijn_tot <= nu)
+            .order_by(t.c.termijn_tot)
+            .limit(limiet)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    if rijen:
+        await uow.session.execute(update(t).where(t.c.id.in_([r.id for r in rijen])).values(verstreken_op=nu))
+    return rijen

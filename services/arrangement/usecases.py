@@ -1,0 +1,235 @@
+"""Arrangement's use cases: one function per command, event or read, each the whole use case in the
+caller's unit of work (the route or the bus commits).
+
+A change loads the household's aggregate under its lock (repository.py), checks who may, lets the
+aggregate decide (domain.Huishoudplan) and has the repository store what changed with its events.
+
+Who may do what (gemeente roles only; a plan of another gemeente is NietGevonden, as is a plan a
+wijkcoach or meldpunt outside the regisseur's team may not see):
+- read a household: beheer, lokale_kamer, consulent, meldpunt of the gemeente; others when the plan's
+  regisseur is one of their teams (or they are its medewerker);
+- change the plan (versions, regie, contactpogingen, warm handovers, evaluations, closing): the
+  regisseur's team, lokale_kamer and beheer; anyone else who may read it gets GeenToegang;
+- register an aanvraag: those, and any consulent of the gemeente;
+- issue or change a beschikking: a consulent of the gemeente, and nobody else.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import RowMapping
+
+from services.arrangement import domain, repository, schemas, tables
+from services.arrangement.repository import Overzicht
+from shared.auth import Gebruiker, Rol
+from shared.db import UnitOfWork
+from shared.events import DoorverwijzingGedaan, Event, Regisseur
+from shared.gemeenten import Gemeenten
+from shared.termijnen import TZ
+from shared.verwerkingslog import log_verwerking
+from shared.weigeringen import GeenToegang, NietGevonden
+
+# --- who may ----------------------------------------------------------------------------------------------
+
+LEZERS = (Rol.beheer, Rol.lokale_kamer, Rol.consulent, Rol.meldpunt)
+Mag = Callable[[Gebruiker, domain.Plan], bool]
+
+
+def mag_zien(gebruiker: Gebruiker, gemeente: str, regisseur: Regisseur) -> bool:
+    if gemeente != gebruiker.gemeente:
+        return False
+    if gebruiker.rol in LEZERS:
+        return True
+    return regisseur.team_id in gebruiker.teams or regisseur.medewerker_id == gebruiker.sub
+
+
+def mag_bewerken(gebruiker: Gebruiker, plan: domain.Plan) -> bool:
+    """The regisseur's team, the Lokale Kamer and beheer (as closing a plan always was)."""
+    return gebruiker.rol in (Rol.beheer, Rol.lokale_kamer) or plan.regisseur.team_id in gebruiker.teams
+
+
+def mag_aanvragen(gebruiker: Gebruiker, plan: domain.Plan) -> bool:
+    return gebruiker.rol == Rol.consulent or mag_bewerken(gebruiker, plan)
+
+
+def mag_beschikken(gebruiker: Gebruiker, plan: domain.Plan) -> bool:
+    return gebruiker.rol == Rol.consulent
+
+
+WEIGERING: dict[Mag, str] = {
+    mag_bewerken: "Alleen het team van de regisseur, de Lokale Kamer of beheer wijzigt dit plan.",
+    mag_aanvragen: "Alleen een consulent, het team van de regisseur, de Lokale Kamer of beheer vraagt aan.",
+    mag_beschikken: "Alleen een consulent geeft een beschikking af of wijzigt haar.",
+}
+
+
+async def _bewerk(uow: UnitOfWork, plan_id: uuid.UUID, gebruiker: Gebruiker, mag: Mag) -> domain.Huishoudplan:
+    """The plan's household, locked for a change: NietGevonden when the caller may not see the plan,
+    GeenToegang when he may not do this. Whether the plan's status allows it, the aggregate decides."""
+    hp = await repository.laad_plan(uow, plan_id)
+    if hp is None or hp.plan is None or not mag_zien(gebruiker, hp.plan.gemeente, hp.plan.regisseur):
+        raise NietGevonden("Plan niet gevonden.")
+    if not mag(gebruiker, hp.plan):
+        raise GeenToegang(WEIGERING[mag])
+    return hp
+
+
+def _nu(nu: datetime | None) -> datetime:
+    return nu or datetime.now(UTC)
+
+
+# --- a doorverwijzing arrives -----------------------------------------------------------------------------
+
+
+async def doorverwijzing_ontvangen(
+    uow: UnitOfWork, gemeenten: Gemeenten, event: Event[DoorverwijzingGedaan], nu: datetime | None = None
+) -> domain.NieuwPlan | domain.SluitAan | domain.Negeer:
+    """The doorverwijzing lands in the household's one plan: it starts one or joins the running one. A warm
+    handover out of a plan comes back here and is ignored without taking the household's lock."""
+    d = event.data
+    if domain.is_warme_overdracht(d):
+        return domain.Negeer("warme-overdracht")
+    hp = await repository.laad_huishouden(uow, d.huishouden_id)
+    uitkomst = hp.neem_aan(d, gemeenten[event.gemeente], _nu(nu), d.ontvangen_op or event.time)
+    await repository.sla_op(uow, hp, event.correlatieid)
+    return uitkomst
+
+
+# --- the plan ---------------------------------------------------------------------------------------------
+
+
+async def nieuwe_versie(
+    uow: UnitOfWork,
+    gemeenten: Gemeenten,
+    gebruiker: Gebruiker,
+    plan_id: uuid.UUID,
+    invoer: schemas.VersieInvoer,
+    nu: datetime | None = None,
+) -> domain.PlanVersie:
+    hp = await _bewerk(uow, plan_id, gebruiker, mag_bewerken)
+    assert hp.plan is not None
+    vandaag = _nu(nu).astimezone(TZ).date()
+    versie = hp.stel_versie_op(invoer, gemeenten[hp.plan.gemeente], vandaag, gebruiker.actor)
+    await repository.sla_op(uow, hp)
+    return versie
+
+
+async def regie_overdragen(
+    uow: UnitOfWork, gemeenten: Gemeenten, gebruiker: Gebruiker, plan_id: uuid.UUID, overdracht: schemas.Overdracht
+) -> Regisseur:
+    hp = await _bewerk(uow, plan_id, gebruiker, mag_bewerken)
+    assert hp.plan is not None
+    regisseur = hp.draag_regie_over(overdracht, gemeenten[hp.plan.gemeente], gebruiker.actor)
+    await repository.sla_op(uow, hp)
+    return regisseur
+
+
+async def aanvraag_registreren(
+    uow: UnitOfWork,
+    gemeenten: Gemeenten,
+    gebruiker: Gebruiker,
+    plan_id: uuid.UUID,
+    invoer: schemas.AanvraagInvoer,
+    nu: datetime | None = None,
+) -> domain.Aanvraag:
+    hp = await _bewerk(uow, plan_id, gebruiker, mag_aanvragen)
+    assert hp.plan is not None
+    aanvraag = hp.registreer_aanvraag(invoer, gemeenten[hp.plan.gemeente], _nu(nu), gebruiker.actor)
+    await repository.sla_op(uow, hp)
+    return aanvraag
+
+
+async def beschikking_afgeven(
+    uow: UnitOfWork, gemeenten: Gemeenten, gebruiker: Gebruiker, plan_id: uuid.UUID, invoer: schemas.BeschikkingInvoer
+) -> tuple[domain.Beschikking, list[uuid.UUID]]:
+    hp = await _bewerk(uow, plan_id, gebruiker, mag_beschikken)
+    assert hp.plan is not None
+    uitkomst = hp.geef_beschikking_af(invoer, gemeenten[hp.plan.gemeente], gebruiker.actor)
+    await repository.sla_op(uow, hp)
+    return uitkomst
+
+
+async def beschikking_wijzigen(
+    uow: UnitOfWork,
+    gemeenten: Gemeenten,
+    gebruiker: Gebruiker,
+    plan_id: uuid.UUID,
+    beschikking_id: uuid.UUID,
+    invoer: schemas.WijzigingInvoer,
+) -> domain.Beschikking:
+    hp = await _bewerk(uow, plan_id, gebruiker, mag_beschikken)
+    assert hp.plan is not None
+    beschikking = hp.wijzig_beschikking(beschikking_id, invoer, gemeenten[hp.plan.gemeente], gebruiker.actor)
+    await repository.sla_op(uow, hp)
+    return beschikking
+
+
+# --- working the case -------------------------------------------------------------------------------------
+
+
+async def contactpoging_registreren(
+    uow: UnitOfWork, gebruiker: Gebruiker, plan_id: uuid.UUID, poging: schemas.Contactpoging, nu: datetime | None = None
+) -> int:
+    """Also on a plan under waakvlam (the check). Returns how many termijnen the contact met."""
+    hp = await _bewerk(uow, plan_id, gebruiker, mag_bewerken)
+    hp.registreer_contactpoging(poging, _nu(nu).astimezone(TZ).date(), gebruiker.actor)
+    return await repository.sla_op(uow, hp)
+
+
+async def warm_overdragen(
+    uow: UnitOfWork,
+    gemeenten: Gemeenten,
+    gebruiker: Gebruiker,
+    plan_id: uuid.UUID,
+    overdracht: schemas.WarmeOverdracht,
+    nu: datetime | None = None,
+) -> DoorverwijzingGedaan:
+    hp = await _bewerk(uow, plan_id, gebruiker, mag_bewerken)
+    assert hp.plan is not None
+    gedaan = hp.draag_warm_over(overdracht, gemeenten[hp.plan.gemeente], _nu(nu), gebruiker.actor)
+    await repository.sla_op(uow, hp)
+    return gedaan
+
+
+async def evaluatie_registreren(
+    uow: UnitOfWork, gebruiker: Gebruiker, plan_id: uuid.UUID, evaluatie: schemas.Evaluatie, nu: datetime | None = None
+) -> None:
+    hp = await _bewerk(uow, plan_id, gebruiker, mag_bewerken)
+    hp.evalueer(evaluatie, _nu(nu).astimezone(TZ).date(), gebruiker.actor)
+    await repository.sla_op(uow, hp)
+
+
+async def plan_afsluiten(
+    uow: UnitOfWork,
+    gebruiker: Gebruiker,
+    plan_id: uuid.UUID,
+    afsluiting: schemas.Afsluiting,
+    nu: datetime | None = None,
+) -> domain.Plan:
+    hp = await _bewerk(uow, plan_id, gebruiker, mag_bewerken)
+    nu = _nu(nu)
+    plan = hp.sluit_af(afsluiting, nu.astimezone(TZ).date(), nu, gebruiker.actor)
+    await repository.sla_op(uow, hp)
+    return plan
+
+
+# --- reading ----------------------------------------------------------------------------------------------
+
+
+async def huishouden_lezen(uow: UnitOfWork, gebruiker: Gebruiker, huishouden_id: str) -> Overzicht:
+    """The plan in view (the active one, or the last one while a waakvlam runs) with the household's open
+    termijnen and timeline. Every read is written to the processing log, in this unit of work."""
+    plan = await repository.plan_in_beeld(uow, huishouden_id)
+    if plan is None or not mag_zien(gebruiker, plan.gemeente, Regisseur.model_validate(plan.regisseur)):
+        raise NietGevonden("Geen actief plan voor dit huishouden.")
+    overzicht = await repository.overzicht(uow, plan)
+    await log_verwerking(uow.session, tables.verwerkingslog, "huishouden inzien", [huishouden_id], gebruiker)
+    return overzicht
+
+
+async def werkvoorraad(uow: UnitOfWork, gebruiker: Gebruiker) -> Sequence[RowMapping]:
+    """The caller's open work: open termijnen of his teams or of him as medewerker, soonest first."""
+    return await repository.open_termijnen_van(uow, gebruiker.gemeente, gebruiker.teams, gebruiker.sub)
