@@ -1,10 +1,8 @@
 """Signalering, wired: `toegang service signalering` runs `app()` under uvicorn."""
 
-import os
-
-from services.signalering import api, bewaren, handlers, tables
+from services.signalering import api, handlers, jobs, tables
 from shared.events import SignaalAfgehandeld, SignaalDoorgezet, SignaalOntvangen
-from shared.service import ServiceDefinitie, Taak, bouw_app, houdt_persoonsgegevens
+from shared.service import ServiceDefinitie, bouw_app, houdt_persoonsgegevens
 
 DEFINITIE = ServiceDefinitie(
     naam="signalering",
@@ -18,13 +16,7 @@ DEFINITIE = ServiceDefinitie(
     publiceert=[SignaalOntvangen, SignaalDoorgezet, SignaalAfgehandeld],
     omschrijving="Signalen van partners: ontdubbelen, drempels, matching per huishouden, terugkoppeling.",
     bij_start=houdt_persoonsgegevens,
-    taken=[
-        Taak(
-            "bewaartermijn-casussen",
-            float(os.environ.get("TOEGANG_BEWAAR_INTERVAL_S", 3600)),
-            bewaren.verwijder_casussen_zonder_resultaat,
-        )
-    ],
+    taken=jobs.TAKEN,
 )
 
 

@@ -1,54 +1,30 @@
-"""Signalering's pure domain: what a partner signal may contain, how it is assessed, how it joins a casus."""
+"""Signalering's pure domain: how a partner signal is checked and assessed, how it joins a casus, and
+the casus's life cycle.
+
+No I/O here: schemas.py parses, usecases.py loads and stores, this module decides.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from shared.gemeenten import Drempel, Gemeente, SignaalSoort, geldige_postcode
+from shared.gemeenten import Drempel, Gemeente, geldige_postcode
+from shared.invoer import Fouten
+from shared.levenscyclus import Levenscyclus, OngeldigeOvergang
 from shared.privacy import elfproef
 
-Pad = tuple[str | int, ...]
+if TYPE_CHECKING:  # the body is only read here; schemas.py imports this module's enums
+    from services.signalering.schemas import SignaalInvoer
+
 # Signals that mean a household is about to lose its home, energy, water or insurance (Wgs art. 4a).
 CRISIS_SOORTEN = frozenset({"einde_levering"})
 
 
-class Invoer(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class Adres(Invoer):
-    postcode: str
-    huisnummer: Annotated[int, Field(ge=1, le=99999)]
-    toevoeging: Annotated[str, Field(max_length=6)] | None = None
-
-
-class Betreft(Invoer):
-    bsn: str | None = None
-    naam: Annotated[str, Field(max_length=200)] | None = None
-    geboortedatum: date | None = None
-    adres: Adres
-
-
-class SignaalInvoer(Invoer):
-    """The body of POST /v1/signalen (CONTRACT.md). The partner comes from the credentials, not from here."""
-
-    partner_signaal_id: Annotated[str, Field(min_length=1, max_length=100)]
-    soort: SignaalSoort
-    betreft: Betreft
-    bedrag_achterstand_cent: Annotated[int, Field(ge=0, le=100_000_000)] | None = None
-    achterstand_sinds: date | None = None
-    crisis: bool = False
-
-
-def controleer(
-    invoer: SignaalInvoer, gemeente: Gemeente, toegestane_soorten: list[str], vandaag: date
-) -> list[tuple[Pad, str]]:
-    fouten: list[tuple[Pad, str]] = []
+def controleer(invoer: SignaalInvoer, gemeente: Gemeente, toegestane_soorten: list[str], vandaag: date) -> Fouten:
+    fouten: Fouten = []
     if invoer.soort not in toegestane_soorten:
         fouten.append((("soort",), "deze partner mag dit soort signaal niet sturen"))
     b = invoer.betreft
@@ -97,8 +73,33 @@ def beoordeel(
     return Beoordeling.nieuw
 
 
-CasusStatus = Literal["open", "doorgezet", "opgepakt", "afgesloten"]
-OPEN_STATUSSEN = ("open", "doorgezet", "opgepakt")
+class CasusStatus(StrEnum):
+    open = "open"  # signals joined, no outreach (yet): under the threshold, one partner
+    doorgezet = "doorgezet"  # signaal-doorgezet published: triage routes it
+    opgepakt = "opgepakt"  # arrangement took the doorverwijzing in, a team has it
+    afgesloten = "afgesloten"  # closed with a result, or gone stale without outreach
+
+
+LEVENSCYCLUS: Levenscyclus[CasusStatus] = Levenscyclus(
+    "signaalcasus",
+    {
+        # open → afgesloten: gone stale (older than the koppelvenster, never outreached), or closed by hand.
+        # open → opgepakt: the aanvaarding handler takes a casus in from open as well as from doorgezet.
+        CasusStatus.open: frozenset({CasusStatus.doorgezet, CasusStatus.opgepakt, CasusStatus.afgesloten}),
+        CasusStatus.doorgezet: frozenset({CasusStatus.opgepakt, CasusStatus.afgesloten}),
+        CasusStatus.opgepakt: frozenset({CasusStatus.afgesloten}),
+        CasusStatus.afgesloten: frozenset(),
+    },
+)
+# The states in which a casus takes new signals: one such casus per household (tables.CASUS_OPEN).
+OPEN_STATUSSEN = tuple(s for s in CasusStatus if not LEVENSCYCLUS.is_eind(s))
+
+
+def controleer_bewerkbaar(status: CasusStatus) -> None:
+    """Work on a casus (a contactpoging) keeps it where it is, which a closed casus no longer may:
+    OngeldigeOvergang from afgesloten to afgesloten, answered as a 409 naming both."""
+    if LEVENSCYCLUS.is_eind(status):
+        raise OngeldigeOvergang(LEVENSCYCLUS.wat, status, status)
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def koppel(beoordeling: Beoordeling, crisis: bool, partner_id: str, casus: OpenC
             return Koppeling(True, True, "crisis" if crisis else "nieuw_signaal")
         return Koppeling(beoordeling == Beoordeling.onder_drempel, False, None)
     ander_partner = partner_id not in casus.partners
-    if casus.status == "open":
+    if casus.status == CasusStatus.open:
         if beoordeling == Beoordeling.nieuw:
             return Koppeling(
                 False, True, "crisis" if crisis else ("meerdere_partners" if ander_partner else "nieuw_signaal")
@@ -140,17 +141,25 @@ def koppel(beoordeling: Beoordeling, crisis: bool, partner_id: str, casus: OpenC
     return Koppeling(False, False, "meerdere_partners" if ander_partner else None)
 
 
+def status_na_escalatie(status: CasusStatus) -> CasusStatus:
+    """An escalation sends an open casus out (doorgezet); one already out stays where it is (a crisis
+    on it is escalated again without changing its state)."""
+    return LEVENSCYCLUS.ga_naar(status, CasusStatus.doorgezet) if status == CasusStatus.open else status
+
+
 Resultaat = Literal["hulp_gestart", "geen_hulp_nodig", "niet_bereikt", "al_in_beeld"]
 # A casus with one of these results led to nothing: it is purged after the retention period.
 ZONDER_RESULTAAT: tuple[str | None, ...] = (None, "geen_hulp_nodig", "niet_bereikt", "al_in_beeld")
 
+Terugkoppeling = Literal["geen_actie", "ontvangen", "in_behandeling", "afgehandeld"]
 
-def terugkoppeling(beoordeling: str, casus_status: str | None) -> str:
+
+def terugkoppeling(beoordeling: str, casus_status: CasusStatus | None) -> Terugkoppeling:
     """What a partner may know of its signal (Wgs: that it was followed up, never how the household fared)."""
-    if casus_status is None or beoordeling == "herhaalde_melding":
+    if casus_status is None or beoordeling == Beoordeling.herhaalde_melding:
         return "geen_actie"
-    if casus_status == "open":
+    if casus_status == CasusStatus.open:
         return "ontvangen"
-    if casus_status in ("doorgezet", "opgepakt"):
+    if casus_status in (CasusStatus.doorgezet, CasusStatus.opgepakt):
         return "in_behandeling"
     return "afgehandeld"

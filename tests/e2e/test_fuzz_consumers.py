@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy import text
 
 from services.signalering import domain as signalering_domain
+from services.signalering import schemas as signalering_schemas
 from shared.db import maak_engine
 from shared.events import (
     EVENT_TYPES,
@@ -289,7 +290,7 @@ def signaal_wordt_verwerkt(subject: str, payload: bytes) -> bool:
     if gevonden is None:
         return False
     try:
-        invoer = signalering_domain.SignaalInvoer.model_validate_json(payload)
+        invoer = signalering_schemas.SignaalInvoer.model_validate_json(payload)
     except ValidationError:
         return False
     gemeente, partner = gevonden

@@ -213,7 +213,7 @@ async def test_levensloop_terugkoppeling_aan_de_eigen_partner_en_opschonen(platf
     import asyncio
     from datetime import datetime, timedelta
 
-    from services.signalering import bewaren, tables
+    from services.signalering import jobs, tables
     from shared.db import UnitOfWorkFactory, maak_engine
     from shared.gemeenten import laad_gemeenten
     from shared.service import Context
@@ -273,12 +273,12 @@ async def test_levensloop_terugkoppeling_aan_de_eigen_partner_en_opschonen(platf
     ctx = Context(None, laad_gemeenten(PROJECT_ROOT / "config" / "gemeenten"), UnitOfWorkFactory(engine, tables.outbox))
     try:
         nu = datetime.now(UTC)
-        assert await bewaren.verwijder_casussen_zonder_resultaat(ctx, nu) == 0  # nothing old enough yet
+        assert await jobs.verwijder_casussen_zonder_resultaat(ctx, nu) == 0  # nothing old enough yet
         assert (await zie(vidomes, s1["signaal_id"])).status_code == 200
         later = nu + timedelta(days=181)
         aantallen = await asyncio.gather(
-            bewaren.verwijder_casussen_zonder_resultaat(ctx, later),
-            bewaren.verwijder_casussen_zonder_resultaat(ctx, later),
+            jobs.verwijder_casussen_zonder_resultaat(ctx, later),
+            jobs.verwijder_casussen_zonder_resultaat(ctx, later),
         )
         assert sum(aantallen) >= 1
     finally:
