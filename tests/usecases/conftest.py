@@ -44,7 +44,11 @@ def context(instellingen, engine):
     gemeenten = laad_gemeenten(instellingen.config_dir)
 
     def maak(service: str) -> Context:
-        ctx = Context(instellingen, gemeenten, UnitOfWorkFactory(engine, importlib.import_module(f"services.{service}.tables").outbox))
+        ctx = Context(
+            instellingen,
+            gemeenten,
+            UnitOfWorkFactory(engine, importlib.import_module(f"services.{service}.tables").outbox),
+        )
         houdt_persoonsgegevens(ctx)
         return ctx
 
