@@ -566,7 +566,7 @@ async def test_contact_warme_overdracht_evaluatie_en_afsluiten_met_waakvlam(plat
     )
     assert r.status_code == 200, r.text
     in_beeld = await huishouden(platform, token, hid)
-    assert in_beeld["plan"]["status"] == "afgesloten" and in_beeld["waakvlam"]["controle_op"] == str(controle)
+    assert in_beeld["plan"]["status"] == "waakvlam" and in_beeld["waakvlam"]["controle_op"] == str(controle)
     assert [(t["soort"], t["termijn_tot"][:10]) for t in in_beeld["open_termijnen"]] == [("waakvlam", str(controle))]
     assert (await post(platform, f"{basis}/versies", {"evaluatie_op": volgende}, team)).status_code == 409
     # The waakvlam check: reached, so the next one is 12 weeks on.
