@@ -18,6 +18,7 @@ from shared.settings import PROJECT_ROOT
 from tests.conftest import wacht_tot
 from tests.e2e.test_skeleton import huishouden, post_melding, url
 from tests.support.gegevens import EMAIL, TELEFOON, geldig_bsn, melding
+from tests.support.verwerkt import wacht_tot_verwerkt
 
 
 async def sluit_af(platform, token, plan_id: str, resultaat: str = "doelen_bereikt") -> httpx.Response:
@@ -39,7 +40,7 @@ async def melder_status(platform, m) -> str:
 
 
 async def test_afgesloten_plan_sluit_de_melding_en_een_nieuwe_melding_krijgt_een_nieuw_plan(
-    platform, token, bus_opname
+    platform, token, bus_opname, database_url
 ):
     m = await post_melding(platform, token, melding(huisnummer=500, bsn=geldig_bsn()))
     h = await wacht_tot(lambda: huishouden(platform, token, m["huishouden_id"]))
@@ -51,7 +52,15 @@ async def test_afgesloten_plan_sluit_de_melding_en_een_nieuwe_melding_krijgt_een
     await wacht_tot(lambda: _is(melder_status(platform, m), "afgesloten"))
     assert await huishouden(platform, token, m["huishouden_id"]) is None  # no active plan any more
 
-    await asyncio.sleep(0.5)  # triage's projection follows the plan-afgesloten event
+    # Triage's projection follows the plan-afgesloten event: it has forgotten the regisseur once it handled it.
+    [afgesloten] = await wacht_tot(
+        lambda: [
+            e["id"]
+            for e in bus_opname.events("toegang.plannen.afgesloten.")
+            if e["data"]["plan_id"] == h["plan"]["plan_id"]
+        ]
+    )
+    await wacht_tot_verwerkt(database_url, "triage-afsluitingen", afgesloten)
     weer = await post_melding(
         platform,
         token,
@@ -114,7 +123,7 @@ async def test_bewaartermijn_wist_contactgegevens_van_de_melder_eenmaal_ook_met_
 
 
 async def test_plan_afgesloten_voor_regisseur_toegewezen_laat_geen_bekend_huishouden_achter(
-    platform, token, nats_server, bus_opname
+    platform, token, nats_server, bus_opname, database_url
 ):
     """The two events travel on one stream but reach triage through two consumers: either order must work."""
     import uuid
@@ -150,7 +159,9 @@ async def test_plan_afgesloten_voor_regisseur_toegewezen_laat_geen_bekend_huisho
     for event in (afgesloten, toegewezen):  # the wrong order
         await js.publish(event.nats_subject, event.model_dump_json().encode(), headers={"Nats-Msg-Id": str(event.id)})
     await nc.drain()
-    await asyncio.sleep(1.0)  # both consumers have had their turn
+    # Both consumers have had their turn.
+    await wacht_tot_verwerkt(database_url, "triage-afsluitingen", afgesloten.id)
+    await wacht_tot_verwerkt(database_url, "triage-regisseurs", toegewezen.id)
 
     m = await post_melding(
         platform,

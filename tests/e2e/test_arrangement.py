@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 import httpx
 import nats
@@ -18,6 +19,13 @@ from shared.termijnen import TZ
 from tests.conftest import wacht_tot
 from tests.e2e.test_skeleton import huishouden, post_melding, url
 from tests.support.gegevens import geldig_bsn, melding
+from tests.support.verwerkt import (
+    wacht_tot_opgenomen,
+    wacht_tot_opnieuw_verwerkt,
+    wacht_tot_stil,
+    wacht_tot_uitgestuurd,
+    wacht_tot_verwerkt,
+)
 
 LEIDSCHENDAM = "gm1916-gebiedsteam-leidschendam"
 LOKALE_KAMER = "gm1916-lokale-kamer"
@@ -137,9 +145,16 @@ async def test_tien_gelijktijdige_doorverwijzingen_geven_een_plan_en_een_regisse
     # The same event again (past JetStream's de-duplication), and the same doorverwijzing under a new
     # event id: neither changes anything.
     opnieuw = events[3].model_copy(update={"id": uuid.uuid4()})
+    eerder = await wacht_tot_verwerkt(database_url, "arrangement-doorverwijzingen", events[3].id)
     await publiceer(nats_server, events[3], msg_id=f"{events[3].id}-opnieuw")
     await publiceer(nats_server, opnieuw)
-    await asyncio.sleep(1.5)
+    # Both handled: the copy went through the inbox again, the new id has its row; all arrangement then
+    # published is recorded.
+    await wacht_tot_opnieuw_verwerkt(
+        database_url, nats_server.url, "arrangement-doorverwijzingen", events[3].id, eerder
+    )
+    await wacht_tot_verwerkt(database_url, "arrangement-doorverwijzingen", opnieuw.id)
+    await wacht_tot_stil(database_url, nats_server.url, bus_opname, durables=("arrangement-doorverwijzingen",))
     engine = maak_engine(database_url)
     try:
         async with engine.connect() as conn:
@@ -477,7 +492,9 @@ async def test_beschikking_alleen_door_een_consulent_en_zij_haalt_de_termijn_van
 # --- working the case, closing, waakvlam ------------------------------------------------------------------
 
 
-async def test_contact_warme_overdracht_evaluatie_en_afsluiten_met_waakvlam(platform, token, nats_server, bus_opname):
+async def test_contact_warme_overdracht_evaluatie_en_afsluiten_met_waakvlam(
+    platform, token, nats_server, bus_opname, database_url
+):
     h = await plan_voor(platform, token, nats_server)
     plan_id, hid = h["plan"]["plan_id"], h["huishouden_id"]
     team = token("wijkcoach", teams=[LEIDSCHENDAM])
@@ -537,7 +554,15 @@ async def test_contact_warme_overdracht_evaluatie_en_afsluiten_met_waakvlam(plat
         team,
     )
     assert r.status_code == 201, r.text
-    await asyncio.sleep(1.0)  # the handover came back to arrangement's own consumer by now
+    # The handover came back to arrangement's own consumer, and what arrangement published since is recorded.
+    [terug] = [
+        e["id"]
+        for e in bus_opname.events("toegang.doorverwijzingen.gedaan.")
+        if e["data"]["doorverwijzing_id"] == overdracht["doorverwijzing_id"]
+    ]
+    await wacht_tot_verwerkt(database_url, "arrangement-doorverwijzingen", terug)
+    await wacht_tot_uitgestuurd(database_url, "arrangement")
+    await wacht_tot_opgenomen(nats_server.url, bus_opname)
     na = await huishouden(platform, token, hid)
     assert [t["termijn_tot"][:10] for t in na["open_termijnen"] if t["soort"] == "evaluatie"] == [volgende]
     assert not [t for t in na["open_termijnen"] if t["soort"] == "doorverwijzing"]
@@ -603,7 +628,7 @@ async def _herstart(platform, *namen: str) -> None:
 
 
 async def test_termijn_verstreken_precies_eenmaal_met_twee_replicas_en_over_herstarts(
-    platform, token, nats_server, bus_opname
+    platform, token, nats_server, bus_opname, database_url
 ):
     oud = platform.omgeving.get(INTERVAL)
     platform.omgeving[INTERVAL] = "0.2"
@@ -623,13 +648,40 @@ async def test_termijn_verstreken_precies_eenmaal_met_twee_replicas_en_over_hers
             ]
 
         await wacht_tot(lambda: {v["bron_id"] for v in verstreken()} == bronnen, timeout=20)
-        await asyncio.sleep(1.5)  # both replicas had several more turns
+
+        async def beurt_van_beide_replicas() -> None:
+            """Deadlines due now, one at a time, until each replica has announced one (its log says so): each
+            ran a turn after all before, and a turn that announces twice would have done so then. Then all
+            that was announced is recorded."""
+            logs = [platform.log_map / f"{naam}.log" for naam in ("arrangement", "arrangement-1")]
+            begin = [log.stat().st_size for log in logs]
+
+            def aankondigingen() -> list[int]:  # per replica: its "termijnen verstreken" lines since `begin`
+                return [log.read_bytes()[b:].count(b"termijnen verstreken") for log, b in zip(logs, begin, strict=True)]
+
+            def aangekondigd(bron_id: str, aantal: int) -> bool:
+                return sum(aankondigingen()) >= aantal and any(
+                    e["data"]["bron_id"] == bron_id for e in bus_opname.events("toegang.plannen.termijn-verstreken.")
+                )
+
+            for i in range(1, 21):
+                baken = doorverwijzing(nieuw_huishouden(), termijn_tot=datetime.now(UTC))
+                await publiceer(nats_server, baken)
+                await wacht_tot(partial(aangekondigd, str(baken.data.bron_id), i), timeout=20)
+                if all(aankondigingen()):
+                    break
+            else:
+                raise AssertionError(f"'termijnen verstreken' per replica in de logs: {aankondigingen()}")
+            await wacht_tot_uitgestuurd(database_url, "arrangement")
+            await wacht_tot_opgenomen(nats_server.url, bus_opname)
+
+        await beurt_van_beide_replicas()
         assert sorted(v["bron_id"] for v in verstreken()) == sorted(bronnen)
         assert {v["termijn_grondslag"] for v in verstreken()} == {"outreach-2-werkdagen"}
         assert all(v["plan_id"] and v["team_id"] == LEIDSCHENDAM for v in verstreken())
 
         await _herstart(platform, "arrangement", "arrangement-1")
-        await asyncio.sleep(1.5)
+        await beurt_van_beide_replicas()
         assert len(verstreken()) == len(bronnen)
         # Announced, yet still open work: marked verstreken in the household and the werkvoorraad.
         h = await huishouden(platform, token, events[0].data.huishouden_id)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from tests.conftest import wacht_tot
 from tests.e2e.test_skeleton import post_melding, url
 from tests.support.gegevens import melding
+from tests.support.verwerkt import wacht_tot_bijgewerkt, wacht_tot_uitgestuurd
 from toegang.omgeving import SERVICES
 
 AANTAL = 20
@@ -42,7 +43,7 @@ async def outbox(database_url: str, schema: str) -> int:
         await engine.dispose()
 
 
-async def test_sigterm_midden_in_de_stroom_verliest_niets_en_stopt_op_tijd(platform, token, database_url):
+async def test_sigterm_midden_in_de_stroom_verliest_niets_en_stopt_op_tijd(platform, token, database_url, nats_server):
     meldingen = await asyncio.gather(
         *(post_melding(platform, token, melding(huisnummer=9300 + i)) for i in range(AANTAL))
     )
@@ -71,6 +72,10 @@ async def test_sigterm_midden_in_de_stroom_verliest_niets_en_stopt_op_tijd(platf
         return aantallen if all(aantallen) else None
 
     aantallen = await wacht_tot(allemaal, timeout=30)
-    await asyncio.sleep(1.0)
+    # Every melding event is in the stream and triage has handled all it holds: a copy applied twice
+    # (a redelivery after the stop) has been applied by now. Up to an ack_wait (30 s) if a stopping triage
+    # left one unacknowledged.
+    await wacht_tot_uitgestuurd(database_url, "intake")
+    await wacht_tot_bijgewerkt(nats_server.url, "triage-meldingen", timeout=45)
     assert aantallen == [1] * AANTAL
     assert [len(await besluiten(platform, token, m["melding_id"])) for m in meldingen] == [1] * AANTAL

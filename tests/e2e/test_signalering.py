@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import wacht_tot
 from tests.e2e.test_skeleton import url
 from tests.support.gegevens import geldig_bsn
+from tests.support.verwerkt import wacht_tot_opgenomen, wacht_tot_uitgestuurd
 
 PARTNERS = {  # partner_id -> (type, a soort it may send)
     "gm1916-vidomes": ("woningcorporatie", "huurachterstand"),
@@ -92,7 +93,9 @@ async def test_onder_de_drempel_geen_uitreiking_maar_een_tweede_partner_escaleer
     assert {s["partner_type"] for s in escalaties[0]["signalen"]} == {"woningcorporatie", "energieleverancier"}
 
 
-async def test_herhaling_zonder_hoger_bedrag_en_derde_partner_geven_geen_nieuwe_escalatie(platform, token, bus_opname):
+async def test_herhaling_zonder_hoger_bedrag_en_derde_partner_geven_geen_nieuwe_escalatie(
+    platform, token, bus_opname, database_url, nats_server
+):
     bsn = geldig_bsn()
     vidomes = als_partner(token, "gm1916-vidomes")
     eerste = (await stuur(platform, vidomes, signaal(612, "huurachterstand", bsn))).json()
@@ -106,9 +109,9 @@ async def test_herhaling_zonder_hoger_bedrag_en_derde_partner_geven_geen_nieuwe_
     assert herhaald["beoordeling"] == "herhaalde_melding" and hoger["beoordeling"] == "nieuw"
     assert {herhaald["casus_id"], hoger["casus_id"], ander["casus_id"]} == {eerste["casus_id"]}
     await wacht_tot(lambda: doorgezet(bus_opname, eerste["casus_id"]))
-    import asyncio
-
-    await asyncio.sleep(0.5)
+    # The signals were judged in their requests: all signalering committed for them is published and recorded.
+    await wacht_tot_uitgestuurd(database_url, "signalering")
+    await wacht_tot_opgenomen(nats_server.url, bus_opname)
     assert len(doorgezet(bus_opname, eerste["casus_id"])) == 1  # once per escalation, never per signal
     async with httpx.AsyncClient() as http:
         casus = (

@@ -13,6 +13,7 @@ import pytest
 from shared.events import DoorverwijzingGedaan, maak_event
 from tests.conftest import wacht_tot
 from tests.support.gegevens import GEVOELIG, geldig_bsn, melding
+from tests.support.verwerkt import wacht_tot_opgenomen, wacht_tot_stil, wacht_tot_uitgestuurd
 
 
 def url(platform, service: str, pad: str) -> str:
@@ -154,7 +155,7 @@ async def test_signaal_wordt_casus_die_triage_routeert_en_arrangement_oppakt(pla
     assert len(doorgezet) == 1
 
 
-async def test_dubbel_afgeleverd_event_geeft_een_plan(platform, token, nats_server, bus_opname):
+async def test_dubbel_afgeleverd_event_geeft_een_plan(platform, token, nats_server, bus_opname, database_url):
     huishouden_id = uuid.uuid4().hex * 2
     from datetime import datetime, timedelta
 
@@ -194,9 +195,9 @@ async def test_dubbel_afgeleverd_event_geeft_een_plan(platform, token, nats_serv
         ]
 
     await wacht_tot(aanvaardingen)
-    import asyncio
-
-    await asyncio.sleep(1.5)  # give a wrongly applied second delivery the time to show
+    # Both copies in the stream handled, and what arrangement published for them recorded: a wrongly
+    # applied second delivery shows now.
+    await wacht_tot_stil(database_url, nats_server.url, bus_opname, durables=("arrangement-doorverwijzingen",))
     h = await huishouden(platform, token, huishouden_id)
     assert len(h["tijdlijn"]) == 1
     assert len(aanvaardingen()) == 1
@@ -206,7 +207,9 @@ async def test_dubbel_afgeleverd_event_geeft_een_plan(platform, token, nats_serv
     )
 
 
-async def test_ongeldige_melding_geeft_422_per_veld_en_slaat_niets_op(platform, token, bus_opname):
+async def test_ongeldige_melding_geeft_422_per_veld_en_slaat_niets_op(
+    platform, token, bus_opname, database_url, nats_server
+):
     aantal_voor = len(bus_opname.events("toegang.meldingen.geregistreerd."))
     body = melding(huisnummer=103, zrm={"financien": 7, "astrologie": 2})
     body["betreft"]["personen"][0]["bsn"] = "123456789"
@@ -218,9 +221,9 @@ async def test_ongeldige_melding_geeft_422_per_veld_en_slaat_niets_op(platform, 
     velden = {f["veld"] for f in r.json()["errors"]}
     assert velden == {"betreft.personen.0.bsn", "betreft.adres.postcode", "zrm.financien", "zrm.astrologie"}
     assert "123456789" not in r.text
-    import asyncio
-
-    await asyncio.sleep(0.5)
+    # Whatever intake committed before its answer has been published and recorded.
+    await wacht_tot_uitgestuurd(database_url, "intake")
+    await wacht_tot_opgenomen(nats_server.url, bus_opname)
     assert len(bus_opname.events("toegang.meldingen.geregistreerd.")) == aantal_voor
 
 
@@ -274,12 +277,17 @@ async def test_een_melding_is_een_trace_over_de_services(platform, token, otlp):
 async def test_geen_persoonsgegevens_op_de_bus_in_spans_of_in_logs(platform, token, bus_opname, otlp):
     m = await post_melding(platform, token, melding(huisnummer=106))
     await wacht_tot(lambda: huishouden(platform, token, m["huishouden_id"]))
+
+    def leesspans():
+        return [
+            s for s in otlp.spans() if s["service"] == "toegang-intake" and s["name"].startswith("GET /v1/meldingen/")
+        ]
+
+    voor = len(leesspans())
     async with httpx.AsyncClient() as http:  # a logged read, with the personal data in the answer
         gelezen = await http.get(url(platform, "intake", f"/v1/meldingen/{m['melding_id']}"), headers=token("beheer"))
     assert gelezen.status_code == 200 and gelezen.json()["betreft"]["personen"][0]["naam"]
-    import asyncio
-
-    await asyncio.sleep(1.0)  # let the span exporters flush
+    await wacht_tot(lambda: len(leesspans()) > voor)  # the span exporters flushed up to the read
     assert bus_opname.berichten and otlp.spans()
     for subject, headers, body in bus_opname.berichten:
         if subject.startswith("partners."):

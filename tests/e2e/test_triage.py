@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import UTC, datetime
 
@@ -15,6 +14,7 @@ from shared.events import MeldingGeregistreerd, maak_event
 from tests.conftest import wacht_tot
 from tests.e2e.test_skeleton import huishouden, post_melding, url
 from tests.support.gegevens import melding
+from tests.support.verwerkt import wacht_tot_bijgewerkt, wacht_tot_stil, wacht_tot_uitgestuurd, wacht_tot_verwerkt
 
 
 async def besluiten(platform, token, bron_id, gemeente: str = "GM1916") -> list[dict]:
@@ -99,6 +99,9 @@ def melding_data(gemeente: str = "GM0546", **over) -> dict:
 
 
 async def test_proef_geeft_het_besluit_en_verandert_niets(platform, token, database_url, nats_server):
+    # Triage idle first: what earlier tests sent it must not count as the dry run's doing.
+    await wacht_tot_bijgewerkt(nats_server.url, "triage-meldingen", "triage-casussen")
+    await wacht_tot_uitgestuurd(database_url, "triage")
     besluiten_voor = await tel(database_url, "SELECT count(*) FROM triage.besluiten")
     nc = await nats.connect(nats_server.url)
     stream_voor = (await nc.jetstream().stream_info("TOEGANG_DOORVERWIJZINGEN")).state.messages
@@ -131,13 +134,15 @@ async def test_proef_geeft_het_besluit_en_verandert_niets(platform, token, datab
     assert bekend.json()["regel_id"] == "bekend-huishouden"
     assert kapot.status_code == 422
     assert {e["veld"] for e in kapot.json()["errors"]} >= {"soort", "ontvangen_op"}
-    await asyncio.sleep(0.5)
+    await wacht_tot_uitgestuurd(database_url, "triage")  # anything the dry runs committed is in the stream now
     assert await tel(database_url, "SELECT count(*) FROM triage.besluiten") == besluiten_voor
     assert (await nc.jetstream().stream_info("TOEGANG_DOORVERWIJZINGEN")).state.messages == stream_voor
     await nc.close()
 
 
-async def test_een_tweede_aflevering_van_dezelfde_melding_geeft_een_besluit(platform, token, nats_server, bus_opname):
+async def test_een_tweede_aflevering_van_dezelfde_melding_geeft_een_besluit(
+    platform, token, nats_server, bus_opname, database_url
+):
     data = MeldingGeregistreerd.model_validate(
         melding_data(
             gemeente="GM0637",
@@ -157,7 +162,8 @@ async def test_een_tweede_aflevering_van_dezelfde_melding_geeft_een_besluit(plat
         )
     await nc.close()
     eerste = await wacht_tot(lambda: besluiten(platform, token, data.melding_id, "GM0637"))
-    await asyncio.sleep(1.5)  # time for the second delivery to be handled too
+    # Both copies handled, and whatever triage published for them recorded.
+    await wacht_tot_stil(database_url, nats_server.url, bus_opname, durables=("triage-meldingen",))
     alle = await besluiten(platform, token, data.melding_id, "GM0637")
     assert len(alle) == 1 and alle == eerste
     assert alle[0]["team_id"] == "gm0637-meldpunt-bezorgd"
@@ -219,5 +225,5 @@ async def test_van_twee_overdrachten_in_omgekeerde_volgorde_blijft_de_nieuwste(p
     await nc.close()
     sql = f"SELECT regisseur->>'team_id' FROM triage.bekende_huishoudens WHERE huishouden_id = '{huishouden_id}'"
     assert await wacht_tot(lambda: tel(database_url, sql)) == "gm1916-lokale-kamer"
-    await asyncio.sleep(1.0)  # the older one has certainly been handled by now
+    await wacht_tot_verwerkt(database_url, "triage-regisseurs", events[1].id)  # the older one, handled
     assert await tel(database_url, sql) == "gm1916-lokale-kamer"
