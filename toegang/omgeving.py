@@ -23,7 +23,10 @@ from typing import TYPE_CHECKING
 import httpx
 
 if TYPE_CHECKING:
+    from pgserver import PostgresServer
+
     from shared.nats_rechten import NatsGebruikers
+    from toegang.waakhond import Waakhond
 
 SERVICES = {"intake": 8001, "triage": 8002, "arrangement": 8003, "signalering": 8004}
 
@@ -105,6 +108,15 @@ def nats_gebruikers(map_: Path, partners: list[str] | None = None) -> NatsGebrui
     return gebruikers
 
 
+def _popen(opdracht: list[str], waakhond: Waakhond | None, **kwargs) -> subprocess.Popen:
+    """Popen; with a watchdog the child ends when this process ends (toegang/waakhond.py)."""
+    if waakhond is None:
+        return subprocess.Popen(opdracht, **kwargs)
+    proces = subprocess.Popen(opdracht, preexec_fn=waakhond.preexec(), **kwargs)
+    waakhond.bewaak(proces)
+    return proces
+
+
 def nats_server_pad() -> str:
     naast_python = Path(sys.executable).parent / "nats-server"
     return str(naast_python) if naast_python.exists() else (shutil.which("nats-server") or "nats-server")
@@ -128,6 +140,8 @@ class NatsServer:
     server_name: str = "toegang-dev"
     cluster_poort: int | None = None
     routes: list[int] = field(default_factory=list)
+    # With a watchdog (`toegang dev`) the server ends when the process that started it ends.
+    waakhond: Waakhond | None = None
 
     @classmethod
     def met_rechten(
@@ -137,6 +151,7 @@ class NatsServer:
         poort: int | None = None,
         monitor_poort: int | None = None,
         partners: list[str] | None = None,
+        waakhond: Waakhond | None = None,
     ) -> NatsServer:
         """A server with users; passwords from (or made into) `<geheimen_map>/geheimen.json`."""
         return cls(
@@ -144,6 +159,7 @@ class NatsServer:
             poort or vrije_poort(),
             monitor_poort or vrije_poort(),
             gebruikers=nats_gebruikers(geheimen_map, partners),
+            waakhond=waakhond,
         )
 
     @property
@@ -215,7 +231,8 @@ class NatsServer:
                 "-n",
                 "toegang-dev",
             ]
-        self.proces = subprocess.Popen(opdracht, stdout=log, stderr=log, start_new_session=True)
+        self.proces = _popen(opdracht, self.waakhond, stdout=log, stderr=log, start_new_session=True)
+        log.close()  # the child has its own copy
         wacht_op_poort(self.poort)
         return self
 
@@ -272,7 +289,8 @@ class NatsCluster:
 
     @property
     def service_urls(self) -> dict[str, str]:
-        return {naam: self.url_voor(naam) for naam in self.knopen[0].gebruikers.services}
+        gebruikers = self.knopen[0].gebruikers
+        return {naam: self.url_voor(naam) for naam in gebruikers.services} if gebruikers else {}
 
     def stop(self) -> None:
         for knoop in self.knopen:
@@ -285,7 +303,9 @@ class Postgres:
 
     map_: Path
     database_url: str | None = None
-    _server: object | None = None
+    _server: PostgresServer | None = None
+    # With a watchdog (`toegang dev`) the server stops when the process that started it ends.
+    waakhond: Waakhond | None = None
 
     def start(self, eigen_database: bool = False) -> Postgres:
         gegeven = os.environ.get("DATABASE_URL")
@@ -298,6 +318,9 @@ class Postgres:
         import pgserver
 
         self.map_.mkdir(parents=True, exist_ok=True)
+        if self.waakhond is not None:
+            self.waakhond.bewaak_postgres(self.map_.resolve())
+        _vergeet_dode_gebruikers(self.map_.resolve())
         self._server = pgserver.get_server(self.map_, cleanup_mode="stop")
         uri = self._server.get_uri()  # postgresql://postgres:@/postgres?host=/socket/dir
         self.database_url = uri.replace("postgresql://", "postgresql+asyncpg://", 1)
@@ -307,6 +330,24 @@ class Postgres:
         if self._server is not None:
             self._server.cleanup()  # pg_ctl stop; the data stay for the next start
             self._server = None
+
+
+def _vergeet_dode_gebruikers(pgdata: Path) -> None:
+    """pgserver stops the server when its last user (a pid in `<pgdata>/.handle_pids.json`) stops. A user
+    that was killed stays in that list, and then no later user would ever stop the server: drop the pids
+    of processes that are gone."""
+    import psutil
+    from pgserver.postgres_server import PostgresServer
+
+    pad = pgdata / ".handle_pids.json"
+    with PostgresServer._lock:
+        try:
+            pids = json.loads(pad.read_text())
+        except (OSError, ValueError):
+            return
+        levend = [pid for pid in pids if psutil.pid_exists(pid)]
+        if levend != pids:
+            pad.write_text(json.dumps(levend))
 
 
 def maak_database(url: str) -> str:
@@ -354,6 +395,8 @@ class Platform:
     poorten: dict[str, int] = field(default_factory=lambda: dict(SERVICES))
     services: dict[str, ServiceProces] = field(default_factory=dict)
     nats_urls: dict[str, str] = field(default_factory=dict)
+    # With a watchdog (`toegang dev`) the services end when the process that started them ends.
+    waakhond: Waakhond | None = None
 
     def env(self, naam: str) -> dict[str, str]:
         # An embedded platform is a development platform (TOEGANG_OMGEVING, shared/settings.py), whatever
@@ -375,21 +418,27 @@ class Platform:
         sleutel = naam if replica == 0 else f"{naam}-{replica}"
         poort = self.poorten.setdefault(sleutel, vrije_poort())
         self.log_map.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_map / f"{sleutel}.log", "ab")
-        proces = subprocess.Popen(
-            [sys.executable, "-m", "toegang", "service", naam],
-            env={**self.env(naam), "TOEGANG_PORT": str(poort)},
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
-        )
+        with open(self.log_map / f"{sleutel}.log", "ab") as log:  # the child keeps its own copy
+            proces = _popen(
+                [sys.executable, "-m", "toegang", "service", naam],
+                self.waakhond,
+                env={**self.env(naam), "TOEGANG_PORT": str(poort)},
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
         self.services[sleutel] = ServiceProces(sleutel, poort, proces)
         return self.services[sleutel]
 
     def start(self, timeout: float = 60.0) -> Platform:
+        self.start_services()
+        self.wacht_tot_gezond(timeout)
+        return self
+
+    def start_services(self) -> Platform:
+        """Start the four services without waiting for them (`wacht_tot_gezond` waits)."""
         for naam in SERVICES:
             self.start_service(naam)
-        self.wacht_tot_gezond(timeout)
         return self
 
     def wacht_tot_gezond(self, timeout: float = 60.0, namen: list[str] | None = None) -> None:
@@ -415,11 +464,12 @@ class Platform:
             _stop(service.proces, timeout=15, sig=sig)
 
     def stop(self) -> None:
-        for naam in list(self.services):
-            if self.services[naam].proces and self.services[naam].proces.poll() is None:
-                self.services[naam].proces.send_signal(signal.SIGTERM)
-        for naam in list(self.services):
-            _stop(self.services[naam].proces, timeout=15)
+        processen = [s.proces for s in list(self.services.values()) if s.proces is not None]
+        for proces in processen:  # all at once, then wait for each
+            if proces.poll() is None:
+                proces.send_signal(signal.SIGTERM)
+        for proces in processen:
+            _stop(proces, timeout=15)
 
     @property
     def urls(self) -> dict[str, str]:
@@ -437,10 +487,18 @@ def _stop(proces: subprocess.Popen | None, timeout: float, sig: int = signal.SIG
         proces.wait()
 
 
-def migreer(database_url: str, nats_url: str | None = None) -> None:
+def migreer(database_url: str, nats_url: str | None = None, waakhond: Waakhond | None = None) -> None:
     """Run the migrations in a child process: Alembic's env uses asyncio.run, which needs a fresh loop."""
     env = {**os.environ, "DATABASE_URL": database_url}
     env.pop("NATS_URL", None)
     if nats_url:
         env["NATS_URL"] = nats_url
-    subprocess.run([sys.executable, "-m", "toegang", "migrate"], env=env, check=True)
+    opdracht = [sys.executable, "-m", "toegang", "migrate"]
+    with _popen(opdracht, waakhond, env=env) as proces:
+        try:
+            code = proces.wait()
+        except BaseException:  # interrupted (Ctrl-C): do not leave the migration running on its own
+            proces.kill()
+            raise
+    if code != 0:
+        raise subprocess.CalledProcessError(code, opdracht)

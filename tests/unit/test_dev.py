@@ -1,0 +1,108 @@
+"""`toegang dev`'s own bookkeeping (toegang/dev.py): dev.json written atomically, one `toegang dev` per
+data directory (dev.lock), the port overrides."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from toegang.dev import InGebruik, dev_poorten, neem_slot, schrijf_dev_json
+
+HOUD_SLOT = """
+import sys, time
+from pathlib import Path
+from toegang.dev import neem_slot
+neem_slot(Path(sys.argv[1]))
+print("vast", flush=True)
+time.sleep(float(sys.argv[2]))
+"""
+
+
+def test_dev_json_is_nooit_leeg_of_half(tmp_path):
+    pad = tmp_path / "dev.json"
+    groot = {"services": {f"s{i}": f"http://127.0.0.1:{8000 + i}" for i in range(2000)}}
+    schrijf_dev_json(pad, {**groot, "n": -1})
+    klaar = threading.Event()
+    gelezen: list[int] = []
+    fouten: list[str] = []
+
+    def lees() -> None:
+        while not klaar.is_set():
+            tekst = pad.read_text()
+            try:
+                gelezen.append(json.loads(tekst)["n"])
+            except ValueError:
+                fouten.append(tekst[:80])
+
+    lezer = threading.Thread(target=lees)
+    lezer.start()
+    try:
+        for n in range(300):
+            schrijf_dev_json(pad, {**groot, "n": n})
+    finally:
+        klaar.set()
+        lezer.join()
+    assert fouten == []
+    assert len(gelezen) > 100 and max(gelezen) > 0  # the reader did read while the writer wrote
+    assert json.loads(pad.read_text())["n"] == 299
+    assert pad.stat().st_mode & 0o777 == 0o600  # it holds NATS passwords
+    assert [p.name for p in tmp_path.iterdir()] == ["dev.json"]  # no temporary files left
+
+
+def test_een_map_in_gebruik_noemt_de_houder_en_komt_daarna_vrij(tmp_path):
+    houder = subprocess.Popen([sys.executable, "-c", HOUD_SLOT, str(tmp_path), "60"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert houder.stdout is not None and houder.stdout.readline().strip() == "vast"
+        with pytest.raises(InGebruik, match=rf"pid {houder.pid}, gestart \d{{4}}-"):
+            neem_slot(tmp_path)
+    finally:
+        houder.kill()
+        houder.wait()
+    os.close(neem_slot(tmp_path))  # the kernel released the dead holder's lock: taken over at once
+    assert json.loads((tmp_path / "dev.lock").read_text())["pid"] == os.getpid()
+
+
+def test_een_slot_van_een_gestopte_dev_wordt_overgenomen(tmp_path):
+    dood = subprocess.Popen(["true"])
+    dood.wait()
+    (tmp_path / "dev.lock").write_text(json.dumps({"pid": dood.pid, "gestart": "gisteren"}))
+    os.close(neem_slot(tmp_path))
+    assert json.loads((tmp_path / "dev.lock").read_text())["pid"] == os.getpid()
+
+
+def test_wacht_tot_wat_een_gestopte_dev_achterliet_het_slot_loslaat(tmp_path):
+    # The holder's pid is gone but the lock is still held (as its watchdog holds it while cleaning up):
+    # wait for it rather than refuse, and refuse naming the pid if it is not released in time.
+    houder = subprocess.Popen([sys.executable, "-c", HOUD_SLOT, str(tmp_path), "3"], stdout=subprocess.PIPE, text=True)
+    assert houder.stdout is not None and houder.stdout.readline().strip() == "vast"
+    dood = subprocess.Popen(["true"])
+    dood.wait()
+    (tmp_path / "dev.lock").write_text(json.dumps({"pid": dood.pid, "gestart": "zojuist"}))
+    with pytest.raises(InGebruik, match=rf"gestopte `toegang dev` \(pid {dood.pid}"):
+        neem_slot(tmp_path, opruimen=0.3)
+    os.close(neem_slot(tmp_path, opruimen=15))
+    assert houder.wait(5) == 0  # the holder ended by itself: its lock was waited for, not broken
+    assert json.loads((tmp_path / "dev.lock").read_text())["pid"] == os.getpid()
+
+
+def test_poorten_standaard_en_overschreven(monkeypatch):
+    monkeypatch.delenv("TOEGANG_DEV_POORTEN", raising=False)
+    assert dev_poorten() == {
+        "intake": 8001,
+        "triage": 8002,
+        "arrangement": 8003,
+        "signalering": 8004,
+        "nats": 14222,
+        "nats_monitor": 18222,
+    }
+    monkeypatch.setenv("TOEGANG_DEV_POORTEN", "triage=18002, nats=24222,")
+    assert dev_poorten()["triage"] == 18002 and dev_poorten()["nats"] == 24222 and dev_poorten()["intake"] == 8001
+    for fout in ("triage", "triage=x", "onbekend=1"):
+        monkeypatch.setenv("TOEGANG_DEV_POORTEN", fout)
+        with pytest.raises(ValueError, match="TOEGANG_DEV_POORTEN"):
+            dev_poorten()
