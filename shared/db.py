@@ -16,7 +16,9 @@ from opentelemetry import propagate
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
+    Date,
     DateTime,
     Index,
     LargeBinary,
@@ -47,6 +49,18 @@ def maak_engine(database_url: str, pool_size: int = 20, **kwargs) -> AsyncEngine
     return create_async_engine(
         database_url, pool_size=pool_size, max_overflow=5, pool_recycle=1800, hide_parameters=True, **kwargs
     )
+
+
+def contactpoging_kolommen() -> list[Column]:
+    """The columns of a shared.invoer.Contactpoging and who recorded it: casus (signalering) and plan
+    (arrangement) keep the same attempt."""
+    return [
+        Column("soort", String(20), nullable=False),
+        Column("bereikt", Boolean, nullable=False),
+        Column("datum", Date, nullable=False),
+        Column("dagdeel", String(10), nullable=False),
+        Column("door", String(200), nullable=False),
+    ]
 
 
 def outbox_tabel(metadata: MetaData) -> Table:

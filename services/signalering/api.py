@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -59,24 +59,15 @@ def partner_van(
     return gevonden
 
 
-def _middelen(ctx: Context) -> dict[str, Any]:
-    """What taking signals in needs besides the database (usecases.neem_op)."""
-    return {
-        "gemeenten": ctx.gemeenten,
-        "kluis": ctx.extra["kluis"],
-        "pseudoniem_sleutel": ctx.extra["pseudoniem_sleutel"],
-    }
-
-
-Afzender = Annotated[tuple[Gemeente, Partner], Depends(partner_van)]
+Afzender = Annotated[usecases.Afzender, Depends(partner_van)]
 Medewerker = Annotated[Gebruiker, Depends(vereist(*GEMEENTE_ROLLEN))]
 
 
 @router.post("/signalen", status_code=202, response_model=SignaalAntwoord, responses=fouten(503))
 async def ontvang_signaal(invoer: SignaalInvoer, request: Request, afzender: Afzender):
     ctx: Context = request.app.state.ctx
-    gemeente, partner = afzender
-    antwoord = await usecases.neem_signaal_op(ctx.uows, invoer, gemeente, partner, datetime.now(UTC), **_middelen(ctx))
+    middelen = usecases.Middelen.van(ctx)
+    antwoord = await usecases.neem_signaal_op(ctx.uows, invoer, afzender, datetime.now(UTC), middelen)
     return SignaalAntwoord.model_validate(vars(antwoord))
 
 
@@ -86,12 +77,10 @@ async def ontvang_batch(batch: Batch, request: Request, afzender: Afzender):
     if len(batch.signalen) > MAX_BATCH:
         raise HTTPException(413, f"Hoogstens {MAX_BATCH} signalen per batch; deze had er {len(batch.signalen)}.")
     ctx: Context = request.app.state.ctx
-    gemeente, partner = afzender
+    middelen = usecases.Middelen.van(ctx)
     resultaten = [
         _resultaat(r)
-        for r in await usecases.neem_batch_op(
-            ctx.uows, batch.signalen, gemeente, partner, datetime.now(UTC), **_middelen(ctx)
-        )
+        for r in await usecases.neem_batch_op(ctx.uows, batch.signalen, afzender, datetime.now(UTC), middelen)
     ]
     # Up to 10,000 results: written straight to JSON, as FastAPI's generic encoder would take longer than
     # assessing the signals did.

@@ -23,13 +23,7 @@ def partnerberichten(ctx: Context) -> BerichtHandler:
     async def verwerk(msg: NatsMessage) -> None:
         partner_id = msg.raw_message.subject.split(".")[1]  # partners.<partner_id>.signalen
         await usecases.neem_partnerbericht_op(
-            ctx.uows,
-            partner_id,
-            msg.body,
-            datetime.now(UTC),
-            gemeenten=ctx.gemeenten,
-            kluis=ctx.extra["kluis"],
-            pseudoniem_sleutel=ctx.extra["pseudoniem_sleutel"],
+            ctx.uows, partner_id, msg.body, datetime.now(UTC), usecases.Middelen.van(ctx)
         )
 
     return verwerk

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from sqlalchemy import String, Uuid, any_, bindparam, func, select, update
@@ -37,8 +38,28 @@ from shared.privacy import Kluis, adres_sleutel, persoon_sleutel_bsn, persoon_sl
 from shared.termijnen import TZ
 from shared.weigeringen import Bezet, NietGevonden, weiger_bij_fouten
 
+if TYPE_CHECKING:
+    from shared.service import Context
+
 DEEL = 500  # signals per transaction in a batch: measured best of 250-5,000 (decision 0010)
 BOTST = "bleef botsen met gelijktijdige signalen; stuur opnieuw"
+
+Afzender = tuple[Gemeente, Partner]  # the partner that sends, and the gemeente it sends to
+
+
+@dataclass(frozen=True)
+class Middelen:
+    """What taking signals in needs besides the database: `gemeenten` names the partner types of earlier
+    signals; `kluis` encrypts the personal data at rest; `pseudoniem_sleutel` makes the person and
+    household keys."""
+
+    gemeenten: Gemeenten
+    kluis: Kluis
+    pseudoniem_sleutel: bytes
+
+    @classmethod
+    def van(cls, ctx: Context) -> Middelen:
+        return cls(ctx.gemeenten, ctx.extra["kluis"], ctx.extra["pseudoniem_sleutel"])
 
 
 @dataclass
@@ -60,39 +81,25 @@ class BatchResultaat:
 # --- taking signals in --------------------------------------------------------------------------------
 
 
+def _fouten(invoer: SignaalInvoer, afzender: Afzender, nu: datetime) -> Fouten:
+    gemeente, partner = afzender
+    return domain.controleer(invoer, gemeente, list(partner.soorten), nu.astimezone(TZ).date())
+
+
 async def neem_signaal_op(
-    uows: UnitOfWorkFactory,
-    invoer: SignaalInvoer,
-    gemeente: Gemeente,
-    partner: Partner,
-    nu: datetime,
-    *,
-    gemeenten: Gemeenten,
-    kluis: Kluis,
-    pseudoniem_sleutel: bytes,
+    uows: UnitOfWorkFactory, invoer: SignaalInvoer, afzender: Afzender, nu: datetime, middelen: Middelen
 ) -> Antwoord:
     """One signal (POST /v1/signalen): OngeldigeInvoer per field, Bezet when it kept colliding. Runs its
     own transactions (see neem_op)."""
-    weiger_bij_fouten(domain.controleer(invoer, gemeente, list(partner.soorten), nu.astimezone(TZ).date()))
-    return await _neem_een_op(
-        uows, invoer, gemeente, partner, nu, gemeenten=gemeenten, kluis=kluis, pseudoniem_sleutel=pseudoniem_sleutel
-    )
+    weiger_bij_fouten(_fouten(invoer, afzender, nu))
+    return await _neem_een_op(uows, invoer, afzender, nu, middelen)
 
 
 async def neem_batch_op(
-    uows: UnitOfWorkFactory,
-    ruwe: list[dict],
-    gemeente: Gemeente,
-    partner: Partner,
-    nu: datetime,
-    *,
-    gemeenten: Gemeenten,
-    kluis: Kluis,
-    pseudoniem_sleutel: bytes,
+    uows: UnitOfWorkFactory, ruwe: list[dict], afzender: Afzender, nu: datetime, middelen: Middelen
 ) -> list[BatchResultaat]:
     """A result per item, in order; valid items are taken even when others are wrong. Runs its own
     transactions, of at most DEEL signals each (see neem_op)."""
-    vandaag = nu.astimezone(TZ).date()
     resultaten: list[BatchResultaat] = []
     geldig: list[tuple[int, SignaalInvoer]] = []
     for ruw in ruwe:
@@ -103,24 +110,13 @@ async def neem_batch_op(
                 BatchResultaat(None, fouten=[(tuple(e["loc"]), e["msg"]) for e in fout.errors(include_input=False)])
             )
             continue
-        resultaat = BatchResultaat(
-            invoer.partner_signaal_id, fouten=domain.controleer(invoer, gemeente, list(partner.soorten), vandaag)
-        )
+        resultaat = BatchResultaat(invoer.partner_signaal_id, fouten=_fouten(invoer, afzender, nu))
         if not resultaat.fouten:
             geldig.append((len(resultaten), invoer))
         resultaten.append(resultaat)
     for begin in range(0, len(geldig), DEEL):  # bounded transactions
         deel = geldig[begin : begin + DEEL]
-        antwoorden = await neem_op(
-            uows,
-            [i for _, i in deel],
-            gemeente,
-            partner,
-            nu,
-            gemeenten=gemeenten,
-            kluis=kluis,
-            pseudoniem_sleutel=pseudoniem_sleutel,
-        )
+        antwoorden = await neem_op(uows, [i for _, i in deel], afzender, nu, middelen)
         for (plek, _), antwoord in zip(deel, antwoorden, strict=True):
             resultaten[plek].antwoord = antwoord
             if antwoord is None:
@@ -129,58 +125,29 @@ async def neem_batch_op(
 
 
 async def neem_partnerbericht_op(
-    uows: UnitOfWorkFactory,
-    partner_id: str,
-    body: bytes,
-    nu: datetime,
-    *,
-    gemeenten: Gemeenten,
-    kluis: Kluis,
-    pseudoniem_sleutel: bytes,
+    uows: UnitOfWorkFactory, partner_id: str, body: bytes, nu: datetime, middelen: Middelen
 ) -> Antwoord:
     """A signal published on `partners.<partner_id>.signalen`: the partner is the one the subject names
     (nats-server lets only that partner's user publish there; the payload cannot say otherwise).
     OngeldigBericht for a message that will never be taken (to the DLQ), Bezet to try again later.
     Runs its own transactions (see neem_op)."""
-    gevonden = gemeenten.partner(partner_id)
-    if gevonden is None:
+    afzender = middelen.gemeenten.partner(partner_id)
+    if afzender is None:
         raise OngeldigBericht(f"onbekende partner {partner_id!r}")
-    gemeente, partner = gevonden
     try:
         invoer = SignaalInvoer.model_validate_json(body)
     except ValidationError as fout:
         raise OngeldigBericht(reden_van(fout)) from None
-    if fouten := domain.controleer(invoer, gemeente, list(partner.soorten), nu.astimezone(TZ).date()):
+    if fouten := _fouten(invoer, afzender, nu):
         velden = "; ".join(f"{'.'.join(map(str, pad))}: {m}" for pad, m in fouten)
         raise OngeldigBericht(f"ongeldig signaal: {velden}")  # no ids of the partner: they may be personal
-    return await _neem_een_op(
-        uows, invoer, gemeente, partner, nu, gemeenten=gemeenten, kluis=kluis, pseudoniem_sleutel=pseudoniem_sleutel
-    )
+    return await _neem_een_op(uows, invoer, afzender, nu, middelen)
 
 
 async def _neem_een_op(
-    uows: UnitOfWorkFactory,
-    invoer: SignaalInvoer,
-    gemeente: Gemeente,
-    partner: Partner,
-    nu: datetime,
-    *,
-    gemeenten: Gemeenten,
-    kluis: Kluis,
-    pseudoniem_sleutel: bytes,
+    uows: UnitOfWorkFactory, invoer: SignaalInvoer, afzender: Afzender, nu: datetime, middelen: Middelen
 ) -> Antwoord:
-    antwoord = (
-        await neem_op(
-            uows,
-            [invoer],
-            gemeente,
-            partner,
-            nu,
-            gemeenten=gemeenten,
-            kluis=kluis,
-            pseudoniem_sleutel=pseudoniem_sleutel,
-        )
-    )[0]
+    antwoord = (await neem_op(uows, [invoer], afzender, nu, middelen))[0]
     if antwoord is None:
         raise Bezet("Gelijktijdige signalen voor dit huishouden; stuur het opnieuw.")
     return antwoord
@@ -206,32 +173,22 @@ class _Casus:
 
 
 async def neem_op(
-    uows: UnitOfWorkFactory,
-    invoeren: list[SignaalInvoer],
-    gemeente: Gemeente,
-    partner: Partner,
-    nu: datetime,
-    *,
-    gemeenten: Gemeenten,
-    kluis: Kluis,
-    pseudoniem_sleutel: bytes,
+    uows: UnitOfWorkFactory, invoeren: list[SignaalInvoer], afzender: Afzender, nu: datetime, middelen: Middelen
 ) -> list[Antwoord | None]:
     """Signals already checked (domain.controleer), set-based: one transaction and a handful of queries
     per batch, not per signal. A single signal is a batch of one, so both paths are the same code. The
     domain decides per signal, in order, on state held here in memory (a repeat or a second partner
     inside the same batch counts too); the rows and events are written together at the end.
 
-    Runs its own transactions, from `uows`, to try again when it collides. `gemeenten` names the partner
-    types of earlier signals; `kluis` encrypts the personal data at rest; `pseudoniem_sleutel` makes the
-    person and household keys. An answer per signal, in order; None for a signal that kept colliding (send it
-    again later)."""
+    Runs its own transactions, from `uows`, to try again when it collides. An answer per signal, in order;
+    None for a signal that kept colliding (send it again later)."""
     # A batch that meets another one for the same household at the same moment finds the unique index in
     # its way, or a deadlock; it tries again and then sees the other's casus. Large batches running side
     # by side may keep meeting: then the batch splits, so that only the few colliding signals go round again.
     for _ in range(2):
         try:
             async with uows() as uow:
-                antwoorden = await _neem_op(uow, invoeren, gemeente, partner, nu, gemeenten, kluis, pseudoniem_sleutel)
+                antwoorden = await _neem_op(uow, invoeren, afzender, nu, middelen)
                 await uow.commit()
                 return antwoorden
         except Exception as fout:
@@ -240,37 +197,15 @@ async def neem_op(
     if len(invoeren) == 1:
         return [None]
     midden = len(invoeren) // 2
-    return await neem_op(
-        uows,
-        invoeren[:midden],
-        gemeente,
-        partner,
-        nu,
-        gemeenten=gemeenten,
-        kluis=kluis,
-        pseudoniem_sleutel=pseudoniem_sleutel,
-    ) + await neem_op(
-        uows,
-        invoeren[midden:],
-        gemeente,
-        partner,
-        nu,
-        gemeenten=gemeenten,
-        kluis=kluis,
-        pseudoniem_sleutel=pseudoniem_sleutel,
-    )
+    eerste = await neem_op(uows, invoeren[:midden], afzender, nu, middelen)
+    return eerste + await neem_op(uows, invoeren[midden:], afzender, nu, middelen)
 
 
 async def _neem_op(
-    uow: UnitOfWork,
-    invoeren: list[SignaalInvoer],
-    gemeente: Gemeente,
-    partner: Partner,
-    nu: datetime,
-    gemeenten: Gemeenten,
-    kluis: Kluis,
-    sleutel: bytes,
+    uow: UnitOfWork, invoeren: list[SignaalInvoer], afzender: Afzender, nu: datetime, middelen: Middelen
 ) -> list[Antwoord | None]:
+    gemeente, partner = afzender
+    gemeenten, kluis, sleutel = middelen.gemeenten, middelen.kluis, middelen.pseudoniem_sleutel
     venster = nu - timedelta(days=gemeente.signalering.koppelvenster_dagen)
     vandaag = nu.astimezone(TZ).date()
     sleutels = [_sleutels(sleutel, i) for i in invoeren]
@@ -319,19 +254,9 @@ async def _neem_op(
         antwoord = Antwoord(signaal_id, beoordeling, casus.casus_id if casus else None)
         eerder[invoer.partner_signaal_id] = antwoord
         antwoorden.append(antwoord)
-        signaal_rijen.append(_signaal_rij(kluis, invoer, antwoord, gemeente, partner, persoon, huishouden, crisis, nu))
-        _publiceer(
-            uow,
-            gemeente,
-            partner,
-            invoer,
-            antwoord,
-            persoon,
-            huishouden,
-            crisis,
-            nu,
-            casus if koppeling.escaleer else None,
-        )
+        rij = _signaal_rij(kluis, invoer, antwoord, gemeente, partner, persoon, huishouden, crisis, nu)
+        signaal_rijen.append(rij)
+        _publiceer(uow, rij, partner.type, casus if koppeling.escaleer else None)
     casussen = {k.casus_id: k for k in [*per_huishouden.values(), *per_persoon.values()]}
     await _schrijf(uow, gemeente.code, list(casussen.values()), signaal_rijen)
     return antwoorden
@@ -467,58 +392,34 @@ def _signaal_rij(
     }
 
 
-def _publiceer(
-    uow: UnitOfWork,
-    gemeente: Gemeente,
-    partner: Partner,
-    invoer: SignaalInvoer,
-    antwoord: Antwoord,
-    persoon: str,
-    huishouden: str,
-    crisis: bool,
-    nu: datetime,
-    escalatie: _Casus | None,
-) -> None:
+# signaal-ontvangen says what the signal's row holds, without the personal data; and the partner's type.
+_ONTVANGEN = frozenset(SignaalOntvangen.model_fields) - {"partner_type"}
+
+
+def _publiceer(uow: UnitOfWork, rij: dict, partner_type: str, escalatie: _Casus | None) -> None:
     def event(data, subject) -> None:
         uow.publiceer(
             maak_event(
                 data,
                 service="signalering",
-                gemeente=gemeente.code,
+                gemeente=rij["gemeente"],
                 subject=str(subject),
-                correlatieid=str(antwoord.signaal_id),
+                correlatieid=str(rij["signaal_id"]),
             )
         )
 
-    event(
-        SignaalOntvangen(
-            signaal_id=antwoord.signaal_id,
-            gemeente=gemeente.code,
-            partner_id=partner.partner_id,
-            partner_type=partner.type,
-            soort=invoer.soort,
-            huishouden_id=huishouden,
-            persoon_sleutel=persoon,
-            bedrag_achterstand_cent=invoer.bedrag_achterstand_cent,
-            achterstand_sinds=invoer.achterstand_sinds,
-            crisis=crisis,
-            ontvangen_op=nu,
-            beoordeling=antwoord.beoordeling,
-            casus_id=antwoord.casus_id,
-        ),
-        antwoord.signaal_id,
-    )
+    event(SignaalOntvangen(partner_type=partner_type, **{k: rij[k] for k in _ONTVANGEN}), rij["signaal_id"])
     if escalatie is not None:  # once per escalation, never per signal
         event(
             SignaalDoorgezet(
                 casus_id=escalatie.casus_id,
-                gemeente=gemeente.code,
+                gemeente=rij["gemeente"],
                 huishouden_id=escalatie.huishouden_id,
                 wijk=escalatie.wijk,
                 signalen=list(escalatie.signalen),
                 reden=escalatie.reden,
                 crisis=escalatie.crisis,
-                ontvangen_op=nu,
+                ontvangen_op=rij["ontvangen_op"],
             ),
             escalatie.casus_id,
         )

@@ -65,18 +65,12 @@ def signaal(partner_id: str, betreft: dict, **over) -> dict:
     return body | over
 
 
-def middelen(ctx) -> dict:
-    return {
-        "gemeenten": ctx.gemeenten,
-        "kluis": ctx.extra["kluis"],
-        "pseudoniem_sleutel": ctx.extra["pseudoniem_sleutel"],
-    }
-
-
 async def neem(ctx, partner_id: str, body: dict, nu: datetime | None = None) -> usecases.Antwoord:
-    gemeente, partner = ctx.gemeenten.partner(partner_id)
+    afzender = ctx.gemeenten.partner(partner_id)
     invoer = SignaalInvoer.model_validate(body)
-    return await usecases.neem_signaal_op(ctx.uows, invoer, gemeente, partner, nu or datetime.now(UTC), **middelen(ctx))
+    return await usecases.neem_signaal_op(
+        ctx.uows, invoer, afzender, nu or datetime.now(UTC), usecases.Middelen.van(ctx)
+    )
 
 
 async def events(engine, soort: type[Data], **data) -> list[dict]:
@@ -261,8 +255,9 @@ async def test_een_batch_neemt_de_goede_en_weigert_de_foute_items_in_volgorde(ct
         eerste,  # a repeat inside the same batch
         signaal(VIDOMES, huishouden),  # a higher amount: escalates the casus the first item opened
     ]
-    gemeente, partner = ctx.gemeenten.partner(VIDOMES)
-    r = await usecases.neem_batch_op(ctx.uows, items, gemeente, partner, datetime.now(UTC), **middelen(ctx))
+    r = await usecases.neem_batch_op(
+        ctx.uows, items, ctx.gemeenten.partner(VIDOMES), datetime.now(UTC), usecases.Middelen.van(ctx)
+    )
     assert [x.antwoord is not None for x in r] == [True, False, False, True, True]
     assert r[0].antwoord.beoordeling == Beoordeling.onder_drempel
     assert r[1].partner_signaal_id is None and ("partner_signaal_id",) in {p for p, _ in r[1].fouten}
@@ -276,7 +271,9 @@ async def test_een_batch_neemt_de_goede_en_weigert_de_foute_items_in_volgorde(ct
 
 async def test_een_partnerbericht_over_nats(ctx, huishouden):
     async def bericht(partner_id: str, body: bytes) -> usecases.Antwoord:
-        return await usecases.neem_partnerbericht_op(ctx.uows, partner_id, body, datetime.now(UTC), **middelen(ctx))
+        return await usecases.neem_partnerbericht_op(
+            ctx.uows, partner_id, body, datetime.now(UTC), usecases.Middelen.van(ctx)
+        )
 
     goed = signaal(ENECO, huishouden)
     with pytest.raises(OngeldigBericht, match="onbekende partner"):
