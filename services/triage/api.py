@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Request
 
 from services.triage import usecases
+from services.triage.schemas import Besluiten, Regels, Uitkomst
 from shared.auth import GEMEENTE_ROLLEN, Gebruiker, vereist
 from shared.http import fouten
 
@@ -15,19 +16,19 @@ router = APIRouter(prefix="/v1", tags=["triage"], responses=fouten(403))
 Medewerker = Annotated[Gebruiker, Depends(vereist(*GEMEENTE_ROLLEN))]
 
 
-@router.get("/besluiten")
+@router.get("/besluiten", response_model=Besluiten)
 async def besluiten(bron_id: uuid.UUID, request: Request, gebruiker: Medewerker):
     async with request.app.state.ctx.uows() as uow:
         besluiten = await usecases.besluiten_voor(uow, gebruiker, bron_id)
-    return {"bron_id": bron_id, "besluiten": besluiten}
+    return Besluiten(bron_id=bron_id, besluiten=besluiten)
 
 
-@router.get("/regels/{gemeente}", responses=fouten(404))
+@router.get("/regels/{gemeente}", response_model=Regels, responses=fouten(404))
 async def regels(gemeente: str, request: Request, gebruiker: Medewerker):
-    return {"gemeente": gemeente, "regels": usecases.regels_van(request.app.state.ctx.gemeenten, gebruiker, gemeente)}
+    return Regels(gemeente=gemeente, regels=usecases.regels_van(request.app.state.ctx.gemeenten, gebruiker, gemeente))
 
 
-@router.post("/regels/{gemeente}/proef", responses=fouten(404))
+@router.post("/regels/{gemeente}/proef", response_model=Uitkomst, responses=fouten(404))
 async def proef(
     gemeente: str,
     request: Request,

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
-from services.triage import domain, tables
+from services.triage import domain, schemas, tables
 from shared.auth import Gebruiker, Rol
 from shared.db import UnitOfWork
 from shared.events import (
@@ -30,6 +30,7 @@ from shared.events import (
 )
 from shared.gemeenten import Gemeente, Gemeenten
 from shared.ids import nieuw_id
+from shared.regels import Regel
 from shared.weigeringen import GeenToegang, NietGevonden, OngeldigeInvoer
 
 
@@ -153,7 +154,7 @@ async def plan_afgesloten(uow: UnitOfWork, event: Event[PlanAfgesloten]) -> None
     )
 
 
-async def besluiten_voor(uow: UnitOfWork, gebruiker: Gebruiker, bron_id: uuid.UUID) -> list[dict[str, Any]]:
+async def besluiten_voor(uow: UnitOfWork, gebruiker: Gebruiker, bron_id: uuid.UUID) -> list[schemas.Besluit]:
     """The decisions on a melding or casus, oldest first, as far as the caller may see them: of his own
     gemeente, and for a wijkcoach only what went to his teams."""
     b = tables.besluiten
@@ -161,17 +162,17 @@ async def besluiten_voor(uow: UnitOfWork, gebruiker: Gebruiker, bron_id: uuid.UU
     if gebruiker.rol == Rol.wijkcoach:
         query = query.where(b.c.team_id.in_(gebruiker.teams))
     rijen = (await uow.session.execute(query.order_by(b.c.besloten_op))).mappings().all()
-    return [dict(r) for r in rijen]
+    return [schemas.Besluit.model_validate(r) for r in rijen]
 
 
-def regels_van(gemeenten: Gemeenten, gebruiker: Gebruiker, gemeente: str) -> list[dict[str, Any]]:
+def regels_van(gemeenten: Gemeenten, gebruiker: Gebruiker, gemeente: str) -> list[Regel]:
     """The gemeente's rule table, in the order it is applied."""
-    return [r.model_dump() for r in _eigen_gemeente(gemeenten, gebruiker, gemeente).regels]
+    return list(_eigen_gemeente(gemeenten, gebruiker, gemeente).regels)
 
 
 def proef(
     gemeenten: Gemeenten, gebruiker: Gebruiker, gemeente: str, data: dict[str, Any], bekend_huishouden: bool
-) -> dict[str, Any]:
+) -> schemas.Uitkomst:
     """The decision triage would take for this event data (a casus when it has a casus_id, else a
     melding), without storing or publishing anything: it needs no unit of work. `bekend_huishouden`
     stands in for the projection (a dry run has no regisseur to route to)."""
@@ -183,17 +184,7 @@ def proef(
             feiten = domain.feiten_van_melding(MeldingGeregistreerd.model_validate(data), bekend_huishouden)
     except ValidationError as fout:
         raise OngeldigeInvoer([(tuple(e["loc"]), e["msg"]) for e in fout.errors(include_input=False)]) from None
-    besluit = domain.besluit(config, feiten, None)
-    return {
-        "regel_id": besluit.regel_id,
-        "route": besluit.route,
-        "team_id": besluit.team_id,
-        "urgentie": besluit.urgentie,
-        "termijn_tot": besluit.termijn_tot,
-        "termijn_grondslag": besluit.termijn_grondslag,
-        "toelichting": besluit.toelichting,
-        "feiten": besluit.feiten,
-    }
+    return schemas.Uitkomst.model_validate(domain.besluit(config, feiten, None), from_attributes=True)
 
 
 def _eigen_gemeente(gemeenten: Gemeenten, gebruiker: Gebruiker, gemeente: str) -> Gemeente:

@@ -84,7 +84,7 @@ async def pas_toe(ctx, data, tijd: datetime | None = None):
 
 async def besluiten(ctx, bron_id, gebruiker: Gebruiker = BEHEER) -> list[dict]:
     async with ctx.uows() as uow:
-        return await usecases.besluiten_voor(uow, gebruiker, bron_id)
+        return [b.model_dump() for b in await usecases.besluiten_voor(uow, gebruiker, bron_id)]
 
 
 async def doorverwijzingen(engine, bron_id) -> list[dict]:
@@ -201,8 +201,8 @@ async def test_besluiten_alleen_voor_de_eigen_gemeente_en_voor_een_wijkcoach_all
 async def test_proef_geeft_het_besluit_van_de_regels_en_schrijft_niets(ctx, engine):
     voor = (await tel(engine, tables.besluiten), await tel(engine, tables.outbox))
     data = melding_data(huishouden()).model_dump(mode="json")
-    proef = usecases.proef(ctx.gemeenten, BEHEER, "GM1916", data, bekend_huishouden=False)
-    bekend = usecases.proef(ctx.gemeenten, BEHEER, "GM1916", data, bekend_huishouden=True)
+    proef = usecases.proef(ctx.gemeenten, BEHEER, "GM1916", data, bekend_huishouden=False).model_dump()
+    bekend = usecases.proef(ctx.gemeenten, BEHEER, "GM1916", data, bekend_huishouden=True).model_dump()
     assert (proef["regel_id"], proef["route"]) == ("zorgmelding-ander", "meldpunt_bezorgd")
     assert (bekend["regel_id"], bekend["route"]) == ("bekend-huishouden", "sociale_basis")  # no regisseur to go to
     assert (await tel(engine, tables.besluiten), await tel(engine, tables.outbox)) == voor
@@ -223,4 +223,4 @@ async def test_proef_weigert_per_veld_een_andere_gemeente_en_een_onbekende(ctx):
         usecases.proef(ctx.gemeenten, BEHEER, "GM0637", {}, bekend_huishouden=False)
     with pytest.raises(NietGevonden):
         usecases.regels_van(ctx.gemeenten, Gebruiker(sub="x", rol=Rol.beheer, gemeente="GM9999"), "GM9999")
-    assert usecases.regels_van(ctx.gemeenten, BEHEER, "GM1916")[-1]["als"] == {}  # the last rule matches all
+    assert usecases.regels_van(ctx.gemeenten, BEHEER, "GM1916")[-1].als == {}  # the last rule matches all
