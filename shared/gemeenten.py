@@ -16,9 +16,9 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from shared.regels import PartnerType, Regel, Route, controleer_regels
+from shared.regels import PartnerType, Regel, Route, SignaalSoort, controleer_regels
 
-__all__ = ["ConfigFout", "Gemeente", "Gemeenten", "PartnerType", "Regel", "Route", "laad_gemeenten"]
+__all__ = ["ConfigFout", "Gemeente", "Gemeenten", "PartnerType", "Regel", "Route", "SignaalSoort", "laad_gemeenten"]
 
 GM_CODE = re.compile(r"^GM\d{4}$")
 POSTCODE = re.compile(r"^[1-9]\d{3}\s?[A-Za-z]{2}$")
@@ -26,17 +26,6 @@ POSTCODE = re.compile(r"^[1-9]\d{3}\s?[A-Za-z]{2}$")
 
 class ConfigFout(Exception):
     """A gemeente file that cannot be used; the message names the file and the field."""
-
-
-SignaalSoort = Literal[
-    "huurachterstand",
-    "energieachterstand",
-    "waterachterstand",
-    "zorgverzekeringsachterstand",
-    "einde_levering",
-    "overlast",
-    "zorgmelding",
-]
 
 
 class Strict(BaseModel):

@@ -15,7 +15,7 @@ Conditions, by the kind of fact (`FEITEN` below):
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -46,7 +46,7 @@ class PartnerType(StrEnum):
     zorgaanbieder = "zorgaanbieder"
 
 
-SIGNAAL_SOORTEN = (
+SignaalSoort = Literal[
     "huurachterstand",
     "energieachterstand",
     "waterachterstand",
@@ -54,7 +54,8 @@ SIGNAAL_SOORTEN = (
     "einde_levering",
     "overlast",
     "zorgmelding",
-)
+]
+SIGNAAL_SOORTEN: tuple[str, ...] = get_args(SignaalSoort)
 KANALEN = ("telefoon", "balie", "digitaal", "huisbezoek", "email", "professional", "meldpunt")
 MELDER_TYPES = ("inwoner_zelf", "naaste", "mantelzorger", "buur", "professional", "anoniem")
 LEEFTIJDSCATEGORIEEN = ("0-3", "4-17", "18-22", "23-64", "65+")
