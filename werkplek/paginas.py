@@ -10,55 +10,30 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.datastructures import FormData
 
-from shared.auth import GEMEENTE_ROLLEN
-from werkplek import aanmelden, teksten
+from shared.auth import GEMEENTE_ROLLEN, Rol
+from werkplek import aanmelden, melden, teksten
+from werkplek.afhankelijkheden import (
+    Aangemeld,
+    Formulier,
+    NietAangemeld,
+    diensten_van,
+    sessies_van,
+    tekst,
+)
 from werkplek.diensten import Diensten, DienstFout, DienstOnbereikbaar
-from werkplek.sessies import Sessie, Sessies, controleer_csrf
+from werkplek.sessies import Sessie
 from werkplek.weergave import toon
 
 router = APIRouter()
+router.include_router(melden.router)
 _HUISHOUDEN_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-
-
-class NietAangemeld(Exception):
-    """The page needs a logged-in user: the app answers with a redirect to /inloggen."""
-
-
-def _sessies(request: Request) -> Sessies:
-    return request.app.state.sessies
-
-
-def _diensten(request: Request) -> Diensten:
-    return request.app.state.diensten
-
-
-def aangemeld(request: Request) -> Sessie:
-    sessie = _sessies(request).van(request)
-    if sessie is None or not sessie.aangemeld:
-        raise NietAangemeld
-    return sessie
-
-
-async def formulier(request: Request) -> FormData:
-    """A POSTed form whose CSRF token is the session's (the Origin was checked by the middleware)."""
-    form = await request.form()
-    controleer_csrf(_sessies(request).van(request), form)
-    return form
-
-
-Aangemeld = Annotated[Sessie, Depends(aangemeld)]
-Formulier = Annotated[FormData, Depends(formulier)]
-
-
-def _tekst(form: FormData, veld: str) -> str:
-    waarde = form.get(veld)
-    return waarde if isinstance(waarde, str) else ""
+_sessies, _diensten, _tekst = sessies_van, diensten_van, tekst
+__all__ = ["NietAangemeld", "router"]
 
 
 # --- health, start ---------------------------------------------------------------------------------------
@@ -75,6 +50,8 @@ async def start(request: Request) -> Response:
     sessie = _sessies(request).van(request)
     if sessie is None or not sessie.aangemeld:
         return RedirectResponse("/inloggen", status_code=303)
+    if sessie.gebruiker and sessie.gebruiker.rol == Rol.meldpunt:  # Meldpunt's work is taking meldingen
+        return RedirectResponse("/meldingen/nieuw", status_code=303)
     if sessie.gebruiker and sessie.gebruiker.rol in GEMEENTE_ROLLEN:
         return RedirectResponse("/werkvoorraad", status_code=303)
     return toon(request, "start.html", sessie=sessie)

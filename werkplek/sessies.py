@@ -15,7 +15,8 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import Request, Response
@@ -48,6 +49,8 @@ class Sessie:
     token_verloopt_op: float | None = None
     # A message for the next page (after a redirect), e.g. "U bent uitgelogd."
     bericht: str | None = None
+    # Open forms by their Idempotency-Key (melden.py): they go with the session.
+    formulieren: dict[str, Any] = field(default_factory=dict)
 
     @property
     def aangemeld(self) -> bool:
