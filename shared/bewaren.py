@@ -6,10 +6,12 @@ safe to run in every replica at once.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from shared.gemeenten import Gemeente
+from shared.service import Context, Taak
 
 
 async def per_gemeente(
@@ -22,3 +24,8 @@ async def per_gemeente(
         while aantal := await batch(code, grens):
             totaal += aantal
     return totaal
+
+
+def bewaartaak(naam: str, functie: Callable[[Context], Awaitable[int]]) -> Taak:
+    """A retention job, run every TOEGANG_BEWAAR_INTERVAL_S seconds (hourly unless set)."""
+    return Taak(naam, float(os.environ.get("TOEGANG_BEWAAR_INTERVAL_S", 3600)), functie)

@@ -10,24 +10,37 @@ under the household's lock. A plan whose status does not allow the work answers 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from typing import Annotated
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Annotated, Concatenate, ParamSpec, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 
 from services.arrangement import schemas, usecases
 from services.arrangement.domain import Beschikking
 from shared.auth import GEMEENTE_ROLLEN, Gebruiker, Rol, vereist
+from shared.db import UnitOfWork
 from shared.http import fouten
 
 router = APIRouter(prefix="/v1", tags=["arrangement"], responses=fouten(403))
 Medewerker = Annotated[Gebruiker, Depends(vereist(*GEMEENTE_ROLLEN))]
 Consulent = Annotated[Gebruiker, Depends(vereist(Rol.consulent))]
 BEWERK_FOUTEN = fouten(404, 409)  # what a change to a plan answers besides 403 (and 422)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def _ctx(request: Request):
     return request.app.state.ctx
+
+
+async def _voer_uit(
+    request: Request, usecase: Callable[Concatenate[UnitOfWork, P], Awaitable[T]], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """One use case in a unit of work of its own, committed: a change and its events commit together."""
+    async with _ctx(request).uows() as uow:
+        uitkomst = await usecase(uow, *args, **kwargs)
+        await uow.commit()
+    return uitkomst
 
 
 # --- reading -------------------------------------------------------------------------------------------
@@ -37,9 +50,7 @@ def _ctx(request: Request):
 async def huishouden(huishouden_id: str, request: Request, gebruiker: Medewerker):
     """The active plan (or the last one, closed, while a waakvlam keeps the household in view), the
     regisseur, open deadlines and the timeline. Every read is written to the processing log."""
-    async with _ctx(request).uows() as uow:
-        o = await usecases.huishouden_lezen(uow, gebruiker, huishouden_id)
-        await uow.commit()
+    o = await _voer_uit(request, usecases.huishouden_lezen, gebruiker, huishouden_id)
     plan, versie = o.plan, o.versie
     return {
         "huishouden_id": huishouden_id,
@@ -103,10 +114,7 @@ async def nieuwe_versie(plan_id: uuid.UUID, invoer: schemas.VersieInvoer, reques
     """A new plan version: goals per levensgebied, the arrangement from the catalogue, mantelzorg,
     gebruikelijke zorg and the (required) evaluation date. It replaces the evaluation deadline; with goals
     it ends the Wmo onderzoek; a multi-problem household moves to the regie the gemeente's rule names."""
-    ctx = _ctx(request)
-    async with ctx.uows() as uow:
-        versie = await usecases.nieuwe_versie(uow, ctx.gemeenten, gebruiker, plan_id, invoer)
-        await uow.commit()
+    versie = await _voer_uit(request, usecases.nieuwe_versie, _ctx(request).gemeenten, gebruiker, plan_id, invoer)
     plan = versie.plan
     return {
         "plan_id": plan_id,
@@ -122,10 +130,9 @@ async def draag_regie_over(plan_id: uuid.UUID, overdracht: schemas.Overdracht, r
     """Hand the regie over, with a reason: to a professional (team, medewerker), the inwoner or his netwerk
     (a team stays in the background). The regisseur's open work moves along. A multi-problem household
     that is not self-reliant stays with the route the gemeente's rule names (422 otherwise)."""
-    ctx = _ctx(request)
-    async with ctx.uows() as uow:
-        regisseur = await usecases.regie_overdragen(uow, ctx.gemeenten, gebruiker, plan_id, overdracht)
-        await uow.commit()
+    regisseur = await _voer_uit(
+        request, usecases.regie_overdragen, _ctx(request).gemeenten, gebruiker, plan_id, overdracht
+    )
     return {"plan_id": plan_id, "regisseur": regisseur, "reden": overdracht.reden}
 
 
@@ -138,10 +145,9 @@ async def registreer_aanvraag(
 ):
     """An aanvraag for maatwerk: the beschikking is due 2 weeks after it arrived (Wmo 2015 art. 2.3.5), on
     the Wmo consulenten's werkvoorraad. It ends the Wmo onderzoek."""
-    ctx = _ctx(request)
-    async with ctx.uows() as uow:
-        aanvraag = await usecases.aanvraag_registreren(uow, ctx.gemeenten, gebruiker, plan_id, invoer)
-        await uow.commit()
+    aanvraag = await _voer_uit(
+        request, usecases.aanvraag_registreren, _ctx(request).gemeenten, gebruiker, plan_id, invoer
+    )
     return {
         "aanvraag_id": aanvraag.aanvraag_id,
         "plan_id": plan_id,
@@ -169,10 +175,9 @@ async def geef_beschikking_af(
 ):
     """Consulent only (403 for every other role). Meets the deadline of the aanvraag it decides: the one
     named, or else every open aanvraag of the plan whose voorzieningen it all grants."""
-    ctx = _ctx(request)
-    async with ctx.uows() as uow:
-        beschikking, aanvragen = await usecases.beschikking_afgeven(uow, ctx.gemeenten, gebruiker, plan_id, invoer)
-        await uow.commit()
+    beschikking, aanvragen = await _voer_uit(
+        request, usecases.beschikking_afgeven, _ctx(request).gemeenten, gebruiker, plan_id, invoer
+    )
     return {**_beschikking(plan_id, beschikking), "aanvragen_beschikt": aanvragen}
 
 
@@ -186,10 +191,9 @@ async def wijzig_beschikking(
 ):
     """Scale up or down (or extend, shorten, correct) during the term: a new version of the beschikking
     from its ingangsdatum, with the reason; the previous version runs until the day before."""
-    ctx = _ctx(request)
-    async with ctx.uows() as uow:
-        b = await usecases.beschikking_wijzigen(uow, ctx.gemeenten, gebruiker, plan_id, beschikking_id, invoer)
-        await uow.commit()
+    b = await _voer_uit(
+        request, usecases.beschikking_wijzigen, _ctx(request).gemeenten, gebruiker, plan_id, beschikking_id, invoer
+    )
     return {**_beschikking(plan_id, b), "reden_wijziging": b.reden_wijziging}
 
 
@@ -201,9 +205,7 @@ async def contactpoging(plan_id: uuid.UUID, poging: schemas.Contactpoging, reque
     """A contact attempt (kind, reached or not, date, dagdeel). Reaching the household meets the outreach of
     its doorverwijzingen; on a plan under waakvlam it is the check, which schedules the next one when the
     waakvlam is periodic (and otherwise ends it)."""
-    async with _ctx(request).uows() as uow:
-        gehaald = await usecases.contactpoging_registreren(uow, gebruiker, plan_id, poging)
-        await uow.commit()
+    gehaald = await _voer_uit(request, usecases.contactpoging_registreren, gebruiker, plan_id, poging)
     return {"plan_id": plan_id, **poging.model_dump(), "termijnen_gehaald": gehaald}
 
 
@@ -213,10 +215,7 @@ async def warme_overdracht(
 ):
     """Warm handover to a provider: `doorverwijzing-gedaan` with bron_soort `plan`. The regie stays here;
     arrangement's own consumer ignores the event when it comes back."""
-    ctx = _ctx(request)
-    async with ctx.uows() as uow:
-        gedaan = await usecases.warm_overdragen(uow, ctx.gemeenten, gebruiker, plan_id, overdracht)
-        await uow.commit()
+    gedaan = await _voer_uit(request, usecases.warm_overdragen, _ctx(request).gemeenten, gebruiker, plan_id, overdracht)
     return {
         "doorverwijzing_id": gedaan.doorverwijzing_id,
         "plan_id": plan_id,
@@ -230,9 +229,7 @@ async def warme_overdracht(
 @router.post("/plannen/{plan_id}/evaluaties", status_code=201, responses=BEWERK_FOUTEN)
 async def evalueer(plan_id: uuid.UUID, evaluatie: schemas.Evaluatie, request: Request, gebruiker: Medewerker):
     """An evaluation meets the evaluation deadline and sets the next one."""
-    async with _ctx(request).uows() as uow:
-        await usecases.evaluatie_registreren(uow, gebruiker, plan_id, evaluatie)
-        await uow.commit()
+    await _voer_uit(request, usecases.evaluatie_registreren, gebruiker, plan_id, evaluatie)
     return {"plan_id": plan_id, **evaluatie.model_dump()}
 
 
@@ -241,9 +238,7 @@ async def sluit_plan_af(plan_id: uuid.UUID, afsluiting: schemas.Afsluiting, requ
     """Close the household's plan: its open deadlines and aanvragen lapse, its meldingen are afgesloten.
     With a waakvlam (status waakvlam) the household stays in view: a check date on the regisseur's
     werkvoorraad."""
-    async with _ctx(request).uows() as uow:
-        plan = await usecases.plan_afsluiten(uow, gebruiker, plan_id, afsluiting)
-        await uow.commit()
+    plan = await _voer_uit(request, usecases.plan_afsluiten, gebruiker, plan_id, afsluiting)
     return {
         "plan_id": plan_id,
         "status": plan.status,

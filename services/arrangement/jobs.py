@@ -14,7 +14,7 @@ import os
 from datetime import UTC, datetime
 
 from services.arrangement import repository
-from shared.events import TermijnVerstreken, maak_event
+from shared.events import TermijnVerstreken
 from shared.service import Context, Taak
 
 log = logging.getLogger(__name__)
@@ -49,16 +49,7 @@ async def _verstrijk_batch(ctx: Context, nu: datetime) -> int:
                 plan_id=r.plan_id,
                 team_id=r.team_id,
             )
-            uow.publiceer(
-                maak_event(
-                    data,
-                    service="arrangement",
-                    gemeente=r.gemeente,
-                    subject=str(r.plan_id),
-                    correlatieid=str(r.bron_id),
-                    dataref=f"/v1/huishoudens/{r.huishouden_id}",
-                )
-            )
+            repository.publiceer(uow, data, r.gemeente, r.plan_id, r.huishouden_id, str(r.bron_id))
         await uow.commit()
     return len(rijen)
 

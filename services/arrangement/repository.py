@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, RowMapping, func, or_, select, text, update
+from sqlalchemy import Row, RowMapping, Select, func, or_, select, text, update
 
 from services.arrangement import domain, tables
 from services.arrangement.domain import PlanStatus
 from shared.db import UnitOfWork
-from shared.events import Regisseur, maak_event
+from shared.events import Data, Regisseur, maak_event
 
 p, pv, t, tl = tables.plannen, tables.planversies, tables.termijnen, tables.tijdlijn
 a, bt = tables.aanvragen, tables.beschikkingen
@@ -34,23 +34,21 @@ async def vergrendel_huishouden(uow: UnitOfWork, huishouden_id: str) -> None:
 # --- loading ---------------------------------------------------------------------------------------------
 
 
-def _in_beeld_eerst():
-    # The active plan before a waakvlam one (there is at most one of each), the newest first.
-    return ((p.c.status == PlanStatus.actief.value).desc(), p.c.aangemaakt_op.desc())
+def _in_beeld(huishouden_id: str) -> Select:
+    """The plan the household has in view: the active one before a waakvlam one (there is at most one of
+    each), the newest first."""
+    return (
+        select(p)
+        .where(p.c.huishouden_id == huishouden_id, p.c.status.in_([s.value for s in domain.IN_BEELD]))
+        .order_by((p.c.status == PlanStatus.actief.value).desc(), p.c.aangemaakt_op.desc())
+        .limit(1)
+    )
 
 
 async def laad_huishouden(uow: UnitOfWork, huishouden_id: str) -> domain.Huishoudplan:
     """The household with the plan it has in view, under its lock (for a doorverwijzing)."""
     await vergrendel_huishouden(uow, huishouden_id)
-    rij = (
-        await uow.session.execute(
-            select(p)
-            .where(p.c.huishouden_id == huishouden_id, p.c.status.in_([s.value for s in domain.IN_BEELD]))
-            .order_by(*_in_beeld_eerst())
-            .limit(1)
-            .with_for_update()
-        )
-    ).first()
+    rij = (await uow.session.execute(_in_beeld(huishouden_id).with_for_update())).first()
     return await _bouw(uow, huishouden_id, rij)
 
 
@@ -139,18 +137,25 @@ async def sla_op(uow: UnitOfWork, hp: domain.Huishoudplan, correlatieid: str | N
         plan = hp.plan
         assert plan is not None
         for data in hp.events:
-            uow.publiceer(
-                maak_event(
-                    data,
-                    service="arrangement",
-                    gemeente=plan.gemeente,
-                    subject=str(plan.plan_id),
-                    correlatieid=correlatieid or str(plan.plan_id),
-                    dataref=f"/v1/huishoudens/{plan.huishouden_id}",
-                )
-            )
+            publiceer(uow, data, plan.gemeente, plan.plan_id, plan.huishouden_id, correlatieid or str(plan.plan_id))
     hp.wijzigingen, hp.events = [], []
     return gehaald
+
+
+def publiceer(
+    uow: UnitOfWork, data: Data, gemeente: str, plan_id: uuid.UUID, huishouden_id: str, correlatieid: str
+) -> None:
+    """An arrangement event into the outbox: the plan is its subject, the household's page its dataref."""
+    uow.publiceer(
+        maak_event(
+            data,
+            service="arrangement",
+            gemeente=gemeente,
+            subject=str(plan_id),
+            correlatieid=correlatieid,
+            dataref=f"/v1/huishoudens/{huishouden_id}",
+        )
+    )
 
 
 def _planrij(plan: domain.Plan) -> dict[str, Any]:
@@ -163,6 +168,18 @@ def _planrij(plan: domain.Plan) -> dict[str, Any]:
         "resultaat": plan.resultaat,
         "waakvlam_op": plan.waakvlam_op,
         "waakvlam_interval_weken": plan.waakvlam_interval_weken,
+    }
+
+
+def _versierij(plan: domain.Plan, doelen: list, voorzieningen: list) -> dict[str, Any]:
+    """A version of the plan as it is now (its number, regisseur and evaluation date) with these contents."""
+    return {
+        "plan_id": plan.plan_id,
+        "versie": plan.versie,
+        "regisseur": plan.regisseur.model_dump(mode="json"),
+        "doelen": doelen,
+        "voorzieningen": voorzieningen,
+        "evaluatie_op": plan.evaluatie_op,
     }
 
 
@@ -179,27 +196,13 @@ async def _schrijf(uow: UnitOfWork, w: domain.Wijziging) -> int:
                     **_planrij(plan),
                 )
             )
-            await s.execute(
-                pv.insert().values(
-                    plan_id=plan.plan_id,
-                    versie=plan.versie,
-                    regisseur=plan.regisseur.model_dump(mode="json"),
-                    doelen=[],
-                    voorzieningen=[],
-                    evaluatie_op=plan.evaluatie_op,
-                )
-            )
+            await s.execute(pv.insert().values(**_versierij(plan, doelen=[], voorzieningen=[])))
         case domain.PlanGewijzigd(plan):
             await s.execute(update(p).where(p.c.plan_id == plan.plan_id).values(**_planrij(plan)))
         case domain.VersieVastgelegd(plan, versie, door):
             await s.execute(
                 pv.insert().values(
-                    plan_id=plan.plan_id,
-                    versie=plan.versie,
-                    regisseur=plan.regisseur.model_dump(mode="json"),
-                    doelen=versie.doelen,
-                    voorzieningen=versie.voorzieningen,
-                    evaluatie_op=plan.evaluatie_op,
+                    **_versierij(plan, doelen=versie.doelen, voorzieningen=versie.voorzieningen),
                     mantelzorg=versie.mantelzorg,
                     gebruikelijke_zorg=versie.gebruikelijke_zorg,
                     opgesteld_door=door,
@@ -317,14 +320,7 @@ class Overzicht:
 
 
 async def plan_in_beeld(uow: UnitOfWork, huishouden_id: str) -> Row | None:
-    return (
-        await uow.session.execute(
-            select(p)
-            .where(p.c.huishouden_id == huishouden_id, p.c.status.in_([s.value for s in domain.IN_BEELD]))
-            .order_by(*_in_beeld_eerst())
-            .limit(1)
-        )
-    ).first()
+    return (await uow.session.execute(_in_beeld(huishouden_id))).first()
 
 
 async def overzicht(uow: UnitOfWork, plan: Row) -> Overzicht:

@@ -17,8 +17,9 @@ wijkcoach or meldpunt outside the regisseur's team may not see):
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
 
 from sqlalchemy import RowMapping
 
@@ -81,6 +82,22 @@ def _nu(nu: datetime | None) -> datetime:
     return nu or datetime.now(UTC)
 
 
+def _vandaag(nu: datetime | None) -> date:
+    return _nu(nu).astimezone(TZ).date()
+
+
+@asynccontextmanager
+async def _wijziging(
+    uow: UnitOfWork, plan_id: uuid.UUID, gebruiker: Gebruiker, mag: Mag
+) -> AsyncIterator[tuple[domain.Huishoudplan, domain.Plan]]:
+    """A change to a plan: yields its household, locked and checked (_bewerk), and the plan; when the block
+    has changed the aggregate without raising, stores what changed with its events."""
+    hp = await _bewerk(uow, plan_id, gebruiker, mag)
+    assert hp.plan is not None  # _bewerk refuses a household without this plan
+    yield hp, hp.plan
+    await repository.sla_op(uow, hp)
+
+
 # --- a doorverwijzing arrives -----------------------------------------------------------------------------
 
 
@@ -109,22 +126,15 @@ async def nieuwe_versie(
     invoer: schemas.VersieInvoer,
     nu: datetime | None = None,
 ) -> domain.PlanVersie:
-    hp = await _bewerk(uow, plan_id, gebruiker, mag_bewerken)
-    assert hp.plan is not None
-    vandaag = _nu(nu).astimezone(TZ).date()
-    versie = hp.stel_versie_op(invoer, gemeenten[hp.plan.gemeente], vandaag, gebruiker.actor)
-    await repository.sla_op(uow, hp)
-    return versie
+    async with _wijziging(uow, plan_id, gebruiker, mag_bewerken) as (hp, plan):
+        return hp.stel_versie_op(invoer, gemeenten[plan.gemeente], _vandaag(nu), gebruiker.actor)
 
 
 async def regie_overdragen(
     uow: UnitOfWork, gemeenten: Gemeenten, gebruiker: Gebruiker, plan_id: uuid.UUID, overdracht: schemas.Overdracht
 ) -> Regisseur:
-    hp = await _bewerk(uow, plan_id, gebruiker, mag_bewerken)
-    assert hp.plan is not None
-    regisseur = hp.draag_regie_over(overdracht, gemeenten[hp.plan.gemeente], gebruiker.actor)
-    await repository.sla_op(uow, hp)
-    return regisseur
+    async with _wijziging(uow, plan_id, gebruiker, mag_bewerken) as (hp, plan):
+        return hp.draag_regie_over(overdracht, gemeenten[plan.gemeente], gebruiker.actor)
 
 
 async def aanvraag_registreren(
@@ -135,21 +145,15 @@ async def aanvraag_registreren(
     invoer: schemas.AanvraagInvoer,
     nu: datetime | None = None,
 ) -> domain.Aanvraag:
-    hp = await _bewerk(uow, plan_id, gebruiker, mag_aanvragen)
-    assert hp.plan is not None
-    aanvraag = hp.registreer_aanvraag(invoer, gemeenten[hp.plan.gemeente], _nu(nu), gebruiker.actor)
-    await repository.sla_op(uow, hp)
-    return aanvraag
+    async with _wijziging(uow, plan_id, gebruiker, mag_aanvragen) as (hp, plan):
+        return hp.registreer_aanvraag(invoer, gemeenten[plan.gemeente], _nu(nu), gebruiker.actor)
 
 
 async def beschikking_afgeven(
     uow: UnitOfWork, gemeenten: Gemeenten, gebruiker: Gebruiker, plan_id: uuid.UUID, invoer: schemas.BeschikkingInvoer
 ) -> tuple[domain.Beschikking, list[uuid.UUID]]:
-    hp = await _bewerk(uow, plan_id, gebruiker, mag_beschikken)
-    assert hp.plan is not None
-    uitkomst = hp.geef_beschikking_af(invoer, gemeenten[hp.plan.gemeente], gebruiker.actor)
-    await repository.sla_op(uow, hp)
-    return uitkomst
+    async with _wijziging(uow, plan_id, gebruiker, mag_beschikken) as (hp, plan):
+        return hp.geef_beschikking_af(invoer, gemeenten[plan.gemeente], gebruiker.actor)
 
 
 async def beschikking_wijzigen(
@@ -160,11 +164,8 @@ async def beschikking_wijzigen(
     beschikking_id: uuid.UUID,
     invoer: schemas.WijzigingInvoer,
 ) -> domain.Beschikking:
-    hp = await _bewerk(uow, plan_id, gebruiker, mag_beschikken)
-    assert hp.plan is not None
-    beschikking = hp.wijzig_beschikking(beschikking_id, invoer, gemeenten[hp.plan.gemeente], gebruiker.actor)
-    await repository.sla_op(uow, hp)
-    return beschikking
+    async with _wijziging(uow, plan_id, gebruiker, mag_beschikken) as (hp, plan):
+        return hp.wijzig_beschikking(beschikking_id, invoer, gemeenten[plan.gemeente], gebruiker.actor)
 
 
 # --- working the case -------------------------------------------------------------------------------------
@@ -173,9 +174,10 @@ async def beschikking_wijzigen(
 async def contactpoging_registreren(
     uow: UnitOfWork, gebruiker: Gebruiker, plan_id: uuid.UUID, poging: schemas.Contactpoging, nu: datetime | None = None
 ) -> int:
-    """Also on a plan under waakvlam (the check). Returns how many termijnen the contact met."""
+    """Also on a plan under waakvlam (the check). Returns how many termijnen the contact met (what storing
+    the change counts, so this one does not go through _wijziging)."""
     hp = await _bewerk(uow, plan_id, gebruiker, mag_bewerken)
-    hp.registreer_contactpoging(poging, _nu(nu).astimezone(TZ).date(), gebruiker.actor)
+    hp.registreer_contactpoging(poging, _vandaag(nu), gebruiker.actor)
     return await repository.sla_op(uow, hp)
 
 
@@ -187,19 +189,15 @@ async def warm_overdragen(
     overdracht: schemas.WarmeOverdracht,
     nu: datetime | None = None,
 ) -> DoorverwijzingGedaan:
-    hp = await _bewerk(uow, plan_id, gebruiker, mag_bewerken)
-    assert hp.plan is not None
-    gedaan = hp.draag_warm_over(overdracht, gemeenten[hp.plan.gemeente], _nu(nu), gebruiker.actor)
-    await repository.sla_op(uow, hp)
-    return gedaan
+    async with _wijziging(uow, plan_id, gebruiker, mag_bewerken) as (hp, plan):
+        return hp.draag_warm_over(overdracht, gemeenten[plan.gemeente], _nu(nu), gebruiker.actor)
 
 
 async def evaluatie_registreren(
     uow: UnitOfWork, gebruiker: Gebruiker, plan_id: uuid.UUID, evaluatie: schemas.Evaluatie, nu: datetime | None = None
 ) -> None:
-    hp = await _bewerk(uow, plan_id, gebruiker, mag_bewerken)
-    hp.evalueer(evaluatie, _nu(nu).astimezone(TZ).date(), gebruiker.actor)
-    await repository.sla_op(uow, hp)
+    async with _wijziging(uow, plan_id, gebruiker, mag_bewerken) as (hp, _):
+        hp.evalueer(evaluatie, _vandaag(nu), gebruiker.actor)
 
 
 async def plan_afsluiten(
@@ -209,11 +207,9 @@ async def plan_afsluiten(
     afsluiting: schemas.Afsluiting,
     nu: datetime | None = None,
 ) -> domain.Plan:
-    hp = await _bewerk(uow, plan_id, gebruiker, mag_bewerken)
-    nu = _nu(nu)
-    plan = hp.sluit_af(afsluiting, nu.astimezone(TZ).date(), nu, gebruiker.actor)
-    await repository.sla_op(uow, hp)
-    return plan
+    async with _wijziging(uow, plan_id, gebruiker, mag_bewerken) as (hp, _):
+        moment = _nu(nu)
+        return hp.sluit_af(afsluiting, moment.astimezone(TZ).date(), moment, gebruiker.actor)
 
 
 # --- reading ----------------------------------------------------------------------------------------------

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
 from services.intake import tables
 from services.intake.domain import zonder_melder_contact
-from shared.bewaren import per_gemeente
-from shared.service import Context, Taak
+from shared.bewaren import bewaartaak, per_gemeente
+from shared.service import Context
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -59,10 +58,4 @@ async def _wis_batch(ctx: Context, gemeente: str, grens: datetime, nu: datetime)
     return len(rijen)
 
 
-TAKEN = [
-    Taak(
-        "bewaartermijn-melders",
-        float(os.environ.get("TOEGANG_BEWAAR_INTERVAL_S", 3600)),
-        wis_melder_contactgegevens,
-    )
-]
+TAKEN = [bewaartaak("bewaartermijn-melders", wis_melder_contactgegevens)]

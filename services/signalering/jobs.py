@@ -7,15 +7,14 @@ Safe with several replicas at once (shared/bewaren.py).
 from __future__ import annotations
 
 import logging
-import os
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, or_, select
 
 from services.signalering import tables
 from services.signalering.domain import ZONDER_RESULTAAT, CasusStatus
-from shared.bewaren import per_gemeente
-from shared.service import Context, Taak
+from shared.bewaren import bewaartaak, per_gemeente
+from shared.service import Context
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -61,10 +60,4 @@ async def _verwijder_batch(ctx: Context, gemeente: str, grens: datetime) -> int:
     return len(ids)
 
 
-TAKEN = [
-    Taak(
-        "bewaartermijn-casussen",
-        float(os.environ.get("TOEGANG_BEWAAR_INTERVAL_S", 3600)),
-        verwijder_casussen_zonder_resultaat,
-    )
-]
+TAKEN = [bewaartaak("bewaartermijn-casussen", verwijder_casussen_zonder_resultaat)]
