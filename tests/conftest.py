@@ -105,6 +105,20 @@ def platform(nats_server, database_url, otlp, bus_opname, werkmap):
 
 
 @pytest.fixture(scope="session")
+def werkplek(platform):
+    """The werkplek as a process (`python -m werkplek`, as `toegang dev` starts it) against the test platform,
+    on a free port, exporting its spans to `otlp` too; `werkplek.url` is its base URL. (tests/werkplek has a
+    function-scoped `werkplek` of its own: the app in-process.)"""
+    platform.werkplek_poort = vrije_poort()
+    proces = platform.start_werkplek()
+    try:
+        platform.wacht_op_werkplek(30)
+        yield proces
+    finally:
+        platform.stop_werkplek()
+
+
+@pytest.fixture(scope="session")
 def token(platform):
     def maak(
         rol: str, gemeente: str | None = "GM1916", teams: list[str] | None = None, partner_id: str | None = None

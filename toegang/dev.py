@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.nats_rechten import partner_inbox_prefix
-from toegang.omgeving import SERVICES, NatsServer, Platform, Postgres, data_dir, geheimen, migreer
+from toegang.omgeving import SERVICES, WERKPLEK_POORT, NatsServer, Platform, Postgres, data_dir, geheimen, migreer
 from toegang.waakhond import Waakhond
 
 NATS_POORT, NATS_MONITOR = 14222, 18222
@@ -71,11 +71,14 @@ def draai() -> int:
             poorten={naam: poorten[naam] for naam in SERVICES},
             nats_urls=nats.service_urls if nats else {},
             waakhond=waakhond,
+            werkplek_poort=poorten["werkplek"],
         ).start_services()
+        platform.start_werkplek()  # in parallel: it needs no service to start, only to show a page
         # Written as soon as the URLs are known (before the services are healthy), then again once they are.
         dev = dev_inhoud(platform, nats, nats_url, database_url, map_)
         schrijf_dev_json(map_ / "dev.json", {**dev, "gereed": False})
         platform.wacht_tot_gezond(60.0)
+        platform.wacht_op_werkplek(30.0)
         schrijf_dev_json(map_ / "dev.json", {**dev, "gereed": True})
         _toon(platform, nats_url, database_url, map_, time.monotonic() - begin)
         while True:
@@ -87,6 +90,14 @@ def draai() -> int:
                         flush=True,
                     )
                     platform.start_service(naam)
+            werkplek = platform.werkplek
+            if werkplek is not None and werkplek.proces is not None and werkplek.proces.poll() is not None:
+                print(
+                    f"! werkplek stopte (code {werkplek.proces.returncode}); zie {map_ / 'logs' / 'werkplek.log'}; "
+                    "opnieuw gestart",
+                    flush=True,
+                )
+                platform.start_werkplek()
             time.sleep(0.5)
     except KeyboardInterrupt:
         print("\nStoppen...", flush=True)
@@ -109,10 +120,10 @@ def _onderbreek(signum: int, frame: object) -> None:
 
 
 def dev_poorten() -> dict[str, int]:
-    """The ports of the services and of nats-server: the defaults (shared/CONTRACT.md), of which
-    TOEGANG_DEV_POORTEN="intake=18001,nats=24222,nats_monitor=28222" overrides some (the tests, or a
-    second platform beside one on the defaults)."""
-    poorten = {**SERVICES, "nats": NATS_POORT, "nats_monitor": NATS_MONITOR}
+    """The ports of the services, the werkplek and nats-server: the defaults (shared/CONTRACT.md), of which
+    TOEGANG_DEV_POORTEN="intake=18001,werkplek=18000,nats=24222,nats_monitor=28222" overrides some (the
+    tests, or a second platform beside one on the defaults)."""
+    poorten = {**SERVICES, "werkplek": WERKPLEK_POORT, "nats": NATS_POORT, "nats_monitor": NATS_MONITOR}
     for deel in os.environ.get(POORTEN_VARIABELE, "").split(","):
         if not deel.strip():
             continue
@@ -182,6 +193,7 @@ def dev_inhoud(
     dev: dict[str, Any] = {
         "pid": os.getpid(),
         "services": platform.urls,
+        "werkplek": platform.werkplek.url if platform.werkplek else None,
         "nats_url": nats_url,
         "database_url": database_url,
         "nats_monitor": f"http://127.0.0.1:{nats.monitor_poort}" if nats else None,
@@ -214,6 +226,8 @@ def _toon(platform: Platform, nats_url: str, database_url: str, map_: Path, duur
     regels = [f"Integrale toegang draait (gestart in {duur:.1f}s).", ""]
     for naam, url in platform.urls.items():
         regels.append(f"  {naam:<12} {url}   docs {url}/docs   asyncapi {url}/asyncapi")
+    if platform.werkplek is not None:
+        regels.append(f"  {'werkplek':<12} {platform.werkplek.url}/inloggen   (de webwerkplek; inloggen met een rol)")
     regels += [
         "",
         f"  NATS         {_zonder_wachtwoord(nats_url)}",

@@ -29,6 +29,16 @@ if TYPE_CHECKING:
     from toegang.waakhond import Waakhond
 
 SERVICES = {"intake": 8001, "triage": 8002, "arrangement": 8003, "signalering": 8004}
+WERKPLEK_POORT = 8000
+# What the werkplek takes from the calling environment besides the basics: it holds no personal data,
+# so it gets no database, no NATS and no at-rest or pseudonym key (werkplek/instellingen.py).
+_NIET_VOOR_WERKPLEK = (
+    "DATABASE_URL",
+    "NATS_URL",
+    "TOEGANG_PORT",
+    "TOEGANG_PSEUDONIEM_SLEUTEL",
+    "TOEGANG_GEGEVENS_SLEUTEL",
+)
 
 
 def data_dir() -> Path:
@@ -386,7 +396,8 @@ class ServiceProces:
 @dataclass
 class Platform:
     """The four services as separate processes, against the given NATS and database. `nats_urls` gives
-    a service its own NATS user (`NatsServer.service_urls`); a service not in it gets `nats_url`."""
+    a service its own NATS user (`NatsServer.service_urls`); a service not in it gets `nats_url`.
+    The werkplek (werkplek/, a client of the services' HTTP APIs) only when asked: `start_werkplek`."""
 
     nats_url: str
     database_url: str
@@ -397,6 +408,8 @@ class Platform:
     nats_urls: dict[str, str] = field(default_factory=dict)
     # With a watchdog (`toegang dev`) the services end when the process that started them ends.
     waakhond: Waakhond | None = None
+    werkplek_poort: int = WERKPLEK_POORT
+    werkplek: ServiceProces | None = None
 
     def env(self, naam: str) -> dict[str, str]:
         # An embedded platform is a development platform (TOEGANG_OMGEVING, shared/settings.py), whatever
@@ -410,6 +423,50 @@ class Platform:
             "TOEGANG_PORT": str(self.poorten[naam]),
             "PYTHONUNBUFFERED": "1",
         }
+
+    def werkplek_env(self) -> dict[str, str]:
+        """The werkplek's environment: a development werkplek (the development login with the platform's
+        JWT secret) against these services; OTEL_*, TOEGANG_CONFIG_DIR and the log level as the services
+        have them."""
+        basis = {k: v for k, v in os.environ.items() if k not in _NIET_VOOR_WERKPLEK}
+        doorgeven = {
+            k: v
+            for k, v in self.omgeving.items()
+            if k.startswith("OTEL_") or k in ("TOEGANG_CONFIG_DIR", "TOEGANG_LOG_LEVEL", "TOEGANG_JWT_SECRET")
+        }
+        return {
+            **basis,
+            **doorgeven,
+            "TOEGANG_OMGEVING": "ontwikkeling",
+            **{f"TOEGANG_{naam.upper()}_URL": self.services[naam].url for naam in SERVICES if naam in self.services},
+            # Explicitly: the werkplek would otherwise read a TOEGANG_PORT meant for a service.
+            "TOEGANG_WERKPLEK_PORT": str(self.werkplek_poort),
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def start_werkplek(self) -> ServiceProces:
+        """Start the werkplek (`python -m werkplek`) against the services started so far, without waiting
+        for it (`wacht_op_werkplek` waits); it needs no service to be up to start."""
+        self.log_map.mkdir(parents=True, exist_ok=True)
+        with open(self.log_map / "werkplek.log", "ab") as log:
+            proces = _popen(
+                [sys.executable, "-m", "werkplek"],
+                self.waakhond,
+                env=self.werkplek_env(),
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+        self.werkplek = ServiceProces("werkplek", self.werkplek_poort, proces)
+        return self.werkplek
+
+    def wacht_op_werkplek(self, timeout: float = 30.0) -> None:
+        assert self.werkplek is not None, "start_werkplek eerst"
+        _wacht_op_health(self.werkplek, self.log_map, time.monotonic() + timeout, timeout)
+
+    def stop_werkplek(self) -> None:
+        if self.werkplek is not None:
+            _stop(self.werkplek.proces, timeout=15)
 
     def start_service(self, naam: str, replica: int = 0) -> ServiceProces:
         """Start `naam`; replica 1, 2, ... are further processes of the same service on ports of their
@@ -444,19 +501,7 @@ class Platform:
     def wacht_tot_gezond(self, timeout: float = 60.0, namen: list[str] | None = None) -> None:
         einde = time.monotonic() + timeout
         for naam in namen or list(self.services):
-            service = self.services[naam]
-            while True:
-                if service.proces and service.proces.poll() is not None:
-                    staart = (self.log_map / f"{naam}.log").read_text(errors="replace")[-3000:]
-                    raise RuntimeError(f"{naam} stopte met code {service.proces.returncode}:\n{staart}")
-                try:
-                    if httpx.get(f"{service.url}/health", timeout=1.0).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > einde:
-                    raise TimeoutError(f"{naam} werd niet gezond binnen {timeout:.0f}s")
-                time.sleep(0.1)
+            _wacht_op_health(self.services[naam], self.log_map, einde, timeout)
 
     def stop_service(self, naam: str, sig: int = signal.SIGTERM) -> None:
         service = self.services.get(naam)
@@ -464,6 +509,9 @@ class Platform:
             _stop(service.proces, timeout=15, sig=sig)
 
     def stop(self) -> None:
+        # The werkplek first: it only calls the services, and a page view during the stop should find
+        # the werkplek gone rather than half the services.
+        self.stop_werkplek()
         processen = [s.proces for s in list(self.services.values()) if s.proces is not None]
         for proces in processen:  # all at once, then wait for each
             if proces.poll() is None:
@@ -474,6 +522,22 @@ class Platform:
     @property
     def urls(self) -> dict[str, str]:
         return {naam: s.url for naam, s in self.services.items()}
+
+
+def _wacht_op_health(service: ServiceProces, log_map: Path, einde: float, timeout: float) -> None:
+    """Until `GET /health` of `service` answers 200; its log's tail when it stopped."""
+    while True:
+        if service.proces and service.proces.poll() is not None:
+            staart = (log_map / f"{service.naam}.log").read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"{service.naam} stopte met code {service.proces.returncode}:\n{staart}")
+        try:
+            if httpx.get(f"{service.url}/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > einde:
+            raise TimeoutError(f"{service.naam} werd niet gezond binnen {timeout:.0f}s")
+        time.sleep(0.1)
 
 
 def _stop(proces: subprocess.Popen | None, timeout: float, sig: int = signal.SIGTERM) -> None:

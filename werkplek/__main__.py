@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import uvicorn
 
+from werkplek import telemetrie
 from werkplek.app import maak_app
 from werkplek.instellingen import Instellingen
 
 
 def main() -> None:
     instellingen = Instellingen()
-    uvicorn.run(maak_app(instellingen), host=instellingen.host, port=instellingen.port, log_level="info")
+    telemetrie.start()  # JSON logs with the trace id, traces over OTLP (as the services)
+    try:
+        # log_config=None: the JSON logging above, not uvicorn's own; access logs would repeat the traces.
+        uvicorn.run(
+            maak_app(instellingen),
+            host=instellingen.host,
+            port=instellingen.port,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=10,
+        )
+    finally:
+        telemetrie.stop()
 
 
 if __name__ == "__main__":

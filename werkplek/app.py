@@ -20,7 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from werkplek import paginas
+from werkplek import paginas, telemetrie
 from werkplek.diensten import Diensten, DienstFout, DienstOnbereikbaar
 from werkplek.instellingen import Instellingen
 from werkplek.sessies import Geweigerd, Sessies, controleer_origin
@@ -52,6 +52,7 @@ def maak_app(instellingen: Instellingen | None = None, transport: httpx.AsyncBas
     @asynccontextmanager
     async def levensloop(app: FastAPI) -> AsyncIterator[None]:
         app.state.diensten = Diensten(instellingen.dienst_urls, instellingen.dienst_timeout_seconden, transport)
+        telemetrie.instrumenteer_diensten(app.state.diensten)
         opruimer = asyncio.create_task(_ruim_sessies_op(app.state.sessies))
         try:
             yield
@@ -70,6 +71,7 @@ def maak_app(instellingen: Instellingen | None = None, transport: httpx.AsyncBas
     app.include_router(paginas.router)
     _installeer_middleware(app, instellingen)
     _installeer_foutpaginas(app)
+    telemetrie.instrumenteer(app)
     return app
 
 
@@ -149,4 +151,5 @@ def _installeer_foutpaginas(app: FastAPI) -> None:
 
 def app() -> FastAPI:
     """For `uvicorn --factory werkplek.app:app`."""
+    telemetrie.start()
     return maak_app()

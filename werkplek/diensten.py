@@ -56,6 +56,11 @@ class Diensten:
             for naam, url in urls.items()
         }
 
+    @property
+    def clients(self) -> Mapping[str, httpx.AsyncClient]:
+        """The client per service (werkplek/telemetrie.py instruments them)."""
+        return self._clients
+
     async def sluit(self) -> None:
         for client in self._clients.values():
             await client.aclose()

@@ -1,5 +1,5 @@
 """`toegang dev` leaves nothing behind (docs/decisions/0016-dev-platform-lifecycle.md): killed with
-SIGKILL, its services, nats-server and PostgreSQL end within seconds and a new `toegang dev` starts on
+SIGKILL, its services, the werkplek, nats-server and PostgreSQL end within seconds and a new `toegang dev` starts on
 the same data directory and the same ports; a second `toegang dev` on a directory in use is refused
 naming the holder. Real processes: `toegang dev` runs as a subprocess on ports of its own
 (TOEGANG_DEV_POORTEN), so it never meets a platform on the default ports."""
@@ -41,6 +41,7 @@ def vrije_poorten(aantal: int) -> list[int]:
 class Dev:
     map_: Path
     env: dict[str, str]
+    poorten: dict[str, int]
     eerste: subprocess.Popen | None = None
     gestart: list[psutil.Process] = field(default_factory=list)  # everything of every start, for teardown
 
@@ -56,7 +57,7 @@ class Dev:
             )
 
     def wacht_tot_gereed(self, proces: subprocess.Popen, timeout: float = 120.0) -> dict:
-        """dev.json of *this* `toegang dev` saying it is ready, and every service healthy."""
+        """dev.json of *this* `toegang dev` saying it is ready, and every service and the werkplek healthy."""
         einde = time.monotonic() + timeout
         while time.monotonic() < einde:
             if proces.poll() is not None:
@@ -68,6 +69,8 @@ class Dev:
             if dev.get("pid") == proces.pid and dev.get("gereed"):
                 for naam, url in dev["services"].items():
                     assert httpx.get(f"{url}/health", timeout=5).status_code == 200, naam
+                assert dev["werkplek"] == f"http://127.0.0.1:{self.poorten['werkplek']}", dev
+                assert httpx.get(f"{dev['werkplek']}/health", timeout=5).status_code == 200, "werkplek"
                 return dev
             time.sleep(0.2)
         pytest.fail(f"toegang dev niet gereed binnen {timeout:.0f}s:\n{self.uitvoer()[-3000:]}")
@@ -120,15 +123,16 @@ def beschrijf(processen: list[psutil.Process]) -> list[str]:
 @pytest.fixture(scope="module")
 def dev(tmp_path_factory):
     map_ = tmp_path_factory.mktemp("dev") / "gegevens"
-    namen = [*SERVICES, "nats", "nats_monitor"]
+    namen = [*SERVICES, "werkplek", "nats", "nats_monitor"]
+    poorten = dict(zip(namen, vrije_poorten(len(namen)), strict=True))
     env = {
         **os.environ,
         "TOEGANG_DATA_DIR": str(map_),
-        "TOEGANG_DEV_POORTEN": ",".join(f"{n}={p}" for n, p in zip(namen, vrije_poorten(len(namen)), strict=True)),
+        "TOEGANG_DEV_POORTEN": ",".join(f"{n}={p}" for n, p in poorten.items()),
     }
     for variabele in ("NATS_URL", "DATABASE_URL"):  # the embedded nats-server and PostgreSQL
         env.pop(variabele, None)
-    d = Dev(map_, env)
+    d = Dev(map_, env, poorten)
     d.eerste = d.start()
     yield d
     for p in levend(d.gestart):  # whatever a failing test left
@@ -154,11 +158,21 @@ def test_een_tweede_dev_op_een_map_in_gebruik_noemt_de_houder(dev):
 def test_na_sigkill_blijft_niets_over_en_start_een_nieuwe_dev(dev):
     eerste = dev.eerste
     assert eerste is not None
-    poorten = dev.wacht_tot_gereed(eerste)["services"]
+    gereed = dev.wacht_tot_gereed(eerste)
+    poorten = gereed["services"]
     processen = dev.processen(eerste)
     opdrachten = " ".join(" ".join(p.cmdline()) for p in processen)
-    for verwacht in ["nats-server", "toegang.waakhond", "postgres -D", *(f"toegang service {n}" for n in SERVICES)]:
+    verwachte = [
+        "nats-server",
+        "toegang.waakhond",
+        "postgres -D",
+        "-m werkplek",
+        *(f"toegang service {n}" for n in SERVICES),
+    ]
+    for verwacht in verwachte:
         assert verwacht in opdrachten  # the test sees every kind of process it must see end
+    # The werkplek is printed with the services, at its login page.
+    assert f"{gereed['werkplek']}/inloggen" in dev.uitvoer()
 
     eerste.send_signal(signal.SIGKILL)
     eerste.wait()
@@ -168,7 +182,7 @@ def test_na_sigkill_blijft_niets_over_en_start_een_nieuwe_dev(dev):
     # The next `toegang dev` on the same directory and the same ports starts.
     tweede = dev.start()
     try:
-        assert dev.wacht_tot_gereed(tweede)["services"] == poorten
+        assert dev.wacht_tot_gereed(tweede)["services"] == poorten  # and the werkplek on its port again
         processen = dev.processen(tweede)
         # And a clean stop (Ctrl-C) stops everything too, PostgreSQL included: pgserver still listed the
         # killed one as a user of the server, and would then have left it running.

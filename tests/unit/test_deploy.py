@@ -18,7 +18,8 @@ import yaml
 from pydantic import AliasChoices, ValidationError
 
 from shared.settings import Instellingen, bezwaren
-from toegang.omgeving import SERVICES
+from toegang.omgeving import SERVICES, WERKPLEK_POORT
+from werkplek.instellingen import Instellingen as WerkplekInstellingen
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "kubernetes"
@@ -156,6 +157,89 @@ def test_deployment_per_service(naam):
     assert pdb["spec"]["selector"]["matchLabels"].items() <= labels.items()
 
 
+def test_werkplek_deployment():
+    """The werkplek: the same image, `python -m werkplek` on 8000, probes on /health, the four services by
+    their Service names and ports, productie without a development secret, and none of the services' keys."""
+    deployment = _object("Deployment", "werkplek")
+    pod = deployment["spec"]["template"]
+    labels = pod["metadata"]["labels"]
+    assert deployment["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    spec = pod["spec"]
+    (container,) = spec["containers"]
+    assert container["command"] == ["python", "-m", "werkplek"]
+    poorten = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert poorten == {"http": WERKPLEK_POORT}
+    # Explicitly its own variable: TOEGANG_PORT is a service's (and would win if it were set).
+    assert _waarde(container, "TOEGANG_WERKPLEK_PORT") == str(WERKPLEK_POORT)
+    assert "TOEGANG_PORT" not in _env(container)
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        assert container[probe]["httpGet"] == {"path": "/health", "port": "http"}, probe
+
+    omgeving = {e["name"]: e["value"] for e in container["env"] if "value" in e}
+    instellingen = WerkplekInstellingen(**omgeving)  # by alias, as from the environment
+    assert instellingen.productie and instellingen.bezwaren() == []
+    assert instellingen.dienst_urls == {naam: f"http://{naam}:{poort}" for naam, poort in SERVICES.items()}
+    for naam in SERVICES:
+        assert _object("Service", naam)["spec"]["ports"][0]["port"] == SERVICES[naam]
+    assert _waarde(container, "TOEGANG_HOST") == "0.0.0.0"
+    assert (instellingen.publieke_url or "").startswith("https://")
+    # It keeps sessions only: no database, no NATS, no key to personal data, no development secret.
+    geen = {"DATABASE_URL", "NATS_URL", "TOEGANG_PSEUDONIEM_SLEUTEL", "TOEGANG_GEGEVENS_SLEUTEL", "TOEGANG_JWT_SECRET"}
+    assert not geen & _env(container).keys()
+    assert [e["configMapRef"]["name"] for e in container["envFrom"]] == ["toegang-omgeving"]  # OTLP as the services
+
+    assert spec["securityContext"]["runAsNonRoot"] is True
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert container["securityContext"]["allowPrivilegeEscalation"] is False
+    assert {"cpu", "memory"} <= container["resources"]["requests"].keys()
+    # Sessions are in memory (werkplek/sessies.py): one replica, no HPA that would add a second.
+    assert deployment["spec"]["replicas"] == 1
+    assert not [
+        o for o in _objecten() if o["kind"] == "HorizontalPodAutoscaler" and o["metadata"]["name"] == "werkplek"
+    ]
+
+    service = _object("Service", "werkplek")
+    assert service["spec"]["selector"].items() <= labels.items()
+    (service_poort,) = service["spec"]["ports"]
+    assert service_poort["port"] == WERKPLEK_POORT and service_poort["targetPort"] in (WERKPLEK_POORT, "http")
+
+
+def _selecteert(selector: dict, labels: dict[str, str]) -> bool:
+    if not selector.get("matchLabels", {}).items() <= labels.items():
+        return False
+    for uitdrukking in selector.get("matchExpressions", []):
+        assert uitdrukking["operator"] == "In", uitdrukking  # the only one these manifests use
+        if labels.get(uitdrukking["key"]) not in uitdrukking["values"]:
+            return False
+    return True
+
+
+def _pod_labels(naam: str) -> dict[str, str]:
+    return _object("Deployment", naam)["spec"]["template"]["metadata"]["labels"]
+
+
+def test_networkpolicy_werkplek_bereikt_de_vier_services_en_verder_niets_van_het_platform():
+    beleid = [o for o in _objecten() if o["kind"] == "NetworkPolicy"]
+    (werkplek,) = [b for b in beleid if _selecteert(b["spec"]["podSelector"], _pod_labels("werkplek"))]
+    assert set(werkplek["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+    regels = werkplek["spec"]["egress"]
+    for naam, poort in SERVICES.items():
+        assert any(
+            any(_selecteert(to["podSelector"], _pod_labels(naam)) for to in regel.get("to", []))
+            and {"protocol": "TCP", "port": poort} in regel["ports"]
+            for regel in regels
+        ), f"de werkplek bereikt {naam}:{poort} niet"
+    poorten = {p["port"] for regel in regels for p in regel["ports"]}
+    assert not poorten & {4222, 5432}, "de werkplek heeft geen NATS of PostgreSQL nodig"
+    # ... and each service's own policy lets it in on the service's API port.
+    for naam in SERVICES:
+        (eigen,) = [b for b in beleid if _selecteert(b["spec"]["podSelector"], _pod_labels(naam))]
+        assert any(
+            "from" not in regel and {"protocol": "TCP", "port": "http"} in regel["ports"]
+            for regel in eigen["spec"]["ingress"]
+        ), naam
+
+
 @pytest.mark.parametrize("naam", sorted(SERVICES))
 def test_persoonsgegevens_sleutel_alleen_waar_nodig(naam):
     """intake and signalering refuse to start without TOEGANG_GEGEVENS_SLEUTEL; the others never get it."""
@@ -174,7 +258,7 @@ def _alle_containers() -> list[dict]:
 
 def _bekende_namen() -> set[str]:
     namen = set()
-    for veld in Instellingen.model_fields.values():
+    for veld in [*Instellingen.model_fields.values(), *WerkplekInstellingen.model_fields.values()]:
         alias = veld.validation_alias
         namen |= set(alias.choices) if isinstance(alias, AliasChoices) else {alias}
     return namen

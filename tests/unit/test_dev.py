@@ -1,5 +1,5 @@
 """`toegang dev`'s own bookkeeping (toegang/dev.py): dev.json written atomically, one `toegang dev` per
-data directory (dev.lock), the port overrides."""
+data directory (dev.lock), the port overrides, the werkplek's environment."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import threading
 import pytest
 
 from toegang.dev import InGebruik, dev_poorten, neem_slot, schrijf_dev_json
+from toegang.omgeving import SERVICES, Platform, ServiceProces
+from werkplek.telemetrie import zonder_query
 
 HOUD_SLOT = """
 import sys, time
@@ -97,12 +99,44 @@ def test_poorten_standaard_en_overschreven(monkeypatch):
         "triage": 8002,
         "arrangement": 8003,
         "signalering": 8004,
+        "werkplek": 8000,
         "nats": 14222,
         "nats_monitor": 18222,
     }
-    monkeypatch.setenv("TOEGANG_DEV_POORTEN", "triage=18002, nats=24222,")
+    monkeypatch.setenv("TOEGANG_DEV_POORTEN", "triage=18002, nats=24222,werkplek=18000")
     assert dev_poorten()["triage"] == 18002 and dev_poorten()["nats"] == 24222 and dev_poorten()["intake"] == 8001
+    assert dev_poorten()["werkplek"] == 18000
     for fout in ("triage", "triage=x", "onbekend=1"):
         monkeypatch.setenv("TOEGANG_DEV_POORTEN", fout)
         with pytest.raises(ValueError, match="TOEGANG_DEV_POORTEN"):
             dev_poorten()
+
+
+def test_de_werkplek_krijgt_de_service_urls_en_geen_sleutels(tmp_path, monkeypatch):
+    """Platform.werkplek_env: a development werkplek against the platform's services, on its own port
+    (not the TOEGANG_PORT a service gets), with the JWT secret and OTEL_*, without database, NATS or keys."""
+    monkeypatch.setenv("TOEGANG_PORT", "8001")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://buiten")
+    monkeypatch.setenv("TOEGANG_OMGEVING", "productie")
+    omgeving = {
+        "TOEGANG_JWT_SECRET": "dev-geheim",
+        "TOEGANG_PSEUDONIEM_SLEUTEL": "dev-pseudoniem",
+        "TOEGANG_GEGEVENS_SLEUTEL": "dev-gegevens",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318",
+        "TOEGANG_CONFIG_DIR": "/ergens/gemeenten",
+    }
+    platform = Platform("nats://x", "postgresql+asyncpg://x", omgeving, tmp_path, werkplek_poort=18000)
+    platform.services = {n: ServiceProces(n, 19000 + i) for i, n in enumerate(SERVICES)}
+    env = platform.werkplek_env()
+    assert env["TOEGANG_WERKPLEK_PORT"] == "18000" and "TOEGANG_PORT" not in env
+    assert env["TOEGANG_OMGEVING"] == "ontwikkeling" and env["TOEGANG_JWT_SECRET"] == "dev-geheim"
+    assert {env[f"TOEGANG_{n.upper()}_URL"] for n in SERVICES} == {f"http://127.0.0.1:{19000 + i}" for i in range(4)}
+    assert env["TOEGANG_TRIAGE_URL"] == platform.services["triage"].url
+    assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://127.0.0.1:4318"
+    assert env["TOEGANG_CONFIG_DIR"] == "/ergens/gemeenten"
+    assert not {"DATABASE_URL", "NATS_URL", "TOEGANG_PSEUDONIEM_SLEUTEL", "TOEGANG_GEGEVENS_SLEUTEL"} & env.keys()
+
+
+def test_urls_in_spans_zonder_querystring():
+    assert zonder_query("http://127.0.0.1:8003/v1/werkvoorraad?team=x#y") == "http://127.0.0.1:8003/v1/werkvoorraad"
+    assert zonder_query("/werkvoorraad?soort=a") == "/werkvoorraad"
