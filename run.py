@@ -2,7 +2,7 @@
 """The two commands of the quick start, on a machine with only Python 3.11+:
 
     python3 run.py dev     install into .venv, then run the whole platform (toegang dev)
-    python3 run.py test    install into .venv, then run the tests
+    python3 run.py test    install into .venv, provide a Chromium for the browser tests, then run the tests
     python3 run.py fouten  the full fault suite (the test command runs a reduced one)
 
 Anything after the first word goes to `toegang` or to pytest.
@@ -10,6 +10,7 @@ Anything after the first word goes to `toegang` or to pytest.
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -34,6 +35,57 @@ def installeer() -> None:
     stempel.write_text(inhoud)
 
 
+CHROMIUM_NAMEN = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_PADEN = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/snap/bin/chromium")
+
+
+def systeem_chromium() -> str | None:
+    for naam in CHROMIUM_NAMEN:
+        if gevonden := shutil.which(naam):
+            return gevonden
+    return next((p for p in CHROMIUM_PADEN if os.access(p, os.X_OK)), None)
+
+
+def playwright_chromium() -> str | None:
+    """Playwright's own Chromium (after `playwright install chromium`), if it is there."""
+    vraag = (
+        "from playwright.sync_api import sync_playwright\n"
+        "with sync_playwright() as p: print(p.chromium.executable_path)"
+    )
+    uitkomst = subprocess.run([str(BIN / "python"), "-c", vraag], capture_output=True, text=True)
+    pad = uitkomst.stdout.strip()
+    return pad if uitkomst.returncode == 0 and pad and os.access(pad, os.X_OK) else None
+
+
+def zorg_voor_chromium() -> str:
+    """The browser the browser tests (tests/browser) drive: a system Chromium when there is one, else
+    the platform's package manager (as root, non-interactive), else Playwright's download. Without one
+    the test command fails saying so: the browser tests never skip."""
+    if (pad := os.environ.get("TOEGANG_CHROMIUM")) and os.access(pad, os.X_OK):
+        return pad
+    if pad := systeem_chromium():
+        return pad
+    geeuid = getattr(os, "geteuid", None)
+    if geeuid is not None and geeuid() == 0 and shutil.which("apt-get"):
+        print("Geen Chromium gevonden; installeren met: apt-get install -y chromium", flush=True)
+        omgeving = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-q"], env=omgeving)
+        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], env=omgeving)
+        if pad := systeem_chromium():
+            return pad
+    if pad := playwright_chromium():
+        return pad
+    print("Geen Chromium gevonden; proberen: python -m playwright install chromium", flush=True)
+    subprocess.run([str(BIN / "python"), "-m", "playwright", "install", "chromium"])
+    if pad := playwright_chromium():
+        return pad
+    raise SystemExit(
+        "De browsertests hebben Chromium nodig en die is er niet: geen chromium, chromium-browser of google-chrome "
+        "op PATH, installeren met apt-get lukte niet (of dit is geen root) en `playwright install chromium` ook niet. "
+        "Installeer Chromium (Debian/Ubuntu: apt-get install chromium) of zet TOEGANG_CHROMIUM op het pad ervan."
+    )
+
+
 def main() -> int:
     if len(sys.argv) < 2 or sys.argv[1] not in {"dev", "test", "demo", "bench", "fouten"}:
         print(__doc__)
@@ -49,6 +101,9 @@ def main() -> int:
     }.get(opdracht, [python, "-m", "toegang", opdracht, *rest])
     if opdracht == "fouten":
         os.environ["TOEGANG_FOUTEN"] = "volledig"
+    if opdracht == "test":
+        os.environ["TOEGANG_CHROMIUM"] = zorg_voor_chromium()
+        print(f"Browser voor de browsertests: {os.environ['TOEGANG_CHROMIUM']}", flush=True)
     # Replace this process: Ctrl-C then reaches `toegang dev` itself, which stops everything it started.
     sys.stdout.flush()
     os.execv(argv[0], argv)

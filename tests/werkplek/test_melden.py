@@ -26,10 +26,14 @@ MELDPUNT = {"rol": "meldpunt", "gemeente": "GM1916"}
 SUB = "dev-meldpunt-GM1916"  # aanmelden.ontwikkeltoken: the same login, the same sub
 
 
+def _gevonden(patroon: str, tekst: str, groep: int = 1) -> str:
+    gevonden = re.search(patroon, tekst)
+    assert gevonden, f"niet in de pagina: {patroon}"
+    return gevonden.group(groep)
+
+
 def _sleutel_van(pagina: str) -> str:
-    gevonden = re.search(r'name="idempotency_key" value="([^"]+)"', pagina)
-    assert gevonden, "geen Idempotency-Key in het formulier"
-    return gevonden.group(1)
+    return _gevonden(r'name="idempotency_key" value="([^"]+)"', pagina)
 
 
 async def _formulier(w: httpx.AsyncClient) -> dict[str, str]:
@@ -86,7 +90,7 @@ async def test_de_fouten_van_de_api_staan_bij_het_veld_en_in_een_overzicht(werkp
         assert r.headers["cache-control"] == "no-store"
         pagina = r.text
         for veld in ("betreft-personen-1-bsn", "betreft-adres-postcode"):
-            invoer = re.search(rf'<input[^>]* id="{veld}"[^>]*>', pagina).group(0)
+            invoer = _gevonden(rf'<input[^>]* id="{veld}"[^>]*>', pagina, 0)
             assert f'aria-describedby="{veld}-fout' in invoer and 'aria-invalid="true"' in invoer, invoer
             assert f'id="{veld}-fout"' in pagina
             assert f'href="#{veld}"' in pagina  # the summary links to the field
@@ -132,8 +136,8 @@ async def test_dubbel_versturen_geeft_een_melding_en_de_code_staat_er_een_keer(w
 
         bevestiging = await w.get(eerste.headers["location"])
         assert bevestiging.status_code == 200 and bevestiging.headers["cache-control"] == "no-store"
-        code = re.search(r'id="terugkoppelcode">([^<]+)<', bevestiging.text).group(1)
-        melding_id = re.search(r'id="melding-id">([^<]+)<', bevestiging.text).group(1)
+        code = _gevonden(r'id="terugkoppelcode">([^<]+)<', bevestiging.text)
+        melding_id = _gevonden(r'id="melding-id">([^<]+)<', bevestiging.text)
         assert html.escape(melden.STATUS_TEKST["geregistreerd"]) in bevestiging.text
         opnieuw = await w.get(eerste.headers["location"])
         assert code not in opnieuw.text and "al getoond" in opnieuw.text  # once
