@@ -1,4 +1,5 @@
-"""The four services' public HTTP APIs, called with the logged-in user's own bearer token.
+"""The four services' public HTTP APIs, called with the logged-in user's own bearer token (or, for the
+one public page, /status, without one: the melder's terugkoppelcode in a header is the credential).
 
 So every authorisation decision and every processing-log entry stays with the service that owns the
 data: the werkplek adds no rights of its own. One `httpx.AsyncClient` per service (its connection pool).
@@ -65,8 +66,16 @@ class Diensten:
         for client in self._clients.values():
             await client.aclose()
 
-    async def get(self, dienst: str, pad: str, token: str, params: Mapping[str, str] | None = None) -> Any:
-        return await self._vraag(dienst, "GET", pad, token, params=params)
+    async def get(
+        self,
+        dienst: str,
+        pad: str,
+        token: str | None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """`token` None: a call without a bearer token (a melder without an account)."""
+        return await self._vraag(dienst, "GET", pad, token, params=params, headers=headers)
 
     async def post(self, dienst: str, pad: str, token: str, body: Any, headers: Mapping[str, str] | None = None) -> Any:
         return await self._vraag(dienst, "POST", pad, token, json=body, headers=headers)
@@ -76,13 +85,15 @@ class Diensten:
         dienst: str,
         methode: str,
         pad: str,
-        token: str,
+        token: str | None,
         *,
         params: Mapping[str, str] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> Any:
-        kop = {"Authorization": f"Bearer {token}", "Accept": "application/json", **(headers or {})}
+        kop = {"Accept": "application/json", **(headers or {})}
+        if token is not None:
+            kop["Authorization"] = f"Bearer {token}"
         try:
             antwoord = await self._clients[dienst].request(methode, pad, params=params, json=json, headers=kop)
         except httpx.TransportError:

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from shared.auth import GEMEENTE_ROLLEN, Rol
-from werkplek import aanmelden, melden, teksten
+from werkplek import aanmelden, melden, status, teksten
 from werkplek.afhankelijkheden import (
     Aangemeld,
     Formulier,
@@ -31,6 +31,7 @@ from werkplek.weergave import toon
 
 router = APIRouter()
 router.include_router(melden.router)
+router.include_router(status.router)
 _HUISHOUDEN_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _sessies, _diensten, _tekst = sessies_van, diensten_van, tekst
 __all__ = ["NietAangemeld", "router"]
