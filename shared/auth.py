@@ -112,7 +112,10 @@ def maak_token(
     partner_id: str | None = None,
     sub: str | None = None,
     geldig_seconden: int = 12 * 3600,
+    bsn: str | None = None,
 ) -> str:
+    """A development token (HS256 with TOEGANG_JWT_SECRET), as `toegang token`, the tests and the werkplek's
+    development login make it; `bsn` for an inwoner only."""
     nu = int(time.time())
     claims = {
         "sub": sub or f"dev-{rol}-{uuid.uuid4().hex[:8]}",
@@ -120,6 +123,7 @@ def maak_token(
         "gemeente": gemeente,
         "teams": teams or [],
         "partner_id": partner_id,
+        "bsn": bsn,
         "aud": AUDIENCE,
         "iat": nu,
         "exp": nu + geldig_seconden,

@@ -231,7 +231,7 @@ def _toon(platform: Platform, nats_url: str, database_url: str, map_: Path, duur
     regels += [
         "",
         f"  NATS         {_zonder_wachtwoord(nats_url)}",
-        f"  database     {database_url}",
+        f"  database     {_zonder_wachtwoord(database_url)}",
         f"  gegevens     {map_}  (dev.json, geheimen.json, logs/)",
         "",
         "  Een token:   toegang token --rol wijkcoach --gemeente GM1916 --team gm1916-lokale-kamer",
@@ -244,9 +244,11 @@ def _toon(platform: Platform, nats_url: str, database_url: str, map_: Path, duur
 
 
 def _zonder_wachtwoord(url: str) -> str:
-    """nats://user:password@host -> nats://user:***@host (the full URL is in dev.json)."""
+    """scheme://user:password@host -> scheme://user:***@host (the full URL is in dev.json); for NATS and a
+    DATABASE_URL alike, so a terminal or its scrollback never shows a password."""
     schema, _, rest = url.partition("://")
     inlog, at, host = rest.rpartition("@")
-    if not at or ":" not in inlog:
+    gebruiker, _, wachtwoord = inlog.partition(":")
+    if not at or not wachtwoord:
         return url
-    return f"{schema}://{inlog.split(':', 1)[0]}:***@{host}  (met wachtwoord in dev.json)"
+    return f"{schema}://{gebruiker}:***@{host}  (met wachtwoord in dev.json)"

@@ -307,3 +307,39 @@ def test_axe_core_is_gevendord_met_licentie_en_de_juiste_sha256():
         inhoud = (VENDOR / bestand["path"]).read_bytes()
         assert hashlib.sha256(inhoud).hexdigest() == bestand["sha256"], bestand["path"]
     assert (VENDOR / "axe-core" / "axe.min.js").read_text()[:200].startswith(f"/*! axe v{pakket['version']}")
+
+
+# --- the melder without an account -----------------------------------------------------------------------
+
+
+async def test_melder_volgt_zijn_melding_met_de_code_zonder_account(browser, werkplek_url, platform, token):
+    """Through the link on the login page; a wrong code first (a neutral warning), then the right one. The code
+    never reaches a URL, and every state of the page passes axe."""
+    async with httpx.AsyncClient() as http:
+        body = melding(huisnummer=300 + uuid.uuid4().int % 600)
+        r = await http.post(platform.urls["intake"] + "/v1/meldingen", json=body, headers=token("meldpunt"))
+    assert r.status_code == 201, r.text
+    m = r.json()
+    context = await browser.new_context(base_url=werkplek_url, bypass_csp=True, locale="nl-NL")
+    p = await context.new_page()
+    urls: list[str] = []
+    p.on("request", lambda verzoek: urls.append(verzoek.url))
+    await p.goto("/inloggen")
+    await p.get_by_role("link", name="Een melding volgen").click()
+    await expect(p.get_by_role("heading", name="Een melding volgen", level=1)).to_be_visible()
+    schendingen = {"formulier": await scan(p)}
+    await p.get_by_label("Nummer van uw melding").fill(m["melding_id"])
+    await p.get_by_label("Uw code").fill("fout" + m["terugkoppelcode"])
+    await p.get_by_role("button", name="Bekijk de status").click()
+    await expect(p.get_by_role("alert")).to_be_visible()
+    await expect(p.get_by_text("Uw melding is ontvangen")).to_have_count(0)
+    schendingen["niet gevonden"] = await scan(p)
+    await p.get_by_label("Nummer van uw melding").fill(m["melding_id"])
+    await p.get_by_label("Uw code").fill(m["terugkoppelcode"])
+    await p.get_by_role("button", name="Bekijk de status").click()
+    await expect(p.get_by_role("status")).to_be_visible()
+    schendingen["status"] = await scan(p)
+    await context.close()
+    assert not any(m["terugkoppelcode"] in url for url in urls), "de code hoort nooit in een URL"
+    ernstig = {naam: s for naam, s in schendingen.items() if s}
+    assert not ernstig, "axe-core (WCAG 2.2 AA) vond ernstige schendingen:\n" + beschrijf(ernstig)

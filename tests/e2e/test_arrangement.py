@@ -14,11 +14,10 @@ import nats
 from sqlalchemy import text
 
 from shared.db import maak_engine
-from shared.events import DoorverwijzingGedaan, maak_event
 from shared.termijnen import TZ
 from tests.conftest import wacht_tot
 from tests.e2e.test_skeleton import huishouden, post_melding, url
-from tests.support.gegevens import geldig_bsn, melding
+from tests.support.gegevens import LEIDSCHENDAM, doorverwijzing, geldig_bsn, melding
 from tests.support.verwerkt import (
     wacht_tot_opgenomen,
     wacht_tot_opnieuw_verwerkt,
@@ -27,7 +26,6 @@ from tests.support.verwerkt import (
     wacht_tot_verwerkt,
 )
 
-LEIDSCHENDAM = "gm1916-gebiedsteam-leidschendam"
 LOKALE_KAMER = "gm1916-lokale-kamer"
 CONSULENTEN = "gm1916-wmo-consulenten"
 OMVANG = {"volume": 4, "eenheid": "uur", "frequentie": "week"}
@@ -35,32 +33,6 @@ OMVANG = {"volume": 4, "eenheid": "uur", "frequentie": "week"}
 
 def nieuw_huishouden() -> str:
     return uuid.uuid4().hex * 2
-
-
-def doorverwijzing(huishouden_id: str, **over):
-    velden = dict(
-        doorverwijzing_id=uuid.uuid4(),
-        gemeente="GM1916",
-        bron_id=uuid.uuid4(),
-        bron_soort="melding",
-        huishouden_id=huishouden_id,
-        wijk="damsigt",
-        route="wijkteam",
-        team_id=LEIDSCHENDAM,
-        urgentie="regulier",
-        termijn_tot=datetime.now(UTC) + timedelta(days=3),
-        termijn_grondslag="outreach-2-werkdagen",
-        regel_id="test",
-        toelichting="test",
-    )
-    velden.update(over)
-    return maak_event(
-        DoorverwijzingGedaan(**velden),
-        service="triage",
-        gemeente="GM1916",
-        subject=str(velden["doorverwijzing_id"]),
-        correlatieid=str(velden["bron_id"]),
-    )
 
 
 async def publiceer(nats_server, *events, msg_id=None) -> None:

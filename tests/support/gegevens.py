@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import random
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from shared.events import DoorverwijzingGedaan, maak_event
 
 BSN = "111222333"
 NAAM = "Hendrika Testpersoon-Vermeulen"
@@ -59,3 +63,33 @@ def melding(huisnummer: int = 12, bsn: str = BSN, **over) -> dict:
     }
     body.update(over)
     return body
+
+
+LEIDSCHENDAM = "gm1916-gebiedsteam-leidschendam"  # a wijkteam of GM1916
+
+
+def doorverwijzing(huishouden_id: str, **over):
+    """A `doorverwijzing-gedaan` event as triage publishes it, for arrangement's tests (e2e and use cases)."""
+    velden = dict(
+        doorverwijzing_id=uuid.uuid4(),
+        gemeente="GM1916",
+        bron_id=uuid.uuid4(),
+        bron_soort="melding",
+        huishouden_id=huishouden_id,
+        wijk="damsigt",
+        route="wijkteam",
+        team_id=LEIDSCHENDAM,
+        urgentie="regulier",
+        termijn_tot=datetime.now(UTC) + timedelta(days=3),
+        termijn_grondslag="outreach-2-werkdagen",
+        regel_id="test",
+        toelichting="test",
+    )
+    velden.update(over)
+    return maak_event(
+        DoorverwijzingGedaan(**velden),
+        service="triage",
+        gemeente="GM1916",
+        subject=str(velden["doorverwijzing_id"]),
+        correlatieid=str(velden["bron_id"]),
+    )

@@ -140,3 +140,16 @@ def test_de_werkplek_krijgt_de_service_urls_en_geen_sleutels(tmp_path, monkeypat
 def test_urls_in_spans_zonder_querystring():
     assert zonder_query("http://127.0.0.1:8003/v1/werkvoorraad?team=x#y") == "http://127.0.0.1:8003/v1/werkvoorraad"
     assert zonder_query("/werkvoorraad?soort=a") == "/werkvoorraad"
+
+
+def test_wat_toegang_dev_toont_bevat_geen_wachtwoord():
+    from toegang.dev import _zonder_wachtwoord
+
+    assert _zonder_wachtwoord("postgresql+asyncpg://app:geheim@db:5432/toegang").startswith(
+        "postgresql+asyncpg://app:***@db:5432/toegang"
+    )
+    assert "geheim" not in _zonder_wachtwoord("nats://operator:geheim@127.0.0.1:14222,nats://b:4222")
+    # No password (pgserver's socket URL): shown as it is, without a misleading mask.
+    assert _zonder_wachtwoord("postgresql+asyncpg://postgres:@/postgres?host=/x") == (
+        "postgresql+asyncpg://postgres:@/postgres?host=/x"
+    )

@@ -4,7 +4,7 @@ loaded and saved by the repository, the events in the outbox, the access rules."
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -12,13 +12,13 @@ from sqlalchemy import text
 from services.arrangement import handlers, schemas, usecases
 from services.arrangement.domain import PlanStatus
 from shared.auth import Gebruiker, Rol
-from shared.events import DoorverwijzingGedaan, maak_event
+from shared.events import DoorverwijzingGedaan
 from shared.levenscyclus import OngeldigeOvergang
 from shared.termijnen import TZ
 from shared.weigeringen import GeenToegang, NietGevonden
+from tests.support.gegevens import LEIDSCHENDAM, doorverwijzing
 from tests.usecases.conftest import outbox_van
 
-LEIDSCHENDAM = "gm1916-gebiedsteam-leidschendam"
 LOKALE_KAMER = "gm1916-lokale-kamer"
 WIJKCOACH = Gebruiker(sub="w", rol=Rol.wijkcoach, gemeente="GM1916", teams=[LEIDSCHENDAM])
 CONSULENT = Gebruiker(sub="c", rol=Rol.consulent, gemeente="GM1916", teams=["gm1916-wmo-consulenten"])
@@ -27,32 +27,6 @@ OMVANG = {"volume": 4, "eenheid": "uur", "frequentie": "week"}
 
 def vandaag():
     return datetime.now(TZ).date()
-
-
-def doorverwijzing(huishouden_id: str, **over):
-    velden = dict(
-        doorverwijzing_id=uuid.uuid4(),
-        gemeente="GM1916",
-        bron_id=uuid.uuid4(),
-        bron_soort="melding",
-        huishouden_id=huishouden_id,
-        wijk="damsigt",
-        route="wijkteam",
-        team_id=LEIDSCHENDAM,
-        urgentie="regulier",
-        termijn_tot=datetime.now(UTC) + timedelta(days=3),
-        termijn_grondslag="outreach-2-werkdagen",
-        regel_id="test",
-        toelichting="test",
-    )
-    velden.update(over)
-    return maak_event(
-        DoorverwijzingGedaan(**velden),
-        service="triage",
-        gemeente="GM1916",
-        subject=str(velden["doorverwijzing_id"]),
-        correlatieid=str(velden["bron_id"]),
-    )
 
 
 @pytest.fixture
