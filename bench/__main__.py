@@ -189,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import signalen
 
         return signalen.main(rest[1:])
+    if rest[:1] == ["werkplek"]:  # `python -m bench werkplek`: bench/werkplek.py
+        from bench import werkplek
+
+        return werkplek.main(rest[1:])
     args = _args(argv)
 
     return begrensd(draai, args)

@@ -20,7 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from werkplek import paginas, telemetrie
+from werkplek import metriek, oidc, paginas, telemetrie
 from werkplek.diensten import Diensten, DienstFout, DienstOnbereikbaar
 from werkplek.instellingen import Instellingen
 from werkplek.sessies import Geweigerd, Sessies, controleer_origin
@@ -53,6 +53,7 @@ def maak_app(instellingen: Instellingen | None = None, transport: httpx.AsyncBas
     async def levensloop(app: FastAPI) -> AsyncIterator[None]:
         app.state.diensten = Diensten(instellingen.dienst_urls, instellingen.dienst_timeout_seconden, transport)
         telemetrie.instrumenteer_diensten(app.state.diensten)
+        app.state.metriek.instrumenteer(app.state.diensten)
         opruimer = asyncio.create_task(_ruim_sessies_op(app.state.sessies))
         try:
             yield
@@ -61,15 +62,19 @@ def maak_app(instellingen: Instellingen | None = None, transport: httpx.AsyncBas
             with contextlib.suppress(asyncio.CancelledError):
                 await opruimer
             await app.state.diensten.sluit()
+            if app.state.oidc is not None:
+                await app.state.oidc.sluit()
 
     app = FastAPI(title="Werkplek", docs_url=None, redoc_url=None, openapi_url=None, lifespan=levensloop)
     app.state.instellingen = instellingen
+    app.state.oidc = oidc.Oidc(instellingen) if instellingen.oidc else None
     app.state.sessies = Sessies(instellingen.sessie_inactief_minuten * 60, instellingen.productie)
     app.state.templates = maak_templates()
     app.state.woorden = Woorden(instellingen.config_dir)
     app.mount("/static", StaticFiles(directory=MAP / "static"), name="static")
     app.include_router(paginas.router)
     _installeer_middleware(app, instellingen)
+    metriek.installeer(app)  # after: its middleware is the outer one, so it counts the refusals too
     _installeer_foutpaginas(app)
     telemetrie.instrumenteer(app)
     return app

@@ -39,6 +39,12 @@ class Instellingen(BaseSettings):
     # The werkplek's public origin (https://werkplek.gemeente.nl) for the Origin check; without it,
     # the origin of the request itself (scheme and Host) is the werkplek's.
     publieke_url: str | None = Field(None, validation_alias="TOEGANG_WERKPLEK_URL")
+    # Productie: OpenID Connect (authorization code with PKCE) against the gemeente's identity provider
+    # (oidc.py). The issuer is the base of its discovery URL (/.well-known/openid-configuration); the
+    # secret only for a confidential client.
+    oidc_issuer: str | None = Field(None, validation_alias="TOEGANG_OIDC_ISSUER")
+    oidc_client_id: str | None = Field(None, validation_alias="TOEGANG_OIDC_CLIENT_ID")
+    oidc_client_secret: SecretStr | None = Field(None, validation_alias="TOEGANG_OIDC_CLIENT_SECRET")
     host: str = Field("127.0.0.1", validation_alias="TOEGANG_HOST")
     port: int = Field(8000, validation_alias=AliasChoices("TOEGANG_WERKPLEK_PORT", "TOEGANG_PORT"))
     # A session ends after this much inactivity, and at the latest when its token expires.
@@ -58,4 +64,11 @@ class Instellingen(BaseSettings):
         if self.productie and self.jwt_secret is not None:
             # As for the services (decision 0012): in productie tokens come from the identity provider.
             return ["TOEGANG_JWT_SECRET is gezet in productie; tokens komen daar van de identity provider"]
+        if bool(self.oidc_issuer) != bool(self.oidc_client_id):
+            return ["TOEGANG_OIDC_ISSUER en TOEGANG_OIDC_CLIENT_ID horen samen"]
         return []
+
+    @property
+    def oidc(self) -> bool:
+        """Log in through the identity provider: in productie, when it is configured."""
+        return self.productie and bool(self.oidc_issuer and self.oidc_client_id)

@@ -16,7 +16,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from shared.auth import GEMEENTE_ROLLEN, Rol
-from werkplek import aanmelden, acties, melden, status, teksten
+from werkplek import aanmelden, melden, oidc, status, teksten
+from werkplek import werkvoorraad as wv
 from werkplek.afhankelijkheden import (
     Aangemeld,
     Formulier,
@@ -32,7 +33,7 @@ from werkplek.weergave import toon
 router = APIRouter()
 router.include_router(melden.router)
 router.include_router(status.router)
-router.include_router(acties.router)
+router.include_router(oidc.router)
 _HUISHOUDEN_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _sessies, _diensten, _tekst = sessies_van, diensten_van, tekst
 __all__ = ["NietAangemeld", "router"]
@@ -65,6 +66,8 @@ async def start(request: Request) -> Response:
 @router.get("/inloggen", response_class=HTMLResponse)
 async def inloggen(request: Request) -> Response:
     sessie = _sessies(request).van_of_nieuw(request)
+    if oidc.van(request) is not None and not sessie.bericht:  # productie: straight to the identity provider
+        return await oidc.start(request, sessie)
     antwoord = _inlogpagina(request, sessie, {}, {})
     _sessies(request).zet_cookie(antwoord, sessie)
     return antwoord
@@ -79,6 +82,7 @@ def _inlogpagina(
         "fouten": fouten,
         "gemeenten": request.app.state.woorden.gemeenten(),
         "ontwikkellogin": not instellingen.productie and instellingen.jwt_secret is not None,
+        "oidc": oidc.van(request) is not None,
         "bericht": sessie.bericht,
     }
     sessie.bericht = None
@@ -120,28 +124,38 @@ async def log_uit(request: Request, form: Formulier) -> Response:
 
 @router.get("/werkvoorraad", response_class=HTMLResponse)
 async def werkvoorraad(
-    request: Request, sessie: Aangemeld, team: str = "", soort: str = "", staat: str = ""
+    request: Request,
+    sessie: Aangemeld,
+    wie: str = "",
+    team: str = "",
+    soort: str = "",
+    staat: str = "",
+    sorteer: str = "",
+    pagina: str = "",
 ) -> Response:
     assert sessie.token and sessie.gebruiker
-    antwoord = await _diensten(request).get("arrangement", "/v1/werkvoorraad", sessie.token)
+    keuze = wv.Keuze.uit(wie, team, soort, staat, sorteer, pagina)
     woorden: teksten.Woorden = request.app.state.woorden
     gemeente, nu = sessie.gebruiker.gemeente, datetime.now(UTC)
-    alle = [_termijn(t, gemeente, woorden, nu) for t in antwoord.get("werkvoorraad", [])]
-    # Soonest first, as the service gives them; sorted again so the page never depends on that.
-    alle.sort(key=lambda t: (t["tot"] is None, t["tot"] or nu))
-    gekozen = {"team": team, "soort": soort, "staat": staat}
-    rijen = [t for t in alle if all(not waarde or t[veld] == waarde for veld, waarde in gekozen.items())]
+    alle = [_termijn(t, gemeente, woorden, nu) for t in await wv.alle_termijnen(_diensten(request), sessie.token)]
+    rijen = wv.kies(alle, keuze, sessie.gebruiker.sub)
+    getoond = wv.blad(rijen, keuze.pagina)
     teams = sorted({*sessie.gebruiker.teams, *(t["team"] for t in alle if t["team"])})
     context = {
-        "rijen": rijen,
+        "rijen": getoond.rijen,
+        "blad": getoond,
+        "aantal": len(rijen),
         "totaal": len(alle),
-        "gekozen": gekozen,
+        "keuze": keuze,
+        "gekozen": keuze.filters(),
         "teams": [(t, woorden.team(gemeente, t)) for t in teams],
         "soorten": sorted({*teksten.TERMIJN_SOORTEN, *(t["soort"] for t in alle)}),
         "staten": list(teksten.Staat),
+        "wie_keuzes": wv.WIE_TEKST,
+        "volgordes": wv.VOLGORDE_TEKST,
         "aantal_verlopen": sum(t["staat"] == teksten.Staat.verlopen for t in rijen),
         "aantal_vandaag": sum(t["staat"] == teksten.Staat.vandaag for t in rijen),
-        "querystring": request.url.query,
+        "querystring": keuze.query(),
     }
     return toon(request, "werkvoorraad.html", context, sessie=sessie)
 
@@ -164,17 +178,6 @@ def _termijn(t: dict[str, Any], gemeente: str | None, woorden: teksten.Woorden, 
 
 @router.get("/huishoudens/{huishouden_id}", response_class=HTMLResponse)
 async def huishouden(request: Request, huishouden_id: str, sessie: Aangemeld) -> Response:
-    return await huishoudpagina(request, sessie, huishouden_id)
-
-
-async def huishoudpagina(
-    request: Request,
-    sessie: Sessie,
-    huishouden_id: str,
-    ingevuld: acties.Ingevuld | None = None,
-    status_code: int = 200,
-) -> Response:
-    """The household page; `ingevuld` is an action form sent back with the service's errors (acties.py)."""
     assert sessie.token and sessie.gebruiker
     if not _HUISHOUDEN_ID.match(huishouden_id):
         raise DienstFout("arrangement", 404, {"detail": "Geen huishouden met deze sleutel."})
@@ -193,9 +196,8 @@ async def huishoudpagina(
         "tijdlijn": tijdlijn,
         "waarom": [_waarom(r, besluiten, gemeente, woorden) for r in doorverwijzingen],
         "gemeente": gemeente,
-        **acties.context(request, sessie, huishouden_id, h, ingevuld),
     }
-    return toon(request, "huishouden.html", context, status_code=status_code, sessie=sessie)
+    return toon(request, "huishouden.html", context, sessie=sessie)
 
 
 async def _besluiten(

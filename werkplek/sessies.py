@@ -51,6 +51,8 @@ class Sessie:
     bericht: str | None = None
     # Open forms by their Idempotency-Key (melden.py): they go with the session.
     formulieren: dict[str, Any] = field(default_factory=dict)
+    # A login under way at the identity provider (oidc.py): state, nonce and PKCE verifier, server-side.
+    oidc: dict[str, str] | None = None
 
     @property
     def aangemeld(self) -> bool:

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Concatenate, ParamSpec, TypeVar
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from services.arrangement import schemas, usecases
 from services.arrangement.domain import Beschikking
@@ -98,11 +98,17 @@ def _termijn(r: Mapping) -> dict:
 
 
 @router.get("/werkvoorraad")
-async def werkvoorraad(request: Request, gebruiker: Medewerker):
+async def werkvoorraad(
+    request: Request,
+    gebruiker: Medewerker,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=usecases.WERKVOORRAAD_MAX)] = usecases.WERKVOORRAAD_MAX,
+):
     """The caller's open work: open deadlines of his teams or of him as medewerker, soonest first. A
-    doorverwijzing that joined a running plan shows as `bij_lopend_plan`: the regisseur's signal."""
+    doorverwijzing that joined a running plan shows as `bij_lopend_plan`: the regisseur's signal.
+    At most `limit` (500) rows from `offset` on: a page shorter than `limit` is the last one."""
     async with _ctx(request).uows() as uow:
-        rijen = await usecases.werkvoorraad(uow, gebruiker)
+        rijen = await usecases.werkvoorraad(uow, gebruiker, offset, limit)
     return {"werkvoorraad": [_termijn(r) for r in rijen]}
 
 

@@ -349,7 +349,7 @@ async def overzicht(uow: UnitOfWork, plan: Row) -> Overzicht:
 
 
 async def open_termijnen_van(
-    uow: UnitOfWork, gemeente: str | None, teams: Sequence[str], medewerker_id: str, limiet: int = 500
+    uow: UnitOfWork, gemeente: str | None, teams: Sequence[str], medewerker_id: str, limiet: int = 500, offset: int = 0
 ) -> Sequence[RowMapping]:
     """The open termijnen of these teams or this medewerker in the gemeente, soonest first."""
     return (
@@ -362,6 +362,7 @@ async def open_termijnen_van(
                     or_(t.c.team_id.in_(teams), t.c.medewerker_id == medewerker_id),
                 )
                 .order_by(t.c.termijn_tot, t.c.id)
+                .offset(offset)
                 .limit(limiet)
             )
         )

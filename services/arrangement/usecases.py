@@ -36,6 +36,8 @@ from shared.weigeringen import GeenToegang, NietGevonden
 # --- who may ----------------------------------------------------------------------------------------------
 
 LEZERS = (Rol.beheer, Rol.lokale_kamer, Rol.consulent, Rol.meldpunt)
+# The most rows of the werkvoorraad one call returns; more come with `offset` (the werkplek pages through).
+WERKVOORRAAD_MAX = 500
 Mag = Callable[[Gebruiker, domain.Plan], bool]
 
 
@@ -226,6 +228,11 @@ async def huishouden_lezen(uow: UnitOfWork, gebruiker: Gebruiker, huishouden_id:
     return overzicht
 
 
-async def werkvoorraad(uow: UnitOfWork, gebruiker: Gebruiker) -> Sequence[RowMapping]:
-    """The caller's open work: open termijnen of his teams or of him as medewerker, soonest first."""
-    return await repository.open_termijnen_van(uow, gebruiker.gemeente, gebruiker.teams, gebruiker.sub)
+async def werkvoorraad(
+    uow: UnitOfWork, gebruiker: Gebruiker, offset: int = 0, limiet: int = WERKVOORRAAD_MAX
+) -> Sequence[RowMapping]:
+    """The caller's open work: open termijnen of his teams or of him as medewerker, soonest first; one
+    page of at most `limiet` from `offset` on (soonest first, then by id, so the pages do not overlap)."""
+    return await repository.open_termijnen_van(
+        uow, gebruiker.gemeente, gebruiker.teams, gebruiker.sub, min(limiet, WERKVOORRAAD_MAX), offset
+    )
