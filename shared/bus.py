@@ -49,8 +49,9 @@ def _herstel_pull_timeout() -> None:
 
 # An event handler: the event, inside the apply-once transaction of the service's unit of work.
 EventHandler = Callable[[Event, UnitOfWork], Awaitable[None]]
-# A handler of raw messages (partner input, not CloudEvents): it has no inbox and is idempotent itself.
-BerichtHandler = Callable[[NatsMessage], Awaitable[None]]
+# A handler of raw messages (partner input, not CloudEvents), given the subject and the body: it has no
+# inbox and is idempotent itself.
+BerichtHandler = Callable[[str, bytes], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,38 @@ class OngeldigBericht(Exception):
     """A message that will never be processed, however often it comes: straight to the DLQ."""
 
 
+def verwerker(
+    consumer: Consumer,
+    handler: EventHandler,
+    uows: UnitOfWorkFactory,
+    inbox: Table,
+    gemeenten: Container[str] | None = None,
+) -> Callable[[str, bytes], Awaitable[Event]]:
+    """What a durable does with one message (its subject and body): parse the CloudEvent, check it is
+    this consumer's, apply it once (inbox) and commit. The subscriber (`abonneer`) and a replay from the
+    DLQ through the service's beheer API (shared/beheer.py) both go through here. With `gemeenten` (the
+    configured codes), an event of any other gemeente is an OngeldigBericht."""
+
+    async def pas_toe(subject: str, body: bytes) -> Event:
+        try:
+            event = lees_event(body)
+        except (ValidationError, ValueError) as fout:
+            raise OngeldigBericht(reden_van(fout)) from fout
+        # The subject names the type and the gemeente (`<prefix>.<gemeente>`); an event that says otherwise
+        # (another type, another gemeente, data of another gemeente) is not what this consumer is for.
+        if subject != event.nats_subject or getattr(event.data, "gemeente", event.gemeente) != event.gemeente:
+            raise OngeldigBericht("ongeldig bericht: type of gemeente van het event past niet bij het subject")
+        if gemeenten is not None and event.gemeente not in gemeenten:
+            raise OngeldigBericht("ongeldig bericht: onbekende gemeente")
+        async with uows() as uow:
+            if await _eerste_keer(uow, inbox, consumer, event):
+                await handler(event, uow)
+            await uow.commit()
+        return event
+
+    return pas_toe
+
+
 def abonneer(
     broker: NatsBroker,
     consumer: Consumer,
@@ -97,29 +130,13 @@ def abonneer(
     gemeenten: Container[str] | None = None,
     na_commit: Callable[[str, Event, int], None] | None = None,
 ) -> None:
-    """Bind an event handler: parse the CloudEvent, apply it once (inbox), commit, acknowledge. With
-    `gemeenten` (the configured codes), an event of any other gemeente goes to the DLQ at once.
+    """Bind an event handler: parse the CloudEvent, apply it once (inbox), commit, acknowledge (`verwerker`).
     `na_commit(durable, event, delivery)` runs between commit and acknowledgement (the fault suite's
     "acknowledgement lost" fault, shared/faults.py)."""
+    pas_toe = verwerker(consumer, handler, uows, inbox, gemeenten)
 
     async def verwerk_event(msg: NatsMessage) -> None:
-        try:
-            event = lees_event(msg.body)
-        except (ValidationError, ValueError) as fout:
-            raise OngeldigBericht(reden_van(fout)) from fout
-        # The subject names the type and the gemeente (`<prefix>.<gemeente>`); an event that says otherwise
-        # (another type, another gemeente, data of another gemeente) is not what this consumer is for.
-        if (
-            msg.raw_message.subject != event.nats_subject
-            or getattr(event.data, "gemeente", event.gemeente) != event.gemeente
-        ):
-            raise OngeldigBericht("ongeldig bericht: type of gemeente van het event past niet bij het subject")
-        if gemeenten is not None and event.gemeente not in gemeenten:
-            raise OngeldigBericht("ongeldig bericht: onbekende gemeente")
-        async with uows() as uow:
-            if await _eerste_keer(uow, inbox, consumer, event):
-                await handler(event, uow)
-            await uow.commit()
+        event = await pas_toe(msg.raw_message.subject, msg.body)
         if na_commit is not None:
             na_commit(consumer.durable, event, msg.raw_message.metadata.num_delivered)
 

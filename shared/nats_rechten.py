@@ -8,8 +8,9 @@ for `toegang dev` and the test fixtures:
   - one user per service: publish its own event subjects (`EVENT_TYPES`, plus what the contract lets it
     publish besides), its DLQ subject `toegang.dlq.<service>`, the stream declarations of
     `declareer_streams`, and for each of its durables (`CONSUMERS`) info/create/fetch and
-    `$JS.ACK.<stream>.<durable>.>`; subscribe `_INBOX.>` only (pull consumers: deliveries and API
-    replies come there);
+    `$JS.ACK.<stream>.<durable>.>`; for its beheer API, reading messages of TOEGANG_DLQ and of the
+    streams it consumes and deleting a DLQ entry (shared/beheer.py); subscribe `_INBOX.>` only (pull
+    consumers: deliveries and API replies come there);
 - account PARTNERS: one user per partner (`partner_id`): publish `partners.<partner_id>.signalen` and
   nothing else, subscribe `_INBOX.<partner_id>.>` and nothing else. The subject reaches the TOEGANG
   account (stream PARTNER_SIGNALEN) through a service import, so JetStream's PubAck comes back. A
@@ -87,6 +88,11 @@ def service_rechten(service: str) -> dict[str, list[str]]:
             f"$JS.API.CONSUMER.MSG.NEXT.{c.stream}.{c.durable}",
             f"$JS.ACK.{c.stream}.{c.durable}.>",
         ]
+    # The beheer API (shared/beheer.py): read its DLQ entries and remove one it replayed, and read the
+    # original of an entry from a stream it consumes (it applies it in-process: no publish right needed).
+    publish += ["$JS.API.STREAM.MSG.GET.TOEGANG_DLQ", "$JS.API.STREAM.MSG.DELETE.TOEGANG_DLQ"]
+    for stream_naam in sorted({c.stream for c in CONSUMERS if c.service == service}):
+        publish.append(f"$JS.API.STREAM.MSG.GET.{stream_naam}")
     for stream_naam, consumer in EXTRA_CONSUMERS.get(service, ()):  # short-lived, under a fixed name
         publish += [
             f"$JS.API.CONSUMER.CREATE.{stream_naam}.{consumer}.>",

@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
+from faststream.nats import NatsMessage
 from faststream.specification import AsyncAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
@@ -24,7 +25,16 @@ from pydantic import ValidationError
 from sqlalchemy import MetaData, Table, text
 
 from shared.auth import TokenVerifier
-from shared.bus import BerichtHandler, EventHandler, RetryBeleid, abonneer, abonneer_berichten, maak_broker
+from shared.beheer import beheer_router
+from shared.bus import (
+    BerichtHandler,
+    EventHandler,
+    RetryBeleid,
+    abonneer,
+    abonneer_berichten,
+    maak_broker,
+    verwerker,
+)
 from shared.db import UnitOfWorkFactory, maak_engine, verwijder_oude_inbox
 from shared.events import EVENT_KLASSE, EVENT_TYPES, Data
 from shared.gemeenten import laad_gemeenten
@@ -143,13 +153,17 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
     handlers = definitie.handlers(ctx)
     berichten = definitie.berichten(ctx) if definitie.berichten else {}
     _controleer_handlertabel(definitie.naam, handlers, berichten)
+    # Per durable: how it applies one message (subject, body); the beheer API replays DLQ entries with it.
+    herhalers: dict[str, Callable[[str, bytes], Awaitable[Any]]] = {}
     for consumer in consumers_van(definitie.naam):
         if consumer.event is None:
-            abonneer_berichten(broker, consumer, berichten[consumer.subject], beleid)
+            bericht = herhalers[consumer.durable] = berichten[consumer.subject]
+            abonneer_berichten(broker, consumer, _als_bericht(bericht), beleid)
             continue
         handler = handlers[consumer.event]
         if instellingen.storing is not None:
             handler = instellingen.storing.om(consumer.durable, handler)
+        herhalers[consumer.durable] = verwerker(consumer, handler, uows, definitie.inbox, gemeenten)
         abonneer(
             broker,
             consumer,
@@ -207,6 +221,7 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
     installeer_foutafhandeling(app)
     for router in definitie.routers:
         app.include_router(router)
+    app.include_router(beheer_router(definitie.naam, definitie.outbox, herhalers))
     asyncapi = AsyncAPI(broker, title=f"Integrale toegang: {definitie.naam}", version="0.1.0")
 
     @app.get("/health", include_in_schema=False)
@@ -231,6 +246,13 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
 
     FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider, excluded_urls="health,asyncapi")
     return app
+
+
+def _als_bericht(handler: BerichtHandler) -> Callable[[NatsMessage], Awaitable[None]]:
+    async def verwerk(msg: NatsMessage) -> None:
+        await handler(msg.raw_message.subject, msg.body)
+
+    return verwerk
 
 
 def _controleer_handlertabel(

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from faststream.nats import NatsMessage
-
 from services.signalering import usecases
 from shared.bus import BerichtHandler, EventHandler
 from shared.db import UnitOfWork
@@ -20,11 +18,9 @@ async def bij_aanvaarding(event: Event[DoorverwijzingAanvaard], uow: UnitOfWork)
 
 
 def partnerberichten(ctx: Context) -> BerichtHandler:
-    async def verwerk(msg: NatsMessage) -> None:
-        partner_id = msg.raw_message.subject.split(".")[1]  # partners.<partner_id>.signalen
-        await usecases.neem_partnerbericht_op(
-            ctx.uows, partner_id, msg.body, datetime.now(UTC), usecases.Middelen.van(ctx)
-        )
+    async def verwerk(subject: str, body: bytes) -> None:
+        partner_id = subject.split(".")[1]  # partners.<partner_id>.signalen
+        await usecases.neem_partnerbericht_op(ctx.uows, partner_id, body, datetime.now(UTC), usecases.Middelen.van(ctx))
 
     return verwerk
 

@@ -55,6 +55,18 @@ class SignaalVanCasus(BaseModel):
     beoordeling: Beoordeling
     crisis: bool
     ontvangen_op: datetime
+    bedrag_achterstand_cent: int | None = None
+    achterstand_sinds: date | None = None
+
+
+class ContactpogingVanCasus(BaseModel):
+    """A contact attempt as recorded; `door` is the actor (role:sub), no name."""
+
+    soort: ContactSoort
+    bereikt: bool
+    datum: date
+    dagdeel: Dagdeel
+    door: str
 
 
 class Casus(BaseModel):
@@ -72,6 +84,7 @@ class Casus(BaseModel):
     geopend_op: datetime
     afgesloten_op: datetime | None
     signalen: list[SignaalVanCasus]
+    contactpogingen: list[ContactpogingVanCasus] = []
 
 
 class ContactpogingAntwoord(BaseModel):

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from services.signalering import domain, tables
 from services.signalering.domain import LEVENSCYCLUS, Beoordeling, CasusStatus
 from services.signalering.schemas import Casus as CasusAntwoord
-from services.signalering.schemas import SignaalInvoer, SignaalTerugkoppeling, SignaalVanCasus
+from services.signalering.schemas import ContactpogingVanCasus, SignaalInvoer, SignaalTerugkoppeling, SignaalVanCasus
 from shared.auth import Gebruiker, Rol
 from shared.bus import OngeldigBericht, reden_van
 from shared.db import UnitOfWork, UnitOfWorkFactory, is_botsing, voeg_toe
@@ -478,15 +478,33 @@ async def _casus_voor(uow: UnitOfWork, gebruiker: Gebruiker, casus_id: uuid.UUID
 
 
 async def lees_casus(uow: UnitOfWork, gebruiker: Gebruiker, casus_id: uuid.UUID) -> CasusAntwoord:
-    """The casus with its signals, oldest first."""
+    """The casus with its signals and its contact attempts, oldest first."""
     rij = await _casus_voor(uow, gebruiker, casus_id)
-    s = tables.signalen
+    s, p = tables.signalen, tables.contactpogingen
     signalen = await uow.session.execute(
-        select(s.c.signaal_id, s.c.partner_id, s.c.soort, s.c.beoordeling, s.c.crisis, s.c.ontvangen_op)
+        select(
+            s.c.signaal_id,
+            s.c.partner_id,
+            s.c.soort,
+            s.c.beoordeling,
+            s.c.crisis,
+            s.c.ontvangen_op,
+            s.c.bedrag_achterstand_cent,
+            s.c.achterstand_sinds,
+        )
         .where(s.c.casus_id == casus_id)
         .order_by(s.c.ontvangen_op)
     )
-    return CasusAntwoord(**rij._mapping, signalen=[SignaalVanCasus.model_validate(dict(r._mapping)) for r in signalen])
+    pogingen = await uow.session.execute(
+        select(p.c.soort, p.c.bereikt, p.c.datum, p.c.dagdeel, p.c.door)
+        .where(p.c.casus_id == casus_id)
+        .order_by(p.c.datum, p.c.id)
+    )
+    return CasusAntwoord(
+        **rij._mapping,
+        signalen=[SignaalVanCasus.model_validate(dict(r._mapping)) for r in signalen],
+        contactpogingen=[ContactpogingVanCasus.model_validate(dict(r._mapping)) for r in pogingen],
+    )
 
 
 async def leg_contactpoging_vast(

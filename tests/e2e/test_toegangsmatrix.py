@@ -34,6 +34,7 @@ ANDER_TEAM = "gm1916-cjg"
 OMVANG = {"volume": 4, "eenheid": "uur", "frequentie": "week"}
 ADRES = {"postcode": "2264 AB", "huisnummer": 9101}
 WIJZIGINGEN = itertools.count()
+GEEN_DLQ_SEQ = 999_999_999  # no DLQ entry has it: the matrix measures who may replay, not the replay
 
 
 def verwachting(entry: dict, scope: str, rol: str) -> str:
@@ -236,6 +237,9 @@ def verzoek(entry: dict, b: Bronnen, partner_id: str | None) -> tuple[str, str, 
         ),
         "POST /v1/plannen/{plan_id}/afsluiten": ({"json": {"resultaat": "doelen_bereikt"}}, None),
         "POST /v1/verwerkingslog/zoeken": ({"json": {"bsn": b.bsn, "adres": ADRES}}, lambda j: j["aantal"] > 0),
+        "GET /v1/beheer/status": ({}, None),
+        "GET /v1/beheer/dlq": ({}, None),
+        "POST /v1/beheer/dlq/{seq}/replay": ({}, None),
     }
     argumenten, bevat = tabel[entry["endpoint"]]
     if callable(argumenten.get("json")):
@@ -249,6 +253,7 @@ def verzoek(entry: dict, b: Bronnen, partner_id: str | None) -> tuple[str, str, 
         huishouden_id=b.huishouden_id,
         plan_id=b.plan_id,
         beschikking_id=b.beschikking_id,
+        seq=GEEN_DLQ_SEQ,
     )
     return methode, pad, argumenten, bevat
 

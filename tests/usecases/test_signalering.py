@@ -244,6 +244,11 @@ async def test_contactpoging_op_een_lopende_casus_niet_in_de_toekomst_en_niet_op
         await leg_vast(vandaag)
     assert overgang.value.van == CasusStatus.afgesloten
     assert await contactpogingen(engine, antwoord.casus_id) == 1
+    casus = await lees(ctx, antwoord.casus_id)  # the read shows the attempt, who made it, and the signal's amount
+    assert [(p.soort, p.datum, p.dagdeel, p.door) for p in casus.contactpogingen] == [
+        ("balie", vandaag, "middag", BEHEER.actor)
+    ]
+    assert [(s.bedrag_achterstand_cent, str(s.achterstand_sinds)) for s in casus.signalen] == [(150_000, "2026-06-01")]
 
 
 async def test_een_batch_neemt_de_goede_en_weigert_de_foute_items_in_volgorde(ctx, engine, huishouden):
