@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from shared.auth import GEMEENTE_ROLLEN, Rol
-from werkplek import aanmelden, melden, oidc, status, teksten
+from werkplek import aanmelden, beheer, casussen, melden, oidc, regels, status, teksten
 from werkplek import werkvoorraad as wv
 from werkplek.afhankelijkheden import (
     Aangemeld,
@@ -33,6 +33,9 @@ from werkplek.weergave import toon
 router = APIRouter()
 router.include_router(melden.router)
 router.include_router(status.router)
+router.include_router(casussen.router)
+router.include_router(regels.router)
+router.include_router(beheer.router)
 router.include_router(oidc.router)
 _HUISHOUDEN_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _sessies, _diensten, _tekst = sessies_van, diensten_van, tekst
