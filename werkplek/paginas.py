@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from shared.auth import GEMEENTE_ROLLEN, Rol
-from werkplek import aanmelden, beheer, casussen, melden, oidc, regels, status, teksten
+from werkplek import aanmelden, acties, beheer, casussen, melden, oidc, regels, status, teksten
 from werkplek import werkvoorraad as wv
 from werkplek.afhankelijkheden import (
     Aangemeld,
@@ -36,6 +36,7 @@ router.include_router(status.router)
 router.include_router(casussen.router)
 router.include_router(regels.router)
 router.include_router(beheer.router)
+router.include_router(acties.router)
 router.include_router(oidc.router)
 _HUISHOUDEN_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _sessies, _diensten, _tekst = sessies_van, diensten_van, tekst
@@ -181,6 +182,17 @@ def _termijn(t: dict[str, Any], gemeente: str | None, woorden: teksten.Woorden, 
 
 @router.get("/huishoudens/{huishouden_id}", response_class=HTMLResponse)
 async def huishouden(request: Request, huishouden_id: str, sessie: Aangemeld) -> Response:
+    return await huishoudpagina(request, sessie, huishouden_id)
+
+
+async def huishoudpagina(
+    request: Request,
+    sessie: Sessie,
+    huishouden_id: str,
+    ingevuld: acties.Ingevuld | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The household page; `ingevuld` is an action form sent back with the service's errors (acties.py)."""
     assert sessie.token and sessie.gebruiker
     if not _HUISHOUDEN_ID.match(huishouden_id):
         raise DienstFout("arrangement", 404, {"detail": "Geen huishouden met deze sleutel."})
@@ -199,8 +211,9 @@ async def huishouden(request: Request, huishouden_id: str, sessie: Aangemeld) ->
         "tijdlijn": tijdlijn,
         "waarom": [_waarom(r, besluiten, gemeente, woorden) for r in doorverwijzingen],
         "gemeente": gemeente,
+        **acties.context(request, sessie, huishouden_id, h, ingevuld),
     }
-    return toon(request, "huishouden.html", context, sessie=sessie)
+    return toon(request, "huishouden.html", context, status_code=status_code, sessie=sessie)
 
 
 async def _besluiten(
