@@ -57,11 +57,19 @@ async def _gerouteerde_melding(platform, token) -> tuple[str, dict]:
 
 
 async def _in_werkvoorraad(pagina: Page, huishouden_id: str) -> None:
+    """Until the household is on one of the werkvoorraad's pages (50 rows each; on the shared test platform
+    the team has every other test's work too), following "Volgende pagina" as a user would."""
     link = pagina.locator(f'a[href="/huishoudens/{huishouden_id}"]')
+    volgende = pagina.locator('a[rel="next"]')
 
     async def zichtbaar():
         await pagina.goto("/werkvoorraad")
-        return await link.count() > 0
+        while await link.count() == 0:
+            if await volgende.count() == 0:
+                return False
+            await volgende.first.click()
+            await pagina.wait_for_load_state()
+        return True
 
     await wacht_tot(zichtbaar, timeout=20, interval=0.5)
 
