@@ -90,6 +90,7 @@ def bench_partners() -> list[dict]:
 
 def schrijf_config(map_: Path, partners: list[dict]) -> None:
     map_.mkdir(parents=True)
+    shutil.copytree(CONFIG / "themas", map_ / "themas")  # a gemeente naming a missing theme does not load
     for bron in sorted(CONFIG.glob("*.yaml")):
         if bron.stem != GEMEENTE:
             shutil.copy(bron, map_ / bron.name)

@@ -21,6 +21,7 @@ from shared.regels import PartnerType, Regel, Route, SignaalSoort, controleer_re
 __all__ = ["ConfigFout", "Gemeente", "Gemeenten", "PartnerType", "Regel", "Route", "SignaalSoort", "laad_gemeenten"]
 
 GM_CODE = re.compile(r"^GM\d{4}$")
+THEMA_MAP = "themas"  # under the configuration directory: the gemeenten's own werkplek themes
 POSTCODE = re.compile(r"^[1-9]\d{3}\s?[A-Za-z]{2}$")
 
 
@@ -107,6 +108,15 @@ class Bewaartermijnen(Strict):
     melder_contactgegevens_dagen: int = Field(365, ge=0)
 
 
+class Werkplek(Strict):
+    """How the werkplek looks for this gemeente's staff: its name in the header and its own design tokens."""
+
+    naam: str | None = None
+    # A file in config/gemeenten/themas/ holding CSS custom properties only (design tokens on top of the
+    # voorbeeld theme); laad_gemeente checks that it exists and holds nothing else.
+    thema_css: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+\.css$")] | None = None
+
+
 class Gemeente(Strict):
     code: Annotated[str, Field(pattern=GM_CODE.pattern)]
     naam: str
@@ -118,6 +128,7 @@ class Gemeente(Strict):
     signalering: Signalering = Signalering()
     termijnen: dict[str, Termijnnorm] = Field(min_length=1)
     regels: list[Regel] = Field(min_length=1)
+    werkplek: Werkplek | None = None
 
     @model_validator(mode="after")
     def _verwijzingen_kloppen(self) -> Gemeente:
@@ -226,7 +237,32 @@ def laad_gemeente(pad: Path) -> Gemeente:
         raise ConfigFout(f"{pad}: {velden}") from None
     if gemeente.code != pad.stem:
         raise ConfigFout(f"{pad}: code: {gemeente.code!r} hoort in {gemeente.code}.yaml")
+    if (thema := thema_pad(pad.parent, gemeente)) is not None:
+        if not thema.is_file():
+            raise ConfigFout(f"{pad}: werkplek.thema_css: {thema.name!r} staat niet in {thema.parent}")
+        if bezwaar := _geen_design_tokens(thema.read_text(encoding="utf-8")):
+            raise ConfigFout(f"{pad}: werkplek.thema_css: {thema.name}: {bezwaar}")
     return gemeente
+
+
+def thema_pad(map_: Path, gemeente: Gemeente) -> Path | None:
+    """The gemeente's own theme file, or None; only ever a name the validated configuration gives."""
+    if gemeente.werkplek is None or gemeente.werkplek.thema_css is None:
+        return None
+    return map_ / THEMA_MAP / gemeente.werkplek.thema_css
+
+
+def _geen_design_tokens(css: str) -> str | None:
+    """Why `css` is more than design tokens, or None. A theme only sets custom properties: the component CSS
+    stays in charge of the layout, and nothing is loaded from elsewhere (no @import, no url())."""
+    zonder_commentaar = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    if "@" in zonder_commentaar or "url(" in zonder_commentaar.lower():
+        return "alleen custom properties (--naam: waarde), geen @-regels of url()"
+    for blok in re.findall(r"\{([^{}]*)\}", zonder_commentaar):
+        for declaratie in filter(str.strip, blok.split(";")):
+            if not re.match(r"^\s*--[A-Za-z0-9_-]+\s*:", declaratie):
+                return f"alleen custom properties (--naam: waarde), niet {declaratie.strip()[:60]!r}"
+    return None
 
 
 def laad_gemeenten(map_: Path) -> Gemeenten:

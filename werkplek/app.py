@@ -20,7 +20,8 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from werkplek import metriek, oidc, paginas, telemetrie
+from shared.gemeenten import ConfigFout
+from werkplek import metriek, oidc, paginas, telemetrie, thema
 from werkplek.diensten import Diensten, DienstFout, DienstOnbereikbaar
 from werkplek.instellingen import Instellingen
 from werkplek.sessies import Geweigerd, Sessies, controleer_origin
@@ -71,6 +72,11 @@ def maak_app(instellingen: Instellingen | None = None, transport: httpx.AsyncBas
     app.state.sessies = Sessies(instellingen.sessie_inactief_minuten * 60, instellingen.productie)
     app.state.templates = maak_templates()
     app.state.woorden = Woorden(instellingen.config_dir)
+    try:
+        app.state.themas = thema.Themas.laad(instellingen.config_dir)
+    except ConfigFout as fout:
+        raise SystemExit(f"De werkplek start niet: {fout}") from None
+    app.include_router(thema.router)  # before the /static mount, which would otherwise answer its path
     app.mount("/static", StaticFiles(directory=MAP / "static"), name="static")
     app.include_router(paginas.router)
     _installeer_middleware(app, instellingen)

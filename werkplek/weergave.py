@@ -52,6 +52,7 @@ def toon(
         "csrf": sessie.csrf if sessie else "",
         "productie": app.state.instellingen.productie,
         "woorden": woorden,
+        "thema": app.state.themas.van(sessie.gebruiker.gemeente) if sessie and sessie.gebruiker else None,
         **(context or {}),
     }
     return app.state.templates.TemplateResponse(request, template, inhoud, status_code=status_code)

@@ -329,12 +329,22 @@ def test_configmap_generator_bevat_elke_gemeente():
     genoemd = [(K8S / f).resolve() for f in generator["files"]]
     assert all(p.is_file() for p in genoemd)
     assert sorted(genoemd) == sorted(p.resolve() for p in GEMEENTEN.glob("*.yaml"))
+    themas = sorted((GEMEENTEN / "themas").glob("*.css"))
     for deployment in (o for o in _objecten() if o["kind"] == "Deployment"):
         spec = deployment["spec"]["template"]["spec"]
         (container,) = spec["containers"]
         mount = next(m for m in container["volumeMounts"] if m["name"] == "gemeenten")
         assert _waarde(container, "TOEGANG_CONFIG_DIR") == mount["mountPath"]
-        assert next(v for v in spec["volumes"] if v["name"] == "gemeenten")["configMap"]["name"] == "toegang-gemeenten"
+        bronnen = next(v for v in spec["volumes"] if v["name"] == "gemeenten")["projected"]["sources"]
+        assert [b["configMap"]["name"] for b in bronnen] == ["toegang-gemeenten", "toegang-themas"]
+        geplaatst = {i["key"]: i["path"] for i in bronnen[1]["configMap"]["items"]}
+        assert geplaatst == {p.name: f"themas/{p.name}" for p in themas}
+
+
+def test_configmap_generator_bevat_elk_thema():
+    (generator,) = [g for g in _kustomization()["configMapGenerator"] if g["name"] == "toegang-themas"]
+    genoemd = [(K8S / f).resolve() for f in generator["files"]]
+    assert sorted(genoemd) == sorted(p.resolve() for p in (GEMEENTEN / "themas").glob("*.css"))
 
 
 def test_kustomize_bouwt():

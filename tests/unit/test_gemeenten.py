@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -384,6 +385,7 @@ def test_geen_geldige_yaml(tmp_path: Path) -> None:
 def test_een_kapot_bestand_stopt_het_geheel(tmp_path: Path) -> None:
     for code in ("GM0546", "GM1916"):
         (tmp_path / f"{code}.yaml").write_text((CONFIG / f"{code}.yaml").read_text(encoding="utf-8"))
+    shutil.copytree(CONFIG / "themas", tmp_path / "themas")  # GM0546 names its werkplek theme
     ruw = ruwe_config("GM0637")
     del ruw["termijnen"]
     pad = tmp_path / "GM0637.yaml"
