@@ -144,6 +144,7 @@ def draai(args) -> int:
         print("PostgreSQL starten en migreren", flush=True)
         pg = Postgres(tmp / "pg")
         pg.start(eigen_database=True)  # with DATABASE_URL: a fresh database in that server
+        assert pg.database_url is not None  # set by start()
         migreer(pg.database_url)
         platform = Platform(
             server.url, pg.database_url, geheimen(tmp), tmp / "logs", poorten={naam: vrije_poort() for naam in SERVICES}

@@ -121,8 +121,8 @@ def maak_signalen(aantal: int, partners: list[dict], seed: int, vandaag: date) -
     rng = random.Random(seed)
     gewichten = [p["_gewicht"] for p in partners]
     per_partner: dict[str, list[dict]] = {p["partner_id"]: [] for p in partners}
-    volgnummer = Counter()
-    stats = Counter()
+    volgnummer: Counter[str] = Counter()
+    stats: Counter[str] = Counter()
     bsns: set[str] = set()
     adressen: set[tuple] = set()
     gedaan = 0
@@ -157,6 +157,7 @@ def maak_signalen(aantal: int, partners: list[dict], seed: int, vandaag: date) -
             else:
                 bedrag = rng.randint(drempel_bedrag, drempel_bedrag * 8)
                 sinds = vandaag - timedelta(rng.randint(drempel_dagen, drempel_dagen + 150))
+        assert sinds is not None  # drawn above, or given with the amount (a repeat)
         volgnummer[partner["partner_id"]] += 1
         stats["crisis"] += crisis
         return {
@@ -222,8 +223,8 @@ async def verstuur(urls: list[str], per_partner: dict[str, list[dict]], batch: i
     wachtrij: asyncio.Queue = asyncio.Queue()
     for pid, signalen in sorted(per_partner.items(), key=lambda kv: -len(kv[1])):
         wachtrij.put_nowait((pid, [signalen[i : i + batch] for i in range(0, len(signalen), batch)]))
-    uitkomst = Counter()
-    beoordelingen = Counter()
+    uitkomst: Counter[str] = Counter()
+    beoordelingen: Counter[str] = Counter()
     opnieuw: list[tuple[str, list[dict]]] = []
     fouten: list[str] = []
     duur_batches: list[float] = []
@@ -488,6 +489,7 @@ def draai(args) -> int:
         print("PostgreSQL starten en migreren", flush=True)
         pg = Postgres(tmp / "pg")
         pg.start(eigen_database=True)
+        assert pg.database_url is not None  # set by start()
         migreer(pg.database_url)
         omgeving = {**geheimen(tmp), "TOEGANG_CONFIG_DIR": str(tmp / "config")}
         platform = Platform(server.url, pg.database_url, omgeving, tmp / "logs", poorten={"signalering": vrije_poort()})
@@ -499,8 +501,9 @@ def draai(args) -> int:
             flush=True,
         )
 
+        assert server.proces is not None  # started above, as were the replicas
         pids = {
-            **{r.naam: r.proces.pid for r in replicas},
+            **{r.naam: r.proces.pid for r in replicas if r.proces is not None},
             "nats-server": server.proces.pid,
             "bench (client)": os.getpid(),
         }

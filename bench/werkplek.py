@@ -235,6 +235,7 @@ def draai(args) -> int:
         print("PostgreSQL starten en migreren", flush=True)
         pg = Postgres(tmp / "pg")
         pg.start(eigen_database=True)
+        assert pg.database_url is not None  # set by start()
         migreer(pg.database_url)
         omgeving = geheimen(tmp)
         platform = Platform(

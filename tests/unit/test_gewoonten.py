@@ -1,5 +1,5 @@
 """The habits the README asks of every change, run by the test command: ruff (lint and format) and mypy
-clean on shared/, services/ and toegang/ (their settings are in pyproject.toml)."""
+clean on shared/, services/, toegang/, werkplek/ and bench/ (their settings are in pyproject.toml)."""
 
 from __future__ import annotations
 
