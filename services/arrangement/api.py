@@ -78,6 +78,8 @@ async def huishouden(huishouden_id: str, request: Request, gebruiker: Medewerker
         "aanvragen": [dict(r) for r in o.aanvragen],
         "beschikkingen": [dict(r) for r in o.beschikkingen],
         "tijdlijn": [{k: v for k, v in r.items() if k != "doorverwijzing_id"} for r in o.tijdlijn],
+        # Added: every version of the plan, newest first (the first is the one in "plan").
+        "versies": [dict(r) for r in o.versies],
     }
 
 

@@ -317,6 +317,9 @@ class Overzicht:
     tijdlijn: Sequence[RowMapping]
     aanvragen: Sequence[RowMapping]
     beschikkingen: Sequence[RowMapping]
+    # Every version of the plan in view, newest first (the first is `versie`): its number, when and by
+    # whom, evaluation date, regisseur and how many goals and voorzieningen; not the contents themselves.
+    versies: Sequence[RowMapping]
 
 
 async def plan_in_beeld(uow: UnitOfWork, huishouden_id: str) -> Row | None:
@@ -345,6 +348,24 @@ async def overzicht(uow: UnitOfWork, plan: Row) -> Overzicht:
         beschikkingen=await rijen(
             select(bt).where(bt.c.plan_id == plan.plan_id).order_by(bt.c.afgegeven_op, bt.c.versie)
         ),
+        versies=await rijen(_versies(plan.plan_id)),
+    )
+
+
+def _versies(plan_id: uuid.UUID) -> Select:
+    """The plan's versions, newest first: a page reads the current one first, the history below it."""
+    return (
+        select(
+            pv.c.versie,
+            pv.c.opgesteld_op,
+            pv.c.opgesteld_door,
+            pv.c.evaluatie_op,
+            pv.c.regisseur,
+            func.jsonb_array_length(pv.c.doelen).label("aantal_doelen"),
+            func.jsonb_array_length(pv.c.voorzieningen).label("aantal_voorzieningen"),
+        )
+        .where(pv.c.plan_id == plan_id)
+        .order_by(pv.c.versie.desc())
     )
 
 

@@ -218,8 +218,9 @@ async def plan_afsluiten(
 
 
 async def huishouden_lezen(uow: UnitOfWork, gebruiker: Gebruiker, huishouden_id: str) -> Overzicht:
-    """The plan in view (the active one, or the last one while a waakvlam runs) with the household's open
-    termijnen and timeline. Every read is written to the processing log, in this unit of work."""
+    """The plan in view (the active one, or the last one while a waakvlam runs) with its versions (newest
+    first), the household's open termijnen and timeline. Every read is written to the processing log, in
+    this unit of work."""
     plan = await repository.plan_in_beeld(uow, huishouden_id)
     if plan is None or not mag_zien(gebruiker, plan.gemeente, Regisseur.model_validate(plan.regisseur)):
         raise NietGevonden("Geen actief plan voor dit huishouden.")

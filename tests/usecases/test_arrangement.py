@@ -261,3 +261,25 @@ async def test_werkvoorraad_en_inzage_in_het_verwerkingslog(ctx, engine):
     log = await rijen(engine, "SELECT * FROM arrangement.verwerkingslog WHERE betrokkene = :h", h=h)
     assert len(log) == 1
     assert await outbox_van(engine, "arrangement")
+
+
+async def test_het_overzicht_noemt_elke_versie_van_het_plan_nieuwste_eerst(ctx, engine):
+    h, plan_id = await nieuw_plan(ctx, engine)
+    evaluatie = vandaag() + timedelta(weeks=8)
+    invoer = schemas.VersieInvoer(
+        doelen=[{"levensgebied": "financien", "zrm_nu": 2, "zrm_doel": 4}, {"levensgebied": "huisvesting"}],
+        voorzieningen=[{"code": "begeleiding-individueel", "omvang": OMVANG}],
+        evaluatie_op=evaluatie,
+    )
+    await doe(ctx, usecases.nieuwe_versie, ctx.gemeenten, WIJKCOACH, plan_id, invoer)
+    o = await doe(ctx, usecases.huishouden_lezen, WIJKCOACH, h)
+    assert [v["versie"] for v in o.versies] == [2, 1]
+    tweede, eerste = o.versies
+    assert (tweede["aantal_doelen"], tweede["aantal_voorzieningen"]) == (2, 1)
+    assert (eerste["aantal_doelen"], eerste["aantal_voorzieningen"]) == (0, 0)
+    # Who wrote it, as the other records name a medewerker (role:sub); the first came from a doorverwijzing.
+    assert tweede["opgesteld_door"] == f"wijkcoach:{WIJKCOACH.sub}" and eerste["opgesteld_door"] is None
+    assert tweede["evaluatie_op"] == evaluatie and eerste["evaluatie_op"] != evaluatie
+    assert tweede["regisseur"]["team_id"] == LEIDSCHENDAM
+    assert tweede["opgesteld_op"] >= eerste["opgesteld_op"]
+    assert o.versie["versie"] == tweede["versie"]  # the one shown in full is the newest
