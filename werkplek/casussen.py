@@ -7,12 +7,13 @@ a message that names its state. The casus id is a random UUID: no personal data 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from shared.termijnen import TZ
 from werkplek.afhankelijkheden import Aangemeld, Formulier, diensten_van, tekst
 from werkplek.diensten import DienstFout
 from werkplek.melden import _nl
@@ -103,7 +104,7 @@ async def _pagina(
         "signalen": [{**s, "bedrag": euro(s.get("bedrag_achterstand_cent"))} for s in c.get("signalen") or []],
         "pogingen": c.get("contactpogingen") or [],
         "open": c.get("status") != "afgesloten",
-        "waarden": waarden or {"datum": date.today().isoformat()},
+        "waarden": waarden or {"datum": datetime.now(TZ).date().isoformat()},  # the gemeente's day
         "fouten": fouten or {},
         "conflict": conflict,
         "bericht": bericht,

@@ -11,10 +11,11 @@ import html
 import random
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 
 import httpx
 
+from shared.termijnen import TZ
 from tests.conftest import wacht_tot
 from tests.e2e.test_skeleton import post_melding, url
 from tests.support.dlq import dlq_van, publiceer_gif, vermelding_van_toegepast, wacht_op_vermelding
@@ -74,7 +75,7 @@ async def test_casus_met_signalen_contactpoging_en_afsluiten(platform, token, we
         assert "Nog geen contactpogingen" in inhoud
         csrf = csrf_van(pagina.text)
 
-        morgen = str(date.today() + timedelta(days=1))
+        morgen = str(datetime.now(TZ).date() + timedelta(days=1))
         poging = {"csrf_token": csrf, "soort": "huisbezoek", "bereikt": "nee", "datum": morgen, "dagdeel": "avond"}
         fout = await w.post(f"/casussen/{casus_id}/contactpogingen", data=poging, headers={"Origin": ORIGIN})
         assert fout.status_code == 422
@@ -83,7 +84,7 @@ async def test_casus_met_signalen_contactpoging_en_afsluiten(platform, token, we
         assert re.search(r'id="datum"[^>]*aria-describedby="datum-fout"[^>]*aria-invalid="true"', fout.text)
         assert re.search(r'<option value="huisbezoek" selected>', fout.text)
 
-        zonder = {**poging, "datum": str(date.today()), "bereikt": ""}
+        zonder = {**poging, "datum": str(datetime.now(TZ).date()), "bereikt": ""}
         leeg = await w.post(f"/casussen/{casus_id}/contactpogingen", data=zonder, headers={"Origin": ORIGIN})
         assert leeg.status_code == 422 and 'id="bereikt-fout"' in leeg.text
 
@@ -114,7 +115,7 @@ async def test_casus_met_signalen_contactpoging_en_afsluiten(platform, token, we
         assert "de casus is afgesloten" in tekst_van(weer.text)
         laat = await w.post(
             f"/casussen/{casus_id}/contactpogingen",
-            data=poging | {"datum": str(date.today())},
+            data=poging | {"datum": str(datetime.now(TZ).date())},
             headers={"Origin": ORIGIN},
         )
         assert laat.status_code == 409 and "de casus is afgesloten" in tekst_van(laat.text)
