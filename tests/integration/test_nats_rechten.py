@@ -258,6 +258,9 @@ async def test_service_mag_niet_aan_de_durable_van_een_andere_service(server, st
         )
         for msg in await _leeg(triage, c):
             await msg.ack()
+        # A pull request of that drain may still wait on the server (its expiry a little after the client's
+        # timeout) and would take the next message: publish only when none is waiting.
+        await _tot_geen_pull_wacht(js, c)
         await js.publish(c.subject.replace("*", "GM1916"), b'{"voor": "triage"}')
         voor = await js.consumer_info(c.stream, c.durable)
         assert voor.num_pending >= 1
@@ -298,6 +301,13 @@ async def _leeg(verbinding: Verbinding, c) -> list:
         return await sub.fetch(100, timeout=0.5)
     except nats.errors.TimeoutError:
         return []
+
+
+async def _tot_geen_pull_wacht(js, c, timeout: float = 5.0) -> None:
+    einde = asyncio.get_running_loop().time() + timeout
+    while (await js.consumer_info(c.stream, c.durable)).num_waiting:
+        assert asyncio.get_running_loop().time() < einde, "de durable houdt een wachtend pull-verzoek"
+        await asyncio.sleep(0.05)
 
 
 async def wacht_op(voorwaarde, timeout: float = 3.0) -> None:
