@@ -26,9 +26,16 @@ class Rol(StrEnum):
     meldpunt = "meldpunt"
     partner = "partner"
     beheer = "beheer"
+    beleid = "beleid"
 
 
-GEMEENTE_ROLLEN = frozenset({Rol.wijkcoach, Rol.consulent, Rol.lokale_kamer, Rol.meldpunt, Rol.beheer})
+# Staff who work cases: they may read a household's or a melding's personal data where their team allows.
+MEDEWERKERS = frozenset({Rol.wijkcoach, Rol.consulent, Rol.lokale_kamer, Rol.meldpunt, Rol.beheer})
+# Policy staff (CONTRACT.md, "Additions"): the rule tables, their dry run and stuurinformatie; never
+# personal data, so beleid is no MEDEWERKER and every case endpoint refuses it.
+BELEID = frozenset({Rol.beleid, Rol.beheer})
+# The roles a token binds to one gemeente (its `gemeente` claim is required).
+GEMEENTE_ROLLEN = MEDEWERKERS | BELEID
 
 
 class Gebruiker(BaseModel):

@@ -24,6 +24,7 @@ ROL_TEKST = {
     Rol.lokale_kamer: "Lokale Kamer",
     Rol.meldpunt: "Meldpunt",
     Rol.beheer: "Beheer",
+    Rol.beleid: "Beleid",
     Rol.inwoner: "Inwoner",
     Rol.partner: "Partner",
 }

@@ -24,7 +24,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from shared.auth import GEMEENTE_ROLLEN
+from shared.auth import MEDEWERKERS
 from shared.zrm import ZRM_DOMEINEN
 from werkplek.afhankelijkheden import Aangemeld, Formulier, diensten_van, tekst
 from werkplek.diensten import DienstFout
@@ -148,7 +148,7 @@ MAX_FORMULIEREN = 50  # open forms per session; the oldest goes first
 
 
 def mag_melden(sessie: Sessie) -> bool:
-    return sessie.gebruiker is not None and sessie.gebruiker.rol in GEMEENTE_ROLLEN
+    return sessie.gebruiker is not None and sessie.gebruiker.rol in MEDEWERKERS
 
 
 @dataclass

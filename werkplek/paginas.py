@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from shared.auth import GEMEENTE_ROLLEN, Rol
+from shared.auth import MEDEWERKERS, Rol
 from werkplek import aanmelden, acties, beheer, casussen, melden, oidc, regels, status, teksten
 from werkplek import werkvoorraad as wv
 from werkplek.afhankelijkheden import (
@@ -59,8 +59,10 @@ async def start(request: Request) -> Response:
         return RedirectResponse("/inloggen", status_code=303)
     if sessie.gebruiker and sessie.gebruiker.rol == Rol.meldpunt:  # Meldpunt's work is taking meldingen
         return RedirectResponse("/meldingen/nieuw", status_code=303)
-    if sessie.gebruiker and sessie.gebruiker.rol in GEMEENTE_ROLLEN:
+    if sessie.gebruiker and sessie.gebruiker.rol in MEDEWERKERS:
         return RedirectResponse("/werkvoorraad", status_code=303)
+    if sessie.gebruiker and sessie.gebruiker.rol == Rol.beleid:  # policy staff read rules (and figures)
+        return RedirectResponse(f"/regels/{sessie.gebruiker.gemeente}", status_code=303)
     return toon(request, "start.html", sessie=sessie)
 
 

@@ -2,11 +2,10 @@
 (POST /v1/regels/{gemeente}/proef) with the facts of a melding, showing the decision, the rule that
 decided, its sentence and the facts triage used. Nothing is stored or published.
 
-CONTRACT.md names the roles beleid and beheer for this page. There is no `beleid` role in
-shared.auth.Rol yet, and adding it to GEMEENTE_ROLLEN would give it every staff endpoint (personal data
-included), which the contract rules out for beleid; so the page is for the staff roles triage allows
-for the rule table (shared.auth.GEMEENTE_ROLLEN, beheer among them), and triage decides: its own
-gemeente only. The gemeente code is no personal data."""
+CONTRACT.md names the roles beleid and beheer for this page; it is in their menu. The rule table holds no
+personal data, so triage also lets the other staff roles read it (a wijkcoach may want to know why work
+came to him): every gemeente role (shared.auth.GEMEENTE_ROLLEN), and triage decides: its own gemeente
+only. The gemeente code is no personal data."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from shared.auth import BELEID, MEDEWERKERS, Gebruiker, Rol
 from werkplek import teksten
 from werkplek.aanmelden import ROL_TEKST
 from werkplek.sessies import CSRF_VELD, Sessie
@@ -36,6 +37,22 @@ def maak_templates() -> Jinja2Templates:
     return templates
 
 
+def menu(gebruiker: Gebruiker | None) -> list[tuple[str, str]]:
+    """The main menu's (path, label) for this role: only pages the role can use (the services decide
+    what it may do there)."""
+    if gebruiker is None:
+        return []
+    rol, gemeente = gebruiker.rol, gebruiker.gemeente
+    items = [("/werkvoorraad", "Werkvoorraad")] if rol in MEDEWERKERS else []
+    if rol in MEDEWERKERS:  # the gemeente roles intake takes a melding from
+        items.append(("/meldingen/nieuw", "Melding registreren"))
+    if rol in BELEID and gemeente:
+        items.append((f"/regels/{gemeente}", "Regels"))
+    if rol == Rol.beheer:
+        items.append(("/beheer", "Beheer"))
+    return items
+
+
 def toon(
     request: Request,
     template: str,
@@ -52,6 +69,7 @@ def toon(
         "csrf": sessie.csrf if sessie else "",
         "productie": app.state.instellingen.productie,
         "woorden": woorden,
+        "menu": menu(sessie.gebruiker if sessie else None),
         "thema": app.state.themas.van(sessie.gebruiker.gemeente) if sessie and sessie.gebruiker else None,
         **(context or {}),
     }

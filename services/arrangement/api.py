@@ -17,12 +17,12 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from services.arrangement import schemas, usecases
 from services.arrangement.domain import Beschikking
-from shared.auth import GEMEENTE_ROLLEN, Gebruiker, Rol, vereist
+from shared.auth import MEDEWERKERS, Gebruiker, Rol, vereist
 from shared.db import UnitOfWork
 from shared.http import fouten
 
 router = APIRouter(prefix="/v1", tags=["arrangement"], responses=fouten(403))
-Medewerker = Annotated[Gebruiker, Depends(vereist(*GEMEENTE_ROLLEN))]
+Medewerker = Annotated[Gebruiker, Depends(vereist(*MEDEWERKERS))]
 Consulent = Annotated[Gebruiker, Depends(vereist(Rol.consulent))]
 BEWERK_FOUTEN = fouten(404, 409)  # what a change to a plan answers besides 403 (and 422)
 P = ParamSpec("P")

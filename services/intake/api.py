@@ -10,13 +10,13 @@ from fastapi.responses import JSONResponse
 
 from services.intake import usecases
 from services.intake.schemas import MeldingAntwoord, MeldingInvoer
-from shared.auth import GEMEENTE_ROLLEN, Gebruiker, Rol, optionele_gebruiker, vereist
+from shared.auth import MEDEWERKERS, Gebruiker, Rol, optionele_gebruiker, vereist
 from shared.http import fouten
 from shared.service import Context
 
 router = APIRouter(prefix="/v1/meldingen", tags=["meldingen"], responses=fouten(403))
 
-MELDERS = (Rol.inwoner, *GEMEENTE_ROLLEN)
+MELDERS = (Rol.inwoner, *MEDEWERKERS)
 
 
 def _ctx(request: Request) -> Context:
@@ -51,7 +51,7 @@ async def registreer_melding(
 async def lees_melding(
     melding_id: uuid.UUID,
     request: Request,
-    gebruiker: Annotated[Gebruiker, Depends(vereist(*GEMEENTE_ROLLEN))],
+    gebruiker: Annotated[Gebruiker, Depends(vereist(*MEDEWERKERS))],
 ):
     ctx = _ctx(request)
     async with ctx.uows() as uow:

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from services.intake import domain, tables
 from services.intake.domain import LEVENSCYCLUS, Status
 from services.intake.schemas import MeldingAntwoord, MeldingInvoer
-from shared.auth import GEMEENTE_ROLLEN, Gebruiker, Rol
+from shared.auth import MEDEWERKERS, Gebruiker, Rol
 from shared.db import UnitOfWork, UnitOfWorkFactory
 from shared.events import (
     DoorverwijzingAanvaard,
@@ -259,7 +259,7 @@ async def status_voor_melder(
 def _mag_status_zien(gebruiker: Gebruiker | None, rij: Row[Any], code: str | None) -> bool:
     if code is not None:
         return rij.terugkoppelcode_sha256 is not None and hmac.compare_digest(_sha256(code), rij.terugkoppelcode_sha256)
-    return gebruiker is not None and gebruiker.rol in GEMEENTE_ROLLEN and gebruiker.gemeente == rij.gemeente
+    return gebruiker is not None and gebruiker.rol in MEDEWERKERS and gebruiker.gemeente == rij.gemeente
 
 
 async def _ga_naar(

@@ -23,7 +23,7 @@ from services.signalering.schemas import (
     SignaalInvoer,
     SignaalTerugkoppeling,
 )
-from shared.auth import GEMEENTE_ROLLEN, Gebruiker, Rol, huidige_gebruiker, vereist
+from shared.auth import MEDEWERKERS, Gebruiker, Rol, huidige_gebruiker, vereist
 from shared.gemeenten import Gemeente, Partner
 from shared.http import fouten, veldfout
 from shared.invoer import Contactpoging
@@ -60,7 +60,7 @@ def partner_van(
 
 
 Afzender = Annotated[usecases.Afzender, Depends(partner_van)]
-Medewerker = Annotated[Gebruiker, Depends(vereist(*GEMEENTE_ROLLEN))]
+Medewerker = Annotated[Gebruiker, Depends(vereist(*MEDEWERKERS))]
 
 
 @router.post("/signalen", status_code=202, response_model=SignaalAntwoord, responses=fouten(503))

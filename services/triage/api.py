@@ -9,11 +9,13 @@ from fastapi import APIRouter, Body, Depends, Request
 
 from services.triage import usecases
 from services.triage.schemas import Besluiten, Regels, Uitkomst
-from shared.auth import GEMEENTE_ROLLEN, Gebruiker, vereist
+from shared.auth import GEMEENTE_ROLLEN, MEDEWERKERS, Gebruiker, vereist
 from shared.http import fouten
 
 router = APIRouter(prefix="/v1", tags=["triage"], responses=fouten(403))
-Medewerker = Annotated[Gebruiker, Depends(vereist(*GEMEENTE_ROLLEN))]
+Medewerker = Annotated[Gebruiker, Depends(vereist(*MEDEWERKERS))]
+# The rule tables and their dry run hold no personal data: beleid may read and try them too.
+RegelLezer = Annotated[Gebruiker, Depends(vereist(*GEMEENTE_ROLLEN))]
 
 
 @router.get("/besluiten", response_model=Besluiten)
@@ -24,7 +26,7 @@ async def besluiten(bron_id: uuid.UUID, request: Request, gebruiker: Medewerker)
 
 
 @router.get("/regels/{gemeente}", response_model=Regels, responses=fouten(404))
-async def regels(gemeente: str, request: Request, gebruiker: Medewerker):
+async def regels(gemeente: str, request: Request, gebruiker: RegelLezer):
     return Regels(gemeente=gemeente, regels=usecases.regels_van(request.app.state.ctx.gemeenten, gebruiker, gemeente))
 
 
@@ -32,7 +34,7 @@ async def regels(gemeente: str, request: Request, gebruiker: Medewerker):
 async def proef(
     gemeente: str,
     request: Request,
-    gebruiker: Medewerker,
+    gebruiker: RegelLezer,
     data: Annotated[dict[str, Any], Body()],
     bekend_huishouden: bool = False,
 ):

@@ -1,6 +1,7 @@
-"""The casus, regels and beheer pages in a real Chromium against the test platform: beheer dry-runs a rule
-and reads the rule and its sentence; beheer replays a DLQ entry with the button and sees it gone; axe-core
-finds no serious or critical WCAG 2.2 AA violation on the three pages (also with a form's errors)."""
+"""The casus, regels and beheer pages in a real Chromium against the test platform: beleid (policy staff)
+lands on the rules, dry-runs a rule and reads the rule and its sentence; beheer replays a DLQ entry with
+the button and sees it gone; axe-core finds no serious or critical WCAG 2.2 AA violation on the three
+pages (also with a form's errors, and the rules as beleid sees them)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from tests.support.dlq import dlq_van, vermelding_van_toegepast
 from tests.support.gegevens import geldig_bsn, melding
 
 
-async def test_beheer_proeft_een_regel_en_leest_regel_en_zin(pagina):
-    await log_in(pagina, "beheer")
-    await pagina.get_by_role("link", name="Regels").click()
+async def test_beleid_proeft_een_regel_en_leest_regel_en_zin(pagina):
+    await log_in(pagina, "beleid")
+    await expect(pagina).to_have_url(f"{pagina.url.split('/regels/')[0]}/regels/GM1916")  # beleid's start page
+    await expect(pagina.get_by_role("link", name="Werkvoorraad")).to_have_count(0)
     await expect(pagina.locator("#regeltabel")).to_contain_text("acuut-onveilig")
     await pagina.get_by_label("Soort melding").select_option("zorgmelding")
     await pagina.get_by_label("Wie meldt?").select_option("buur")
@@ -95,5 +97,10 @@ async def test_axe_op_casus_regels_en_beheer(browser, werkplek_url, platform, to
     await p.get_by_role("button", name="Zoeken").click()  # neither BSN nor address: an error
     await expect(p.locator("#bsn-fout")).to_be_visible()
     per_pagina["beheer met fouten"] = await scan(p)
+    await ctx.close()
+    ctx = await browser.new_context(base_url=werkplek_url, bypass_csp=True, locale="nl-NL")
+    p = await ctx.new_page()
+    await log_in(p, "beleid")
+    per_pagina["regels voor beleid"] = await scan(p)
     await ctx.close()
     assert not any(per_pagina.values()), beschrijf(per_pagina)

@@ -21,6 +21,7 @@ from tests.e2e.test_skeleton import post_melding, url
 from tests.support.dlq import dlq_van, publiceer_gif, vermelding_van_toegepast, wacht_op_vermelding
 from tests.support.gegevens import geldig_bsn, melding
 from tests.werkplek.conftest import ORIGIN, csrf_van, log_in
+from tests.werkplek.test_acties import _huishouden_met_plan
 from werkplek.casussen import euro
 from werkplek.regels import als_in_woorden, voorwaarde
 
@@ -265,3 +266,34 @@ async def test_beheer_dlq_opnieuw_verwerken_status_en_verwerkingslog(platform, t
     async with werkplek() as w:
         await log_in(w, rol="consulent", gemeente="GM1916")
         assert (await w.get("/beheer")).status_code == 403
+
+
+async def test_beleid_leest_en_probeert_regels_en_ziet_geen_huishoudens(platform, token, werkplek):
+    """Policy staff: to the rules after login, only 'Regels' in the menu, a dry run decides; every case
+    page is refused by the service behind it (no personal data for beleid)."""
+    huishouden_id, _ = await _huishouden_met_plan(platform, token)
+    async with werkplek() as w:
+        r = await log_in(w, rol="beleid", gemeente="GM1916")
+        start = await w.get(r.headers["location"])
+        assert start.status_code == 303 and start.headers["location"] == "/regels/GM1916"
+        pagina = await w.get("/regels/GM1916")
+        assert pagina.status_code == 200, pagina.text
+        menu = re.search(r'<nav class="werkplek-menu".*?</nav>', pagina.text, re.S).group(0)
+        assert re.findall(r'href="([^"]+)"', menu) == ["/regels/GM1916"]
+        assert "Ingelogd als Beleid" in tekst_van(pagina.text)
+        proef = {"soort": "zorgmelding", "kanaal": "telefoon", "melder_type": "buur", "leeftijdscategorie": "23-64"}
+        r = await w.post(
+            "/regels/GM1916/proef", data={"csrf_token": csrf_van(pagina.text), **proef}, headers={"Origin": ORIGIN}
+        )
+        assert r.status_code == 200 and ">zorgmelding-ander</code>" in r.text
+        assert (await w.get("/werkvoorraad")).status_code == 403
+        huishouden = await w.get(f"/huishoudens/{huishouden_id}")
+        assert huishouden.status_code == 403 and "Versies van het plan" not in huishouden.text
+        assert (await w.get("/meldingen/nieuw")).status_code == 403
+        assert (await w.get("/beheer")).status_code == 403
+    beleid = token("beleid")
+    async with httpx.AsyncClient() as c:  # the services themselves refuse beleid, not only the screens
+        regels = await c.get(url(platform, "triage", "/v1/regels/GM1916"), headers=beleid)
+        assert regels.status_code == 200 and regels.json()["regels"]
+        plan = await c.get(url(platform, "arrangement", f"/v1/huishoudens/{huishouden_id}"), headers=beleid)
+        assert plan.status_code == 403
