@@ -43,6 +43,7 @@ class Durable(BaseModel):
     num_pending: int
     num_ack_pending: int
     redelivered: int
+    ack_vloer: int = 0  # the stream sequence up to which everything is acknowledged
 
 
 class Outbox(BaseModel):
@@ -106,6 +107,27 @@ async def _nats(stap: Awaitable[Any]) -> Any:
         raise
 
 
+async def meet_status(js: Any, service: str, uow: Any, outbox: Table) -> Status:
+    """The service's durables as JetStream's consumer info gives them (answered by the consumer's leader)
+    and its outbox; the beheer API shows it, the metrics job exports it (shared/metrics.py)."""
+    durables = []
+    for c in consumers_van(service):
+        info = await js.consumer_info(c.stream, c.durable)
+        durables.append(
+            Durable(
+                durable=c.durable,
+                stream=c.stream,
+                num_pending=info.num_pending or 0,
+                num_ack_pending=info.num_ack_pending or 0,
+                redelivered=info.num_redelivered or 0,
+                ack_vloer=info.ack_floor.stream_seq if info.ack_floor else 0,
+            )
+        )
+    rij = (await uow.session.execute(select(func.count(), func.min(outbox.c.aangemaakt_op)))).one()
+    oudste = (datetime.now(UTC) - rij[1]).total_seconds() if rij[1] is not None else None
+    return Status(service=service, consumers=durables, outbox=Outbox(wachtend=rij[0], oudste_leeftijd_s=oudste))
+
+
 def beheer_router(service: str, outbox: Table, herhalers: Mapping[str, Herhaler]) -> APIRouter:
     b = _Beheer(service, outbox, herhalers)
     router = APIRouter(prefix="/v1/beheer", tags=["beheer"], responses=fouten(403, 503))
@@ -114,23 +136,8 @@ def beheer_router(service: str, outbox: Table, herhalers: Mapping[str, Herhaler]
     async def status(request: Request, gebruiker: Beheerder) -> Status:
         """This service's durables (what waits, what is delivered but unacknowledged, redeliveries) and its
         outbox (rows not yet sent, the age of the oldest)."""
-        js = _js(request)
-        durables = []
-        for c in consumers_van(b.service):
-            info = await _nats(js.consumer_info(c.stream, c.durable))
-            durables.append(
-                Durable(
-                    durable=c.durable,
-                    stream=c.stream,
-                    num_pending=info.num_pending or 0,
-                    num_ack_pending=info.num_ack_pending or 0,
-                    redelivered=info.num_redelivered or 0,
-                )
-            )
         async with request.app.state.ctx.uows() as uow:
-            rij = (await uow.session.execute(select(func.count(), func.min(b.outbox.c.aangemaakt_op)))).one()
-        oudste = (datetime.now(UTC) - rij[1]).total_seconds() if rij[1] is not None else None
-        return Status(service=b.service, consumers=durables, outbox=Outbox(wachtend=rij[0], oudste_leeftijd_s=oudste))
+            return await _nats(meet_status(_js(request), b.service, uow, b.outbox))
 
     @router.get("/dlq", response_model=Dlq)
     async def dlq_lijst(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,6 +33,7 @@ from sqlalchemy.exc import DBAPIError
 
 from shared.db import UnitOfWork, UnitOfWorkFactory, is_tijdelijk
 from shared.events import Event, lees_event
+from shared.metrics import Metrieken
 from shared.nats_url import nats_verbinding
 from shared.topology import ACK_WAIT_S, Consumer, consumer_config, dlq_subject
 
@@ -46,6 +48,16 @@ def _herstel_pull_timeout() -> None:
 
     stream_pull_subscriber.TimeoutError = TimeoutError  # type: ignore[misc,assignment]
 
+
+# What became of a message, as `toegang_berichten` counts it (shared/metrics.py).
+OK, DUPLICAAT, OPNIEUW, DATABASE_WEG, DLQ, ONLEESBAAR = (
+    "ok",
+    "duplicaat",
+    "opnieuw",
+    "database_weg",
+    "dlq",
+    "onleesbaar",
+)
 
 # An event handler: the event, inside the apply-once transaction of the service's unit of work.
 EventHandler = Callable[[Event, UnitOfWork], Awaitable[None]]
@@ -94,13 +106,14 @@ def verwerker(
     uows: UnitOfWorkFactory,
     inbox: Table,
     gemeenten: Container[str] | None = None,
-) -> Callable[[str, bytes], Awaitable[Event]]:
+) -> Callable[[str, bytes], Awaitable[tuple[Event, bool]]]:
     """What a durable does with one message (its subject and body): parse the CloudEvent, check it is
-    this consumer's, apply it once (inbox) and commit. The subscriber (`abonneer`) and a replay from the
-    DLQ through the service's beheer API (shared/beheer.py) both go through here. With `gemeenten` (the
-    configured codes), an event of any other gemeente is an OngeldigBericht."""
+    this consumer's, apply it once (inbox) and commit; returns the event and whether it was new. The
+    subscriber (`abonneer`) and a replay from the DLQ through the service's beheer API (shared/beheer.py)
+    both go through here. With `gemeenten` (the configured codes), an event of any other gemeente is an
+    OngeldigBericht."""
 
-    async def pas_toe(subject: str, body: bytes) -> Event:
+    async def pas_toe(subject: str, body: bytes) -> tuple[Event, bool]:
         try:
             event = lees_event(body)
         except (ValidationError, ValueError) as fout:
@@ -112,10 +125,10 @@ def verwerker(
         if gemeenten is not None and event.gemeente not in gemeenten:
             raise OngeldigBericht("ongeldig bericht: onbekende gemeente")
         async with uows() as uow:
-            if await _eerste_keer(uow, inbox, consumer, event):
+            if nieuw := await _eerste_keer(uow, inbox, consumer, event):
                 await handler(event, uow)
             await uow.commit()
-        return event
+        return event, nieuw
 
     return pas_toe
 
@@ -129,29 +142,43 @@ def abonneer(
     beleid: RetryBeleid = RetryBeleid(),
     gemeenten: Container[str] | None = None,
     na_commit: Callable[[str, Event, int], None] | None = None,
+    metrieken: Metrieken | None = None,
 ) -> None:
     """Bind an event handler: parse the CloudEvent, apply it once (inbox), commit, acknowledge (`verwerker`).
     `na_commit(durable, event, delivery)` runs between commit and acknowledgement (the fault suite's
     "acknowledgement lost" fault, shared/faults.py)."""
     pas_toe = verwerker(consumer, handler, uows, inbox, gemeenten)
 
-    async def verwerk_event(msg: NatsMessage) -> None:
-        event = await pas_toe(msg.raw_message.subject, msg.body)
+    async def verwerk_event(msg: NatsMessage) -> str:
+        event, nieuw = await pas_toe(msg.raw_message.subject, msg.body)
+        if metrieken is not None:
+            metrieken.leeftijd_van(consumer.durable, (datetime.now(UTC) - event.time).total_seconds())
         if na_commit is not None:
             na_commit(consumer.durable, event, msg.raw_message.metadata.num_delivered)
+        return OK if nieuw else DUPLICAAT
 
-    abonneer_berichten(broker, consumer, verwerk_event, beleid)
+    abonneer_berichten(broker, consumer, verwerk_event, beleid, metrieken)
 
 
 def abonneer_berichten(
     broker: NatsBroker,
     consumer: Consumer,
-    verwerk: Callable[[NatsMessage], Awaitable[None]],
+    verwerk: Callable[[NatsMessage], Awaitable[str | None]],
     beleid: RetryBeleid = RetryBeleid(),
+    metrieken: Metrieken | None = None,
 ) -> None:
     """Bind any message handler to a durable pull consumer with the platform's ack, retry and DLQ policy.
 
-    `verwerk` raises OngeldigBericht for a message that can never succeed, anything else to retry."""
+    `verwerk` raises OngeldigBericht for a message that can never succeed, anything else to retry; it may
+    return its outcome (OK or DUPLICAAT) for the metrics."""
+    event_type = consumer.event.__name__ if consumer.event is not None else "partnerbericht"
+
+    def tel(uitkomst: str, begin: float, reden: str | None = None) -> None:
+        if metrieken is not None:
+            metrieken.bericht(consumer.durable, event_type, uitkomst, time.perf_counter() - begin)
+            if reden is not None:
+                metrieken.dlq.labels(metrieken.service, consumer.durable, reden).inc()
+
     subscriber = broker.subscriber(
         consumer.subject,
         stream=JStream(consumer.stream, declare=False),
@@ -167,11 +194,13 @@ def abonneer_berichten(
 
     async def met_herkansing(msg: NatsMessage) -> None:
         aflevering = msg.raw_message.metadata.num_delivered
+        begin = time.perf_counter()
         try:
-            await verwerk(msg)
+            uitkomst = await verwerk(msg) or OK
         except OngeldigBericht as fout:
             await naar_dlq(broker, consumer, msg, str(fout))
             await msg.reject()
+            tel(ONLEESBAAR, begin, "ongeldig_bericht")
             return
         except Exception as fout:
             if is_tijdelijk(fout):
@@ -182,18 +211,22 @@ def abonneer_berichten(
                     extra={"consumer": consumer.durable, "aflevering": aflevering, "fout": type(fout).__name__},
                 )
                 await msg.nack(delay=beleid.backoff_seconden[-1])
+                tel(DATABASE_WEG, begin)
                 return
             if aflevering >= beleid.max_deliver:
                 await naar_dlq(broker, consumer, msg, reden_van(fout))
                 await msg.reject()
+                tel(DLQ, begin, type(fout).__name__)  # a class name of the code: a bounded label
             else:
                 log.info(
                     "opnieuw",
                     extra={"consumer": consumer.durable, "aflevering": aflevering, "fout": type(fout).__name__},
                 )
                 await msg.nack(delay=beleid.backoff(aflevering))
+                tel(OPNIEUW, begin)
             return
         await msg.ack()
+        tel(uitkomst, begin)
 
     subscriber(met_herkansing)
     _geef_terug_bij_stoppen(subscriber)

@@ -44,6 +44,12 @@ async def vermeldingen(js: Any, service: str | None = None, aantal: int = 50) ->
     return list(reversed(uit))
 
 
+async def aantal(js: Any, service: str) -> int:
+    """How many entries of this service the DLQ stream holds now."""
+    info = await js.stream_info(DLQ_STREAM, subjects_filter=dlq_subject(service))
+    return sum((info.state.subjects or {}).values())
+
+
 async def vermelding(js: Any, dlq_seq: int, service: str | None = None) -> dict | None:
     """One entry, or None when there is none with this number (of this service)."""
     try:

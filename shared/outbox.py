@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import UTC, datetime
 
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
@@ -23,6 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db import UnitOfWorkFactory
+from shared.metrics import Metrieken
 from shared.telemetry import exporteert
 from shared.topology import stream_van_subject
 
@@ -35,7 +37,7 @@ ACK_TIMEOUT_S = 10.0
 
 
 class OutboxRelay:
-    def __init__(self, uows: UnitOfWorkFactory, broker: NatsBroker):
+    def __init__(self, uows: UnitOfWorkFactory, broker: NatsBroker, metrieken: Metrieken | None = None):
         self._engine: AsyncEngine = uows.engine
         self._outbox = uows.outbox
         self._signaal = uows.nieuwe_events
@@ -44,6 +46,7 @@ class OutboxRelay:
         self._stoppen = asyncio.Event()
         self._js: JetStreamContext | None = None
         self._spans = exporteert()  # a span per event only when someone receives the spans
+        self._metrieken = metrieken
 
     def start(self) -> None:
         self._taak = asyncio.create_task(self._loop(), name="outbox-relay")
@@ -68,6 +71,8 @@ class OutboxRelay:
                 aantal = await self.publiceer_batch()
                 pauze = 0.1
             except Exception as fout:  # NATS or the database is away: wait and try again
+                if self._metrieken is not None:
+                    self._metrieken.publicatiefouten.labels(self._metrieken.service).inc()
                 log.warning(
                     "outbox relay: publiceren mislukt, opnieuw over %.1fs", pauze, extra={"fout": type(fout).__name__}
                 )
@@ -93,7 +98,7 @@ class OutboxRelay:
         async with self._engine.begin() as conn:
             rijen = (
                 await conn.execute(
-                    select(o.c.id, o.c.event_id, o.c.subject, o.c.payload, o.c.headers)
+                    select(o.c.id, o.c.event_id, o.c.subject, o.c.payload, o.c.headers, o.c.aangemaakt_op)
                     .order_by(o.c.id)
                     .limit(BATCH)
                     .with_for_update(skip_locked=True)
@@ -102,6 +107,7 @@ class OutboxRelay:
             if not rijen:
                 return 0
             await self._publiceer(rijen)
+            self._tel(rijen)
             await conn.execute(
                 delete(o).where(o.c.id == any_(bindparam("ids", [r.id for r in rijen], type_=ARRAY(BigInteger))))
             )
@@ -123,6 +129,16 @@ class OutboxRelay:
         finally:
             for ack in acks:  # a cancelled future gives its slot back to nats-py's pending limit
                 ack.cancel()
+
+    def _tel(self, rijen) -> None:
+        """Published, and how long from commit (the row's insert time) to the PubAck."""
+        if (m := self._metrieken) is None:
+            return
+        nu = datetime.now(UTC)
+        m.gepubliceerd.labels(m.service).inc(len(rijen))
+        histogram = m.commit_tot_puback.labels(m.service)
+        for rij in rijen:
+            histogram.observe(max((nu - rij.aangemaakt_op).total_seconds(), 0.0))
 
     def _headers(self, rij) -> dict[str, str]:
         headers = {"Nats-Msg-Id": str(rij.event_id), "content-type": "application/cloudevents+json"}

@@ -24,8 +24,9 @@ from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from pydantic import ValidationError
 from sqlalchemy import MetaData, Table, text
 
+from shared import dlq, metrics
 from shared.auth import TokenVerifier
-from shared.beheer import beheer_router
+from shared.beheer import beheer_router, meet_status
 from shared.bus import (
     BerichtHandler,
     EventHandler,
@@ -79,6 +80,9 @@ class ServiceDefinitie:
     # Periodic jobs (e.g. retention), each run every `interval_s` in every replica; they must be safe
     # to run concurrently.
     taken: list[Taak] = field(default_factory=list)
+    # The service's own gauges (arrangement: open and overdue deadlines): made once in the registry, the
+    # returned function samples them with the metrics job.
+    metingen: Callable[[metrics.Metrieken], Callable[[Context], Awaitable[None]]] | None = None
 
 
 @dataclass
@@ -111,9 +115,46 @@ def inbox_opschonen(definitie: ServiceDefinitie, interval_s: float) -> Taak:
     return Taak("inbox-opschonen", interval_s, schoon_op)
 
 
-def platform_taken(definitie: ServiceDefinitie, instellingen: Instellingen) -> list[Taak]:
+def metrieken_meten(definitie: ServiceDefinitie, m: metrics.Metrieken, interval_s: float) -> Taak:
+    """Sample what no message or request moves: the outbox, the durables, the DLQ, the service's own
+    gauges. A failed source counts in toegang_meting_mislukt and leaves the last value standing."""
+    eigen = definitie.metingen(m) if definitie.metingen else None
+    s = definitie.naam
+
+    async def meet(ctx: Context) -> None:
+        js = ctx.broker.config.connection_state.stream
+        try:
+            async with ctx.uows() as uow:
+                status = await meet_status(js, s, uow, definitie.outbox)
+            m.outbox_rijen.labels(s).set(status.outbox.wachtend)
+            m.outbox_oudste.labels(s).set(status.outbox.oudste_leeftijd_s or 0.0)
+            for d in status.consumers:
+                m.wachtend.labels(s, d.durable).set(d.num_pending)
+                m.onbevestigd.labels(s, d.durable).set(d.num_ack_pending)
+                m.herbezorgd.labels(s, d.durable).set(d.redelivered)
+                m.ack_vloer.labels(s, d.durable).set(d.ack_vloer)
+            m.dlq_vermeldingen.labels(s).set(await dlq.aantal(js, s))
+        except Exception as fout:
+            m.meting_mislukt.labels(s, "status").inc()
+            log.warning("meting mislukt", extra={"bron": "status", "fout": type(fout).__name__})
+        if eigen is not None:
+            try:
+                await eigen(ctx)
+            except Exception as fout:
+                m.meting_mislukt.labels(s, "eigen").inc()
+                log.warning("meting mislukt", extra={"bron": "eigen", "fout": type(fout).__name__})
+
+    return Taak("metrieken", interval_s, meet)
+
+
+def platform_taken(
+    definitie: ServiceDefinitie, instellingen: Instellingen, metrieken: metrics.Metrieken | None = None
+) -> list[Taak]:
     """The service's own periodic jobs and those every service runs."""
-    return [*definitie.taken, inbox_opschonen(definitie, instellingen.inbox_opschonen_interval_s)]
+    taken = [*definitie.taken, inbox_opschonen(definitie, instellingen.inbox_opschonen_interval_s)]
+    if metrieken is not None:
+        taken.append(metrieken_meten(definitie, metrieken, instellingen.metriek_interval_s))
+    return taken
 
 
 def houdt_persoonsgegevens(ctx: Context) -> None:
@@ -146,6 +187,7 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
     broker = maak_broker(instellingen.nats_url, definitie.naam, tracer_provider)
     uows = UnitOfWorkFactory(engine, definitie.outbox)
     ctx = Context(instellingen, gemeenten, uows, broker=broker)
+    metrieken = metrics.Metrieken(definitie.naam)
     if definitie.bij_start:
         definitie.bij_start(ctx)
 
@@ -158,7 +200,7 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
     for consumer in consumers_van(definitie.naam):
         if consumer.event is None:
             bericht = herhalers[consumer.durable] = berichten[consumer.subject]
-            abonneer_berichten(broker, consumer, _als_bericht(bericht), beleid)
+            abonneer_berichten(broker, consumer, _als_bericht(bericht), beleid, metrieken)
             continue
         handler = handlers[consumer.event]
         if instellingen.storing is not None:
@@ -173,12 +215,13 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
             beleid,
             gemeenten,
             instellingen.storing.na_commit if instellingen.storing else None,
+            metrieken,
         )
     for model in definitie.publiceert:  # documented in AsyncAPI; the relay does the publishing
         et = EVENT_TYPES[model]
         broker.publisher(f"{et.subject_prefix}.*", schema=EVENT_KLASSE[model], title=et.type, include_in_schema=True)
-    relay = OutboxRelay(uows, broker)
-    taken = platform_taken(definitie, instellingen)
+    relay = OutboxRelay(uows, broker, metrieken)
+    taken = platform_taken(definitie, instellingen, metrieken)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -219,6 +262,7 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
         instellingen.jwt_secret.get_secret_value() if instellingen.jwt_secret else None, instellingen.jwks_url
     )
     installeer_foutafhandeling(app)
+    metrics.installeer(app, metrieken)
     for router in definitie.routers:
         app.include_router(router)
     app.include_router(beheer_router(definitie.naam, definitie.outbox, herhalers))
@@ -244,7 +288,7 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
     async def asyncapi_document() -> JSONResponse:
         return JSONResponse(asyncapi.to_specification().to_jsonable())
 
-    FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider, excluded_urls="health,asyncapi")
+    FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider, excluded_urls="health,asyncapi,metrics")
     return app
 
 

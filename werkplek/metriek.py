@@ -15,11 +15,12 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from shared.metrics import MS_BUCKETS, ONBEKEND, antwoord, route_van, statusklasse
 from werkplek.diensten import Diensten
 
-ONBEKEND = "onbekend"
+__all__ = ["ONBEKEND", "Metriek", "installeer"]
 _START = "werkplek_metriek_start"
 
 
@@ -42,12 +43,19 @@ class Metriek:
             "werkplek_dienst_seconden",
             "Duur van een aanroep van een service, per service, methode en statusklasse.",
             ["dienst", "methode", "status"],
+            buckets=MS_BUCKETS,
+            registry=self.register,
+        )
+        self.aanmeldingen = Counter(
+            "werkplek_aanmeldingen",
+            "Aanmeldingen, per wijze (ontwikkeling, oidc) en uitkomst (gelukt, geweigerd).",
+            ["wijze", "uitkomst"],
             registry=self.register,
         )
 
     def tel_pagina(self, request: Request, status: int, seconden: float) -> None:
-        route = _route(request)
-        self.paginas.labels(route, request.method, _klasse(status)).inc()
+        route = route_van(request)
+        self.paginas.labels(route, request.method, statusklasse(status)).inc()
         self.duur.labels(route).observe(seconden)
 
     def instrumenteer(self, diensten: Diensten) -> None:
@@ -61,27 +69,13 @@ class Metriek:
             begin = antwoord.request.extensions.get(_START)
             if isinstance(begin, float):
                 seconden = time.perf_counter() - begin
-                self.dienst.labels(naam, antwoord.request.method, _klasse(antwoord.status_code)).observe(seconden)
+                self.dienst.labels(naam, antwoord.request.method, statusklasse(antwoord.status_code)).observe(seconden)
 
         return klaar
 
 
 async def _start(request: httpx.Request) -> None:
     request.extensions[_START] = time.perf_counter()
-
-
-def _klasse(status: int) -> str:
-    return f"{status // 100}xx"
-
-
-def _route(request: Request) -> str:
-    route = request.scope.get("route")
-    pad = getattr(route, "path", None)
-    if isinstance(pad, str) and pad:
-        return pad  # the template: /huishoudens/{huishouden_id}
-    if request.url.path.startswith("/static/"):
-        return "/static"
-    return ONBEKEND
 
 
 def installeer(app: FastAPI) -> Metriek:
@@ -97,7 +91,7 @@ def installeer(app: FastAPI) -> Metriek:
         return antwoord
 
     @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(metriek.register), media_type=CONTENT_TYPE_LATEST)
+    async def metrics(request: Request) -> Response:
+        return antwoord(request, metriek.register)
 
     return metriek

@@ -238,7 +238,9 @@ async def terug(request: Request) -> Response:
     try:
         aanmelding = await oidc.rond_af(wacht, dict(request.query_params))
     except InloggenMislukt as fout:
+        request.app.state.metriek.aanmeldingen.labels("oidc", "geweigerd").inc()
         return _mislukt(request, sessie, fout, 400)
+    request.app.state.metriek.aanmeldingen.labels("oidc", "gelukt").inc()
     nieuw = sessies.meld_aan(sessie, aanmelding.token, aanmelding.gebruiker, aanmelding.verloopt_op)
     antwoord = RedirectResponse("/", status_code=303)
     sessies.zet_cookie(antwoord, nieuw)

@@ -102,9 +102,12 @@ async def log_in(request: Request, form: Formulier) -> Response:
     if instellingen.productie or instellingen.jwt_secret is None:
         return _inlogpagina(request, sessie, {}, {}, status_code=403)
     waarden, fouten = aanmelden.controleer({veld: _tekst(form, veld) for veld in form})
+    aanmeldingen = request.app.state.metriek.aanmeldingen
     if fouten:
+        aanmeldingen.labels("ontwikkeling", "geweigerd").inc()
         waarden.pop("bsn", None)  # never sent back into the page
         return _inlogpagina(request, sessie, waarden, fouten, status_code=422)
+    aanmeldingen.labels("ontwikkeling", "gelukt").inc()
     aanmelding = aanmelden.ontwikkeltoken(instellingen.jwt_secret.get_secret_value(), waarden)
     nieuw = _sessies(request).meld_aan(sessie, aanmelding.token, aanmelding.gebruiker, aanmelding.verloopt_op)
     antwoord = RedirectResponse("/", status_code=303)

@@ -33,6 +33,7 @@ DEFINITIE = ServiceDefinitie(
     ],
     omschrijving="Eén huishouden, één plan, één regisseur: arrangement, beschikkingen, termijnen.",
     taken=jobs.TAKEN,
+    metingen=jobs.termijnmetingen,
 )
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from services.arrangement import repository
 from shared.events import TermijnVerstreken
+from shared.metrics import Metrieken
 from shared.service import Context, Taak
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,26 @@ async def _verstrijk_batch(ctx: Context, nu: datetime) -> int:
             repository.publiceer(uow, data, r.gemeente, r.plan_id, r.huishouden_id, str(r.bron_id))
         await uow.commit()
     return len(rijen)
+
+
+def termijnmetingen(m: Metrieken):
+    """Open and overdue deadlines per gemeente and grondslag, as gauges (the operator's early warning that
+    deadlines are running out; alert TermijnenVerlopen)."""
+    open_ = m.gauge("toegang_termijnen_open", "Open termijnen per gemeente en grondslag.", ["gemeente", "grondslag"])
+    verlopen = m.gauge(
+        "toegang_termijnen_verlopen", "Open termijnen waarvan de datum voorbij is.", ["gemeente", "grondslag"]
+    )
+
+    async def meet(ctx: Context) -> None:
+        async with ctx.uows() as uow:
+            rijen = await repository.open_termijnen_per_grondslag(uow, datetime.now(UTC))
+        open_.clear()  # a grondslag without open deadlines drops out; no await until all are set again
+        verlopen.clear()
+        for r in rijen:
+            open_.labels(r.gemeente, r.termijn_grondslag).set(r.open)
+            verlopen.labels(r.gemeente, r.termijn_grondslag).set(r.verlopen)
+
+    return meet
 
 
 TAKEN = [Taak("termijnbewaking", TERMIJNBEWAKING_INTERVAL_S, bewaak_termijnen)]

@@ -410,3 +410,19 @@ async def verstrijk_termijnen(uow: UnitOfWork, nu: datetime, limiet: int) -> Seq
     if rijen:
         await uow.session.execute(update(t).where(t.c.id.in_([r.id for r in rijen])).values(verstreken_op=nu))
     return rijen
+
+
+async def open_termijnen_per_grondslag(uow: UnitOfWork, nu: datetime) -> Sequence[Row]:
+    """Per gemeente and grondslag: open deadlines, and of those the overdue ones (for the metrics)."""
+    return (
+        await uow.session.execute(
+            select(
+                t.c.gemeente,
+                t.c.termijn_grondslag,
+                func.count().label("open"),
+                func.count().filter(t.c.termijn_tot < nu).label("verlopen"),
+            )
+            .where(t.c.status == "open")
+            .group_by(t.c.gemeente, t.c.termijn_grondslag)
+        )
+    ).all()
