@@ -61,6 +61,13 @@ class Metrieken:
             buckets=LEEFTIJD_BUCKETS,
             registry=r,
         )
+        self.keten = Histogram(
+            "toegang_keten_seconden",
+            "Een keten van begin tot eind, bijvoorbeeld melding_tot_plan: van ontvangst tot de plek in een plan.",
+            [*s, "keten"],
+            buckets=LEEFTIJD_BUCKETS,
+            registry=r,
+        )
         self.dlq = Counter("toegang_dlq", "Berichten naar de DLQ, per soort reden.", [*c, "reden"], registry=r)
         self.dlq_vermeldingen = Gauge(
             "toegang_dlq_vermeldingen", "Vermeldingen van deze service in de DLQ-stream nu.", s, registry=r
@@ -94,6 +101,12 @@ class Metrieken:
             c,
             registry=r,
         )
+        self.verbinding = Gauge(
+            "toegang_verbinding_op",
+            "1 als de verbinding (database, nats) op is, anders 0.",
+            [*s, "onderdeel"],
+            registry=r,
+        )
         self.meting_mislukt = Counter(
             "toegang_meting_mislukt", "Metingen (database, JetStream) die mislukten.", [*s, "bron"], registry=r
         )
@@ -119,6 +132,9 @@ class Metrieken:
         self.berichten.labels(self.service, consumer, event_type, uitkomst).inc()
         if seconden is not None:
             self.verwerking.labels(self.service, consumer).observe(seconden, exemplar=exemplaar())
+
+    def keten_van(self, keten: str, seconden: float) -> None:
+        self.keten.labels(self.service, keten).observe(max(seconden, 0.0), exemplar=exemplaar())
 
     def leeftijd_van(self, consumer: str, seconden: float) -> None:
         self.leeftijd.labels(self.service, consumer).observe(max(seconden, 0.0), exemplar=exemplaar())

@@ -58,6 +58,7 @@ class Context:
     uows: UnitOfWorkFactory
     extra: dict[str, Any] = field(default_factory=dict)
     broker: Any = None  # the connected NatsBroker, for jobs that read a stream themselves
+    metrieken: metrics.Metrieken | None = None  # for a handler that observes a figure of its own
 
 
 @dataclass
@@ -122,8 +123,11 @@ def metrieken_meten(definitie: ServiceDefinitie, m: metrics.Metrieken, interval_
     s = definitie.naam
 
     async def meet(ctx: Context) -> None:
-        js = ctx.broker.config.connection_state.stream
+        database, verbinding = await _database_op(ctx.uows.engine), ctx.broker._connection
+        m.verbinding.labels(s, "database").set(database)
+        m.verbinding.labels(s, "nats").set(verbinding is not None and verbinding.is_connected)
         try:
+            js = ctx.broker.config.connection_state.stream
             async with ctx.uows() as uow:
                 status = await meet_status(js, s, uow, definitie.outbox)
             m.outbox_rijen.labels(s).set(status.outbox.wachtend)
@@ -137,7 +141,7 @@ def metrieken_meten(definitie: ServiceDefinitie, m: metrics.Metrieken, interval_
         except Exception as fout:
             m.meting_mislukt.labels(s, "status").inc()
             log.warning("meting mislukt", extra={"bron": "status", "fout": type(fout).__name__})
-        if eigen is not None:
+        if eigen is not None and database:
             try:
                 await eigen(ctx)
             except Exception as fout:
@@ -186,8 +190,8 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
         )
     broker = maak_broker(instellingen.nats_url, definitie.naam, tracer_provider)
     uows = UnitOfWorkFactory(engine, definitie.outbox)
-    ctx = Context(instellingen, gemeenten, uows, broker=broker)
     metrieken = metrics.Metrieken(definitie.naam)
+    ctx = Context(instellingen, gemeenten, uows, broker=broker, metrieken=metrieken)
     if definitie.bij_start:
         definitie.bij_start(ctx)
 

@@ -287,20 +287,23 @@ async def doorverwezen(uow: UnitOfWork, event: Event[DoorverwijzingGedaan]) -> N
         await _ga_naar(uow, d.bron_id, Status.doorverwezen, event.time, team_id=d.team_id, route=d.route)
 
 
-async def opgepakt(uow: UnitOfWork, event: Event[DoorverwijzingAanvaard]) -> None:
-    """A team took the melding in: remember its plan, and tell the melder's side with melding-opgepakt."""
+async def opgepakt(uow: UnitOfWork, event: Event[DoorverwijzingAanvaard]) -> float | None:
+    """A team took the melding in: remember its plan, and tell the melder's side with melding-opgepakt.
+    Returns the seconds from the melding's arrival to its place in a plan (the chain, end to end), or
+    None when nothing changed."""
     d = event.data
     if d.bron_soort != "melding":
-        return
+        return None
     rij = await _ga_naar(uow, d.bron_id, Status.opgepakt, d.aanvaard_op, team_id=d.team_id, plan_id=d.plan_id)
     if rij is None:  # unknown melding, or already picked up: melding-opgepakt is published once
-        return
+        return None
     data = MeldingOpgepakt(melding_id=d.bron_id, opgepakt_op=d.aanvaard_op, team_id=d.team_id)
     uow.publiceer(
         maak_event(
             data, service="intake", gemeente=event.gemeente, subject=str(d.bron_id), correlatieid=event.correlatieid
         )
     )
+    return (d.aanvaard_op - rij.ontvangen_op).total_seconds()
 
 
 async def afgesloten(uow: UnitOfWork, event: Event[PlanAfgesloten]) -> None:

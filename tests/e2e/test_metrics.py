@@ -89,6 +89,9 @@ async def test_een_melding_beweegt_de_metrics_van_elke_hop(platform, token):
             waarde(voor["triage"], naam, consumer="triage-meldingen"),
             consumer="triage-meldingen",
         )
+    keten = {"keten": "melding_tot_plan"}  # end to end: arrival to the plan, observed by intake
+    voor_keten = waarde(voor["intake"], "toegang_keten_seconden_count", **keten)
+    await toename(platform, "intake", "toegang_keten_seconden_count", voor_keten, **keten)
     # arrangement's deadline gauges: the new plan's open deadline of GM1916
     assert await toename(platform, "arrangement", "toegang_termijnen_open", 0, gemeente="GM1916") >= 1
 
@@ -103,6 +106,8 @@ async def test_een_melding_beweegt_de_metrics_van_elke_hop(platform, token):
         assert f'toegang_outbox_rijen{{service="{service}"}}' in tekst
         assert f'toegang_outbox_oudste_seconden{{service="{service}"}}' in tekst
         assert f'toegang_dlq_vermeldingen{{service="{service}"}}' in tekst
+        for onderdeel in ("database", "nats"):
+            assert waarde(tekst, "toegang_verbinding_op", service=service, onderdeel=onderdeel) == 1
     assert waarde(await scrape(platform, "triage"), "toegang_consumer_ack_vloer", consumer="triage-meldingen") >= 1
 
 
