@@ -2,7 +2,8 @@
 """The two commands of the quick start, on a machine with only Python 3.11+:
 
     python3 run.py dev     install into .venv, then run the whole platform (toegang dev)
-    python3 run.py test    install into .venv, provide a Chromium for the browser tests, then run the tests
+    python3 run.py test    install into .venv, provide a Chromium for the browser tests and promtool for the
+                           alert rules, then run the tests
     python3 run.py fouten  the full fault suite (the test command runs a reduced one)
 
 Anything after the first word goes to `toegang` or to pytest.
@@ -86,6 +87,37 @@ def zorg_voor_chromium() -> str:
     )
 
 
+PROMTOOL_MAP = VENV / "promtool"
+
+
+def zorg_voor_promtool() -> str:
+    """promtool checks and tests the alert rules (deploy/prometheus). On PATH when Prometheus is installed;
+    else Debian's prometheus package, downloaded and unpacked into .venv (not installed: no server starts).
+    Without it the test command fails saying so: the rule tests never skip."""
+    if (pad := os.environ.get("TOEGANG_PROMTOOL")) and os.access(pad, os.X_OK):
+        return pad
+    if gevonden := shutil.which("promtool"):
+        return gevonden
+    uitgepakt = PROMTOOL_MAP / "usr" / "bin" / "promtool"
+    if not os.access(uitgepakt, os.X_OK) and shutil.which("apt-get") and shutil.which("dpkg-deb"):
+        print("Geen promtool gevonden; het Debian-pakket prometheus ophalen en uitpakken in .venv ...", flush=True)
+        PROMTOOL_MAP.mkdir(parents=True, exist_ok=True)
+        haal = ["apt-get", "download", "-q", "prometheus"]
+        if subprocess.run(haal, cwd=PROMTOOL_MAP).returncode != 0:
+            subprocess.run(["apt-get", "update", "-q"])
+            subprocess.run(haal, cwd=PROMTOOL_MAP)
+        for deb in PROMTOOL_MAP.glob("prometheus_*.deb"):
+            subprocess.run(["dpkg-deb", "-x", str(deb), str(PROMTOOL_MAP)], check=True)
+            deb.unlink()
+    if os.access(uitgepakt, os.X_OK):
+        return str(uitgepakt)
+    raise SystemExit(
+        "De tests van de alertregels hebben promtool nodig en die is er niet: niet op PATH, en het Debian-pakket "
+        "prometheus ophalen lukte niet. Installeer Prometheus (Debian/Ubuntu: apt-get install prometheus) of zet "
+        "TOEGANG_PROMTOOL op het pad van promtool."
+    )
+
+
 def main() -> int:
     if len(sys.argv) < 2 or sys.argv[1] not in {"dev", "test", "demo", "bench", "fouten"}:
         print(__doc__)
@@ -104,6 +136,8 @@ def main() -> int:
     if opdracht == "test":
         os.environ["TOEGANG_CHROMIUM"] = zorg_voor_chromium()
         print(f"Browser voor de browsertests: {os.environ['TOEGANG_CHROMIUM']}", flush=True)
+        os.environ["TOEGANG_PROMTOOL"] = zorg_voor_promtool()
+        print(f"promtool voor de alertregels: {os.environ['TOEGANG_PROMTOOL']}", flush=True)
     # Replace this process: Ctrl-C then reaches `toegang dev` itself, which stops everything it started.
     sys.stdout.flush()
     os.execv(argv[0], argv)
