@@ -12,8 +12,8 @@ import nats
 import pytest
 
 from shared.auth import maak_token
-from tests.support.otlp import OtlpOntvanger
 from toegang.omgeving import SERVICES, NatsServer, Platform, Postgres, geheimen, migreer, vrije_poort
+from toegang.sporen import Sporen
 
 
 def pytest_configure(config) -> None:
@@ -48,7 +48,7 @@ def database_url(werkmap) -> str:
 
 @pytest.fixture(scope="session")
 def otlp():
-    ontvanger = OtlpOntvanger()
+    ontvanger = Sporen(max_traces=None)  # what `toegang dev` keeps for /beheer, here every trace
     yield ontvanger
     ontvanger.stop()
 
@@ -86,6 +86,7 @@ def platform(nats_server, database_url, otlp, bus_opname, werkmap):
     omgeving = {
         **geheimen(werkmap),
         "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
+        "TOEGANG_SPOREN_URL": otlp.endpoint,  # the werkplek's /beheer draws the traces from it
         "OTEL_BSP_SCHEDULE_DELAY": "200",
         "TOEGANG_BACKOFF_SECONDEN": "[0.2, 0.5, 1]",
         "TOEGANG_METRIEK_INTERVAL_S": "0.5",

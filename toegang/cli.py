@@ -123,6 +123,40 @@ def invarianten(
     raise typer.Exit(0 if rapport.in_orde else 1)
 
 
+@app.command()
+def status(
+    blijf: Annotated[bool, typer.Option("--blijf", help="elke 5 seconden opnieuw, tot Ctrl-C")] = False,
+) -> None:
+    """What an operator needs to know now, per service: flow per consumer, lag, outbox, DLQ, connections
+    and overdue deadlines, from the services' /metrics (the URLs of a running `toegang dev`, dev.json)."""
+    import asyncio
+    import json
+    from pathlib import Path
+
+    from shared.metriekbeeld import als_tekst, beeld, stroom
+
+    dev = Path(os.environ.get("TOEGANG_DATA_DIR", ".toegang")) / "dev.json"
+    if not dev.exists():
+        raise typer.BadParameter("start eerst `toegang dev` (geen dev.json in de datamap)")
+    urls = json.loads(dev.read_text())["services"]
+
+    async def toon() -> None:
+        vorig = await beeld(urls)
+        while True:
+            await asyncio.sleep(2.0)  # two readings: the flow is a rate
+            nu = stroom(vorig, await beeld(urls))
+            typer.echo(als_tekst(nu) + "\n")
+            if not blijf:
+                return
+            vorig = nu
+            await asyncio.sleep(3.0)
+
+    try:
+        asyncio.run(toon())
+    except KeyboardInterrupt:
+        pass
+
+
 def _database_url(gegeven: str | None) -> str:
     return _uit_omgeving_of_dev(gegeven, "DATABASE_URL", "database_url", "--database-url")
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from shared.nats_rechten import partner_inbox_prefix
 from toegang.omgeving import SERVICES, WERKPLEK_POORT, NatsServer, Platform, Postgres, data_dir, geheimen, migreer
+from toegang.sporen import Sporen
 from toegang.waakhond import Waakhond
 
 NATS_POORT, NATS_MONITOR = 14222, 18222
@@ -50,6 +51,7 @@ def draai() -> int:
     nats: NatsServer | None = None
     pg = Postgres(map_ / "pg", waakhond=waakhond)
     platform: Platform | None = None
+    sporen: Sporen | None = None
     try:
         if os.environ.get("NATS_URL"):
             nats_url = os.environ["NATS_URL"]
@@ -63,10 +65,19 @@ def draai() -> int:
         database_url = pg.start().database_url
         assert database_url is not None
         migreer(database_url, nats_url, waakhond)
+        omgeving = geheimen(map_)
+        if not os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+            # No collector of one's own: the last traces stay in memory here, for /beheer (beheer only).
+            sporen = Sporen()
+            omgeving |= {
+                "OTEL_EXPORTER_OTLP_ENDPOINT": sporen.endpoint,
+                "OTEL_BSP_SCHEDULE_DELAY": "500",
+                "TOEGANG_SPOREN_URL": sporen.endpoint,
+            }
         platform = Platform(
             nats_url,
             database_url,
-            geheimen(map_),
+            omgeving,
             map_ / "logs",
             poorten={naam: poorten[naam] for naam in SERVICES},
             nats_urls=nats.service_urls if nats else {},
@@ -110,6 +121,8 @@ def draai() -> int:
         if nats:
             nats.stop()
         pg.stop()
+        if sporen:
+            sporen.stop()
         waakhond.sluit()  # it finds nothing left, releases the lock and exits
         os.close(slot)
         print("Gestopt.", flush=True)
@@ -236,6 +249,7 @@ def _toon(platform: Platform, nats_url: str, database_url: str, map_: Path, duur
         "",
         "  Een token:   toegang token --rol wijkcoach --gemeente GM1916 --team gm1916-lokale-kamer",
         "  Voorbeelden: toegang demo",
+        "  Hoe gaat het: toegang status   (of /beheer in de werkplek, met de laatste traces; /metrics per service)",
         "",
         "Ctrl-C stopt alles.",
     ]

@@ -432,7 +432,8 @@ class Platform:
         doorgeven = {
             k: v
             for k, v in self.omgeving.items()
-            if k.startswith("OTEL_") or k in ("TOEGANG_CONFIG_DIR", "TOEGANG_LOG_LEVEL", "TOEGANG_JWT_SECRET")
+            if k.startswith("OTEL_")
+            or k in ("TOEGANG_CONFIG_DIR", "TOEGANG_LOG_LEVEL", "TOEGANG_JWT_SECRET", "TOEGANG_SPOREN_URL")
         }
         return {
             **basis,

@@ -1,6 +1,9 @@
-"""The operator's page (`/beheer`, role beheer): per service its durables (what waits, what is delivered
-but unacknowledged, redeliveries) and its outbox, its DLQ entries with a replay button, and the
-processing-log search by data subject.
+"""The operator's page (`/beheer`, role beheer): the flow per consumer, lag, outbox, DLQ and overdue
+deadlines as the services' /metrics give them (shared/metriekbeeld.py, what `toegang status` prints);
+per service its durables (what waits, what is delivered but unacknowledged, redeliveries) and its outbox,
+its DLQ entries with a replay button; the last traces of `toegang dev`'s process tree as waterfalls (its
+in-memory buffer, toegang/sporen.py, when TOEGANG_SPOREN_URL is set); and the processing-log search by
+data subject.
 
 Every service answers its own part (GET /v1/beheer/status, GET /v1/beheer/dlq, POST
 /v1/beheer/dlq/{seq}/replay; shared/beheer.py): platform-wide, not per gemeente. A service that is away
@@ -11,11 +14,14 @@ POST's own response, so the BSN is never in a URL, a redirect or the session."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
+import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from shared import metriekbeeld
 from shared.auth import Rol
 from werkplek.afhankelijkheden import Aangemeld, Formulier, diensten_van, tekst
 from werkplek.diensten import DienstFout, DienstOnbereikbaar
@@ -23,7 +29,9 @@ from werkplek.melden import _nl
 from werkplek.sessies import Sessie
 from werkplek.weergave import toon
 
+log = logging.getLogger(__name__)
 router = APIRouter()
+TRACES = 8  # the newest traces /beheer draws
 DIENSTEN = ("intake", "triage", "arrangement", "signalering")
 LOGDIENSTEN = ("intake", "arrangement")  # the services that keep a processing log
 ZOEKVELDEN = ("bsn", "adres.postcode", "adres.huisnummer", "adres.toevoeging")
@@ -75,10 +83,14 @@ async def _pagina(
     status_code: int = 200,
 ) -> Response:
     assert sessie.token
-    delen = await asyncio.gather(*(_deel(request, sessie.token, d) for d in DIENSTEN))
+    delen, beeld, traces = await asyncio.gather(
+        asyncio.gather(*(_deel(request, sessie.token, d) for d in DIENSTEN)), _beeld(request), _traces(request)
+    )
     bericht, sessie.bericht = sessie.bericht, None
     context = {
         "delen": delen,
+        "beeld": beeld,
+        "traces": traces,
         "waarden": waarden or {},
         "fouten": fouten or {},
         "zoekresultaat": zoekresultaat,
@@ -86,6 +98,30 @@ async def _pagina(
         "LOGDIENSTEN": {d: _naam(d) for d in LOGDIENSTEN},
     }
     return toon(request, "beheer.html", context, status_code=status_code, sessie=sessie)
+
+
+async def _beeld(request: Request) -> metriekbeeld.Beeld:
+    """The services' /metrics now, with the flow since this werkplek's previous look (a rate needs two)."""
+    nu = await metriekbeeld.beeld(request.app.state.instellingen.dienst_urls)
+    vorig = getattr(request.app.state, "vorig_beeld", None)
+    request.app.state.vorig_beeld = nu
+    return metriekbeeld.stroom(vorig, nu)
+
+
+async def _traces(request: Request) -> list[dict[str, Any]] | None:
+    """The newest traces from `toegang dev`'s buffer; None without one (production has Jaeger)."""
+    url = request.app.state.instellingen.sporen_url
+    if not url:
+        return None
+    try:
+        async with httpx.AsyncClient(timeout=3.0) as client:
+            r = await client.get(url.rstrip("/") + "/v1/sporen", params={"aantal": str(TRACES)})
+            r.raise_for_status()
+            traces: list[dict[str, Any]] = r.json()["traces"]
+            return traces
+    except (httpx.HTTPError, ValueError, KeyError) as fout:
+        log.warning("tracebuffer niet bereikbaar", extra={"fout": type(fout).__name__})
+        return []
 
 
 @router.get("/beheer", response_class=HTMLResponse)

@@ -45,6 +45,8 @@ class Instellingen(BaseSettings):
     oidc_issuer: str | None = Field(None, validation_alias="TOEGANG_OIDC_ISSUER")
     oidc_client_id: str | None = Field(None, validation_alias="TOEGANG_OIDC_CLIENT_ID")
     oidc_client_secret: SecretStr | None = Field(None, validation_alias="TOEGANG_OIDC_CLIENT_SECRET")
+    # The in-memory trace buffer of `toegang dev` (toegang/sporen.py): /beheer draws its last traces.
+    sporen_url: str | None = Field(None, validation_alias="TOEGANG_SPOREN_URL")
     host: str = Field("127.0.0.1", validation_alias="TOEGANG_HOST")
     port: int = Field(8000, validation_alias=AliasChoices("TOEGANG_WERKPLEK_PORT", "TOEGANG_PORT"))
     # A session ends after this much inactivity, and at the latest when its token expires.

@@ -88,8 +88,8 @@ class WerkplekServer:
 
 
 @pytest.fixture(scope="session")
-def werkplek_url(platform) -> Iterator[str]:
-    server = WerkplekServer(maak_app(instellingen(platform)), vrije_poort()).start()
+def werkplek_url(platform, otlp) -> Iterator[str]:
+    server = WerkplekServer(maak_app(instellingen(platform, TOEGANG_SPOREN_URL=otlp.endpoint)), vrije_poort()).start()
     yield server.url
     server.stop()
 

@@ -93,7 +93,11 @@ async def test_axe_op_casus_regels_en_beheer(browser, werkplek_url, platform, to
     await expect(p.locator("#uitkomst")).to_be_visible()
     per_pagina["regels met uitkomst"] = await scan(p)
     await p.goto("/beheer")
-    per_pagina["beheer"] = await scan(p)
+    await expect(p.locator("#stroom-triage-meldingen")).to_be_visible()
+    trace = p.locator("details.werkplek-trace").first
+    await trace.locator("summary").click()  # a waterfall open, by keyboard-operable summary
+    await expect(trace.locator("svg.werkplek-waterval")).to_be_visible()
+    per_pagina["beheer met een trace open"] = await scan(p)
     await p.get_by_role("button", name="Zoeken").click()  # neither BSN nor address: an error
     await expect(p.locator("#bsn-fout")).to_be_visible()
     per_pagina["beheer met fouten"] = await scan(p)

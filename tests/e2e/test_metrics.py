@@ -4,8 +4,11 @@ exemplars with the trace id, and no label carries an id, a key or personal data.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import re
+import sys
 import uuid
 
 import httpx
@@ -170,3 +173,42 @@ async def test_geen_label_draagt_een_id_sleutel_of_persoonsgegeven(platform, tok
         for v in labelwaarden(tekst):
             assert not any(str(g).lower() in v.lower() for g in verboden), (naam, v)
             assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-|[0-9a-f]{32}|\d{9}|^toegang\.|^partners\.", v), (naam, v)
+
+
+async def test_toegang_status_toont_stroom_achterstand_en_verbindingen(platform, token, tmp_path):
+    """`toegang status` reads the services of dev.json and prints every durable with its flow and lag."""
+    m = await post_melding(platform, token, melding(huisnummer=8000 + uuid.uuid4().int % 900, bsn=geldig_bsn()))
+    await wacht_tot(lambda: huishouden(platform, token, m["huishouden_id"]), timeout=20)
+    (tmp_path / "dev.json").write_text(json.dumps({"services": platform.urls}))
+    omgeving = {**os.environ, "TOEGANG_DATA_DIR": str(tmp_path)}
+    proces = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "toegang",
+        "status",
+        env=omgeving,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    uit, fout = await asyncio.wait_for(proces.communicate(), 30)
+    tekst = uit.decode()
+    assert proces.returncode == 0, fout.decode()
+    for c in CONSUMERS:
+        assert re.search(rf"^  {c.durable}\s+\d+\.\d/s\s+wachtend\s+\d+", tekst, re.M), (c.durable, tekst)
+    assert re.search(r"^triage: database op, nats op; outbox \d+ rijen", tekst, re.M), tekst
+    afgehandeld = int(re.search(r"^  triage-meldingen .* afgehandeld\s+(\d+)", tekst, re.M).group(1))
+    assert afgehandeld >= 1
+    assert re.search(r"^  termijnen GM1916: [1-9]\d* open", tekst, re.M), tekst
+
+    (tmp_path / "dev.json").unlink()  # no toegang dev: a clear error, no traceback
+    proces = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "toegang",
+        "status",
+        env=omgeving,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, fout = await proces.communicate()
+    assert proces.returncode == 2 and "toegang dev" in fout.decode() and "Traceback" not in fout.decode()

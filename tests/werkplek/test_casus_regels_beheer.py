@@ -20,7 +20,7 @@ from tests.conftest import wacht_tot
 from tests.e2e.test_skeleton import post_melding, url
 from tests.support.dlq import dlq_van, publiceer_gif, vermelding_van_toegepast, wacht_op_vermelding
 from tests.support.gegevens import geldig_bsn, melding
-from tests.werkplek.conftest import ORIGIN, csrf_van, log_in
+from tests.werkplek.conftest import ORIGIN, csrf_van, instellingen, log_in, werkplek_client
 from tests.werkplek.test_acties import _huishouden_met_plan
 from werkplek.casussen import euro
 from werkplek.regels import als_in_woorden, voorwaarde
@@ -297,3 +297,32 @@ async def test_beleid_leest_en_probeert_regels_en_ziet_geen_huishoudens(platform
         assert regels.status_code == 200 and regels.json()["regels"]
         plan = await c.get(url(platform, "arrangement", f"/v1/huishoudens/{huishouden_id}"), headers=beleid)
         assert plan.status_code == 403
+
+
+async def test_beheer_ziet_stroom_achterstand_termijnen_en_de_laatste_traces(platform, token, otlp):
+    """/beheer without Prometheus: the flow per consumer from the services' /metrics (a rate from the second
+    look on), the overdue deadlines, and the newest traces of the trace buffer as waterfalls."""
+    huishouden_id, _ = await _huishouden_met_plan(platform, token)
+    async with werkplek_client(instellingen(platform, TOEGANG_SPOREN_URL=otlp.endpoint)) as w:
+        await log_in(w, **BEHEER)
+        eerste = await w.get("/beheer")
+        assert eerste.status_code == 200, eerste.text
+        rij = re.search(r'<tr class="utrecht-table__row" id="stroom-triage-meldingen">.*?</tr>', eerste.text, re.S)
+        cellen = re.findall(r'<td class="utrecht-table__cell[^"]*">(.*?)</td>', rij.group(0), re.S)
+        assert cellen[1] == "–" and int(cellen[4]) >= 1  # no rate yet; handled at least the plan's melding
+        tweede = await w.get("/beheer")
+        rij = re.search(r'id="stroom-triage-meldingen">.*?</tr>', tweede.text, re.S).group(0)
+        assert re.search(r'utrecht-table__cell--numeric">\d+\.\d</td>', rij)  # now a rate per second
+        assert "database op, nats op" in tekst_van(tweede.text)
+        termijnen = tekst_van(tweede.text.split('id="termijnen"')[1].split("Laatste traces")[0])
+        assert re.search(r"Leidschendam-Voorburg (\d+) (\d+)", termijnen).group(1) != "0"  # the new plan's deadline
+        traces = tweede.text.split('id="kop-traces"')[1]
+        assert traces.count('<details class="werkplek-trace"') >= 1
+        assert '<rect class="werkplek-waterval__balk' in traces and "toegang-" not in traces.split("<tbody")[0]
+        assert re.search(
+            r"<td class=\"utrecht-table__cell\">(intake|triage|arrangement|werkplek|signalering)</td>", traces
+        )
+    async with werkplek_client(instellingen(platform)) as w:  # without a buffer: no traces section
+        await log_in(w, **BEHEER)
+        assert 'id="kop-traces"' not in (await w.get("/beheer")).text
+    assert huishouden_id
