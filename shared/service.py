@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from faststream.nats import NatsMessage
 from faststream.specification import AsyncAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from pydantic import ValidationError
 from sqlalchemy import MetaData, Table, text
@@ -123,6 +124,11 @@ def metrieken_meten(definitie: ServiceDefinitie, m: metrics.Metrieken, interval_
     s = definitie.naam
 
     async def meet(ctx: Context) -> None:
+        # Its queries every few seconds in every replica would bury the traces worth reading.
+        with suppress_instrumentation():
+            await _meet(ctx)
+
+    async def _meet(ctx: Context) -> None:
         database, verbinding = await _database_op(ctx.uows.engine), ctx.broker._connection
         m.verbinding.labels(s, "database").set(database)
         m.verbinding.labels(s, "nats").set(verbinding is not None and verbinding.is_connected)

@@ -153,10 +153,12 @@ class Sporen:
             return [s for spans in self._traces.values() for s in spans]
 
     def traces(self, aantal: int = 10) -> list[dict[str, Any]]:
-        """The newest `aantal` traces as waterfalls, newest first."""
+        """The newest `aantal` traces as waterfalls, newest first; not those of database statements alone (a
+        periodic job that found nothing to do)."""
         with self._slot:
-            laatste = [list(spans) for spans in reversed(self._traces.values())][:aantal]
-        return [waterval(spans) for spans in laatste]
+            alle = [list(spans) for spans in reversed(self._traces.values())]
+        werk = (spans for spans in alle if not all("db.system" in s["attributes"] for s in spans))
+        return [waterval(spans) for spans, _ in zip(werk, range(aantal), strict=False)]
 
     def stop(self) -> None:
         self._server.shutdown()

@@ -20,6 +20,7 @@ from tests.conftest import wacht_tot
 from tests.e2e.test_skeleton import huishouden, post_melding, url
 from tests.support.dlq import publiceer_gif
 from tests.support.gegevens import GEVOELIG, geldig_bsn, melding
+from tests.support.metrics import waarde
 
 SERVICES = ("intake", "triage", "arrangement", "signalering")
 
@@ -29,16 +30,6 @@ async def scrape(platform, service: str) -> str:
         r = await http.get(url(platform, service, "/metrics"))
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain"), r.text[:200]
     return r.text
-
-
-def waarde(tekst: str, naam: str, **labels: str) -> float:
-    """The sum of the samples called `naam` whose labels include `labels` (0 when there are none)."""
-    return sum(
-        s.value
-        for f in text_string_to_metric_families(tekst)
-        for s in f.samples
-        if s.name == naam and all(s.labels.get(k) == v for k, v in labels.items())
-    )
 
 
 def labelwaarden(tekst: str) -> set[str]:

@@ -19,6 +19,7 @@ import pytest
 
 from shared.auth import maak_token
 from shared.topology import declareer_streams_op
+from tests.support.metrics import metrics_van
 from tests.support.stroom import Stroom
 from toegang.invarianten import Ingezonden, Rapport, controleer_platform
 from toegang.omgeving import (
@@ -116,6 +117,10 @@ class FoutOmgeving:
         )
         return {"Authorization": f"Bearer {jwt}"}
 
+    async def metrics(self, naam: str) -> str:
+        """The /metrics of the (first replica of the) service."""
+        return await metrics_van(self.replicas(naam)[0])
+
     def replicas(self, naam: str) -> list[str]:
         return [
             s.url
@@ -178,6 +183,7 @@ def fout_omgeving(request, fouten_pg, tmp_path):
         "TOEGANG_TERMIJNBEWAKING_INTERVAL_S": "30",
         # What a killed process held comes back after ack_wait: 5 s instead of 30 keeps each case short.
         "TOEGANG_ACK_WAIT_SECONDEN": "5",
+        "TOEGANG_METRIEK_INTERVAL_S": "0.5",  # the cases read the gauges while the fault happens
     }
     nats = NatsServer.met_rechten(tmp_path / "nats", tmp_path).start()
     fo = FoutOmgeving(naam, tmp_path, fouten_pg, nats, database_url, omgeving)

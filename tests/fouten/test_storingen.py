@@ -2,9 +2,10 @@
 invariant checker must find nothing lost, nothing twice, nothing unexplained in the DLQ.
 
 The reduced suite (in the README's test command) kills each service once, restarts nats-server and
-PostgreSQL once, injects poison (then replays it) and lost acknowledgements; `python3 run.py fouten`
-adds three kills per service, two replicas with one killed, a paused consumer and a three-node
-JetStream cluster that loses its stream leader, all with longer streams.
+PostgreSQL once, injects poison (then replays it) and lost acknowledgements, and pauses a consumer;
+`python3 run.py fouten` adds three kills per service, two replicas with one killed and a three-node
+JetStream cluster that loses its stream leader, all with longer streams. Cases also assert what the
+operator saw in the metrics: the DLQ counter, publish errors and recovery, the lag alert's expression.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pytest
 from shared.faults import REDEN
 from shared.nats_url import nats_verbinding
 from tests.fouten.conftest import VOLLEDIG
+from tests.support.metrics import alert_expr, expr_op, waarde
 from toegang import dlq
 from toegang.omgeving import SERVICES
 
@@ -99,6 +101,12 @@ async def test_poison_naar_de_dlq_terwijl_de_rest_doorgaat(fout_omgeving):
     assert 0 < meldingen.in_dlq < meldingen.verzonden / 2
     assert meldingen.verwerkt + meldingen.in_dlq == meldingen.verzonden
     assert rapport.dlq["verklaard"] == meldingen.in_dlq
+    # What the operator saw: triage's DLQ counter and the entries in the DLQ, one per poisoned melding.
+    gif = {"consumer": "triage-meldingen", "reden": "IngespotenStoring"}
+    tekst = await fo.metrics("triage")
+    assert waarde(tekst, "toegang_dlq_total", **gif) == meldingen.in_dlq, tekst
+    assert waarde(tekst, "toegang_berichten_total", consumer="triage-meldingen", uitkomst="dlq") == meldingen.in_dlq
+    await tot_metriek(fo, "triage", "toegang_dlq_vermeldingen", meldingen.in_dlq)  # a sampled gauge
 
     # The operator fixes the cause (here: no more injected fault) and replays every entry: each melding
     # is then decided once, reaches its plan, and the DLQ entries count as recovered.
@@ -132,6 +140,14 @@ async def _niets():
     return None
 
 
+async def tot_metriek(fo, naam: str, metriek: str, verwacht: float, timeout: float = 5.0, **labels: str) -> None:
+    """Wait until the service's metric shows `verwacht` (a gauge is sampled every 0.5 s here)."""
+    einde = asyncio.get_running_loop().time() + timeout
+    while (gezien := waarde(await fo.metrics(naam), metriek, **labels)) != verwacht:
+        assert asyncio.get_running_loop().time() < einde, f"{naam} {metriek}: {gezien}, verwacht {verwacht}"
+        await asyncio.sleep(0.1)
+
+
 @pytest.mark.parametrize("onderdeel", ["nats-server", "postgresql"])
 async def test_herstart_midden_in_de_stroom(fout_omgeving, onderdeel):
     """nats-server or PostgreSQL stops (SIGTERM) and comes back, same port, same data.
@@ -144,10 +160,20 @@ async def test_herstart_midden_in_de_stroom(fout_omgeving, onderdeel):
     await asyncio.to_thread(fo.start)
     server = fo.nats if onderdeel == "nats-server" else fo.pg
 
+    gezien: dict[str, float] = {}
+    verbinding = "nats" if onderdeel == "nats-server" else "database"
+
     async def herstart():
         await asyncio.sleep(DUUR / 3)
+        voor = await fo.metrics("intake")
+        gezien["fouten_voor"] = waarde(voor, "toegang_outbox_publicatiefouten_total")
+        gezien["gepubliceerd_voor"] = waarde(voor, "toegang_outbox_gepubliceerd_total")
         await asyncio.to_thread(server.stop)
-        await asyncio.sleep(2.0)
+        await asyncio.sleep(1.5)  # three samples of the connection gauge
+        tijdens = await fo.metrics("intake")
+        gezien["verbinding_tijdens"] = waarde(tijdens, "toegang_verbinding_op", onderdeel=verbinding)
+        gezien["fouten_tijdens"] = waarde(tijdens, "toegang_outbox_publicatiefouten_total")
+        await asyncio.sleep(0.5)
         await asyncio.to_thread(server.start)
         fo.extra[f"{onderdeel}_weg_s"] = 2.0
 
@@ -155,6 +181,15 @@ async def test_herstart_midden_in_de_stroom(fout_omgeving, onderdeel):
     await fo.controleer(stroom)
     if onderdeel == "postgresql":
         assert stroom.pogingen > 0  # the outage was seen by the clients
+    # What the operator saw: the connection down while it was down, the relay's failed attempts, then
+    # recovery: connected, the outbox empty, and publishing again.
+    na = await fo.metrics("intake")
+    fo.extra["metrics"] = {**gezien, "fouten_na": waarde(na, "toegang_outbox_publicatiefouten_total")}
+    assert gezien["verbinding_tijdens"] == 0, gezien
+    assert gezien["fouten_tijdens"] > gezien["fouten_voor"], gezien
+    await tot_metriek(fo, "intake", "toegang_verbinding_op", 1, onderdeel=verbinding)
+    await tot_metriek(fo, "intake", "toegang_outbox_rijen", 0)
+    assert waarde(na, "toegang_outbox_gepubliceerd_total") > gezien["gepubliceerd_voor"]
 
 
 @pytest.mark.volledig
@@ -174,13 +209,22 @@ async def test_twee_replicas_van_elke_service_en_een_wordt_gedood(fout_omgeving)
     assert all(fo.platform.services[naam].proces.poll() is None for naam in SERVICES)
 
 
-@pytest.mark.volledig
 async def test_gepauzeerde_consumer_bouwt_achterstand_op_en_loopt_die_in(fout_omgeving):
     """arrangement's consumer is paused (JetStream consumer pause) while the stream runs: doorverwijzingen
-    pile up; after resuming, the backlog drains and every melding still gets one plan."""
+    pile up; after resuming, the backlog drains and every melding still gets one plan.
+
+    What the operator saw: arrangement's /metrics, read every half second, show the backlog growing while
+    paused and draining after; the lag alert's expression (ConsumerAchterstandGroeit, deploy/prometheus),
+    evaluated by promtool on those readings (one a minute), holds while paused and not once drained."""
     fo = fout_omgeving
     await asyncio.to_thread(fo.start)
     achterstand: list[int] = []
+    gelezen: list[float] = []
+    durable = {"consumer": "arrangement-doorverwijzingen"}
+
+    async def lees() -> None:
+        gelezen.append(waarde(await fo.metrics("arrangement"), "toegang_consumer_wachtend", **durable))
+        await asyncio.sleep(0.5)
 
     async def pauzeer():
         nc = await nats.connect(fo.nats.url)
@@ -191,13 +235,16 @@ async def test_gepauzeerde_consumer_bouwt_achterstand_op_en_loopt_die_in(fout_om
                 "arrangement-doorverwijzingen",
                 (datetime.now(UTC) + timedelta(minutes=10)).isoformat(),
             )
-            await asyncio.sleep(DUUR * 2 / 3)
+            einde = asyncio.get_running_loop().time() + DUUR * 2 / 3
+            while asyncio.get_running_loop().time() < einde:
+                await lees()
+            fo.extra["gepauzeerd_gelezen"] = len(gelezen)
             info = await js.consumer_info("TOEGANG_DOORVERWIJZINGEN", "arrangement-doorverwijzingen")
             achterstand.append(info.num_pending)
             await js.resume_consumer("TOEGANG_DOORVERWIJZINGEN", "arrangement-doorverwijzingen")
             begin = asyncio.get_running_loop().time()
             while info.num_pending or info.num_ack_pending:
-                await asyncio.sleep(0.2)
+                await lees()
                 info = await js.consumer_info("TOEGANG_DOORVERWIJZINGEN", "arrangement-doorverwijzingen")
             fo.extra["achterstand_leeg_na_s"] = round(asyncio.get_running_loop().time() - begin, 1)
         finally:
@@ -208,6 +255,16 @@ async def test_gepauzeerde_consumer_bouwt_achterstand_op_en_loopt_die_in(fout_om
     rapport = await fo.controleer(stroom)
     assert achterstand[0] > 50, achterstand  # a real backlog had built up
     assert rapport.tellingen["meldingen"].verwerkt == len(stroom.ingezonden.meldingen)
+
+    for _ in range(6):  # drained, and read so a few more minutes
+        await lees()
+    gepauzeerd = fo.extra["gepauzeerd_gelezen"]
+    assert gelezen[gepauzeerd - 1] > gelezen[0] and gelezen[-1] == 0, gelezen
+    reeks = {'toegang_consumer_wachtend{service="arrangement", consumer="arrangement-doorverwijzingen"}': gelezen}
+    labels = '{consumer="arrangement-doorverwijzingen", service="arrangement"}'
+    expr = alert_expr("ConsumerAchterstandGroeit")
+    assert expr_op(expr, reeks, gepauzeerd - 1, [(labels, gelezen[gepauzeerd - 1])]) == ""
+    assert expr_op(expr, reeks, len(gelezen) - 1, []) == ""
 
 
 @pytest.mark.volledig

@@ -79,7 +79,7 @@ def _export(service: str, *spans: Span) -> bytes:
 
 
 def test_de_buffer_houdt_de_nieuwste_traces_als_waterval():
-    sporen = Sporen(max_traces=2)
+    sporen = Sporen(max_traces=3)
     try:
         t1, t2, t3 = b"\x01" * 16, b"\x02" * 16, b"\x03" * 16
         sporen.neem_op(_export("toegang-intake", _span(t1, b"a" * 8, b"", "POST /v1/meldingen", 0, 10 * MS)))
@@ -88,6 +88,9 @@ def test_de_buffer_houdt_de_nieuwste_traces_als_waterval():
             _export("toegang-triage", _span(t2, b"c" * 8, b"b" * 8, "triage-meldingen", 20 * MS, 30 * MS, fout=True))
         )
         sporen.neem_op(_export("toegang-intake", _span(t3, b"d" * 8, b"", "GET /v1/meldingen/{id}", 0, MS)))
+        db = _span(b"\x04" * 16, b"e" * 8, b"", "SELECT", 0, MS)  # a job's lone statement: no trace to read
+        db.attributes.append(KeyValue(key="db.system", value=AnyValue(string_value="postgresql")))
+        sporen.neem_op(_export("toegang-arrangement", db))
         traces = sporen.traces(10)
         assert [t["trace_id"] for t in traces] == [t3.hex(), t2.hex()]  # the oldest went, newest first
         t = traces[1]
