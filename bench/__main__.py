@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nats
 
-from bench import relay
+from bench import dashboard, relay
 from bench.meldingen import Bericht, maak_meldingen
 from bench.meten import Resultaat, begrensd, meet, ruim_op
 from shared.topology import declareer_streams
@@ -153,6 +153,7 @@ def draai(args) -> int:
         platform.start(timeout=90)
         print("Platform meten", flush=True)
         bij_platform = asyncio.run(_meet_platform(server.url, invoer, einde, args))
+        dashboard_cijfers = asyncio.run(dashboard.cijfers(platform.urls))
 
         fasen = [f for f in ("los", "tegelijk") if f in bij_platform and f in bij_relay]
         verhoudingen = {
@@ -164,6 +165,7 @@ def draai(args) -> int:
         }
         rijen = [r[f] for f in fasen for r in (bij_platform, bij_relay)]
         _toon(rijen, verhoudingen)
+        dashboard.toon(dashboard_cijfers)
         RESULTATEN.write_text(
             json.dumps(
                 {
@@ -173,6 +175,7 @@ def draai(args) -> int:
                     "platform": {f: r.als_dict() for f, r in bij_platform.items()},
                     "relay": {f: r.als_dict() for f, r in bij_relay.items()},
                     "platform_gedeeld_door_relay": verhoudingen,
+                    "dashboard": dashboard_cijfers,
                 },
                 indent=2,
             )

@@ -119,3 +119,14 @@ def test_waterval_van_een_enkele_span_zonder_duur():
     }
     w = waterval([s])
     assert w["spans"][0]["breedte"] > 0 and w["spans"][0]["links"] == 0
+
+
+def test_kwantiel_zoals_histogram_quantile():
+    from bench.dashboard import kwantiel
+
+    buckets = [(0.01, 50.0), (0.1, 90.0), (1.0, 100.0), (float("inf"), 100.0)]
+    assert kwantiel(0.5, buckets) == 0.01  # exactly the first bucket's bound
+    assert abs(kwantiel(0.7, buckets) - 0.055) < 1e-9  # halfway in (0.01, 0.1]
+    assert abs(kwantiel(0.99, buckets) - 0.91) < 1e-9
+    assert kwantiel(0.5, [(1.0, 0.0), (float("inf"), 0.0)]) is None
+    assert kwantiel(0.99, [(1.0, 1.0), (float("inf"), 10.0)]) == 1.0  # in +Inf: the highest finite bound
