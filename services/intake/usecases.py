@@ -246,7 +246,9 @@ async def status_voor_melder(
     h = tables.statushistorie
     historie = (
         await uow.session.execute(
-            select(h.c.status, h.c.route, h.c.tijdstip).where(h.c.melding_id == melding_id).order_by(h.c.id)
+            select(h.c.status, h.c.route, h.c.tijdstip)
+            .where(h.c.melding_id == melding_id)
+            .order_by(h.c.tijdstip, h.c.id)
         )
     ).all()
     return {
@@ -281,10 +283,28 @@ async def _ga_naar(
 
 
 async def doorverwezen(uow: UnitOfWork, event: Event[DoorverwijzingGedaan]) -> None:
-    """Triage routed the melding to a team (a casus's routing is not intake's)."""
+    """Triage routed the melding to a team (a casus's routing is not intake's). Triage's event and
+    arrangement's doorverwijzing-aanvaard come over two streams: when the melding was picked up first, the
+    status stays, but the melder's history still gets the routing, at the time triage decided."""
     d = event.data
-    if d.bron_soort == "melding":
-        await _ga_naar(uow, d.bron_id, Status.doorverwezen, event.time, team_id=d.team_id, route=d.route)
+    if d.bron_soort != "melding":
+        return
+    if await _ga_naar(uow, d.bron_id, Status.doorverwezen, event.time, team_id=d.team_id, route=d.route) is None:
+        await _laat_doorverwezen(uow, d.bron_id, event.time, d.route)
+
+
+async def _laat_doorverwezen(uow: UnitOfWork, melding_id: uuid.UUID, tijdstip: datetime, route: str) -> None:
+    rij = await _melding(uow, melding_id, voor_wijziging=True)
+    if rij is None or rij.status not in (Status.opgepakt, Status.afgesloten):
+        return
+    h = tables.statushistorie
+    al = await uow.session.execute(
+        select(h.c.id).where(h.c.melding_id == melding_id, h.c.status == Status.doorverwezen).limit(1)
+    )
+    if al.first() is None:
+        await uow.session.execute(
+            h.insert().values(melding_id=melding_id, status=Status.doorverwezen, route=route, tijdstip=tijdstip)
+        )
 
 
 async def opgepakt(uow: UnitOfWork, event: Event[DoorverwijzingAanvaard]) -> float | None:

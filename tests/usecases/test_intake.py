@@ -78,10 +78,12 @@ async def historie(engine, melding_id) -> list[str]:
         return list((await conn.execute(query)).scalars())
 
 
-async def pas_toe(ctx, data, gemeente: str = "GM1916"):
+async def pas_toe(ctx, data, gemeente: str = "GM1916", tijd: datetime | None = None):
     """Through the handler table, as the bus would (a fresh event id each time: a redelivery that the
-    inbox does not catch)."""
+    inbox does not catch); `tijd` is the event's time (the CloudEvent `time`)."""
     event = maak_event(data, service="test", gemeente=gemeente, subject="s", correlatieid="c")
+    if tijd is not None:
+        event = event.model_copy(update={"time": tijd})
     async with ctx.uows() as uow:
         await handlers.handlers(ctx)[type(data)](event, uow)
         await uow.commit()
@@ -215,14 +217,25 @@ async def test_de_melder_ziet_de_status_met_zijn_code_en_anders_niets(ctx):
     assert status["status"] == "geregistreerd" and [h["status"] for h in status["historie"]] == ["geregistreerd"]
 
 
-async def test_een_late_doorverwijzing_na_opgepakt_verandert_niets(ctx, engine):
+async def test_een_late_doorverwijzing_na_opgepakt_laat_de_status_en_komt_in_de_historie(ctx, engine):
+    """Triage's doorverwijzing-gedaan and arrangement's aanvaarding come over two streams: arrangement's may
+    arrive first. The status, team and plan stay; the melder's history still shows the routing, at the time
+    triage decided (before the aanvaarding), once."""
     m = (await registreer(ctx)).antwoord
     plan_id = uuid.uuid4()
-    await pas_toe(ctx, aanvaarding(m.melding_id, plan_id, team="gm1916-gebiedsteam-leidschendam"))
-    await pas_toe(ctx, doorverwijzing(m.melding_id, team="gm1916-lokale-kamer"))
+    aanvaard = aanvaarding(m.melding_id, plan_id, team="gm1916-gebiedsteam-leidschendam")
+    await pas_toe(ctx, aanvaard)
+    ontvangen = (await melding_rij(engine, m.melding_id)).ontvangen_op
+    besloten = ontvangen + (aanvaard.aanvaard_op - ontvangen) / 2  # triage decided between the two
+    await pas_toe(ctx, doorverwijzing(m.melding_id, team="gm1916-lokale-kamer"), tijd=besloten)
+    await pas_toe(ctx, doorverwijzing(m.melding_id, team="gm1916-lokale-kamer"), tijd=besloten)  # a second one
     rij = await melding_rij(engine, m.melding_id)
     assert (rij.status, rij.team_id, rij.plan_id) == ("opgepakt", "gm1916-gebiedsteam-leidschendam", plan_id)
-    assert await historie(engine, m.melding_id) == ["geregistreerd", "opgepakt"]
+    assert sorted(await historie(engine, m.melding_id)) == ["doorverwezen", "geregistreerd", "opgepakt"]
+    async with ctx.uows() as uow:
+        status = await usecases.status_voor_melder(uow, None, m.terugkoppelcode, m.melding_id)
+    assert [h["status"] for h in status["historie"]] == ["geregistreerd", "doorverwezen", "opgepakt"]
+    assert status["status"] == "opgepakt"
 
 
 async def test_doorverwezen_dan_opgepakt_houdt_de_route_in_de_historie(ctx, engine):
