@@ -20,8 +20,8 @@ from fastapi.responses import JSONResponse
 from faststream.nats import NatsMessage
 from faststream.specification import AsyncAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 from pydantic import ValidationError
 from sqlalchemy import MetaData, Table, text
 
