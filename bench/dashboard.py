@@ -2,7 +2,9 @@
 would (deploy/grafana/dashboards/overzicht.json): per hop the messages handled, the p50 and p99 of an
 event's age and of the handler's time; melding to plan end to end; commit to PubAck per service; the DLQ
 and the outbox. A quantile is estimated from the histogram's buckets the way histogram_quantile does
-(linear within the bucket), over the whole run instead of a 5-minute window."""
+(linear within the bucket), over a phase of the run instead of a 5-minute window: the difference between
+two readings (`lees` before and after), so the bus phases' pre-made events do not count in the HTTP
+phases' ages."""
 
 from __future__ import annotations
 
@@ -28,32 +30,45 @@ def kwantiel(q: float, buckets: list[tuple[float, float]]) -> float | None:
     return vorige_le
 
 
-def _histogrammen(teksten: dict[str, str], naam: str, per: str) -> dict[str, list[tuple[float, float]]]:
+Teksten = dict[str, str]
+
+
+def _histogrammen(teksten: Teksten, naam: str, per: str, voor: Teksten | None) -> dict[str, list[tuple[float, float]]]:
     buckets: dict[str, dict[float, float]] = defaultdict(lambda: defaultdict(float))
-    for tekst in teksten.values():
-        for f in text_string_to_metric_families(tekst):
-            for s in f.samples:
-                if s.name == f"{naam}_bucket":
-                    buckets[s.labels[per]][float(s.labels["le"])] += s.value
+    for teken, bron in ((1, teksten), (-1, voor or {})):
+        for tekst in bron.values():
+            for f in text_string_to_metric_families(tekst):
+                for s in f.samples:
+                    if s.name == f"{naam}_bucket":
+                        buckets[s.labels[per]][float(s.labels["le"])] += teken * s.value
     return {k: sorted(v.items()) for k, v in buckets.items()}
 
 
-def _som(teksten: dict[str, str], naam: str, per: str, **filter_: str) -> dict[str, float]:
+def _som(teksten: Teksten, naam: str, per: str, voor: Teksten | None = None, **filter_: str) -> dict[str, float]:
     uit: dict[str, float] = defaultdict(float)
-    for tekst in teksten.values():
-        for f in text_string_to_metric_families(tekst):
-            for s in f.samples:
-                if s.name == naam and all(s.labels.get(k) == v for k, v in filter_.items()):
-                    uit[s.labels[per]] += s.value
+    for teken, bron in ((1, teksten), (-1, voor or {})):
+        for tekst in bron.values():
+            for f in text_string_to_metric_families(tekst):
+                for s in f.samples:
+                    if s.name == naam and all(s.labels.get(k) == v for k, v in filter_.items()):
+                        uit[s.labels[per]] += teken * s.value
     return dict(uit)
 
 
-async def cijfers(urls: dict[str, str]) -> dict[str, Any]:
+async def lees(urls: dict[str, str]) -> Teksten:
     async with httpx.AsyncClient(timeout=10.0) as http:
-        teksten = {n: (await http.get(u.rstrip("/") + "/metrics")).text for n, u in urls.items()}
-    leeftijd = _histogrammen(teksten, "toegang_event_leeftijd_seconden", "consumer")
-    verwerking = _histogrammen(teksten, "toegang_verwerking_seconden", "consumer")
-    ok = _som(teksten, "toegang_berichten_total", "consumer", uitkomst="ok")
+        return {n: (await http.get(u.rstrip("/") + "/metrics")).text for n, u in urls.items()}
+
+
+def cijfers(teksten: Teksten, voor: Teksten | None = None) -> dict[str, Any]:
+    """The figures of what happened between the reading `voor` (or the start) and `teksten`."""
+    leeftijd = _histogrammen(teksten, "toegang_event_leeftijd_seconden", "consumer", voor)
+    verwerking = _histogrammen(teksten, "toegang_verwerking_seconden", "consumer", voor)
+    ok = _som(teksten, "toegang_berichten_total", "consumer", voor, uitkomst="ok")
+    mislukt = {
+        u: sum(_som(teksten, "toegang_berichten_total", "consumer", voor, uitkomst=u).values())
+        for u in ("duplicaat", "opnieuw", "database_weg", "dlq", "onleesbaar")
+    }
     ms = 1000.0
 
     def m(q: float, b: list[tuple[float, float]] | None) -> float | None:
@@ -73,12 +88,13 @@ async def cijfers(urls: dict[str, str]) -> dict[str, Any]:
         },
         "keten": {
             k: {"p50_ms": m(0.5, b), "p99_ms": m(0.99, b)}
-            for k, b in _histogrammen(teksten, "toegang_keten_seconden", "keten").items()
+            for k, b in _histogrammen(teksten, "toegang_keten_seconden", "keten", voor).items()
         },
         "commit_tot_puback_p99_ms": {
             s: m(0.99, b)
-            for s, b in _histogrammen(teksten, "toegang_outbox_commit_tot_puback_seconden", "service").items()
+            for s, b in _histogrammen(teksten, "toegang_outbox_commit_tot_puback_seconden", "service", voor).items()
         },
+        "andere_uitkomsten": mislukt,
         "dlq": _som(teksten, "toegang_dlq_vermeldingen", "service"),
         "outbox_rijen": _som(teksten, "toegang_outbox_rijen", "service"),
     }
@@ -88,7 +104,7 @@ def toon(c: dict[str, Any]) -> None:
     def f(w: float | None) -> str:
         return "-" if w is None else f"{w:,.1f}"
 
-    print("\nDashboard (uit /metrics van de services, over de hele meting):")
+    print("\nDashboard (uit /metrics van de services, over de HTTP-fasen):")
     print(f"  {'hop':<30}{'ok':>8}{'leeftijd p50':>14}{'p99 ms':>9}{'handler p50':>13}{'p99 ms':>9}")
     for naam, h in c["hops"].items():
         print(
@@ -98,4 +114,4 @@ def toon(c: dict[str, Any]) -> None:
     for k, w in c["keten"].items():
         print(f"  keten {k}: p50 {f(w['p50_ms'])} ms, p99 {f(w['p99_ms'])} ms")
     print("  commit tot PubAck p99 (ms): " + ", ".join(f"{s} {f(w)}" for s, w in c["commit_tot_puback_p99_ms"].items()))
-    print(f"  DLQ: {c['dlq']}; outbox-rijen: {c['outbox_rijen']}")
+    print(f"  andere uitkomsten: {c['andere_uitkomsten']}; DLQ: {c['dlq']}; outbox-rijen: {c['outbox_rijen']}")

@@ -1,4 +1,6 @@
-"""The reference: the same meldingen through a bare nats-py JetStream relay in one process.
+"""The references: the same meldingen through a bare nats-py JetStream relay in one process, and through
+a durable relay that keeps the platform's promises (inbox, state, outbox, Nats-Msg-Id) on the same
+PostgreSQL.
 
 It has the platform's shape: three streams (the platform: meldingen, doorverwijzingen, plannen) and
 between them two relay hops (the platform: triage, arrangement), each a durable pull consumer that
@@ -11,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 
+import asyncpg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
@@ -55,3 +59,101 @@ async def relay(js: JetStreamContext, batch: int, wacht: float):
         for naam, _ in STREAMS:
             with contextlib.suppress(Exception):
                 await js.delete_stream(naam)
+
+
+# --- the durable reference: the same hops with the platform's promises -------------------------------------
+
+DURABLE_STREAMS = [(f"BENCH_DUUR{i}", f"bench.duur{i}") for i in (1, 2, 3)]
+DURABLE_INGANG, DURABLE_SINK = DURABLE_STREAMS[0][1], DURABLE_STREAMS[-1][1]
+SCHEMA = "bench_relay"
+
+
+async def _maak_tabellen(pool: asyncpg.Pool, hops: int) -> None:
+    async with pool.acquire() as conn:
+        await conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA}")
+        for h in range(hops):
+            await conn.execute(
+                f"CREATE TABLE {SCHEMA}.inbox{h} (event_id uuid PRIMARY KEY, verwerkt_op timestamptz DEFAULT now());"
+                f"CREATE TABLE {SCHEMA}.staat{h} (event_id uuid PRIMARY KEY, payload bytea NOT NULL);"
+                f"CREATE TABLE {SCHEMA}.outbox{h} (id bigserial PRIMARY KEY, event_id uuid NOT NULL UNIQUE, "
+                "subject text NOT NULL, payload bytea NOT NULL)"
+            )
+
+
+async def _duurzame_hop(
+    js: JetStreamContext, pool: asyncpg.Pool, h: int, stream: str, bron: str, doel: str, batch: int, wacht: float
+) -> None:
+    """Per fetched batch: one transaction that records every message in the inbox (one statement), writes
+    a state row and an outbox row for each new one; after commit publish with Nats-Msg-Id, await the
+    PubAcks, delete those outbox rows, acknowledge. What the platform promises, with nothing else."""
+    psub = await js.pull_subscribe(
+        bron,
+        durable=f"{stream.lower()}-relay",
+        stream=stream,
+        config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_ack_pending=1000),
+    )
+    while True:
+        try:
+            berichten = await psub.fetch(batch, timeout=wacht)
+        except (TimeoutError, NatsTimeoutError):
+            continue
+        ids = [uuid.UUID((m.headers or {})["Nats-Msg-Id"]) for m in berichten]
+        per_id = {i: m for i, m in zip(ids, berichten, strict=True)}
+        async with pool.acquire() as conn, conn.transaction():
+            nieuw = [
+                r["event_id"]
+                for r in await conn.fetch(
+                    f"INSERT INTO {SCHEMA}.inbox{h} (event_id) SELECT unnest($1::uuid[]) "
+                    "ON CONFLICT DO NOTHING RETURNING event_id",
+                    ids,
+                )
+            ]
+            payloads = [per_id[i].data for i in nieuw]
+            await conn.execute(
+                f"INSERT INTO {SCHEMA}.staat{h} (event_id, payload) SELECT * FROM unnest($1::uuid[], $2::bytea[])",
+                nieuw,
+                payloads,
+            )
+            uit = [uuid.uuid4() for _ in nieuw]
+            rijen = await conn.fetch(
+                f"INSERT INTO {SCHEMA}.outbox{h} (event_id, subject, payload) "
+                "SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[]) RETURNING id",
+                uit,
+                [doel] * len(uit),
+                payloads,
+            )
+        acks = [
+            await js.publish_async(doel, p, headers={"Nats-Msg-Id": str(e)}) for e, p in zip(uit, payloads, strict=True)
+        ]
+        await asyncio.gather(*acks)
+        async with pool.acquire() as conn:
+            await conn.execute(f"DELETE FROM {SCHEMA}.outbox{h} WHERE id = ANY($1::bigint[])", [r["id"] for r in rijen])
+        for m in berichten:
+            await m.ack()
+
+
+@contextlib.asynccontextmanager
+async def duurzame_relay(js: JetStreamContext, database_url: str, batch: int, wacht: float):
+    """The durable reference running: its streams, tables and hops; afterwards all of it removed."""
+    pool = await asyncpg.create_pool(
+        database_url.replace("postgresql+asyncpg://", "postgresql://"), min_size=1, max_size=4
+    )
+    await _maak_tabellen(pool, len(DURABLE_STREAMS) - 1)
+    for naam, subject in DURABLE_STREAMS:
+        await js.add_stream(StreamConfig(name=naam, subjects=[subject], storage=StorageType.FILE))
+    hops = [
+        asyncio.create_task(_duurzame_hop(js, pool, h, naam, subject, volgende, batch, wacht))
+        for h, ((naam, subject), (_, volgende)) in enumerate(zip(DURABLE_STREAMS, DURABLE_STREAMS[1:], strict=False))
+    ]
+    try:
+        yield
+    finally:
+        for taak in hops:
+            taak.cancel()
+        await asyncio.gather(*hops, return_exceptions=True)
+        for naam, _ in DURABLE_STREAMS:
+            with contextlib.suppress(Exception):
+                await js.delete_stream(naam)
+        async with pool.acquire() as conn:
+            await conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+        await pool.close()

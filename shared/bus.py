@@ -27,10 +27,10 @@ from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from faststream.nats.security import NatsUserPassword
 from opentelemetry.trace import TracerProvider
 from pydantic import ValidationError
-from sqlalchemy import Table, func, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Table
 from sqlalchemy.exc import DBAPIError
 
+from shared.bundel import Bundel, eerste_keer
 from shared.db import UnitOfWork, UnitOfWorkFactory, is_tijdelijk
 from shared.events import Event, lees_event
 from shared.metrics import Metrieken
@@ -100,6 +100,21 @@ class OngeldigBericht(Exception):
     """A message that will never be processed, however often it comes: straight to the DLQ."""
 
 
+def lees_voor(consumer: Consumer, subject: str, body: bytes, gemeenten: Container[str] | None) -> Event:
+    """The CloudEvent in a message, checked to be this consumer's; OngeldigBericht when it never will be."""
+    try:
+        event = lees_event(body)
+    except (ValidationError, ValueError) as fout:
+        raise OngeldigBericht(reden_van(fout)) from fout
+    # The subject names the type and the gemeente (`<prefix>.<gemeente>`); an event that says otherwise
+    # (another type, another gemeente, data of another gemeente) is not what this consumer is for.
+    if subject != event.nats_subject or getattr(event.data, "gemeente", event.gemeente) != event.gemeente:
+        raise OngeldigBericht("ongeldig bericht: type of gemeente van het event past niet bij het subject")
+    if gemeenten is not None and event.gemeente not in gemeenten:
+        raise OngeldigBericht("ongeldig bericht: onbekende gemeente")
+    return event
+
+
 def verwerker(
     consumer: Consumer,
     handler: EventHandler,
@@ -114,18 +129,9 @@ def verwerker(
     OngeldigBericht."""
 
     async def pas_toe(subject: str, body: bytes) -> tuple[Event, bool]:
-        try:
-            event = lees_event(body)
-        except (ValidationError, ValueError) as fout:
-            raise OngeldigBericht(reden_van(fout)) from fout
-        # The subject names the type and the gemeente (`<prefix>.<gemeente>`); an event that says otherwise
-        # (another type, another gemeente, data of another gemeente) is not what this consumer is for.
-        if subject != event.nats_subject or getattr(event.data, "gemeente", event.gemeente) != event.gemeente:
-            raise OngeldigBericht("ongeldig bericht: type of gemeente van het event past niet bij het subject")
-        if gemeenten is not None and event.gemeente not in gemeenten:
-            raise OngeldigBericht("ongeldig bericht: onbekende gemeente")
+        event = lees_voor(consumer, subject, body, gemeenten)
         async with uows() as uow:
-            if nieuw := await _eerste_keer(uow, inbox, consumer, event):
+            if nieuw := event.id in await eerste_keer(uow, inbox, consumer, [event]):
                 await handler(event, uow)
             await uow.commit()
         return event, nieuw
@@ -143,11 +149,16 @@ def abonneer(
     gemeenten: Container[str] | None = None,
     na_commit: Callable[[str, Event, int], None] | None = None,
     metrieken: Metrieken | None = None,
-) -> None:
+    werkers: int = 1,
+) -> Bundel | None:
     """Bind an event handler: parse the CloudEvent, apply it once (inbox), commit, acknowledge (`verwerker`).
+    With `werkers` > 1 that many messages are handled at once and those that arrive together share one
+    transaction (shared/bundel.py); the Bundel is returned so the service can stop it last.
     `na_commit(durable, event, delivery)` runs between commit and acknowledgement (the fault suite's
     "acknowledgement lost" fault, shared/faults.py)."""
-    pas_toe = verwerker(consumer, handler, uows, inbox, gemeenten)
+    enkel = verwerker(consumer, handler, uows, inbox, gemeenten)
+    bundel = Bundel(consumer, handler, uows, inbox, gemeenten, lees_voor, enkel) if werkers > 1 else None
+    pas_toe = bundel or enkel
 
     async def verwerk_event(msg: NatsMessage) -> str:
         event, nieuw = await pas_toe(msg.raw_message.subject, msg.body)
@@ -157,7 +168,8 @@ def abonneer(
             na_commit(consumer.durable, event, msg.raw_message.metadata.num_delivered)
         return OK if nieuw else DUPLICAAT
 
-    abonneer_berichten(broker, consumer, verwerk_event, beleid, metrieken)
+    abonneer_berichten(broker, consumer, verwerk_event, beleid, metrieken, werkers)
+    return bundel
 
 
 def abonneer_berichten(
@@ -166,8 +178,10 @@ def abonneer_berichten(
     verwerk: Callable[[NatsMessage], Awaitable[str | None]],
     beleid: RetryBeleid = RetryBeleid(),
     metrieken: Metrieken | None = None,
+    werkers: int = 1,
 ) -> None:
-    """Bind any message handler to a durable pull consumer with the platform's ack, retry and DLQ policy.
+    """Bind any message handler to a durable pull consumer with the platform's ack, retry and DLQ policy;
+    `werkers` messages at a time (FastStream's max_workers).
 
     `verwerk` raises OngeldigBericht for a message that can never succeed, anything else to retry; it may
     return its outcome (OK or DUPLICAAT) for the metrics."""
@@ -183,7 +197,8 @@ def abonneer_berichten(
         consumer.subject,
         stream=JStream(consumer.stream, declare=False),
         durable=consumer.durable,
-        pull_sub=PullSub(batch_size=8, timeout=1.0),
+        pull_sub=PullSub(batch_size=max(8, werkers), timeout=1.0),
+        max_workers=werkers,
         # The same configuration start-up declares (declareer_consumers): FastStream creates a missing
         # durable with it, and binds an existing one as it is.
         config=consumer_config(consumer, beleid.ack_wait_seconden),
@@ -248,26 +263,6 @@ def _geef_terug_bij_stoppen(subscriber) -> None:
         return None
 
     subscriber.consume = consume_of_teruggeven  # read by FastStream's pull loop when it starts
-
-
-async def _eerste_keer(uow: UnitOfWork, inbox: Table, consumer: Consumer, event: Event) -> bool:
-    resultaat = await uow.session.execute(
-        insert(inbox)
-        .values(event_id=event.id, consumer=consumer.durable, type=event.type)
-        .on_conflict_do_nothing()
-        .returning(inbox.c.event_id)
-    )
-    if resultaat.first() is not None:
-        return True
-    # Seen before. The copy this came in (a redelivery, a DLQ replay) may stay in its stream for a full
-    # max_age from now, and a replay of it later still: the inbox keeps the row that long from now
-    # (decision 0014). Rare, so the second statement costs nothing on the hot path.
-    await uow.session.execute(
-        update(inbox)
-        .where(inbox.c.consumer == consumer.durable, inbox.c.event_id == event.id)
-        .values(verwerkt_op=func.now())
-    )
-    return False
 
 
 def reden_van(fout: BaseException) -> str:

@@ -187,7 +187,7 @@ class UnitOfWork:
         self._sessions = sessions
         self._outbox = outbox
         self._na_commit = na_commit
-        self._events: list[Event] = []
+        self._events: list[tuple[Event, str]] = []
         self.session: AsyncSession
 
     async def __aenter__(self) -> UnitOfWork:
@@ -200,13 +200,14 @@ class UnitOfWork:
         await self.session.close()
 
     def publiceer(self, event: Event) -> None:
-        self._events.append(event)
+        """To the outbox at commit, with the trace context of this moment (in a shared transaction each
+        event keeps the trace of the message that caused it, shared/bundel.py)."""
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+        self._events.append((event, json.dumps(carrier)))
 
     async def commit(self) -> None:
         if self._events:
-            carrier: dict[str, str] = {}
-            propagate.inject(carrier)
-            headers = json.dumps(carrier)
             await voeg_toe(
                 self.session,
                 self._outbox,
@@ -217,7 +218,7 @@ class UnitOfWork:
                         "payload": e.model_dump_json().encode(),
                         "headers": headers,
                     }
-                    for e in self._events
+                    for e, headers in self._events
                 ],
             )
         await self.session.commit()

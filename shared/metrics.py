@@ -20,6 +20,7 @@ Where a number comes from:
 from __future__ import annotations
 
 import time
+from collections.abc import MutableMapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -143,15 +144,20 @@ class Metrieken:
 def exemplaar() -> dict[str, str] | None:
     """The current trace id as an exemplar, so a latency spike links to its trace (OpenMetrics only)."""
     context = trace.get_current_span().get_span_context()
-    return {"trace_id": format(context.trace_id, "032x")} if context.is_valid else None
+    return {"trace_id": format(context.trace_id, "032x")} if context.is_valid and context.trace_flags.sampled else None
 
 
 def route_van(request: Request) -> str:
-    """The route template (`/v1/huishoudens/{huishouden_id}`), never the path with an id or key in it."""
-    pad = getattr(request.scope.get("route"), "path", None)
+    return route_uit(request.scope)
+
+
+def route_uit(scope: MutableMapping[str, Any]) -> str:
+    """The route template (`/v1/huishoudens/{huishouden_id}`), never the path with an id or key in it (the
+    router puts the matched route in the scope)."""
+    pad = getattr(scope.get("route"), "path", None)
     if isinstance(pad, str) and pad:
         return pad
-    if request.url.path.startswith("/static/"):
+    if str(scope.get("path", "")).startswith("/static/"):
         return "/static"
     return ONBEKEND
 
@@ -167,18 +173,37 @@ def antwoord(request: Request, register: CollectorRegistry) -> Response:
     return Response(generate_latest(register), media_type=CONTENT_TYPE_LATEST)
 
 
+class HttpMetriek:
+    """Pure ASGI middleware (Starlette's BaseHTTPMiddleware costs a task and a stream per request): counts
+    every HTTP answer by route template and status class, and its duration."""
+
+    def __init__(self, app: Any, metrieken: Metrieken) -> None:
+        self.app, self.metrieken = app, metrieken
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        begin, status = time.perf_counter(), 500
+
+        async def met_status(bericht: dict[str, Any]) -> None:
+            nonlocal status
+            if bericht["type"] == "http.response.start":
+                status = bericht["status"]
+            await send(bericht)
+
+        try:
+            await self.app(scope, receive, met_status)
+        finally:
+            m, route, methode = self.metrieken, route_uit(scope), scope["method"]
+            m.http.labels(m.service, route, methode, statusklasse(status)).inc()
+            m.http_duur.labels(m.service, route, methode).observe(time.perf_counter() - begin)
+
+
 def installeer(app: FastAPI, metrieken: Metrieken) -> None:
     """The middleware that counts every HTTP answer by route template, and GET /metrics."""
     app.state.metrieken = metrieken
-
-    @app.middleware("http")
-    async def tel(request: Request, volgende: Any) -> Response:
-        begin = time.perf_counter()
-        resultaat: Response = await volgende(request)
-        route, methode = route_van(request), request.method
-        metrieken.http.labels(metrieken.service, route, methode, statusklasse(resultaat.status_code)).inc()
-        metrieken.http_duur.labels(metrieken.service, route, methode).observe(time.perf_counter() - begin)
-        return resultaat
+    app.add_middleware(HttpMetriek, metrieken=metrieken)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:

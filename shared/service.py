@@ -28,6 +28,7 @@ from sqlalchemy import MetaData, Table, text
 from shared import dlq, metrics
 from shared.auth import TokenVerifier
 from shared.beheer import beheer_router, meet_status
+from shared.bundel import Bundel
 from shared.bus import (
     BerichtHandler,
     EventHandler,
@@ -207,6 +208,7 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
     _controleer_handlertabel(definitie.naam, handlers, berichten)
     # Per durable: how it applies one message (subject, body); the beheer API replays DLQ entries with it.
     herhalers: dict[str, Callable[[str, bytes], Awaitable[Any]]] = {}
+    bundels: list[Bundel] = []
     for consumer in consumers_van(definitie.naam):
         if consumer.event is None:
             bericht = herhalers[consumer.durable] = berichten[consumer.subject]
@@ -216,7 +218,7 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
         if instellingen.storing is not None:
             handler = instellingen.storing.om(consumer.durable, handler)
         herhalers[consumer.durable] = verwerker(consumer, handler, uows, definitie.inbox, gemeenten)
-        abonneer(
+        bundel = abonneer(
             broker,
             consumer,
             handler,
@@ -226,7 +228,10 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
             gemeenten,
             instellingen.storing.na_commit if instellingen.storing else None,
             metrieken,
+            instellingen.consumer_werkers,
         )
+        if bundel is not None:
+            bundels.append(bundel)
     for model in definitie.publiceert:  # documented in AsyncAPI; the relay does the publishing
         et = EVENT_TYPES[model]
         broker.publisher(f"{et.subject_prefix}.*", schema=EVENT_KLASSE[model], title=et.type, include_in_schema=True)
@@ -256,6 +261,8 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
             for taak in lopend:
                 taak.cancel()
             await asyncio.gather(*(sub.stop() for sub in broker.subscribers), return_exceptions=True)
+            for bundel in bundels:  # after the subscribers: their handlers in flight waited on it
+                bundel.stop()
             await relay.stop()
             await broker.stop()
             await engine.dispose()

@@ -1,7 +1,9 @@
 """OpenTelemetry tracing and structured JSON logs with the trace id.
 
 Spans are exported over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set (the standard OTEL_*
-variables apply). Span attributes and log lines carry ids, pseudonymous keys and counts, never
+variables apply). Without an endpoint nothing is recorded (the ALWAYS_OFF sampler: a span costs next to
+nothing), but every span still has its trace context, so the trace id still travels with every event and
+stands in every log line. Span attributes and log lines carry ids, pseudonymous keys and counts, never
 personal data: the tests scan every exported span for the test person's BSN, name and street.
 """
 
@@ -17,6 +19,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
 _provider: TracerProvider | None = None
 
@@ -35,7 +38,8 @@ def start_tracing(service: str) -> TracerProvider:
             "service.namespace": "integrale-toegang",
         }
     )
-    _provider = TracerProvider(resource=resource)
+    # Without an exporter, recording spans only costs CPU on the hot path (decision 0019).
+    _provider = TracerProvider(resource=resource, sampler=None if exporteert() else ALWAYS_OFF)
     if exporteert():
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from services.triage import tables
-from shared.bus import _eerste_keer
+from shared.bundel import eerste_keer
 from shared.db import INBOX_LEEFTIJD_INDEX, UnitOfWorkFactory, maak_engine, verwijder_oude_inbox
 from shared.events import MeldingOpgepakt, maak_event
 from shared.migrations import SERVICES
@@ -115,7 +115,7 @@ async def test_een_dubbele_aflevering_begint_de_bewaartermijn_opnieuw(engine, du
         )
     uows = UnitOfWorkFactory(engine, tables.outbox)
     async with uows() as uow:
-        assert await _eerste_keer(uow, inbox, consumer, event) is False  # applied before: skipped
+        assert await eerste_keer(uow, inbox, consumer, [event]) == set()  # applied before: skipped
         await uow.commit()
     assert (await leeftijden(engine, durable))[0] < timedelta(minutes=1)
     await verwijder_oude_inbox(engine, inbox, TERMIJN)

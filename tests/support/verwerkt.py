@@ -7,7 +7,7 @@ that proof does not come:
 - `wacht_tot_verwerkt`: the consumer's inbox has the event (the bus writes the id in the handler's own
   transaction: the handler ran and committed);
 - `wacht_tot_opnieuw_verwerkt`: a redelivered or replayed copy of an event already handled went through
-  the inbox too (a duplicate updates the row's `verwerkt_op`, shared/bus.py `_eerste_keer`);
+  the inbox too (a duplicate updates the row's `verwerkt_op`, shared/bundel.py `eerste_keer`);
 - `wacht_tot_bijgewerkt`: a durable has nothing pending and nothing unacknowledged, several polls in a row
   (every message in its stream was handled: acknowledged after commit, or sent to the DLQ);
 - `wacht_tot_uitgestuurd`: a service's outbox is empty (the relay deletes a row once JetStream stored the

@@ -1,0 +1,136 @@
+"""The platform measured as a partner loads it: meldingen posted to intake over HTTP by concurrent clients
+(an asynchronous client), each timed from the start of its POST until its `plan-opgesteld` is seen on
+the bus (matched on `correlatieid`, the melding id). All at once with `clients` in flight, one at a
+time, or at a steady rate (`per_seconde`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+
+import httpx
+from nats.aio.client import Client
+
+from bench.meten import Resultaat, percentiel
+from shared.privacy import elfproef
+
+POSTCODES = ("2261 AA", "2262 BB", "2263 CC", "2264 AB", "2265 DD")
+WIJKEN_PC = len(POSTCODES)
+
+
+def bsn(rng: random.Random) -> str:
+    while True:
+        kandidaat = "".join(str(rng.randint(0, 9)) for _ in range(9))
+        if kandidaat[0] != "0" and elfproef(kandidaat):
+            return kandidaat
+
+
+def meldingen(aantal: int, begin: int, seed: int = 16) -> list[dict]:
+    """Valid POST /v1/meldingen bodies, a household each (postcode, huisnummer and toevoeging differ)."""
+    rng = random.Random(seed * 1_000_003 + begin)
+    uit = []
+    for i in range(begin, begin + aantal):
+        uit.append(
+            {
+                "gemeente": "GM1916",
+                "kanaal": "digitaal",
+                "soort": "hulpvraag",
+                "melder": {"type": "inwoner_zelf", "wil_terugkoppeling": False},
+                "betreft": {
+                    "personen": [{"bsn": bsn(rng)}],
+                    "adres": {
+                        "postcode": POSTCODES[i % WIJKEN_PC],
+                        "huisnummer": 1 + (i // WIJKEN_PC) % 99_999,
+                        "toevoeging": f"B{i // (WIJKEN_PC * 99_999)}",
+                    },
+                },
+                "omschrijving": "Benchmark: hulpvraag over geldzaken.",
+                "levensgebieden": ["financien"],
+                "zrm": {"financien": 3},
+                "veiligheid": {"huiselijk_geweld": False, "kindermishandeling": False, "acuut_gevaar": False},
+                "inwoner_op_de_hoogte": True,
+            }
+        )
+    return uit
+
+
+async def meet_http(
+    naam: str,
+    nc: Client,
+    intake_url: str,
+    token: str,
+    bodies: list[dict],
+    sink: str,
+    deadline: float,
+    stil_timeout: float = 30.0,
+    clients: int = 32,
+    per_seconde: float | None = None,
+    een_voor_een: bool = False,
+) -> Resultaat:
+    begonnen: dict[str, float] = {}
+    aangekomen: dict[str, float] = {}  # every plan-opgesteld seen, also before its POST's answer was read
+    geweigerd = 0
+
+    async def bij_resultaat(msg) -> None:
+        aangekomen.setdefault(json.loads(msg.data).get("correlatieid"), time.perf_counter())
+
+    sub = await nc.subscribe(sink, cb=bij_resultaat)
+    await nc.flush()
+    slot = asyncio.Semaphore(1 if een_voor_een else clients)
+    kop = {"Authorization": f"Bearer {token}"}
+    limieten = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+
+    async def klaar(ids: set[str]) -> bool:
+        laatste, vorig = time.monotonic(), -1
+        while not ids <= set(aangekomen):
+            if time.monotonic() >= deadline or time.monotonic() - laatste > stil_timeout:
+                return False
+            if (n := len(ids & set(aangekomen))) != vorig:
+                laatste, vorig = time.monotonic(), n
+            await asyncio.sleep(0.002)
+        return True
+
+    async with httpx.AsyncClient(base_url=intake_url, headers=kop, limits=limieten, timeout=60.0) as http:
+
+        async def post(body: dict) -> None:
+            nonlocal geweigerd
+            async with slot:
+                t = time.perf_counter()
+                r = await http.post("/v1/meldingen", json=body)
+                if r.status_code != 201:
+                    geweigerd += 1
+                    return
+                melding_id = r.json()["melding_id"]
+                begonnen[melding_id] = t
+                if een_voor_een:
+                    await klaar({melding_id})
+
+        start = time.perf_counter()
+        taken = []
+        for i, body in enumerate(bodies):
+            if per_seconde:
+                await asyncio.sleep(max(0.0, start + i / per_seconde - time.perf_counter()))
+            taken.append(asyncio.create_task(post(body)))
+        await asyncio.gather(*taken)
+        publiceren_s = time.perf_counter() - start
+        await klaar(set(begonnen))
+    await sub.unsubscribe()
+    if geweigerd:
+        print(f"  let op: {geweigerd} POSTs kregen geen 201", flush=True)
+    latenties = [(aangekomen[m] - t) * 1000 for m, t in begonnen.items() if m in aangekomen]
+    if not latenties:
+        return Resultaat(naam, len(bodies), 0, None, None, None, None, None, publiceren_s)
+    duur = max(aangekomen[m] for m in begonnen if m in aangekomen) - start
+    return Resultaat(
+        naam,
+        len(bodies),
+        len(latenties),
+        duur,
+        len(latenties) / duur,
+        percentiel(latenties, 0.50),
+        percentiel(latenties, 0.99),
+        max(latenties),
+        publiceren_s,
+    )
