@@ -313,6 +313,34 @@ async def tel_in_postgres(database_url: str) -> dict:
         await conn.close()
 
 
+async def wacht_op_keten(database_url: str, nats_url: str, begin: float, tot: float) -> dict:
+    """Until every escalated casus (each signaal-doorgezet on the bus) has its triage decision and its place
+    in a household's plan (arrangement took the doorverwijzing in): seconds since `begin` (the first POST),
+    or None when not within `tot`, with the counts."""
+    import asyncpg
+
+    conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    nc = await nats.connect(nats_url)
+    try:
+        while True:
+            info = await nc.jetstream().stream_info("TOEGANG_SIGNALEN", subjects_filter="toegang.signalen.doorgezet.>")
+            escalaties = sum((info.state.subjects or {}).values())
+            besloten = await conn.fetchval("SELECT count(*) FROM triage.besluiten WHERE bron_soort = 'signaalcasus'")
+            in_plan = await conn.fetchval(
+                "SELECT count(*) FROM arrangement.tijdlijn WHERE bron_soort = 'signaalcasus' "
+                "AND doorverwijzing_id IS NOT NULL"
+            )
+            tellingen = {"escalaties": escalaties, "besloten": besloten, "in_een_plan": in_plan}
+            if escalaties and besloten == escalaties and in_plan == escalaties:
+                return {"klaar_na_s": round(time.monotonic() - begin, 1), **tellingen}
+            if time.monotonic() >= tot:
+                return {"klaar_na_s": None, **tellingen}
+            await asyncio.sleep(1.0)
+    finally:
+        await conn.close()
+        await nc.close()
+
+
 async def events_in_stream(nats_url: str, stream: str = "TOEGANG_SIGNALEN") -> int:
     nc = await nats.connect(nats_url)
     try:
@@ -418,13 +446,19 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--batch", type=int, default=10_000, help="signalen per batch, hoogstens 10000 (standaard 10000)")
     p.add_argument("--clients", type=int, default=4, help="batches tegelijk (standaard 4)")
     p.add_argument(
+        "--zonder-keten",
+        dest="keten",
+        action="store_false",
+        help="alleen signalering; standaard ook triage en arrangement, en wachten tot elke escalatie een plan heeft",
+    )
+    p.add_argument(
         "--replicas",
         type=int,
         default=2,
         help="processen van de signalering-service, elk met een eigen poort (standaard 2)",
     )
     p.add_argument("--seed", type=int, default=20261, help="zaad van de generator")
-    p.add_argument("--limiet", type=int, default=300, help="maximale looptijd in seconden (standaard 300)")
+    p.add_argument("--limiet", type=int, default=900, help="maximale looptijd in seconden (standaard 900)")
     p.add_argument("--bewaar", action="store_true", help="laat de tijdelijke map (logs, data) staan")
     return p.parse_args(argv)
 
@@ -494,6 +528,10 @@ def draai(args) -> int:
         omgeving = {**geheimen(tmp), "TOEGANG_CONFIG_DIR": str(tmp / "config")}
         platform = Platform(server.url, pg.database_url, omgeving, tmp / "logs", poorten={"signalering": vrije_poort()})
         replicas = [platform.start_service("signalering", i) for i in range(max(1, args.replicas))]
+        if args.keten:  # the casussen on to a decision and a plan
+            platform.poorten |= {"triage": vrije_poort(), "arrangement": vrije_poort()}
+            for naam in ("triage", "arrangement"):
+                platform.start_service(naam)
         platform.wacht_tot_gezond(90)
         print(
             f"signalering: {len(replicas)} replica(s) op {', '.join(r.url for r in replicas)}; versturen "
@@ -508,6 +546,7 @@ def draai(args) -> int:
             "bench (client)": os.getpid(),
         }
         voor = cpu_tijden(pids)
+        begin = time.monotonic()
         p = asyncio.run(
             asyncio.wait_for(
                 verstuur([r.url for r in replicas], per_partner, min(args.batch, 10_000), args.clients),
@@ -518,6 +557,9 @@ def draai(args) -> int:
         p["per_s"] = args.aantal / p["duur_s"]
         print(f"  platform: {p['duur_s']:.2f} s, {p['per_s']:,.0f}/s", flush=True)
         outbox_s = asyncio.run(wacht_op_outbox(pg.database_url, min(einde, time.monotonic() + 60)))
+        keten = asyncio.run(wacht_op_keten(pg.database_url, server.url, begin, einde)) if args.keten else None
+        if keten is not None:
+            print(f"  tot een besluit en een plan: {keten}", flush=True)
         db = asyncio.run(tel_in_postgres(pg.database_url))
         events = asyncio.run(events_in_stream(server.url))
 
@@ -536,6 +578,7 @@ def draai(args) -> int:
             "platform": p,
             "postgres": db,
             "outbox_leeg_na_s": outbox_s,
+            "keten": keten,
             "events_in_stream": events,
             "referentie": ref,
             "verhouding": p["per_s"] / ref["per_s"],

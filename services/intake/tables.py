@@ -61,6 +61,15 @@ statushistorie = sa.Table(
     sa.Column("tijdstip", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
 
+# plan-afgesloten and doorverwijzing-aanvaard come over two streams: a plan that closed before intake heard
+# that it took the melding in. Kept so that the late aanvaarding closes the melding too (usecases.opgepakt).
+afgesloten_plannen = sa.Table(
+    "afgesloten_plannen",
+    metadata,
+    sa.Column("plan_id", sa.Uuid, primary_key=True),
+    sa.Column("afgesloten_op", sa.DateTime(timezone=True), nullable=False),
+)
+
 outbox = outbox_tabel(metadata)
 inbox = inbox_tabel(metadata)
 verwerkingslog = verwerkingslog_tabel(metadata)

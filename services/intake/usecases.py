@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 
 from services.intake import domain, tables
@@ -323,13 +324,27 @@ async def opgepakt(uow: UnitOfWork, event: Event[DoorverwijzingAanvaard]) -> flo
             data, service="intake", gemeente=event.gemeente, subject=str(d.bron_id), correlatieid=event.correlatieid
         )
     )
+    await _sluit_als_plan_al_dicht(uow, d.bron_id, d.plan_id)
     return (d.aanvaard_op - rij.ontvangen_op).total_seconds()
+
+
+async def _sluit_als_plan_al_dicht(uow: UnitOfWork, melding_id: uuid.UUID, plan_id: uuid.UUID) -> None:
+    """The plan closed before this aanvaarding arrived (two streams): the melding closes with it."""
+    a = tables.afgesloten_plannen
+    dicht = (await uow.session.execute(select(a.c.afgesloten_op).where(a.c.plan_id == plan_id))).scalar()
+    if dicht is not None:
+        await _ga_naar(uow, melding_id, Status.afgesloten, dicht, afgesloten_op=dicht)
 
 
 async def afgesloten(uow: UnitOfWork, event: Event[PlanAfgesloten]) -> None:
     """The plan closed: the meldingen it took in close with it; their retention period starts. A melding
     of the same household that is still on its way to a (new) plan stays open."""
     d, m = event.data, tables.meldingen
+    await uow.session.execute(
+        insert(tables.afgesloten_plannen)
+        .values(plan_id=d.plan_id, afgesloten_op=d.afgesloten_op)
+        .on_conflict_do_nothing()
+    )
     open_ids = (
         await uow.session.execute(select(m.c.melding_id).where(m.c.plan_id == d.plan_id, m.c.status == Status.opgepakt))
     ).scalars()

@@ -280,3 +280,20 @@ async def test_een_afgesloten_plan_sluit_zijn_opgepakte_meldingen_en_laat_de_res
     assert await historie(engine, opgepakt.melding_id) == ["geregistreerd", "opgepakt", "afgesloten"]
     assert (await melding_rij(engine, onderweg.melding_id)).status == "doorverwezen"
     assert (await melding_rij(engine, ander_plan.melding_id)).status == "opgepakt"
+
+
+async def test_een_aanvaarding_na_de_afsluiting_van_dat_plan_sluit_de_melding_ook(ctx, engine):
+    """plan-afgesloten and doorverwijzing-aanvaard come over two streams: the plan may close before intake
+    hears that it took the melding in. The melding still ends afgesloten, at the plan's closing time; a
+    melding taken into another plan stays open."""
+    plan_id = uuid.uuid4()
+    laat, ander = [(await registreer(ctx)).antwoord for _ in range(2)]
+    data = afsluiting(plan_id)
+    await pas_toe(ctx, data)
+    await pas_toe(ctx, data)  # again: the closed plan is known once
+    await pas_toe(ctx, aanvaarding(laat.melding_id, plan_id))
+    await pas_toe(ctx, aanvaarding(ander.melding_id, uuid.uuid4()))
+    rij = await melding_rij(engine, laat.melding_id)
+    assert (rij.status, rij.plan_id, rij.afgesloten_op) == ("afgesloten", plan_id, data.afgesloten_op)
+    assert await historie(engine, laat.melding_id) == ["geregistreerd", "opgepakt", "afgesloten"]
+    assert (await melding_rij(engine, ander.melding_id)).status == "opgepakt"
