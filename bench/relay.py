@@ -24,7 +24,8 @@ STREAMS = [(f"BENCH_HOP{i}", f"bench.hop{i}") for i in (1, 2, 3)]
 INGANG, SINK = STREAMS[0][1], STREAMS[-1][1]
 
 
-async def _hop(js: JetStreamContext, stream: str, bron: str, doel: str, batch: int, wacht: float) -> None:
+async def _batches(js: JetStreamContext, stream: str, bron: str, batch: int, wacht: float):
+    """Every fetched batch of a durable pull consumer on `bron`, forever."""
     psub = await js.pull_subscribe(
         bron,
         durable=f"{stream.lower()}-relay",
@@ -33,9 +34,13 @@ async def _hop(js: JetStreamContext, stream: str, bron: str, doel: str, batch: i
     )
     while True:
         try:
-            berichten = await psub.fetch(batch, timeout=wacht)
+            yield await psub.fetch(batch, timeout=wacht)
         except (TimeoutError, NatsTimeoutError):
             continue
+
+
+async def _hop(js: JetStreamContext, stream: str, bron: str, doel: str, batch: int, wacht: float) -> None:
+    async for berichten in _batches(js, stream, bron, batch, wacht):
         await asyncio.gather(*(js.publish(doel, m.data, headers=m.headers, timeout=30) for m in berichten))
         for m in berichten:
             await m.ack()
@@ -86,17 +91,7 @@ async def _duurzame_hop(
     """Per fetched batch: one transaction that records every message in the inbox (one statement), writes
     a state row and an outbox row for each new one; after commit publish with Nats-Msg-Id, await the
     PubAcks, delete those outbox rows, acknowledge. What the platform promises, with nothing else."""
-    psub = await js.pull_subscribe(
-        bron,
-        durable=f"{stream.lower()}-relay",
-        stream=stream,
-        config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_ack_pending=1000),
-    )
-    while True:
-        try:
-            berichten = await psub.fetch(batch, timeout=wacht)
-        except (TimeoutError, NatsTimeoutError):
-            continue
+    async for berichten in _batches(js, stream, bron, batch, wacht):
         ids = [uuid.UUID((m.headers or {})["Nats-Msg-Id"]) for m in berichten]
         per_id = {i: m for i, m in zip(ids, berichten, strict=True)}
         async with pool.acquire() as conn, conn.transaction():

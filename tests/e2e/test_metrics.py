@@ -171,7 +171,22 @@ async def test_toegang_status_toont_stroom_achterstand_en_verbindingen(platform,
     m = await post_melding(platform, token, melding(huisnummer=8000 + uuid.uuid4().int % 900, bsn=geldig_bsn()))
     await wacht_tot(lambda: huishouden(platform, token, m["huishouden_id"]), timeout=20)
     (tmp_path / "dev.json").write_text(json.dumps({"services": platform.urls}))
-    omgeving = {**os.environ, "TOEGANG_DATA_DIR": str(tmp_path)}
+    code, tekst, fout = await toegang_status(tmp_path)
+    assert code == 0, fout
+    for c in CONSUMERS:
+        assert re.search(rf"^  {c.durable}\s+\d+\.\d/s\s+wachtend\s+\d+", tekst, re.M), (c.durable, tekst)
+    assert re.search(r"^triage: database op, nats op; outbox \d+ rijen", tekst, re.M), tekst
+    afgehandeld = int(re.search(r"^  triage-meldingen .* afgehandeld\s+(\d+)", tekst, re.M).group(1))
+    assert afgehandeld >= 1
+    assert re.search(r"^  termijnen GM1916: [1-9]\d* open", tekst, re.M), tekst
+
+    (tmp_path / "dev.json").unlink()  # no toegang dev: a clear error, no traceback
+    code, _, fout = await toegang_status(tmp_path)
+    assert code == 2 and "toegang dev" in fout and "Traceback" not in fout
+
+
+async def toegang_status(data_dir) -> tuple[int | None, str, str]:
+    omgeving = {**os.environ, "TOEGANG_DATA_DIR": str(data_dir)}
     proces = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -182,24 +197,4 @@ async def test_toegang_status_toont_stroom_achterstand_en_verbindingen(platform,
         stderr=asyncio.subprocess.PIPE,
     )
     uit, fout = await asyncio.wait_for(proces.communicate(), 30)
-    tekst = uit.decode()
-    assert proces.returncode == 0, fout.decode()
-    for c in CONSUMERS:
-        assert re.search(rf"^  {c.durable}\s+\d+\.\d/s\s+wachtend\s+\d+", tekst, re.M), (c.durable, tekst)
-    assert re.search(r"^triage: database op, nats op; outbox \d+ rijen", tekst, re.M), tekst
-    afgehandeld = int(re.search(r"^  triage-meldingen .* afgehandeld\s+(\d+)", tekst, re.M).group(1))
-    assert afgehandeld >= 1
-    assert re.search(r"^  termijnen GM1916: [1-9]\d* open", tekst, re.M), tekst
-
-    (tmp_path / "dev.json").unlink()  # no toegang dev: a clear error, no traceback
-    proces = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "toegang",
-        "status",
-        env=omgeving,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, fout = await proces.communicate()
-    assert proces.returncode == 2 and "toegang dev" in fout.decode() and "Traceback" not in fout.decode()
+    return proces.returncode, uit.decode(), fout.decode()

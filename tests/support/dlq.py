@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import httpx
 import nats
 
-from shared.events import MeldingGeregistreerd, Veiligheid, maak_event
 from tests.conftest import wacht_tot
+from tests.support.gegevens import melding_geregistreerd
 
 ONBEKENDE_GEMEENTE = "GM9999"  # a valid code no configuration has: triage refuses it (OngeldigBericht)
 
@@ -19,32 +19,7 @@ ONBEKENDE_GEMEENTE = "GM9999"  # a valid code no configuration has: triage refus
 async def publiceer_gif(nats_url: str) -> str:
     """A melding-geregistreerd of a gemeente that is not configured: triage's consumer sends it straight
     to the DLQ, and a replay fails again the same way. Returns the event id."""
-    data = MeldingGeregistreerd(
-        melding_id=uuid.uuid4(),
-        gemeente=ONBEKENDE_GEMEENTE,
-        ontvangen_op=datetime.now(UTC),
-        kanaal="telefoon",
-        soort="hulpvraag",
-        melder_type="inwoner_zelf",
-        huishouden_id="a" * 64,
-        persoon_sleutels=["b" * 64],
-        leeftijdscategorie="23-64",
-        wijk=None,
-        levensgebieden=[],
-        zrm={},
-        veiligheid=Veiligheid(),
-        crisis=False,
-        spoed=False,
-        gevraagde_voorzieningen=[],
-        inwoner_op_de_hoogte=True,
-    )
-    event = maak_event(
-        data,
-        service="intake",
-        gemeente=ONBEKENDE_GEMEENTE,
-        subject=str(data.melding_id),
-        correlatieid=str(data.melding_id),
-    )
+    event = melding_geregistreerd(ONBEKENDE_GEMEENTE, huishouden_id="a" * 64)
     nc = await nats.connect(nats_url)
     try:
         await nc.jetstream().publish(

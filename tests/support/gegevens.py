@@ -6,7 +6,7 @@ import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from shared.events import DoorverwijzingGedaan, maak_event
+from shared.events import DoorverwijzingGedaan, MeldingGeregistreerd, Veiligheid, maak_event
 
 BSN = "111222333"
 NAAM = "Hendrika Testpersoon-Vermeulen"
@@ -92,4 +92,30 @@ def doorverwijzing(huishouden_id: str, **over):
         gemeente="GM1916",
         subject=str(velden["doorverwijzing_id"]),
         correlatieid=str(velden["bron_id"]),
+    )
+
+
+def melding_geregistreerd(gemeente: str = "GM1916", huishouden_id: str | None = None):
+    """A `melding-geregistreerd` event as intake publishes it: a household of its own unless given."""
+    data = MeldingGeregistreerd(
+        melding_id=uuid.uuid4(),
+        gemeente=gemeente,
+        ontvangen_op=datetime.now(UTC),
+        kanaal="telefoon",
+        soort="hulpvraag",
+        melder_type="inwoner_zelf",
+        huishouden_id=huishouden_id or uuid.uuid4().hex * 2,
+        persoon_sleutels=[uuid.uuid4().hex * 2],
+        leeftijdscategorie="23-64",
+        wijk=None,
+        levensgebieden=[],
+        zrm={},
+        veiligheid=Veiligheid(),
+        crisis=False,
+        spoed=False,
+        gevraagde_voorzieningen=[],
+        inwoner_op_de_hoogte=True,
+    )
+    return maak_event(
+        data, service="intake", gemeente=gemeente, subject=str(data.melding_id), correlatieid=str(data.melding_id)
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 from opentelemetry import context as otel_context
@@ -19,33 +18,14 @@ from sqlalchemy import select
 from services.triage import tables
 from shared.bundel import Bundel
 from shared.bus import OngeldigBericht, lees_voor, verwerker
-from shared.events import MeldingGeregistreerd, Veiligheid, maak_event
 from shared.topology import consumer
+from tests.support.gegevens import melding_geregistreerd
 
 CONSUMER = consumer("triage-meldingen")
 
 
-def melding_event(gemeente: str = "GM1916"):
-    data = MeldingGeregistreerd(
-        melding_id=uuid.uuid4(),
-        gemeente=gemeente,
-        ontvangen_op=datetime.now(UTC),
-        kanaal="telefoon",
-        soort="hulpvraag",
-        melder_type="inwoner_zelf",
-        huishouden_id=uuid.uuid4().hex * 2,
-        persoon_sleutels=[uuid.uuid4().hex * 2],
-        leeftijdscategorie="23-64",
-        wijk=None,
-        levensgebieden=[],
-        zrm={},
-        veiligheid=Veiligheid(),
-        crisis=False,
-        spoed=False,
-        gevraagde_voorzieningen=[],
-        inwoner_op_de_hoogte=True,
-    )
-    return maak_event(data, service="intake", gemeente=gemeente, subject="s", correlatieid=str(data.melding_id))
+def melding_event():
+    return melding_geregistreerd()
 
 
 class Handler:
