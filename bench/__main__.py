@@ -309,6 +309,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import signalen
 
         return signalen.main(rest[1:])
+    if rest[:1] == ["lezen"]:  # `python -m bench lezen`: bench/lezen.py
+        from bench import lezen
+
+        return lezen.main(rest[1:])
     if rest[:1] == ["werkplek"]:  # `python -m bench werkplek`: bench/werkplek.py
         from bench import werkplek
 
