@@ -47,23 +47,31 @@ async def _hop(js: JetStreamContext, stream: str, bron: str, doel: str, batch: i
 
 
 @contextlib.asynccontextmanager
-async def relay(js: JetStreamContext, batch: int, wacht: float):
-    """The streams and the running hops; afterwards the hops stop and the streams are deleted."""
-    for naam, subject in STREAMS:
+async def _hops(js: JetStreamContext, streams: list[tuple[str, str]], hop):
+    """The streams and a running `hop(index, stream, source subject, next subject)` between each two;
+    afterwards the hops stop and the streams are deleted."""
+    for naam, subject in streams:
         await js.add_stream(StreamConfig(name=naam, subjects=[subject], storage=StorageType.FILE))
-    hops = [
-        asyncio.create_task(_hop(js, naam, subject, volgende, batch, wacht))
-        for (naam, subject), (_, volgende) in zip(STREAMS, STREAMS[1:], strict=False)
+    taken = [
+        asyncio.create_task(hop(h, naam, subject, volgende))
+        for h, ((naam, subject), (_, volgende)) in enumerate(zip(streams, streams[1:], strict=False))
     ]
     try:
         yield
     finally:
-        for taak in hops:
+        for taak in taken:
             taak.cancel()
-        await asyncio.gather(*hops, return_exceptions=True)
-        for naam, _ in STREAMS:
+        await asyncio.gather(*taken, return_exceptions=True)
+        for naam, _ in streams:
             with contextlib.suppress(Exception):
                 await js.delete_stream(naam)
+
+
+@contextlib.asynccontextmanager
+async def relay(js: JetStreamContext, batch: int, wacht: float):
+    """The bare relay running: its streams and hops; afterwards removed."""
+    async with _hops(js, STREAMS, lambda h, naam, bron, doel: _hop(js, naam, bron, doel, batch, wacht)):
+        yield
 
 
 # --- the durable reference: the same hops with the platform's promises -------------------------------------
@@ -134,21 +142,14 @@ async def duurzame_relay(js: JetStreamContext, database_url: str, batch: int, wa
         database_url.replace("postgresql+asyncpg://", "postgresql://"), min_size=1, max_size=4
     )
     await _maak_tabellen(pool, len(DURABLE_STREAMS) - 1)
-    for naam, subject in DURABLE_STREAMS:
-        await js.add_stream(StreamConfig(name=naam, subjects=[subject], storage=StorageType.FILE))
-    hops = [
-        asyncio.create_task(_duurzame_hop(js, pool, h, naam, subject, volgende, batch, wacht))
-        for h, ((naam, subject), (_, volgende)) in enumerate(zip(DURABLE_STREAMS, DURABLE_STREAMS[1:], strict=False))
-    ]
     try:
-        yield
+
+        def hop(h: int, naam: str, bron: str, doel: str):
+            return _duurzame_hop(js, pool, h, naam, bron, doel, batch, wacht)
+
+        async with _hops(js, DURABLE_STREAMS, hop):
+            yield
     finally:
-        for taak in hops:
-            taak.cancel()
-        await asyncio.gather(*hops, return_exceptions=True)
-        for naam, _ in DURABLE_STREAMS:
-            with contextlib.suppress(Exception):
-                await js.delete_stream(naam)
         async with pool.acquire() as conn:
             await conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
         await pool.close()
