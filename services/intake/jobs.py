@@ -1,4 +1,4 @@
-"""Intake's periodic jobs: retention of the melder's contact details.
+"""Intake's periodic jobs: retention of the melder's contact details, and forgetting closed plans.
 
 Retention erases the melder's contact details a configured number of days after the melding closed.
 Safe with several replicas at once (shared/bewaren.py); a wiped melding (melder_gewist_op set) is never
@@ -11,12 +11,13 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from services.intake import tables
 from services.intake.domain import zonder_melder_contact
 from shared.bewaren import bewaartaak, per_gemeente
 from shared.service import Context
+from shared.topology import inbox_bewaartermijn
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -58,4 +59,19 @@ async def _wis_batch(ctx: Context, gemeente: str, grens: datetime, nu: datetime)
     return len(rijen)
 
 
-TAKEN = [bewaartaak("bewaartermijn-melders", wis_melder_contactgegevens)]
+async def vergeet_afgesloten_plannen(ctx: Context, nu: datetime | None = None) -> int:
+    """A closed plan is kept (tables.afgesloten_plannen) only while a late doorverwijzing-aanvaard of it can
+    still come: as long as intake's inbox keeps an event (decision 0014). Returns how many were forgotten."""
+    grens = (nu or datetime.now(UTC)) - inbox_bewaartermijn("intake")
+    a = tables.afgesloten_plannen
+    async with ctx.uows() as uow:
+        weg = await uow.session.execute(delete(a).where(a.c.afgesloten_op < grens).returning(a.c.plan_id))
+        aantal = len(weg.all())
+        await uow.commit()
+    return aantal
+
+
+TAKEN = [
+    bewaartaak("bewaartermijn-melders", wis_melder_contactgegevens),
+    bewaartaak("afgesloten-plannen-vergeten", vergeet_afgesloten_plannen),
+]

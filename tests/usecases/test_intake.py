@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from services.intake import handlers, tables, usecases
+from services.intake import handlers, jobs, tables, usecases
 from services.intake.schemas import MeldingInvoer
 from shared.auth import Gebruiker, Rol
 from shared.events import (
@@ -24,6 +24,7 @@ from shared.events import (
     PlanAfgesloten,
     maak_event,
 )
+from shared.topology import inbox_bewaartermijn
 from shared.weigeringen import GeenToegang, NietGevonden, OngeldigeInvoer
 from tests.support.gegevens import MELDER, geldig_bsn, melding
 
@@ -297,3 +298,16 @@ async def test_een_aanvaarding_na_de_afsluiting_van_dat_plan_sluit_de_melding_oo
     assert (rij.status, rij.plan_id, rij.afgesloten_op) == ("afgesloten", plan_id, data.afgesloten_op)
     assert await historie(engine, laat.melding_id) == ["geregistreerd", "opgepakt", "afgesloten"]
     assert (await melding_rij(engine, ander.melding_id)).status == "opgepakt"
+
+
+async def test_een_afgesloten_plan_wordt_vergeten_als_er_geen_late_aanvaarding_meer_kan_komen(ctx, engine):
+    oud, recent = afsluiting(uuid.uuid4()), afsluiting(uuid.uuid4())
+    oud = oud.model_copy(
+        update={"afgesloten_op": datetime.now(UTC) - inbox_bewaartermijn("intake") - timedelta(days=1)}
+    )
+    await pas_toe(ctx, oud)
+    await pas_toe(ctx, recent)
+    assert await jobs.vergeet_afgesloten_plannen(ctx) >= 1
+    async with engine.connect() as conn:
+        over = set((await conn.execute(select(tables.afgesloten_plannen.c.plan_id))).scalars())
+    assert recent.plan_id in over and oud.plan_id not in over
