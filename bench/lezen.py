@@ -93,9 +93,11 @@ async def _plannen(database_url: str) -> dict[str, str]:
     try:
         hid = await conn.fetchval("SELECT huishouden_id FROM arrangement.termijnen WHERE team_id = $1 LIMIT 1", TEAM)
         vragen = {
-            "werkvoorraad (open termijnen van een team, vroegste eerst)": (
-                "SELECT * FROM arrangement.termijnen WHERE status = 'open' AND team_id = $1 "
-                "ORDER BY termijn_tot LIMIT 500",
+            # repository.open_termijnen_van: the caller's teams or the caller as medewerker, in his gemeente
+            "werkvoorraad (open termijnen van een team of medewerker, vroegste eerst)": (
+                "SELECT * FROM arrangement.termijnen WHERE status = 'open' AND gemeente = 'GM1916' "
+                "AND (team_id = ANY(ARRAY[$1]) OR medewerker_id = 'bench-medewerker') "
+                "ORDER BY termijn_tot, id LIMIT 500",
                 TEAM,
             ),
             "tijdlijn van een huishouden": (

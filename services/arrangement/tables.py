@@ -93,6 +93,8 @@ termijnen = sa.Table(
     sa.Column("gesloten_op", sa.DateTime(timezone=True)),
     sa.Index("termijnen_te_bewaken", "termijn_tot", postgresql_where=TERMIJN_TE_BEWAKEN),
     sa.Index("termijnen_open_per_team", "team_id", "termijn_tot", postgresql_where=TERMIJN_OPEN),
+    # The werkvoorraad asks "my teams OR me": with both indexes PostgreSQL combines them (BitmapOr).
+    sa.Index("termijnen_open_per_medewerker", "medewerker_id", "termijn_tot", postgresql_where=TERMIJN_OPEN),
 )
 
 aanvragen = sa.Table(
