@@ -107,9 +107,8 @@ async def _nats(stap: Awaitable[Any]) -> Any:
         raise
 
 
-async def meet_status(js: Any, service: str, uow: Any, outbox: Table) -> Status:
-    """The service's durables as JetStream's consumer info gives them (answered by the consumer's leader)
-    and its outbox; the beheer API shows it, the metrics job exports it (shared/metrics.py)."""
+async def meet_durables(js: Any, service: str) -> list[Durable]:
+    """The service's durables as JetStream's consumer info gives them (answered by the consumer's leader)."""
     durables = []
     for c in consumers_van(service):
         info = await js.consumer_info(c.stream, c.durable)
@@ -123,9 +122,19 @@ async def meet_status(js: Any, service: str, uow: Any, outbox: Table) -> Status:
                 ack_vloer=info.ack_floor.stream_seq if info.ack_floor else 0,
             )
         )
+    return durables
+
+
+async def meet_outbox(uow: Any, outbox: Table) -> Outbox:
+    """Rows not yet sent and the age of the oldest: measurable while NATS is away, when it matters most."""
     rij = (await uow.session.execute(select(func.count(), func.min(outbox.c.aangemaakt_op)))).one()
     oudste = (datetime.now(UTC) - rij[1]).total_seconds() if rij[1] is not None else None
-    return Status(service=service, consumers=durables, outbox=Outbox(wachtend=rij[0], oudste_leeftijd_s=oudste))
+    return Outbox(wachtend=rij[0], oudste_leeftijd_s=oudste)
+
+
+async def meet_status(js: Any, service: str, uow: Any, outbox: Table) -> Status:
+    """Durables and outbox together; the beheer API shows it, the metrics job exports it (shared/metrics.py)."""
+    return Status(service=service, consumers=await meet_durables(js, service), outbox=await meet_outbox(uow, outbox))
 
 
 def beheer_router(service: str, outbox: Table, herhalers: Mapping[str, Herhaler]) -> APIRouter:

@@ -27,7 +27,7 @@ from sqlalchemy import MetaData, Table, text
 
 from shared import dlq, metrics
 from shared.auth import TokenVerifier
-from shared.beheer import beheer_router, meet_status
+from shared.beheer import beheer_router, meet_durables, meet_outbox
 from shared.bundel import Bundel
 from shared.bus import (
     BerichtHandler,
@@ -133,21 +133,26 @@ def metrieken_meten(definitie: ServiceDefinitie, m: metrics.Metrieken, interval_
         database, verbinding = await _database_op(ctx.uows.engine), ctx.broker._connection
         m.verbinding.labels(s, "database").set(database)
         m.verbinding.labels(s, "nats").set(verbinding is not None and verbinding.is_connected)
+        if database:  # the outbox on its own: during a NATS outage its rows and age are what tells
+            try:
+                async with ctx.uows() as uow:
+                    outbox = await meet_outbox(uow, definitie.outbox)
+                m.outbox_rijen.labels(s).set(outbox.wachtend)
+                m.outbox_oudste.labels(s).set(outbox.oudste_leeftijd_s or 0.0)
+            except Exception as fout:
+                m.meting_mislukt.labels(s, "outbox").inc()
+                log.warning("meting mislukt", extra={"bron": "outbox", "fout": type(fout).__name__})
         try:
             js = ctx.broker.config.connection_state.stream
-            async with ctx.uows() as uow:
-                status = await meet_status(js, s, uow, definitie.outbox)
-            m.outbox_rijen.labels(s).set(status.outbox.wachtend)
-            m.outbox_oudste.labels(s).set(status.outbox.oudste_leeftijd_s or 0.0)
-            for d in status.consumers:
+            for d in await meet_durables(js, s):
                 m.wachtend.labels(s, d.durable).set(d.num_pending)
                 m.onbevestigd.labels(s, d.durable).set(d.num_ack_pending)
                 m.herbezorgd.labels(s, d.durable).set(d.redelivered)
                 m.ack_vloer.labels(s, d.durable).set(d.ack_vloer)
             m.dlq_vermeldingen.labels(s).set(await dlq.aantal(js, s))
         except Exception as fout:
-            m.meting_mislukt.labels(s, "status").inc()
-            log.warning("meting mislukt", extra={"bron": "status", "fout": type(fout).__name__})
+            m.meting_mislukt.labels(s, "jetstream").inc()
+            log.warning("meting mislukt", extra={"bron": "jetstream", "fout": type(fout).__name__})
         if eigen is not None and database:
             try:
                 await eigen(ctx)

@@ -173,6 +173,7 @@ async def test_herstart_midden_in_de_stroom(fout_omgeving, onderdeel):
         tijdens = await fo.metrics("intake")
         gezien["verbinding_tijdens"] = waarde(tijdens, "toegang_verbinding_op", onderdeel=verbinding)
         gezien["fouten_tijdens"] = waarde(tijdens, "toegang_outbox_publicatiefouten_total")
+        gezien["outbox_tijdens"] = waarde(tijdens, "toegang_outbox_rijen")
         await asyncio.sleep(0.5)
         await asyncio.to_thread(server.start)
         fo.extra[f"{onderdeel}_weg_s"] = 2.0
@@ -186,7 +187,12 @@ async def test_herstart_midden_in_de_stroom(fout_omgeving, onderdeel):
     na = await fo.metrics("intake")
     fo.extra["metrics"] = {**gezien, "fouten_na": waarde(na, "toegang_outbox_publicatiefouten_total")}
     assert gezien["verbinding_tijdens"] == 0, gezien
-    assert gezien["fouten_tijdens"] > gezien["fouten_voor"], gezien
+    if onderdeel == "nats-server":
+        # nats-py buffers while it reconnects and the relay waits up to 10 s for PubAcks, so a 2 s outage
+        # need not fail a publish; what it always shows is the outbox holding what intake kept taking in.
+        assert gezien["outbox_tijdens"] > 0, gezien
+    else:  # the relay cannot read its outbox: each attempt fails and is counted
+        assert gezien["fouten_tijdens"] > gezien["fouten_voor"], gezien
     await tot_metriek(fo, "intake", "toegang_verbinding_op", 1, onderdeel=verbinding)
     await tot_metriek(fo, "intake", "toegang_outbox_rijen", 0)
     assert waarde(na, "toegang_outbox_gepubliceerd_total") > gezien["gepubliceerd_voor"]
