@@ -46,7 +46,7 @@ async def _voer_uit(
 # --- reading -------------------------------------------------------------------------------------------
 
 
-@router.get("/huishoudens/{huishouden_id}", responses=fouten(404))
+@router.get("/huishoudens/{huishouden_id}", response_model=schemas.Huishouden, responses=fouten(404))
 async def huishouden(huishouden_id: str, request: Request, gebruiker: Medewerker):
     """The active plan (or the last one, closed, while a waakvlam keeps the household in view), the
     regisseur, open deadlines and the timeline. Every read is written to the processing log."""
@@ -99,7 +99,7 @@ def _termijn(r: Mapping) -> dict:
     }
 
 
-@router.get("/werkvoorraad")
+@router.get("/werkvoorraad", response_model=schemas.Werkvoorraad)
 async def werkvoorraad(
     request: Request,
     gebruiker: Medewerker,

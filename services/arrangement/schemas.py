@@ -1,15 +1,17 @@
 """The request bodies of arrangement's HTTP API, on shared.invoer: unknown fields refused, strings
-stripped, codes instead of free text (arrangement holds no personal data, decision 0006)."""
+stripped, codes instead of free text (arrangement holds no personal data, decision 0006); and the answers
+of its two reads, which FastAPI then serialises in pydantic's core instead of walking them in Python
+(decision 0019)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from shared.events import PlanResultaat
+from shared.events import PlanResultaat, Regisseur
 from shared.invoer import Code, Contactpoging, Invoer
 
 __all__ = [
@@ -21,14 +23,17 @@ __all__ = [
     "Doel",
     "Evaluatie",
     "GebruikelijkeZorg",
+    "Huishouden",
     "Mantelzorg",
     "OmvangInvoer",
     "Overdracht",
     "RegisseurInvoer",
+    "Termijn",
     "VersieInvoer",
     "VoorzieningInvoer",
     "Waakvlam",
     "WarmeOverdracht",
+    "Werkvoorraad",
     "WijzigingInvoer",
 ]
 
@@ -176,3 +181,63 @@ class Afsluiting(Invoer):
     resultaat: PlanResultaat
     # The household stays in view after closing, with a check on this date (and every n weeks).
     waakvlam: Waakvlam | None = None
+
+
+# --- answers of the reads ---------------------------------------------------------------------------------
+
+
+class Termijn(BaseModel):
+    """An open deadline, in the werkvoorraad and on the household's page."""
+
+    termijn_id: int
+    soort: str
+    huishouden_id: str
+    plan_id: uuid.UUID | None
+    bron_id: uuid.UUID
+    team_id: str | None
+    medewerker_id: str | None
+    termijn_grondslag: str
+    termijn_tot: datetime
+    verstreken: bool
+    bij_lopend_plan: bool
+
+
+class Werkvoorraad(BaseModel):
+    werkvoorraad: list[Termijn]
+
+
+class PlanInBeeld(BaseModel):
+    """The plan the household has in view, with the contents of its latest version."""
+
+    plan_id: uuid.UUID
+    versie: int
+    status: str
+    wijk: str | None
+    evaluatie_op: date
+    aangemaakt_op: datetime
+    afgesloten_op: datetime | None
+    resultaat: str | None
+    doelen: list[dict[str, Any]]
+    voorzieningen: list[dict[str, Any]]
+    mantelzorg: dict[str, Any] | None
+    gebruikelijke_zorg: dict[str, Any] | None
+
+
+class WaakvlamStand(BaseModel):
+    controle_op: date
+    interval_weken: int | None
+
+
+class Huishouden(BaseModel):
+    """GET /v1/huishoudens/{id}. The rows of aanvragen, beschikkingen, tijdlijn and versies are given as
+    the tables hold them (their columns are the contract)."""
+
+    huishouden_id: str
+    plan: PlanInBeeld
+    regisseur: Regisseur
+    waakvlam: WaakvlamStand | None
+    open_termijnen: list[Termijn]
+    aanvragen: list[dict[str, Any]]
+    beschikkingen: list[dict[str, Any]]
+    tijdlijn: list[dict[str, Any]]
+    versies: list[dict[str, Any]]
