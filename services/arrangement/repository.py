@@ -2,20 +2,22 @@
 
 A household changes one transaction at a time, across replicas too: `laad_huishouden` and `laad_plan`
 take the household's advisory lock before they read (doorverwijzingen, handovers, versions, closing all
-go through here). The unique index on the active plan stays as the last line of defence. `sla_op` writes
-what the aggregate recorded and puts its events in the outbox, in the caller's unit of work; nothing
-here commits.
+go through here, so the plan row needs no row lock of its own). The unique index on the active plan stays
+as the last line of defence. `sla_op` writes what the aggregate recorded and puts its events in the
+outbox, in the caller's unit of work; nothing here commits. Its inserts are held back in the unit of work
+(`UnitOfWork.voeg_later_toe`, keyed on the household) and written together before the commit or before
+the next read of that household; any other statement first writes them out, so order is kept.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, RowMapping, Select, func, or_, select, text, update
+from sqlalchemy import Integer, Row, RowMapping, Select, Table, column, func, or_, select, text, true, update, values
 
 from services.arrangement import domain, tables
 from services.arrangement.domain import PlanStatus
@@ -46,10 +48,24 @@ def _in_beeld(huishouden_id: str) -> Select:
 
 
 async def laad_huishouden(uow: UnitOfWork, huishouden_id: str) -> domain.Huishoudplan:
-    """The household with the plan it has in view, under its lock (for a doorverwijzing)."""
+    """The household with the plan it has in view, under its lock (for a doorverwijzing): one statement
+    after the lock, for the plan and the doorverwijzingen the household already received."""
     await vergrendel_huishouden(uow, huishouden_id)
-    rij = (await uow.session.execute(_in_beeld(huishouden_id).with_for_update())).first()
-    return await _bouw(uow, huishouden_id, rij)
+    await uow.schrijf_uit(huishouden_id)  # what an earlier doorverwijzing of this transaction held back
+    in_beeld = _in_beeld(huishouden_id).subquery()
+    ontvangen = (
+        select(func.array_agg(tl.c.doorverwijzing_id))
+        .where(tl.c.huishouden_id == huishouden_id, tl.c.doorverwijzing_id.is_not(None))
+        .scalar_subquery()
+    )
+    een = values(column("een", Integer), name="een").data([(1,)])
+    rij = (
+        await uow.session.execute(
+            select(ontvangen.label("ontvangen"), in_beeld).select_from(een.outerjoin(in_beeld, true()))
+        )
+    ).one()
+    plan = rij if rij.plan_id is not None else None
+    return await _bouw(uow, huishouden_id, plan, set(rij.ontvangen or ()))
 
 
 async def laad_plan(uow: UnitOfWork, plan_id: uuid.UUID) -> domain.Huishoudplan | None:
@@ -58,8 +74,9 @@ async def laad_plan(uow: UnitOfWork, plan_id: uuid.UUID) -> domain.Huishoudplan 
     if huishouden_id is None:
         return None
     await vergrendel_huishouden(uow, huishouden_id)
-    rij = (await uow.session.execute(select(p).where(p.c.plan_id == plan_id).with_for_update())).first()
-    return await _bouw(uow, huishouden_id, rij)
+    await uow.schrijf_uit()
+    rij = (await uow.session.execute(select(p).where(p.c.plan_id == plan_id))).first()
+    return await _bouw(uow, huishouden_id, rij, await _ontvangen(uow, huishouden_id))
 
 
 def als_plan(rij: Row) -> domain.Plan:
@@ -79,17 +96,15 @@ def als_plan(rij: Row) -> domain.Plan:
     )
 
 
-async def _bouw(uow: UnitOfWork, huishouden_id: str, rij: Row | None) -> domain.Huishoudplan:
-    s = uow.session
-    ontvangen = set(
-        (
-            await s.execute(
-                select(tl.c.doorverwijzing_id).where(
-                    tl.c.huishouden_id == huishouden_id, tl.c.doorverwijzing_id.is_not(None)
-                )
-            )
-        ).scalars()
+async def _ontvangen(uow: UnitOfWork, huishouden_id: str) -> set[uuid.UUID]:
+    vraag = select(tl.c.doorverwijzing_id).where(
+        tl.c.huishouden_id == huishouden_id, tl.c.doorverwijzing_id.is_not(None)
     )
+    return set((await uow.session.execute(vraag)).scalars())
+
+
+async def _bouw(uow: UnitOfWork, huishouden_id: str, rij: Row | None, ontvangen: set[uuid.UUID]) -> domain.Huishoudplan:
+    s = uow.session
     hp = domain.Huishoudplan(huishouden_id, ontvangen=ontvangen)
     if rij is None:
         return hp
@@ -183,33 +198,50 @@ def _versierij(plan: domain.Plan, doelen: list, voorzieningen: list) -> dict[str
     }
 
 
+# What `sla_op` may hold back until the household is read again or the transaction commits: inserts. Any
+# other statement first writes those out (UnitOfWork.schrijf_uit), so everything lands in the order given.
+LATER = (
+    domain.PlanAangemaakt,
+    domain.VersieVastgelegd,
+    domain.TermijnenGesteld,
+    domain.OpTijdlijn,
+    domain.AanvraagGeregistreerd,
+    domain.BeschikkingVastgelegd,
+)
+
+
 async def _schrijf(uow: UnitOfWork, w: domain.Wijziging) -> int:
     s = uow.session
+    if not isinstance(w, LATER):
+        await uow.schrijf_uit()
     match w:
         case domain.PlanAangemaakt(plan):
-            await s.execute(
-                p.insert().values(
-                    plan_id=plan.plan_id,
-                    gemeente=plan.gemeente,
-                    huishouden_id=plan.huishouden_id,
-                    wijk=plan.wijk,
+            later = _later(uow, plan)
+            later(
+                p,
+                {
+                    "plan_id": plan.plan_id,
+                    "gemeente": plan.gemeente,
+                    "huishouden_id": plan.huishouden_id,
+                    "wijk": plan.wijk,
                     **_planrij(plan),
-                )
+                },
             )
-            await s.execute(pv.insert().values(**_versierij(plan, doelen=[], voorzieningen=[])))
+            later(pv, _versierij(plan, doelen=[], voorzieningen=[]))
         case domain.PlanGewijzigd(plan):
             await s.execute(update(p).where(p.c.plan_id == plan.plan_id).values(**_planrij(plan)))
         case domain.VersieVastgelegd(plan, versie, door):
-            await s.execute(
-                pv.insert().values(
+            _later(uow, plan)(
+                pv,
+                {
                     **_versierij(plan, doelen=versie.doelen, voorzieningen=versie.voorzieningen),
-                    mantelzorg=versie.mantelzorg,
-                    gebruikelijke_zorg=versie.gebruikelijke_zorg,
-                    opgesteld_door=door,
-                )
+                    "mantelzorg": versie.mantelzorg,
+                    "gebruikelijke_zorg": versie.gebruikelijke_zorg,
+                    "opgesteld_door": door,
+                },
             )
         case domain.TermijnenGesteld(plan, termijnen):
-            await _voeg_termijnen_toe(uow, plan, termijnen)
+            _voeg_termijnen_toe(uow, plan, termijnen)
         case domain.TermijnenGesloten(plan_id, soorten, status, bron_id):
             voorwaarde = [t.c.plan_id == plan_id, t.c.status == "open", t.c.soort.in_(soorten)]
             if bron_id is not None:
@@ -236,45 +268,48 @@ async def _schrijf(uow: UnitOfWork, w: domain.Wijziging) -> int:
                 .values(team_id=regisseur.team_id, medewerker_id=regisseur.medewerker_id)
             )
         case domain.OpTijdlijn(plan, soort, details, bron_id, bron_soort, doorverwijzing_id):
-            await s.execute(
-                tl.insert().values(
-                    huishouden_id=plan.huishouden_id,
-                    plan_id=plan.plan_id,
-                    soort=soort,
-                    bron_id=bron_id,
-                    bron_soort=bron_soort,
-                    details=details,
-                    doorverwijzing_id=doorverwijzing_id,
-                )
+            _later(uow, plan)(
+                tl,
+                {
+                    "huishouden_id": plan.huishouden_id,
+                    "plan_id": plan.plan_id,
+                    "soort": soort,
+                    "bron_id": bron_id,
+                    "bron_soort": bron_soort,
+                    "details": details,
+                    "doorverwijzing_id": doorverwijzing_id,
+                },
             )
         case domain.AanvraagGeregistreerd(plan, aanvraag_id, voorzieningen, ontvangen_op, door):
-            await s.execute(
-                a.insert().values(
-                    aanvraag_id=aanvraag_id,
-                    plan_id=plan.plan_id,
-                    huishouden_id=plan.huishouden_id,
-                    voorzieningen=list(voorzieningen),
-                    ontvangen_op=ontvangen_op,
-                    status="open",
-                    door=door,
-                )
+            _later(uow, plan)(
+                a,
+                {
+                    "aanvraag_id": aanvraag_id,
+                    "plan_id": plan.plan_id,
+                    "huishouden_id": plan.huishouden_id,
+                    "voorzieningen": list(voorzieningen),
+                    "ontvangen_op": ontvangen_op,
+                    "status": "open",
+                    "door": door,
+                },
             )
         case domain.AanvraagBeschikt(aanvraag_id):
             await s.execute(update(a).where(a.c.aanvraag_id == aanvraag_id).values(status="beschikt"))
         case domain.BeschikkingVastgelegd(plan, b, door):
-            await s.execute(
-                bt.insert().values(
-                    beschikking_id=b.beschikking_id,
-                    versie=b.versie,
-                    plan_id=plan.plan_id,
-                    huishouden_id=plan.huishouden_id,
-                    aanvraag_id=b.aanvraag_id,
-                    voorzieningen=b.voorzieningen,
-                    ingangsdatum=b.ingangsdatum,
-                    einddatum=b.einddatum,
-                    reden_wijziging=b.reden_wijziging,
-                    afgegeven_door=door,
-                )
+            _later(uow, plan)(
+                bt,
+                {
+                    "beschikking_id": b.beschikking_id,
+                    "versie": b.versie,
+                    "plan_id": plan.plan_id,
+                    "huishouden_id": plan.huishouden_id,
+                    "aanvraag_id": b.aanvraag_id,
+                    "voorzieningen": b.voorzieningen,
+                    "ingangsdatum": b.ingangsdatum,
+                    "einddatum": b.einddatum,
+                    "reden_wijziging": b.reden_wijziging,
+                    "afgegeven_door": door,
+                },
             )
         case domain.ContactpogingVastgelegd(plan_id, poging, door):
             await s.execute(tables.contactpogingen.insert().values(plan_id=plan_id, door=door, **poging))
@@ -283,24 +318,28 @@ async def _schrijf(uow: UnitOfWork, w: domain.Wijziging) -> int:
     return 0
 
 
-async def _voeg_termijnen_toe(uow: UnitOfWork, plan: domain.Plan, termijnen: Sequence[domain.NieuweTermijn]) -> None:
-    rijen = [
-        {
-            "huishouden_id": plan.huishouden_id,
-            "plan_id": plan.plan_id,
-            "gemeente": plan.gemeente,
-            "soort": n.soort,
-            "bron_id": n.bron_id,
-            "team_id": n.team_id,
-            "medewerker_id": n.medewerker_id,
-            "termijn_grondslag": n.termijn_grondslag,
-            "termijn_tot": n.termijn_tot,
-            "bij_lopend_plan": n.bij_lopend_plan,
-        }
-        for n in termijnen
-    ]
-    if rijen:
-        await uow.session.execute(t.insert(), rijen)
+def _later(uow: UnitOfWork, plan: domain.Plan) -> Callable[[Table, dict[str, Any]], None]:
+    return lambda tabel, rij: uow.voeg_later_toe(tabel, rij, plan.huishouden_id)
+
+
+def _voeg_termijnen_toe(uow: UnitOfWork, plan: domain.Plan, termijnen: Sequence[domain.NieuweTermijn]) -> None:
+    later = _later(uow, plan)
+    for n in termijnen:
+        later(
+            t,
+            {
+                "huishouden_id": plan.huishouden_id,
+                "plan_id": plan.plan_id,
+                "gemeente": plan.gemeente,
+                "soort": n.soort,
+                "bron_id": n.bron_id,
+                "team_id": n.team_id,
+                "medewerker_id": n.medewerker_id,
+                "termijn_grondslag": n.termijn_grondslag,
+                "termijn_tot": n.termijn_tot,
+                "bij_lopend_plan": n.bij_lopend_plan,
+            },
+        )
 
 
 # --- reading ---------------------------------------------------------------------------------------------

@@ -116,6 +116,32 @@ async def test_tweede_doorverwijzing_sluit_aan_en_dezelfde_onder_een_nieuw_event
     assert (await subjects_van(engine, plan_id)).count("toegang.plannen.regisseur-toegewezen.GM1916") == 1
 
 
+async def test_in_een_gedeelde_transactie_ziet_de_tweede_doorverwijzing_wat_de_eerste_nog_niet_schreef(ctx, engine):
+    """As a group commit runs them (shared/bundel.py): one unit of work for several doorverwijzingen, whose
+    inserts are held back. The second of the household must find the plan the first made, the repeat must
+    land once, and another household's rows must not be written early or lost."""
+    h, ander = uuid.uuid4().hex * 2, uuid.uuid4().hex * 2
+    eerste, tweede = doorverwijzing(h), doorverwijzing(h, team_id="gm1916-schuldhulp")
+    handler = handlers.handlers(ctx)[DoorverwijzingGedaan]
+    async with ctx.uows() as uow:
+        for event in (eerste, doorverwijzing(ander), tweede, tweede.model_copy(update={"id": uuid.uuid4()})):
+            await handler(event, uow)
+        await uow.commit()
+    plannen = await rijen(
+        engine, "SELECT huishouden_id FROM arrangement.plannen WHERE huishouden_id IN (:h, :a)", h=h, a=ander
+    )
+    assert sorted(r["huishouden_id"] for r in plannen) == sorted([h, ander])
+    tijdlijn = await rijen(
+        engine, "SELECT doorverwijzing_id FROM arrangement.tijdlijn WHERE huishouden_id = :h ORDER BY id", h=h
+    )
+    doorverwijzingen = [r["doorverwijzing_id"] for r in tijdlijn if r["doorverwijzing_id"]]
+    assert doorverwijzingen == [eerste.data.doorverwijzing_id, tweede.data.doorverwijzing_id]
+    signaal = await rijen(
+        engine, "SELECT bij_lopend_plan FROM arrangement.termijnen WHERE bron_id = :b", b=tweede.data.bron_id
+    )
+    assert [t["bij_lopend_plan"] for t in signaal] == [True]
+
+
 async def test_regie_overdragen_eenmaal_aangekondigd_en_het_werk_van_de_regisseur_gaat_mee(ctx, engine):
     h, plan_id = await nieuw_plan(ctx, engine)
     overdracht = schemas.Overdracht(
