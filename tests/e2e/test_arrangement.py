@@ -599,13 +599,21 @@ async def _herstart(platform, *namen: str) -> None:
     await asyncio.to_thread(doe)
 
 
+async def _herstart_met_eigen_ritme(platform) -> None:
+    """Both replicas watch often, each at its own interval: were the intervals equal, the replica that
+    happened to start a few ms later would always look just after the other and never find a deadline
+    first. With 0.2 and 0.13 s their turns drift against each other, so each gets its beurt."""
+    for naam, interval in (("arrangement", "0.2"), ("arrangement-1", "0.13")):
+        platform.omgeving[INTERVAL] = interval
+        await _herstart(platform, naam)
+
+
 async def test_termijn_verstreken_precies_eenmaal_met_twee_replicas_en_over_herstarts(
     platform, token, nats_server, bus_opname, database_url
 ):
     oud = platform.omgeving.get(INTERVAL)
-    platform.omgeving[INTERVAL] = "0.2"
     try:
-        await _herstart(platform, "arrangement", "arrangement-1")  # both replicas watch every 0.2 s
+        await _herstart_met_eigen_ritme(platform)
         nu = datetime.now(UTC)
         events = [doorverwijzing(nieuw_huishouden(), termijn_tot=nu - timedelta(hours=i + 1)) for i in range(6)]
         events += [doorverwijzing(nieuw_huishouden(), termijn_tot=nu + timedelta(seconds=3)) for _ in range(2)]
@@ -652,7 +660,7 @@ async def test_termijn_verstreken_precies_eenmaal_met_twee_replicas_en_over_hers
         assert {v["termijn_grondslag"] for v in verstreken()} == {"outreach-2-werkdagen"}
         assert all(v["plan_id"] and v["team_id"] == LEIDSCHENDAM for v in verstreken())
 
-        await _herstart(platform, "arrangement", "arrangement-1")
+        await _herstart_met_eigen_ritme(platform)
         await beurt_van_beide_replicas()
         assert len(verstreken()) == len(bronnen)
         # Announced, yet still open work: marked verstreken in the household and the werkvoorraad.
