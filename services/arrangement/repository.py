@@ -17,7 +17,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Row, RowMapping, Select, Table, column, func, or_, select, text, true, update, values
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    Row,
+    RowMapping,
+    Select,
+    Table,
+    bindparam,
+    column,
+    func,
+    or_,
+    select,
+    text,
+    true,
+    update,
+    values,
+)
 
 from services.arrangement import domain, tables
 from services.arrangement.domain import PlanStatus
@@ -28,15 +44,18 @@ p, pv, t, tl = tables.plannen, tables.planversies, tables.termijnen, tables.tijd
 a, bt = tables.aanvragen, tables.beschikkingen
 
 
+VERGRENDEL = text("SELECT pg_advisory_xact_lock(hashtext(:h))")
+
+
 async def vergrendel_huishouden(uow: UnitOfWork, huishouden_id: str) -> None:
     """Held until the transaction ends."""
-    await uow.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:h))"), {"h": huishouden_id})
+    await uow.session.execute(VERGRENDEL, {"h": huishouden_id})
 
 
 # --- loading ---------------------------------------------------------------------------------------------
 
 
-def _in_beeld(huishouden_id: str) -> Select:
+def _in_beeld(huishouden_id: str | BindParameter) -> Select:
     """The plan the household has in view: the active one before a waakvlam one (there is at most one of
     each), the newest first."""
     return (
@@ -47,23 +66,29 @@ def _in_beeld(huishouden_id: str) -> Select:
     )
 
 
+def _huishouden_met_plan() -> Select:
+    """The plan in view (if any) and the doorverwijzingen the household already received, in one row.
+    Built once: constructing a statement costs more CPU than PostgreSQL takes to run this one."""
+    h: BindParameter[str] = bindparam("huishouden_id")
+    in_beeld = _in_beeld(h).subquery()
+    ontvangen = (
+        select(func.array_agg(tl.c.doorverwijzing_id))
+        .where(tl.c.huishouden_id == h, tl.c.doorverwijzing_id.is_not(None))
+        .scalar_subquery()
+    )
+    een = values(column("een", Integer), name="een").data([(1,)])
+    return select(ontvangen.label("ontvangen"), in_beeld).select_from(een.outerjoin(in_beeld, true()))
+
+
+HUISHOUDEN_MET_PLAN = _huishouden_met_plan()
+
+
 async def laad_huishouden(uow: UnitOfWork, huishouden_id: str) -> domain.Huishoudplan:
     """The household with the plan it has in view, under its lock (for a doorverwijzing): one statement
     after the lock, for the plan and the doorverwijzingen the household already received."""
     await vergrendel_huishouden(uow, huishouden_id)
     await uow.schrijf_uit(huishouden_id)  # what an earlier doorverwijzing of this transaction held back
-    in_beeld = _in_beeld(huishouden_id).subquery()
-    ontvangen = (
-        select(func.array_agg(tl.c.doorverwijzing_id))
-        .where(tl.c.huishouden_id == huishouden_id, tl.c.doorverwijzing_id.is_not(None))
-        .scalar_subquery()
-    )
-    een = values(column("een", Integer), name="een").data([(1,)])
-    rij = (
-        await uow.session.execute(
-            select(ontvangen.label("ontvangen"), in_beeld).select_from(een.outerjoin(in_beeld, true()))
-        )
-    ).one()
+    rij = (await uow.session.execute(HUISHOUDEN_MET_PLAN, {"huishouden_id": huishouden_id})).one()
     plan = rij if rij.plan_id is not None else None
     return await _bouw(uow, huishouden_id, plan, set(rij.ontvangen or ()))
 
