@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from shared.regels import PartnerType, Regel, Route, SignaalSoort, controleer_regels
+from shared.termijnen import SPOED_GRONDSLAG, SPOED_UREN
 
 __all__ = ["ConfigFout", "Gemeente", "Gemeenten", "PartnerType", "Regel", "Route", "SignaalSoort", "laad_gemeenten"]
 
@@ -149,6 +150,7 @@ class Gemeente(Strict):
         routes: dict[str, set[str | None]] = {}
         for team in self.teams:
             routes.setdefault(team.route, set()).update(team.wijken or [None])
+        self._spoed_heeft_zijn_grondslag()
         controleer_regels(
             self.regels,
             routes=routes,
@@ -158,6 +160,18 @@ class Gemeente(Strict):
             voorzieningen={v.code for v in self.voorzieningen},
         )
         return self
+
+    def _spoed_heeft_zijn_grondslag(self) -> None:
+        """A spoed decision is cut off at 48 hours (services/triage/domain.py): the gemeente must name that
+        deadline's legal basis, and it must be the 48 hours themselves, not something longer."""
+        spoed = [r.id for r in self.regels if r.urgentie == "spoed"]
+        norm = self.termijnen.get(SPOED_GRONDSLAG)
+        if spoed and norm is None:
+            raise ValueError(
+                f"termijnen: {SPOED_GRONDSLAG} ontbreekt, en de spoedregels {', '.join(spoed)} hebben die nodig"
+            )
+        if norm is not None and (norm.eenheid, norm.aantal) != ("uren", SPOED_UREN):
+            raise ValueError(f"termijnen.{SPOED_GRONDSLAG}: moet {SPOED_UREN} uren zijn (spoed: binnen 24 tot 48 uur)")
 
     def wijk_van(self, postcode: str) -> Wijk | None:
         return self._wijk_per_pc4.get(int(postcode.replace(" ", "")[:4]))

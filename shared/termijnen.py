@@ -116,6 +116,18 @@ def plus_uren(aankomst: datetime, n: int) -> datetime:
     return (_in_amsterdam(aankomst).astimezone(UTC) + timedelta(hours=n)).astimezone(TZ)
 
 
+# Spoed: "binnen 24 tot 48 uur moet worden gehandeld" (001 L4819): a spoed decision is never due later than
+# this, whatever norm its rule names; the gemeente's termijn with this key carries the legal basis.
+SPOED_UREN = 48
+SPOED_GRONDSLAG = "spoed-48-uur"
+
+
+def spoedgrens(aankomst: datetime, tot: datetime) -> datetime | None:
+    """The 48-hour limit when `tot` runs past it (a werkdagen norm over a weekend or holiday), else None."""
+    grens = plus_uren(aankomst, SPOED_UREN)
+    return grens if tot > grens else None
+
+
 def termijn_tot(aankomst: datetime, norm: Norm) -> datetime:
     """The deadline for something that arrived at `aankomst` under `norm`."""
     match norm.eenheid:

@@ -12,7 +12,7 @@ from typing import Any
 
 from shared.events import MeldingGeregistreerd, Regisseur, SignaalDoorgezet
 from shared.gemeenten import Gemeente, Regel, Route
-from shared.termijnen import termijn_tot
+from shared.termijnen import SPOED_GRONDSLAG, spoedgrens, termijn_tot
 from shared.zrm import multiprobleem
 
 
@@ -116,6 +116,19 @@ class Besluit:
     bestaande_regisseur: Regisseur | None = None
 
 
+def termijn_van(gemeente: Gemeente, regel: Regel, ontvangen_op: datetime) -> tuple[datetime, str, str]:
+    """The rule's deadline, its grondslag and the decision's sentence. Spoed is at most 48 hours: a norm
+    that runs past them (2 werkdagen over a weekend or a holiday) is cut off there, and the sentence says so."""
+    tot = termijn_tot(ontvangen_op, gemeente.termijnen[regel.termijn])
+    if regel.urgentie == "spoed" and (grens := spoedgrens(ontvangen_op, tot)) is not None:
+        toelichting = (
+            f"{regel.toelichting} Spoed: uiterlijk 48 uur na binnenkomst, op {grens:%d-%m-%Y om %H:%M}"
+            f" (de norm {regel.termijn} zou lopen tot {tot:%d-%m-%Y})."
+        )
+        return grens, SPOED_GRONDSLAG, toelichting
+    return tot, regel.termijn, regel.toelichting
+
+
 def besluit(gemeente: Gemeente, feiten: Feiten, regisseur: Regisseur | None) -> Besluit:
     """The first rule that matches wins; the last rule of every gemeente matches everything."""
     regel = next(r for r in gemeente.regels if regel_past(r, feiten))
@@ -125,16 +138,16 @@ def besluit(gemeente: Gemeente, feiten: Feiten, regisseur: Regisseur | None) -> 
         # A regisseur rule for a household without one: the sociale basis picks it up.
         bediend = Route.sociale_basis if regel.route == "regisseur" else Route(regel.route)
         route, team_id = bediend.value, regel.team or gemeente.team_voor(bediend, feiten.wijk).id
-    norm = gemeente.termijnen[regel.termijn]
+    tot, grondslag, toelichting = termijn_van(gemeente, regel, feiten.ontvangen_op)
     gebruikt = {k: feiten.waarde(k) for k in regel.als} | {"wijk": feiten.wijk}
     return Besluit(
         regel_id=regel.id,
         route=route,
         team_id=team_id,
         urgentie=regel.urgentie,
-        termijn_tot=termijn_tot(feiten.ontvangen_op, norm),
-        termijn_grondslag=regel.termijn,
-        toelichting=regel.toelichting,
+        termijn_tot=tot,
+        termijn_grondslag=grondslag,
+        toelichting=toelichting,
         feiten={k: list(v) if isinstance(v, tuple) else v for k, v in gebruikt.items()},
         bestaande_regisseur=regisseur if feiten.bekend_huishouden else None,
     )

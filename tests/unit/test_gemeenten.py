@@ -339,6 +339,18 @@ FOUTEN = [
     ("acuut onveilig niet eerst", lambda r: r["regels"].insert(0, r["regels"].pop(1)), ["regels[0]", "veiligheid"]),
     ("acuut onveilig zonder crisis", lambda r: _zet(r, ("regels", 0, "urgentie"), "spoed"), ["regels[0]", "crisis"]),
     ("geen regel voor de rest", lambda r: r["regels"].pop(), ["als", "laatste regel"]),
+    (
+        "spoedregels zonder de 48 uur",
+        lambda r: (
+            r["termijnen"].pop("spoed-48-uur") and _zet(r, ("regels", _regel(r, "jeugd"), "termijn"), "crisis-direct")
+        ),
+        ["spoed-48-uur ontbreekt", "zorgmelding-ander"],
+    ),
+    (
+        "spoed van 72 uur",
+        lambda r: _zet(r, ("termijnen", "spoed-48-uur", "aantal"), 72),
+        ["termijnen.spoed-48-uur", "48 uren"],
+    ),
 ]
 
 

@@ -1,10 +1,11 @@
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from services.triage.domain import besluit, feiten_van_casus, feiten_van_melding
+from services.triage.domain import besluit, feiten_van_casus, feiten_van_melding, termijn_van
 from shared.events import MeldingGeregistreerd, Regisseur, SignaalDoorgezet
 from shared.gemeenten import laad_gemeenten
+from shared.termijnen import termijn_tot
 
 GEMEENTEN = laad_gemeenten(Path(__file__).resolve().parents[2] / "config" / "gemeenten")
 MAANDAG = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -61,8 +62,9 @@ def test_multiprobleem_lokale_kamer_in_gm1916_en_wijkteam_elders():
     )
     assert lv.route == "lokale_kamer" and zm.route == "wijkteam"
     assert zm.team_id == GEMEENTEN["GM0637"].team_voor("wijkteam", zm_wijk).id
-    # Monday 09:00 UTC + 2 werkdagen: end of Wednesday, Amsterdam time.
-    assert lv.termijn_tot.isoformat() == "2026-11-25T23:59:59+01:00"
+    # Monday 09:00 UTC is 10:00 in Amsterdam; spoed: 48 hours later, before 2 werkdagen would end.
+    assert lv.termijn_tot.isoformat() == "2026-11-25T10:00:00+01:00"
+    assert lv.termijn_grondslag == "spoed-48-uur"
 
 
 def test_zonder_bijzonderheden_de_sociale_basis():
@@ -70,7 +72,7 @@ def test_zonder_bijzonderheden_de_sociale_basis():
     assert b.route == "sociale_basis" and b.urgentie == "regulier"
 
 
-def test_crisis_signaal_naar_schuldhulp_binnen_drie_werkdagen():
+def test_crisis_signaal_naar_schuldhulp_binnen_48_uur_niet_drie_werkdagen():
     casus = SignaalDoorgezet(
         casus_id=uuid.uuid4(),
         gemeente="GM0546",
@@ -82,5 +84,41 @@ def test_crisis_signaal_naar_schuldhulp_binnen_drie_werkdagen():
         ontvangen_op=MAANDAG,
     )
     b = besluit(GEMEENTEN["GM0546"], feiten_van_casus(casus, False), None)
-    assert (b.route, b.termijn_grondslag) == ("schuldhulp", "wgs-crisis-3-werkdagen")
-    assert b.termijn_tot.isoformat() == "2026-11-26T23:59:59+01:00"
+    assert (b.route, b.termijn_grondslag) == ("schuldhulp", "spoed-48-uur")
+    assert b.termijn_tot.isoformat() == "2026-11-25T10:00:00+01:00"
+    # The sentence says what was cut off: Wgs 4a's 3 werkdagen would run to the end of Thursday.
+    assert b.toelichting.endswith(
+        "Spoed: uiterlijk 48 uur na binnenkomst, op 25-11-2026 om 10:00 (de norm wgs-crisis-3-werkdagen zou lopen"
+        " tot 26-11-2026)."
+    )
+
+
+SPOEDREGELS = [(gm, r) for gm in GEMEENTEN.codes for r in GEMEENTEN[gm].regels if r.urgentie == "spoed"]
+
+
+def test_spoed_is_nooit_later_dan_48_uur_over_een_jaar_met_weekenden_en_feestdagen():
+    """Every spoed rule of every gemeente, for an arrival every 7 hours through 2027 (Koningsdag, Hemelvaart,
+    Pinksteren, Kerst, both clock changes): due at most 48 real hours later; where the rule's own norm
+    ends later, at exactly 48 hours, with the spoed grondslag."""
+    aankomsten = [datetime(2027, 1, 1, tzinfo=UTC) + timedelta(hours=7 * i) for i in range(365 * 24 // 7)]
+    afgekapt = 0
+    for gm, regel in SPOEDREGELS:
+        norm = GEMEENTEN[gm].termijnen[regel.termijn]
+        for op in aankomsten:
+            b = termijn_van(GEMEENTEN[gm], regel, op)
+            assert b[0] - op <= timedelta(hours=48), (gm, regel.id, op)
+            if termijn_tot(op, norm) - op > timedelta(hours=48):
+                afgekapt += 1
+                assert (b[0] - op, b[1]) == (timedelta(hours=48), "spoed-48-uur"), (gm, regel.id, op)
+                assert regel.termijn in b[2] and "48 uur" in b[2]
+            else:
+                assert b == (termijn_tot(op, norm), regel.termijn, regel.toelichting)
+    assert afgekapt > 0 and len(SPOEDREGELS) >= 10
+
+
+def test_spoed_binnen_48_uur_blijft_zijn_eigen_norm():
+    """The spoed-voorziening rule names the 48 hours itself: nothing to cut, the sentence unchanged."""
+    gm = GEMEENTEN["GM0546"]
+    regel = next(r for r in gm.regels if r.id == "spoed-voorziening")
+    tot, grondslag, toelichting = termijn_van(gm, regel, MAANDAG)
+    assert (tot.isoformat(), grondslag, toelichting) == ("2026-11-25T10:00:00+01:00", "spoed-48-uur", regel.toelichting)

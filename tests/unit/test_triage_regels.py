@@ -66,6 +66,10 @@ def einde(j: int, m: int, d: int) -> str:
     return datetime(j, m, d, 23, 59, 59, tzinfo=TZ).isoformat()
 
 
+# Spoed is at most 48 hours after arrival (DOMAIN.md, "More of the domain"): 2 werkdagen from Monday 10:00
+# would run to the end of Wednesday; the decision is due on Wednesday at 10:00.
+SPOED_MA = "2026-11-25T10:00:00+01:00"
+
 ONVEILIG = {"veiligheid": {"huiselijk_geweld": True}}
 MULTI = {"zrm": {"financien": 2, "huisvesting": 2, "sociaal_netwerk": 2}}
 REGISSEUR = {
@@ -188,7 +192,7 @@ CASES = [
         "meldpunt_bezorgd",
         "gm1916-lokale-kamer-meldpunt-bezorgd",
         "spoed",
-        einde(2026, 11, 25),
+        SPOED_MA,
     ),
     (
         "GM0546",
@@ -199,7 +203,7 @@ CASES = [
         "meldpunt_bezorgd",
         "gm0546-meldpunt-zorg-en-overlast",
         "spoed",
-        einde(2026, 11, 25),
+        "2026-11-23T14:00:00+01:00",  # 2 werkdagen would run to Wednesday; 48 hours end on Monday 14:00
     ),
     (
         "GM0637",
@@ -210,7 +214,7 @@ CASES = [
         "meldpunt_bezorgd",
         "gm0637-meldpunt-bezorgd",
         "spoed",
-        einde(2026, 11, 25),
+        SPOED_MA,
     ),
     (
         "GM1916",
@@ -233,7 +237,7 @@ CASES = [
         "meldpunt_bezorgd",
         "gm1916-lokale-kamer-meldpunt-bezorgd",
         "spoed",
-        einde(2026, 11, 25),
+        SPOED_MA,
     ),
     (
         "GM0546",
@@ -244,7 +248,7 @@ CASES = [
         "meldpunt_bezorgd",
         "gm0546-meldpunt-zorg-en-overlast",
         "spoed",
-        einde(2026, 11, 25),
+        SPOED_MA,
     ),
     (
         "GM0637",
@@ -255,7 +259,7 @@ CASES = [
         "meldpunt_bezorgd",
         "gm0637-meldpunt-bezorgd",
         "spoed",
-        einde(2026, 11, 25),
+        SPOED_MA,
     ),
     (
         "GM0637",
@@ -266,7 +270,7 @@ CASES = [
         "meldpunt_bezorgd",
         "gm0637-meldpunt-bezorgd",
         "spoed",
-        einde(2026, 11, 25),
+        SPOED_MA,
     ),
     (
         "GM0637",
@@ -277,7 +281,7 @@ CASES = [
         "meldpunt_bezorgd",
         "gm0637-meldpunt-bezorgd",
         "spoed",
-        einde(2026, 11, 25),
+        SPOED_MA,
     ),
     # Multi-problem: Lokale Kamer in GM1916, the wijkteam of the wijk elsewhere.
     (
@@ -289,7 +293,7 @@ CASES = [
         "lokale_kamer",
         "gm1916-lokale-kamer",
         "spoed",
-        einde(2026, 11, 25),
+        SPOED_MA,
     ),
     (
         "GM0546",
@@ -300,7 +304,7 @@ CASES = [
         "wijkteam",
         "gm0546-wijkteam-noord",
         "spoed",
-        einde(2026, 11, 25),
+        SPOED_MA,
     ),
     (
         "GM0546",
@@ -311,7 +315,7 @@ CASES = [
         "wijkteam",
         "gm0546-wijkteam-stevenshof",
         "spoed",
-        einde(2026, 11, 25),
+        SPOED_MA,
     ),
     (
         "GM0637",
@@ -322,7 +326,7 @@ CASES = [
         "wijkteam",
         "gm0637-wijkcoaches-oosterheem",
         "spoed",
-        einde(2026, 11, 25),
+        SPOED_MA,
     ),
     (
         "GM0637",
@@ -367,7 +371,7 @@ CASES = [
         "schuldhulp",
         "gm0637-schuldhulp",
         "spoed",
-        einde(2026, 11, 26),
+        SPOED_MA,  # Wgs 4a's 3 werkdagen would run to Thursday
     ),
     (
         "GM1916",
@@ -378,7 +382,7 @@ CASES = [
         "schuldhulp",
         "gm1916-schuldhulp",
         "spoed",
-        einde(2027, 5, 11),
+        "2027-05-06T10:00:00+02:00",  # 3 werkdagen past Hemelvaart would be 11 May; 48 hours run through it
     ),
     (
         "GM0546",
@@ -389,7 +393,7 @@ CASES = [
         "schuldhulp",
         "gm0546-schuldhulp",
         "spoed",
-        einde(2026, 11, 26),
+        SPOED_MA,
     ),
     # Geldzorgen in a melding (ZRM per domain).
     (
