@@ -140,3 +140,66 @@ def termijn_tot(aankomst: datetime, norm: Norm) -> datetime:
         case "weken":
             return plus_weken(aankomst, norm.aantal, norm.wettelijk)
     raise ValueError(f"onbekende eenheid: {norm.eenheid!r}")
+
+
+# --- the inwoner's legal protection: bezwaar (Awb 6:7-6:9, 7:10) and klachten (Awb 9:11) -----------------
+# Periods in weeks of the Awb, counted in calendar days from the day after the moment that starts them,
+# and ending, like every statutory period, on the next werkdag when they end on a weekend or a holiday
+# (Algemene termijnenwet art. 1). All are dates: a period ends at the end of its last day.
+
+BEZWAARTERMIJN_WEKEN = 6  # Awb 6:7
+BESLISTERMIJN_BEZWAAR_WEKEN = 6  # Awb 7:10 lid 1
+BESLISTERMIJN_BEZWAAR_COMMISSIE_WEKEN = 12  # Awb 7:10 lid 1, with an adviescommissie (7:13)
+VERDAGING_BEZWAAR_WEKEN = 6  # Awb 7:10 lid 3, once
+KLACHTTERMIJN_WEKEN = 6  # Awb 9:11 lid 1
+KLACHTTERMIJN_COMMISSIE_WEKEN = 10  # Awb 9:11 lid 1, with a klachtadviescommissie (9:14)
+VERDAGING_KLACHT_WEKEN = 4  # Awb 9:11 lid 2, once
+
+
+def weken_na(dag: date, weken: int) -> date:
+    """The last day of a statutory period of `weken` weeks that starts the day after `dag`: the same
+    weekday `weken` weeks later, run on to a werkdag (Atw art. 1). Sent on Monday 7 December 2026, a
+    6-week period ends on Monday 18 January 2027."""
+    _niet_negatief(weken)
+    return werkdag_vanaf(dag + timedelta(weeks=weken))
+
+
+def bezwaartermijn_einde(verzonden: date) -> date:
+    """Awb 6:7, 6:8 lid 1: six weeks from the day after the beschikking was sent (bekendgemaakt)."""
+    return weken_na(verzonden, BEZWAARTERMIJN_WEKEN)
+
+
+def bezwaar_tijdig(verzonden: date, ontvangen: date, ter_post: date | None = None) -> bool:
+    """Awb 6:9: in time when received before the period ends, or (lid 2) posted before it ends and received
+    no later than a week after."""
+    einde = bezwaartermijn_einde(verzonden)
+    if ontvangen <= einde:
+        return True
+    return ter_post is not None and ter_post <= einde and ontvangen <= einde + timedelta(weeks=1)
+
+
+def beslistermijn_bezwaar(verzonden: date, adviescommissie: bool, verdaagd: bool = False) -> date:
+    """Awb 7:10: six weeks (twelve with an adviescommissie) from the day after the bezwaartermijn ended,
+    once extendable by six weeks. The term runs from the bezwaartermijn also for a bezwaar that came in
+    early or late: the law counts from the period, not from the letter."""
+    weken = BESLISTERMIJN_BEZWAAR_COMMISSIE_WEKEN if adviescommissie else BESLISTERMIJN_BEZWAAR_WEKEN
+    einde = weken_na(bezwaartermijn_einde(verzonden), weken)
+    return weken_na(einde, VERDAGING_BEZWAAR_WEKEN) if verdaagd else einde
+
+
+def afhandeltermijn_klacht(ontvangen: date, klachtadviescommissie: bool, verdaagd: bool = False) -> date:
+    """Awb 9:11: six weeks (ten with a klachtadviescommissie) after the klacht was received, once
+    extendable by four weeks."""
+    weken = KLACHTTERMIJN_COMMISSIE_WEKEN if klachtadviescommissie else KLACHTTERMIJN_WEKEN
+    einde = weken_na(ontvangen, weken)
+    return weken_na(einde, VERDAGING_KLACHT_WEKEN) if verdaagd else einde
+
+
+def herindicatie_op(einddatum: date, weken_vooraf: int) -> date:
+    """The day a herindicatie is due: `weken_vooraf` weeks before the beschikking ends, brought forward to
+    a werkdag (a policy deadline, not a statutory one: it must not run past the einddatum)."""
+    _niet_negatief(weken_vooraf)
+    dag = einddatum - timedelta(weeks=weken_vooraf)
+    while not is_werkdag(dag):
+        dag -= EEN_DAG
+    return dag

@@ -17,11 +17,17 @@ from hypothesis import strategies as st
 from shared.gemeenten import Termijnnorm
 from shared.termijnen import (
     TZ,
+    afhandeltermijn_klacht,
+    beslistermijn_bezwaar,
+    bezwaar_tijdig,
+    bezwaartermijn_einde,
+    herindicatie_op,
     is_werkdag,
     plus_uren,
     plus_weken,
     plus_werkdagen,
     termijn_tot,
+    weken_na,
     werkdag_na,
     werkdag_vanaf,
 )
@@ -336,3 +342,66 @@ def test_weken_minstens_7n_kalenderdagen_later(aankomst, n, wettelijk):
         assert uitkomst.date() == werkdag_vanaf(lokaal.date() + timedelta(weeks=n))
     else:
         assert uitkomst.date() == lokaal.date() + timedelta(weeks=n)
+
+
+# --- bezwaar and klachten (Awb), worked out by hand on a calendar ------------------------------------------
+
+
+def test_een_termijn_van_weken_begint_de_dag_na_verzending():
+    # Sent Monday 7 December 2026: day 1 is Tuesday 8 December; 42 days end on Monday 18 January 2027.
+    assert weken_na(date(2026, 12, 7), 6) == date(2027, 1, 18)
+
+
+@pytest.mark.parametrize(
+    ("verzonden", "einde", "waarom"),
+    [
+        (date(2026, 11, 16), date(2026, 12, 28), "Monday + 6 weeks: a werkdag"),
+        (date(2026, 11, 13), date(2026, 12, 28), "ends on Eerste Kerstdag, then Tweede Kerstdag, Sunday: Monday"),
+        (date(2027, 3, 16), date(2027, 4, 28), "ends on Koningsdag (Tuesday 27 April 2027): Wednesday"),
+        (date(2027, 3, 24), date(2027, 5, 7), "ends on 5 mei (Atw, every year), then Hemelvaart: Friday"),
+    ],
+)
+def test_bezwaartermijn_awb_6_7_en_6_8_met_de_algemene_termijnenwet(verzonden, einde, waarom):
+    assert bezwaartermijn_einde(verzonden) == einde, waarom
+
+
+def test_bezwaar_tijdig_ook_per_post_binnen_een_week_awb_6_9():
+    verzonden = date(2026, 11, 13)  # the period ends on Monday 28 December 2026
+    assert bezwaar_tijdig(verzonden, date(2026, 12, 28))
+    assert not bezwaar_tijdig(verzonden, date(2026, 12, 29))
+    assert bezwaar_tijdig(verzonden, date(2027, 1, 4), ter_post=date(2026, 12, 28))  # a week after: in time
+    assert not bezwaar_tijdig(verzonden, date(2027, 1, 5), ter_post=date(2026, 12, 28))
+    assert not bezwaar_tijdig(verzonden, date(2027, 1, 4), ter_post=date(2026, 12, 29))  # posted too late
+
+
+@pytest.mark.parametrize(
+    ("adviescommissie", "verdaagd", "einde"),
+    [
+        (False, False, date(2027, 2, 8)),  # 28 December 2026 + 6 weeks
+        (True, False, date(2027, 3, 22)),  # + 12 weeks
+        (False, True, date(2027, 3, 22)),  # 8 February + 6 weeks
+        (True, True, date(2027, 5, 3)),  # 22 March + 6 weeks
+    ],
+)
+def test_beslistermijn_bezwaar_awb_7_10_vanaf_het_einde_van_de_bezwaartermijn(adviescommissie, verdaagd, einde):
+    assert beslistermijn_bezwaar(date(2026, 11, 13), adviescommissie, verdaagd) == einde
+
+
+@pytest.mark.parametrize(
+    ("ontvangen", "commissie", "verdaagd", "einde"),
+    [
+        (date(2027, 3, 18), False, False, date(2027, 4, 29)),
+        (date(2027, 3, 18), False, True, date(2027, 5, 27)),  # + 4 weeks
+        (date(2027, 3, 18), True, False, date(2027, 5, 27)),  # 10 weeks
+        (date(2027, 3, 18), True, True, date(2027, 6, 24)),
+        (date(2027, 3, 25), False, False, date(2027, 5, 7)),  # ends on Hemelvaart (6 May 2027): Friday
+    ],
+)
+def test_afhandeltermijn_klacht_awb_9_11(ontvangen, commissie, verdaagd, einde):
+    assert afhandeltermijn_klacht(ontvangen, commissie, verdaagd) == einde
+
+
+def test_herindicatie_weken_voor_het_einde_naar_voren_op_een_werkdag():
+    assert herindicatie_op(date(2027, 12, 31), 8) == date(2027, 11, 5)  # a Friday
+    # 8 weeks before Wednesday 30 June 2027 is 5 mei (Atw): the day before, not after the einddatum.
+    assert herindicatie_op(date(2027, 6, 30), 8) == date(2027, 5, 4)
