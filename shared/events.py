@@ -160,6 +160,9 @@ class BeschikkingVoorziening(Data):
     omvang: Omvang
     # An addition: the iWmo productcode, where the gemeente uses them.
     productcode: str | None = None
+    # Additions: zorg in natura or a persoonsgebonden budget; whether the eigen bijdrage (CAK) applies.
+    leveringsvorm: Literal["zin", "pgb"] = "zin"
+    eigen_bijdrage: bool = False
 
 
 class BeschikkingAfgegeven(Data):
@@ -173,6 +176,56 @@ class BeschikkingAfgegeven(Data):
     versie: int = Field(1, ge=1)
     reden_wijziging: Literal["opschaling", "afschaling", "verlenging", "verkorting", "correctie"] | None = None
     aanvraag_id: uuid.UUID | None = None
+
+
+class BezwaarGeregistreerd(Data):
+    """Addition: a bezwaar against a beschikking, with when its decision is due (Awb 7:10)."""
+
+    bezwaar_id: uuid.UUID
+    plan_id: uuid.UUID
+    huishouden_id: Sleutel
+    beschikking_id: uuid.UUID
+    ontvangen_op: date
+    tijdig: bool
+    adviescommissie: bool
+    beslissen_voor: date
+    termijn_grondslag: str
+
+
+class BezwaarBeslist(Data):
+    bezwaar_id: uuid.UUID
+    plan_id: uuid.UUID
+    huishouden_id: Sleutel
+    uitkomst: Literal["gegrond", "ongegrond", "niet_ontvankelijk", "ingetrokken"]
+    besloten_op: date
+    op_tijd: bool
+    verdaagd: bool
+    # A gegrond bezwaar: the version of the beschikking it led to.
+    nieuwe_beschikking_versie: int | None = None
+
+
+class KlachtGeregistreerd(Data):
+    """Addition: a klacht about how the gemeente or an aanbieder treated the inwoner (Awb 9:11)."""
+
+    klacht_id: uuid.UUID
+    plan_id: uuid.UUID
+    huishouden_id: Sleutel
+    ontvangen_op: date
+    over: Literal["gemeente", "aanbieder"]
+    onderwerpen: list[str]
+    klachtadviescommissie: bool
+    afhandelen_voor: date
+    termijn_grondslag: str
+
+
+class KlachtAfgehandeld(Data):
+    klacht_id: uuid.UUID
+    plan_id: uuid.UUID
+    huishouden_id: Sleutel
+    uitkomst: Literal["gegrond", "deels_gegrond", "ongegrond", "ingetrokken"]
+    afgehandeld_op: date
+    op_tijd: bool
+    verdaagd: bool
 
 
 class TermijnVerstreken(Data):
@@ -251,6 +304,10 @@ _TABEL: list[tuple[type[Data], str, str, str]] = [
         "arrangement",
     ),
     (PlanAfgesloten, "plannen.plan-afgesloten", "toegang.plannen.afgesloten", "arrangement"),
+    (BezwaarGeregistreerd, "plannen.bezwaar-geregistreerd", "toegang.plannen.bezwaar-geregistreerd", "arrangement"),
+    (BezwaarBeslist, "plannen.bezwaar-beslist", "toegang.plannen.bezwaar-beslist", "arrangement"),
+    (KlachtGeregistreerd, "plannen.klacht-geregistreerd", "toegang.plannen.klacht-geregistreerd", "arrangement"),
+    (KlachtAfgehandeld, "plannen.klacht-afgehandeld", "toegang.plannen.klacht-afgehandeld", "arrangement"),
     (MeldingOpgepakt, "meldingen.melding-opgepakt", "toegang.meldingen.opgepakt", "intake"),
     (SignaalAfgehandeld, "signalen.signaal-afgehandeld", "toegang.signalen.afgehandeld", "signalering"),
 ]

@@ -109,6 +109,13 @@ class Bewaartermijnen(Strict):
     melder_contactgegevens_dagen: int = Field(365, ge=0)
 
 
+class Wmo(Strict):
+    """How the gemeente runs the Wmo procedure where the law leaves it the choice."""
+
+    # The herindicatie of a beschikking with an einddatum is due this many weeks before it ends.
+    herindicatie_weken_vooraf: int = Field(8, ge=1, le=52)
+
+
 class Werkplek(Strict):
     """How the werkplek looks for this gemeente's staff: its name in the header and its own design tokens."""
 
@@ -126,6 +133,7 @@ class Gemeente(Strict):
     partners: list[Partner] = []
     voorzieningen: list[Voorziening] = []
     bewaartermijnen: Bewaartermijnen = Bewaartermijnen()
+    wmo: Wmo = Wmo()
     signalering: Signalering = Signalering()
     termijnen: dict[str, Termijnnorm] = Field(min_length=1)
     regels: list[Regel] = Field(min_length=1)

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import asdict
 from typing import Annotated, Concatenate, ParamSpec, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from services.arrangement import schemas, usecases
 from services.arrangement.domain import Beschikking
+from services.arrangement.rechtsbescherming import Bezwaar, Klacht, bezwaar_uit, klacht_uit
 from shared.auth import MEDEWERKERS, Gebruiker, Rol, vereist
 from shared.db import UnitOfWork
 from shared.http import fouten
@@ -80,6 +82,10 @@ async def huishouden(huishouden_id: str, request: Request, gebruiker: Medewerker
         "tijdlijn": [{k: v for k, v in r.items() if k != "doorverwijzing_id"} for r in o.tijdlijn],
         # Added: every version of the plan, newest first (the first is the one in "plan").
         "versies": [dict(r) for r in o.versies],
+        "gesprekken": [dict(r) for r in o.gesprekken],
+        "verslagen": [dict(r) for r in o.verslagen],
+        "bezwaren": [_bezwaar(bezwaar_uit(r)) | {"door": r["door"]} for r in o.bezwaren],
+        "klachten": [_klacht(klacht_uit(r)) | {"door": r["door"]} for r in o.klachten],
     }
 
 
@@ -174,6 +180,7 @@ def _beschikking(plan_id: uuid.UUID, b: Beschikking) -> dict:
         "voorzieningen": b.voorzieningen,
         "ingangsdatum": b.ingangsdatum,
         "einddatum": b.einddatum,
+        "verzonden_op": b.verzonden_op,
     }
 
 
@@ -203,6 +210,113 @@ async def wijzig_beschikking(
         request, usecases.beschikking_wijzigen, _ctx(request).gemeenten, gebruiker, plan_id, beschikking_id, invoer
     )
     return {**_beschikking(plan_id, b), "reden_wijziging": b.reden_wijziging}
+
+
+# --- the Wmo onderzoek -------------------------------------------------------------------------------------
+
+
+@router.post("/plannen/{plan_id}/gesprekken", status_code=201, responses=BEWERK_FOUTEN)
+async def leg_gesprek_vast(plan_id: uuid.UUID, invoer: schemas.GesprekInvoer, request: Request, gebruiker: Medewerker):
+    """The keukentafelgesprek: date, form and who took part; the inwoner must have been told of free
+    onafhankelijke cliëntondersteuning before it (the date is required, and not after the gesprek)."""
+    gesprek_id = await _voer_uit(request, usecases.gesprek_vastleggen, gebruiker, plan_id, invoer)
+    return {"gesprek_id": gesprek_id, "plan_id": plan_id, **invoer.model_dump()}
+
+
+@router.post("/plannen/{plan_id}/verslagen", status_code=201, responses=BEWERK_FOUTEN)
+async def verstuur_verslag(plan_id: uuid.UUID, invoer: schemas.VerslagInvoer, request: Request, gebruiker: Medewerker):
+    """The verslag of the onderzoek, sent to the inwoner: it meets the 6-week onderzoek deadline (Wmo 2015
+    art. 2.3.2). A gesprek must be recorded on or before that day."""
+    verslag_id = await _voer_uit(request, usecases.verslag_versturen, gebruiker, plan_id, invoer)
+    return {"verslag_id": verslag_id, "plan_id": plan_id, "verstuurd_op": invoer.verstuurd_op}
+
+
+# --- bezwaar and klacht ---------------------------------------------------------------------------------------
+
+
+@router.post("/plannen/{plan_id}/beschikkingen/{beschikking_id}/bezwaren", status_code=201, responses=BEWERK_FOUTEN)
+async def registreer_bezwaar(
+    plan_id: uuid.UUID,
+    beschikking_id: uuid.UUID,
+    invoer: schemas.BezwaarInvoer,
+    request: Request,
+    gebruiker: Medewerker,
+):
+    """A bezwaar against a beschikking (consulent or beheer), with the day it was received. One received
+    after the bezwaartermijn (Awb 6:7, 6:8; by post 6:9) is registered with `tijdig: false`. The decision is
+    due 6 weeks after the bezwaartermijn ends, 12 with an adviescommissie (Awb 7:10)."""
+    b = await _voer_uit(
+        request, usecases.bezwaar_registreren, _ctx(request).gemeenten, gebruiker, plan_id, beschikking_id, invoer
+    )
+    return _bezwaar(b)
+
+
+@router.post("/plannen/{plan_id}/bezwaren/{bezwaar_id}/verdaging", responses=BEWERK_FOUTEN)
+async def verdaag_bezwaar(
+    plan_id: uuid.UUID, bezwaar_id: uuid.UUID, invoer: schemas.Verdaging, request: Request, gebruiker: Medewerker
+):
+    """Postpone the decision once by 6 weeks, with a reason, before the term runs out (Awb 7:10 lid 3);
+    a second time is 409."""
+    return _bezwaar(await _voer_uit(request, usecases.bezwaar_verdagen, gebruiker, plan_id, bezwaar_id, invoer))
+
+
+@router.post("/plannen/{plan_id}/bezwaren/{bezwaar_id}/beslissing", responses=BEWERK_FOUTEN)
+async def beslis_op_bezwaar(
+    plan_id: uuid.UUID,
+    bezwaar_id: uuid.UUID,
+    invoer: schemas.BezwaarBeslissing,
+    request: Request,
+    gebruiker: Medewerker,
+):
+    """gegrond (with the beschikking as it now reads: a new version, linked), ongegrond, niet_ontvankelijk
+    or ingetrokken. Meets the bezwaar's deadline."""
+    b = await _voer_uit(
+        request, usecases.op_bezwaar_beslissen, _ctx(request).gemeenten, gebruiker, plan_id, bezwaar_id, invoer
+    )
+    return _bezwaar(b)
+
+
+@router.post("/plannen/{plan_id}/klachten", status_code=201, responses=BEWERK_FOUTEN)
+async def registreer_klacht(plan_id: uuid.UUID, invoer: schemas.KlachtInvoer, request: Request, gebruiker: Medewerker):
+    """A klacht about how the gemeente or an aanbieder treated the inwoner, by subject (codes, no free
+    text). Handled within 6 weeks, 10 with a klachtadviescommissie (Awb 9:11), by the regisseur's team."""
+    k = await _voer_uit(request, usecases.klacht_registreren, _ctx(request).gemeenten, gebruiker, plan_id, invoer)
+    return _klacht(k)
+
+
+@router.post("/plannen/{plan_id}/klachten/{klacht_id}/verdaging", responses=BEWERK_FOUTEN)
+async def verdaag_klacht(
+    plan_id: uuid.UUID, klacht_id: uuid.UUID, invoer: schemas.Verdaging, request: Request, gebruiker: Medewerker
+):
+    """Postpone once by 4 weeks, with a reason, before the term runs out (Awb 9:11 lid 2)."""
+    return _klacht(await _voer_uit(request, usecases.klacht_verdagen, gebruiker, plan_id, klacht_id, invoer))
+
+
+@router.post("/plannen/{plan_id}/klachten/{klacht_id}/afhandeling", responses=BEWERK_FOUTEN)
+async def handel_klacht_af(
+    plan_id: uuid.UUID, klacht_id: uuid.UUID, invoer: schemas.KlachtAfhandeling, request: Request, gebruiker: Medewerker
+):
+    return _klacht(await _voer_uit(request, usecases.klacht_afhandelen, gebruiker, plan_id, klacht_id, invoer))
+
+
+def _bezwaar(b: Bezwaar) -> dict:
+    return {
+        **{k: v for k, v in asdict(b).items() if k != "status"},
+        "status": b.status.value,
+        "te_laat": not b.tijdig,
+        "bezwaartermijn_tot": b.bezwaartermijn_tot,
+        "beslissen_voor": b.beslissen_voor,
+        "termijn_grondslag": b.termijn_grondslag,
+    }
+
+
+def _klacht(k: Klacht) -> dict:
+    return {
+        **{n: v for n, v in asdict(k).items() if n != "status"},
+        "status": k.status.value,
+        "afhandelen_voor": k.afhandelen_voor,
+        "termijn_grondslag": k.termijn_grondslag,
+    }
 
 
 # --- working the case --------------------------------------------------------------------------------------

@@ -3,8 +3,12 @@
 from services.arrangement import api, handlers, jobs, tables
 from shared.events import (
     BeschikkingAfgegeven,
+    BezwaarBeslist,
+    BezwaarGeregistreerd,
     DoorverwijzingAanvaard,
     DoorverwijzingGedaan,
+    KlachtAfgehandeld,
+    KlachtGeregistreerd,
     PlanAfgesloten,
     PlanOpgesteld,
     RegisseurToegewezen,
@@ -30,6 +34,10 @@ DEFINITIE = ServiceDefinitie(
         DoorverwijzingAanvaard,
         PlanAfgesloten,
         DoorverwijzingGedaan,
+        BezwaarGeregistreerd,
+        BezwaarBeslist,
+        KlachtGeregistreerd,
+        KlachtAfgehandeld,
     ],
     omschrijving="Eén huishouden, één plan, één regisseur: arrangement, beschikkingen, termijnen.",
     taken=jobs.TAKEN,

@@ -20,6 +20,7 @@ number, a date or a pseudonymous key, never free text.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -27,13 +28,18 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
+from services.arrangement import rechtsbescherming as rb
 from shared.events import (
     BeschikkingAfgegeven,
     BeschikkingVoorziening,
+    BezwaarBeslist,
+    BezwaarGeregistreerd,
     Data,
     Doel,
     DoorverwijzingAanvaard,
     DoorverwijzingGedaan,
+    KlachtAfgehandeld,
+    KlachtGeregistreerd,
     PlanAfgesloten,
     PlanOpgesteld,
     PlanVoorziening,
@@ -44,7 +50,7 @@ from shared.gemeenten import Gemeente, Route, Team
 from shared.ids import nieuw_id
 from shared.invoer import Contactpoging, Fouten, contactpoging_fouten
 from shared.levenscyclus import Levenscyclus, OngeldigeOvergang
-from shared.termijnen import TZ, termijn_tot
+from shared.termijnen import TZ, herindicatie_op, termijn_tot
 from shared.weigeringen import NietGevonden, weiger_bij_fouten
 from shared.zrm import ZRM_DOMEINEN, multiprobleem
 
@@ -54,10 +60,16 @@ if TYPE_CHECKING:  # the bodies are only read here; schemas.py defines them
         Afsluiting,
         BeschikkingInvoer,
         BeschiktItem,
+        BezwaarBeslissing,
+        BezwaarInvoer,
         Evaluatie,
+        GesprekInvoer,
+        KlachtAfhandeling,
+        KlachtInvoer,
         Overdracht,
         RegisseurInvoer,
         VersieInvoer,
+        VerslagInvoer,
         Waakvlam,
         WarmeOverdracht,
         WijzigingInvoer,
@@ -67,11 +79,14 @@ if TYPE_CHECKING:  # the bodies are only read here; schemas.py defines them
 EERSTE_EVALUATIE_WEKEN = 13
 
 # What a termijn is about; it decides what meets it (see `gehaald_door`).
-TermijnSoort = Literal["doorverwijzing", "wmo-onderzoek", "beschikking", "evaluatie", "waakvlam"]
+TermijnSoort = Literal[
+    "doorverwijzing", "wmo-onderzoek", "beschikking", "evaluatie", "waakvlam", "herindicatie", "bezwaar", "klacht"
+]
 GRONDSLAG_WMO_ONDERZOEK = "wmo-onderzoek-6-weken"
 GRONDSLAG_BESCHIKKING = "wmo-beschikking-2-weken"
 GRONDSLAG_EVALUATIE = "evaluatie"
 GRONDSLAG_WAAKVLAM = "waakvlam"
+GRONDSLAG_HERINDICATIE = "herindicatie"
 
 
 @dataclass  # not frozen: shared.termijnen.Norm is a protocol of plain attributes
@@ -145,6 +160,7 @@ class Beschikking:
     ingangsdatum: date
     einddatum: date | None
     reden_wijziging: str | None = None
+    verzonden_op: date | None = None  # the day it was sent: the bezwaartermijn runs from the day after
 
 
 @dataclass(frozen=True)
@@ -229,14 +245,12 @@ def beschikkingstermijn(
 ) -> NieuweTermijn:
     """Wmo 2015 art. 2.3.5 lid 1: the beschikking within 2 weeks of the aanvraag, for the Wmo consulenten
     (the regisseur's team where the gemeente has none)."""
-    consulenten = next((t for t in gemeente.teams if t.route == Route.wmo_consulent), None)
-    team = gemeente.team_voor(Route.wmo_consulent, plan.wijk).id if consulenten else plan.regisseur.team_id
     return NieuweTermijn(
         "beschikking",
         aanvraag_id,
         GRONDSLAG_BESCHIKKING,
         termijn_tot(ontvangen_op, norm(gemeente, GRONDSLAG_BESCHIKKING)),
-        team,
+        consulententeam(gemeente, plan),
     )
 
 
@@ -251,6 +265,24 @@ def waakvlamtermijn(plan: Plan, controle_op: date) -> NieuweTermijn:
     r = plan.regisseur
     return NieuweTermijn(
         "waakvlam", plan.plan_id, GRONDSLAG_WAAKVLAM, einde_van(controle_op), r.team_id, r.medewerker_id
+    )
+
+
+def consulententeam(gemeente: Gemeente, plan: Plan) -> str | None:
+    """The Wmo consulenten of the plan's wijk (the regisseur's team where the gemeente has none)."""
+    if any(t.route == Route.wmo_consulent for t in gemeente.teams):
+        return gemeente.team_voor(Route.wmo_consulent, plan.wijk).id
+    return plan.regisseur.team_id
+
+
+def herindicatietermijn(b: Beschikking, gemeente: Gemeente, plan: Plan) -> NieuweTermijn | None:
+    """A beschikking with an einddatum: the herindicatie is due some weeks before it (per gemeente,
+    default 8), on the consulenten's werkvoorraad."""
+    if b.einddatum is None:
+        return None
+    dag = herindicatie_op(b.einddatum, gemeente.wmo.herindicatie_weken_vooraf)
+    return NieuweTermijn(
+        "herindicatie", b.beschikking_id, GRONDSLAG_HERINDICATIE, einde_van(dag), consulententeam(gemeente, plan)
     )
 
 
@@ -401,6 +433,8 @@ def controleer_beschikking(
             fouten.append((("voorzieningen", i, "code"), f"onbekende voorziening in de catalogus van {gemeente.code}"))
         elif v.soort != "maatwerk" or v.wet is None:
             fouten.append((("voorzieningen", i, "code"), "alleen maatwerk met een wet wordt beschikt"))
+        elif item.eigen_bijdrage and v.wet != "wmo":
+            fouten.append((("voorzieningen", i, "eigen_bijdrage"), "een eigen bijdrage geldt alleen bij de Wmo"))
     if einddatum is not None and einddatum < ingangsdatum:
         fouten.append((("einddatum",), "de einddatum ligt voor de ingangsdatum"))
     return fouten
@@ -414,9 +448,24 @@ def beschikte_voorzieningen(items: list[BeschiktItem], gemeente: Gemeente) -> li
             "wet": getattr(gemeente.voorziening(i.code), "wet", None),
             "productcode": i.productcode,
             "omvang": i.omvang.model_dump(),
+            "leveringsvorm": i.leveringsvorm,
+            "eigen_bijdrage": _eigen_bijdrage(i, gemeente),
         }
         for i in items
     ]
+
+
+def _eigen_bijdrage(item: BeschiktItem, gemeente: Gemeente) -> bool:
+    """As given; by default it applies to Wmo maatwerk (abonnementstarief) and to nothing else."""
+    if item.eigen_bijdrage is not None:
+        return item.eigen_bijdrage
+    return getattr(gemeente.voorziening(item.code), "wet", None) == "wmo"
+
+
+def controleer_verzending(verzonden_op: date | None, vandaag: date) -> Fouten:
+    if verzonden_op is not None and verzonden_op > vandaag:
+        return [(("verzonden_op",), "ligt in de toekomst")]
+    return []
 
 
 def controleer_wijziging(
@@ -463,17 +512,17 @@ def volgende_controle(w_interval_weken: int | None, datum: date) -> date | None:
     return datum + timedelta(weeks=w_interval_weken) if w_interval_weken else None
 
 
-def gehaald_door(gebeurtenis: Literal["contact", "aanvraag", "planversie", "evaluatie"]) -> tuple[TermijnSoort, ...]:
+def gehaald_door(gebeurtenis: Literal["contact", "verslag", "evaluatie"]) -> tuple[TermijnSoort, ...]:
     """Which open termijnen an event meets: a reached household meets the doorverwijzing's outreach; the
-    onderzoek ends in a plan version with goals or an aanvraag; an evaluation meets the evaluation date.
-    (A beschikking meets its aanvraag's termijn, by id.)"""
+    verslag sent to the inwoner meets the Wmo onderzoek (not a plan version: Wmo 2015 art. 2.3.2 lid 8); an
+    evaluation meets the evaluation date. (A beschikking meets its aanvraag's termijn, by id; an aanvraag
+    that comes before the verslag replaces the onderzoek's deadline by the beschikking's.)"""
     return GEHAALD_DOOR[gebeurtenis]
 
 
 GEHAALD_DOOR: dict[str, tuple[TermijnSoort, ...]] = {
     "contact": ("doorverwijzing", "waakvlam"),
-    "aanvraag": ("wmo-onderzoek",),
-    "planversie": ("wmo-onderzoek",),
+    "verslag": ("wmo-onderzoek",),
     "evaluatie": ("evaluatie",),
 }
 
@@ -572,6 +621,50 @@ class BeschikkingVastgelegd:
 
 
 @dataclass(frozen=True)
+class GesprekVastgelegd:
+    plan: Plan
+    gesprek: dict
+    door: str
+
+
+@dataclass(frozen=True)
+class VerslagVastgelegd:
+    plan: Plan
+    verslag_id: uuid.UUID
+    verstuurd_op: date
+    door: str
+
+
+@dataclass(frozen=True)
+class BezwaarVastgelegd:
+    """A new bezwaar (`nieuw`) or its new state."""
+
+    plan: Plan
+    bezwaar: rb.Bezwaar
+    door: str
+    nieuw: bool
+
+
+@dataclass(frozen=True)
+class KlachtVastgelegd:
+    plan: Plan
+    klacht: rb.Klacht
+    door: str
+    nieuw: bool
+
+
+@dataclass(frozen=True)
+class TermijnVerschoven:
+    """A postponed decision: the open termijn of this kind and bron gets its new end and grondslag."""
+
+    plan_id: uuid.UUID
+    soort: TermijnSoort
+    bron_id: uuid.UUID
+    termijn_tot: datetime
+    termijn_grondslag: str
+
+
+@dataclass(frozen=True)
 class ContactpogingVastgelegd:
     plan_id: uuid.UUID
     poging: dict
@@ -600,6 +693,11 @@ Wijziging = (
     | BeschikkingVastgelegd
     | ContactpogingVastgelegd
     | EvaluatieVastgelegd
+    | GesprekVastgelegd
+    | VerslagVastgelegd
+    | BezwaarVastgelegd
+    | KlachtVastgelegd
+    | TermijnVerschoven
 )
 
 
@@ -759,8 +857,8 @@ class Huishoudplan:
     # --- the plan --------------------------------------------------------------------------------------
 
     def stel_versie_op(self, invoer: VersieInvoer, gemeente: Gemeente, vandaag: date, door: str) -> PlanVersie:
-        """A new version: it replaces the evaluation deadline; with goals it ends the Wmo onderzoek; a
-        multi-problem household moves to the regie the gemeente's rule names."""
+        """A new version: it replaces the evaluation deadline; a multi-problem household moves to the regie
+        the gemeente's rule names. (It does not end the Wmo onderzoek: the verslag does.)"""
         huidig = self._vereis()
         versie, fouten = stel_versie_op(huidig, invoer, gemeente, self.beschikte_codes(vandaag), vandaag)
         weiger_bij_fouten(fouten)
@@ -772,8 +870,6 @@ class Huishoudplan:
             TermijnenGesloten(plan.plan_id, ("evaluatie",), status="vervangen"),
             TermijnenGesteld(plan, (evaluatietermijn(plan),)),
         ]
-        if versie.doelen:
-            self.wijzigingen.append(TermijnenGesloten(plan.plan_id, gehaald_door("planversie")))
         if versie.regie_overgedragen:
             self._regie_naar(plan.regisseur, "multiprobleem", door)
         self.wijzigingen.append(OpTijdlijn(plan, "plan-opgesteld", {"versie": plan.versie, "door": door}))
@@ -829,7 +925,8 @@ class Huishoudplan:
 
     def registreer_aanvraag(self, invoer: AanvraagInvoer, gemeente: Gemeente, nu: datetime, door: str) -> Aanvraag:
         """The beschikking is due 2 weeks after the aanvraag arrived (Wmo 2015 art. 2.3.5), on the Wmo
-        consulenten's werkvoorraad. It ends the Wmo onderzoek."""
+        consulenten's werkvoorraad. An aanvraag before the verslag (it may come directly) replaces the
+        onderzoek's deadline by this one."""
         plan = self._vereis()
         weiger_bij_fouten(controleer_aanvraag(invoer, gemeente, nu))
         aanvraag_id, ontvangen_op = nieuw_id(), invoer.ontvangen_op or nu
@@ -839,7 +936,7 @@ class Huishoudplan:
         self.wijzigingen += [
             AanvraagGeregistreerd(plan, aanvraag.aanvraag_id, voorzieningen, aanvraag.ontvangen_op, door),
             TermijnenGesteld(plan, (aanvraag.termijn,)),
-            TermijnenGesloten(plan.plan_id, gehaald_door("aanvraag")),
+            TermijnenGesloten(plan.plan_id, ("wmo-onderzoek",), status="vervangen"),
             OpTijdlijn(
                 plan, "aanvraag", {"voorzieningen": list(voorzieningen), "door": door}, bron_id=aanvraag.aanvraag_id
             ),
@@ -847,12 +944,16 @@ class Huishoudplan:
         return aanvraag
 
     def geef_beschikking_af(
-        self, invoer: BeschikkingInvoer, gemeente: Gemeente, door: str
+        self, invoer: BeschikkingInvoer, gemeente: Gemeente, vandaag: date, door: str
     ) -> tuple[Beschikking, list[uuid.UUID]]:
         """Meets the deadline of the aanvraag it decides: the one named, or else every open aanvraag of
-        the plan whose voorzieningen it all grants. Returns the beschikking and those aanvragen."""
+        the plan whose voorzieningen it all grants; and the herindicatie of a running beschikking of the
+        same voorziening that it continues. Returns the beschikking and those aanvragen."""
         plan = self._vereis()
-        weiger_bij_fouten(controleer_beschikking(invoer.voorzieningen, invoer.ingangsdatum, invoer.einddatum, gemeente))
+        weiger_bij_fouten(
+            controleer_beschikking(invoer.voorzieningen, invoer.ingangsdatum, invoer.einddatum, gemeente)
+            + controleer_verzending(invoer.verzonden_op, vandaag)
+        )
         aanvragen = self._beschikte_aanvragen(invoer)
         beschikking = Beschikking(
             nieuw_id(),
@@ -861,14 +962,17 @@ class Huishoudplan:
             beschikte_voorzieningen(invoer.voorzieningen, gemeente),
             invoer.ingangsdatum,
             invoer.einddatum,
+            verzonden_op=invoer.verzonden_op or vandaag,
         )
+        for vorige in self._voortgezet_door(beschikking):
+            self.wijzigingen.append(TermijnenGesloten(plan.plan_id, ("herindicatie",), bron_id=vorige))
         self.beschikkingen[beschikking.beschikking_id] = beschikking
         self.wijzigingen.append(BeschikkingVastgelegd(plan, beschikking, door))
         for aanvraag_id in aanvragen:
             del self.open_aanvragen[aanvraag_id]
             self.wijzigingen.append(AanvraagBeschikt(aanvraag_id))
             self.wijzigingen.append(TermijnenGesloten(plan.plan_id, ("beschikking",), bron_id=aanvraag_id))
-        self._beschikking_afgegeven(beschikking)
+        self._beschikking_afgegeven(beschikking, gemeente)
         self.wijzigingen.append(
             OpTijdlijn(
                 plan,
@@ -884,6 +988,18 @@ class Huishoudplan:
         )
         return beschikking, aanvragen
 
+    def _voortgezet_door(self, nieuw: Beschikking) -> list[uuid.UUID]:
+        """The beschikkingen with an einddatum that `nieuw` continues: a code of theirs, starting no later
+        than the day after they end. Their herindicatie is done."""
+        codes = {v["code"] for v in nieuw.voorzieningen}
+        return [
+            b.beschikking_id
+            for b in self.beschikkingen.values()
+            if b.einddatum is not None
+            and nieuw.ingangsdatum <= b.einddatum + timedelta(days=1)
+            and codes & {v["code"] for v in b.voorzieningen}
+        ]
+
     def _beschikte_aanvragen(self, invoer: BeschikkingInvoer) -> list[uuid.UUID]:
         if invoer.aanvraag_id is not None:
             if invoer.aanvraag_id not in self.open_aanvragen:
@@ -893,7 +1009,7 @@ class Huishoudplan:
         return [a for a, voorzieningen in self.open_aanvragen.items() if set(voorzieningen) <= codes]
 
     def wijzig_beschikking(
-        self, beschikking_id: uuid.UUID, invoer: WijzigingInvoer, gemeente: Gemeente, door: str
+        self, beschikking_id: uuid.UUID, invoer: WijzigingInvoer, gemeente: Gemeente, vandaag: date, door: str
     ) -> Beschikking:
         """Scale up or down (or extend, shorten, correct) during the term: a new version of the
         beschikking from its ingangsdatum, with the reason; the previous version runs until the day before."""
@@ -901,7 +1017,10 @@ class Huishoudplan:
         huidig = self.beschikkingen.get(beschikking_id)
         if huidig is None:
             raise NietGevonden("Beschikking niet gevonden.")
-        weiger_bij_fouten(controleer_wijziging(invoer, huidig.ingangsdatum, huidig.einddatum, gemeente))
+        weiger_bij_fouten(
+            controleer_wijziging(invoer, huidig.ingangsdatum, huidig.einddatum, gemeente)
+            + controleer_verzending(invoer.verzonden_op, vandaag)
+        )
         nieuw = Beschikking(
             beschikking_id,
             huidig.versie + 1,
@@ -910,10 +1029,14 @@ class Huishoudplan:
             invoer.ingangsdatum,
             invoer.einddatum,
             invoer.reden_wijziging,
+            invoer.verzonden_op or vandaag,
+        )
+        self.wijzigingen.append(
+            TermijnenGesloten(plan.plan_id, ("herindicatie",), status="vervangen", bron_id=beschikking_id)
         )
         self.beschikkingen[beschikking_id] = nieuw
         self.wijzigingen.append(BeschikkingVastgelegd(plan, nieuw, door))
-        self._beschikking_afgegeven(nieuw)
+        self._beschikking_afgegeven(nieuw, gemeente)
         self.wijzigingen.append(
             OpTijdlijn(
                 plan,
@@ -928,8 +1051,10 @@ class Huishoudplan:
         )
         return nieuw
 
-    def _beschikking_afgegeven(self, b: Beschikking) -> None:
+    def _beschikking_afgegeven(self, b: Beschikking, gemeente: Gemeente) -> None:
         plan = self._huidig()
+        if (herindicatie := herindicatietermijn(b, gemeente, plan)) is not None:
+            self.wijzigingen.append(TermijnenGesteld(plan, (herindicatie,)))
         self.events.append(
             BeschikkingAfgegeven(
                 beschikking_id=b.beschikking_id,
@@ -937,7 +1062,12 @@ class Huishoudplan:
                 huishouden_id=plan.huishouden_id,
                 voorzieningen=[
                     BeschikkingVoorziening(
-                        code=v["code"], wet=v["wet"], omvang=v["omvang"], productcode=v["productcode"]
+                        code=v["code"],
+                        wet=v["wet"],
+                        omvang=v["omvang"],
+                        productcode=v["productcode"],
+                        leveringsvorm=v.get("leveringsvorm", "zin"),
+                        eigen_bijdrage=v.get("eigen_bijdrage", False),
                     )
                     for v in b.voorzieningen
                 ],
@@ -948,6 +1078,214 @@ class Huishoudplan:
                 aanvraag_id=b.aanvraag_id,
             )
         )
+
+    # --- the Wmo onderzoek -----------------------------------------------------------------------------
+
+    def leg_gesprek_vast(self, invoer: GesprekInvoer, vandaag: date, door: str) -> uuid.UUID:
+        """The keukentafelgesprek, after the inwoner was told of free cliëntondersteuning."""
+        plan = self._vereis()
+        fouten: Fouten = []
+        if invoer.datum > vandaag:
+            fouten.append((("datum",), "een gesprek dat nog niet plaatsvond"))
+        if invoer.clientondersteuning_gewezen_op > invoer.datum:
+            fouten.append(
+                (("clientondersteuning_gewezen_op",), "wijs de inwoner voor het gesprek op gratis cliëntondersteuning")
+            )
+        weiger_bij_fouten(fouten)
+        gesprek_id = nieuw_id()
+        gesprek = {"gesprek_id": gesprek_id, **invoer.model_dump()}
+        self.wijzigingen += [
+            GesprekVastgelegd(plan, gesprek, door),
+            OpTijdlijn(
+                plan,
+                "gesprek",
+                {"datum": str(invoer.datum), "vorm": invoer.vorm, "deelnemers": invoer.deelnemers, "door": door},
+                bron_id=gesprek_id,
+            ),
+        ]
+        return gesprek_id
+
+    def verstuur_verslag(
+        self, invoer: VerslagInvoer, gesprekken: Sequence[date], vandaag: date, door: str
+    ) -> uuid.UUID:
+        """The verslag to the inwoner ends the onderzoek: it meets the 6-week deadline. It reports a
+        gesprek, so one must be recorded on or before the day it is sent."""
+        plan = self._vereis()
+        fouten: Fouten = []
+        if invoer.verstuurd_op > vandaag:
+            fouten.append((("verstuurd_op",), "ligt in de toekomst"))
+        if not any(g <= invoer.verstuurd_op for g in gesprekken):
+            fouten.append((("verstuurd_op",), "leg eerst het gesprek vast waarvan dit het verslag is"))
+        weiger_bij_fouten(fouten)
+        verslag_id = nieuw_id()
+        self.wijzigingen += [
+            VerslagVastgelegd(plan, verslag_id, invoer.verstuurd_op, door),
+            TermijnenGesloten(plan.plan_id, gehaald_door("verslag")),
+            OpTijdlijn(plan, "verslag", {"verstuurd_op": str(invoer.verstuurd_op), "door": door}, bron_id=verslag_id),
+        ]
+        return verslag_id
+
+    # --- bezwaar and klacht (rechtsbescherming.py) -----------------------------------------------------
+
+    def registreer_bezwaar(
+        self, beschikking_id: uuid.UUID, invoer: BezwaarInvoer, gemeente: Gemeente, vandaag: date, door: str
+    ) -> rb.Bezwaar:
+        """Against a beschikking of this plan, also after the plan closed; a late one is registered too."""
+        plan = self._vereis(*PlanStatus)
+        beschikking = self.beschikkingen.get(beschikking_id)
+        if beschikking is None:
+            raise NietGevonden("Beschikking niet gevonden.")
+        verzonden = beschikking.verzonden_op or beschikking.ingangsdatum
+        b = rb.registreer_bezwaar(
+            plan.plan_id,
+            beschikking_id,
+            verzonden,
+            invoer.ontvangen_op,
+            invoer.ter_post_op,
+            invoer.adviescommissie,
+            vandaag,
+        )
+        termijn = NieuweTermijn(
+            "bezwaar", b.bezwaar_id, b.termijn_grondslag, einde_van(b.beslissen_voor), consulententeam(gemeente, plan)
+        )
+        details = {"beschikking_id": str(beschikking_id), "tijdig": b.tijdig, "door": door}
+        self.wijzigingen += [
+            BezwaarVastgelegd(plan, b, door, nieuw=True),
+            TermijnenGesteld(plan, (termijn,)),
+            OpTijdlijn(plan, "bezwaar", details, bron_id=b.bezwaar_id),
+        ]
+        self.events.append(
+            BezwaarGeregistreerd(
+                bezwaar_id=b.bezwaar_id,
+                plan_id=plan.plan_id,
+                huishouden_id=plan.huishouden_id,
+                beschikking_id=beschikking_id,
+                ontvangen_op=b.ontvangen_op,
+                tijdig=b.tijdig,
+                adviescommissie=b.adviescommissie,
+                beslissen_voor=b.beslissen_voor,
+                termijn_grondslag=b.termijn_grondslag,
+            )
+        )
+        return b
+
+    def verdaag_bezwaar(self, b: rb.Bezwaar, reden: str, vandaag: date, door: str) -> rb.Bezwaar:
+        """Once, with a reason, before the term runs out (Awb 7:10 lid 3)."""
+        plan = self._vereis(*PlanStatus)
+        if vandaag > b.beslissen_voor:
+            weiger_bij_fouten([(("reden",), "de beslistermijn is al verstreken; verdagen kan alleen daarvoor")])
+        verdaagd = rb.verdaag_bezwaar(b, reden)  # type: ignore[arg-type]  # checked by the schema
+        self._verschuif(plan, "bezwaar", verdaagd.bezwaar_id, verdaagd.beslissen_voor, verdaagd.termijn_grondslag)
+        self.wijzigingen += [
+            BezwaarVastgelegd(plan, verdaagd, door, nieuw=False),
+            OpTijdlijn(plan, "bezwaar-verdaagd", {"reden": reden, "door": door}, bron_id=b.bezwaar_id),
+        ]
+        return verdaagd
+
+    def beslis_op_bezwaar(
+        self, b: rb.Bezwaar, invoer: BezwaarBeslissing, gemeente: Gemeente, vandaag: date, door: str
+    ) -> rb.Bezwaar:
+        """The decision; a gegrond bezwaar changes the beschikking (a new version, linked to it)."""
+        plan = self._vereis(*PlanStatus)
+        beslist = rb.beslis_op_bezwaar(b, invoer.uitkomst, invoer.besloten_op, invoer.beschikking is not None)
+        nieuwe_versie = None
+        if invoer.beschikking is not None:  # gegrond: the beschikking as it now reads
+            nieuwe_versie = self.wijzig_beschikking(
+                b.beschikking_id, invoer.beschikking, gemeente, vandaag, door
+            ).versie
+            beslist = replace(beslist, nieuwe_beschikking_versie=nieuwe_versie)
+        self.wijzigingen += [
+            BezwaarVastgelegd(plan, beslist, door, nieuw=False),
+            TermijnenGesloten(plan.plan_id, ("bezwaar",), bron_id=b.bezwaar_id),
+            OpTijdlijn(plan, "bezwaar-beslist", {"uitkomst": invoer.uitkomst, "door": door}, bron_id=b.bezwaar_id),
+        ]
+        self.events.append(
+            BezwaarBeslist(
+                bezwaar_id=b.bezwaar_id,
+                plan_id=plan.plan_id,
+                huishouden_id=plan.huishouden_id,
+                uitkomst=invoer.uitkomst,
+                besloten_op=invoer.besloten_op,
+                op_tijd=invoer.besloten_op <= b.beslissen_voor,
+                verdaagd=b.verdaagd,
+                nieuwe_beschikking_versie=nieuwe_versie,
+            )
+        )
+        return beslist
+
+    def registreer_klacht(self, invoer: KlachtInvoer, gemeente: Gemeente, vandaag: date, door: str) -> rb.Klacht:
+        """About how the gemeente or an aanbieder treated the inwoner; handled by the regisseur's team."""
+        plan = self._vereis(*PlanStatus)
+        k = rb.registreer_klacht(
+            plan.plan_id,
+            invoer.ontvangen_op,
+            invoer.over,
+            invoer.aanbieder_id,
+            tuple(invoer.onderwerpen),
+            invoer.klachtadviescommissie,
+            vandaag,
+        )
+        termijn = NieuweTermijn(
+            "klacht", k.klacht_id, k.termijn_grondslag, einde_van(k.afhandelen_voor), plan.regisseur.team_id
+        )
+        self.wijzigingen += [
+            KlachtVastgelegd(plan, k, door, nieuw=True),
+            TermijnenGesteld(plan, (termijn,)),
+            OpTijdlijn(
+                plan, "klacht", {"over": k.over, "onderwerpen": list(k.onderwerpen), "door": door}, bron_id=k.klacht_id
+            ),
+        ]
+        self.events.append(
+            KlachtGeregistreerd(
+                klacht_id=k.klacht_id,
+                plan_id=plan.plan_id,
+                huishouden_id=plan.huishouden_id,
+                ontvangen_op=k.ontvangen_op,
+                over=k.over,
+                onderwerpen=list(k.onderwerpen),
+                klachtadviescommissie=k.klachtadviescommissie,
+                afhandelen_voor=k.afhandelen_voor,
+                termijn_grondslag=k.termijn_grondslag,
+            )
+        )
+        return k
+
+    def verdaag_klacht(self, k: rb.Klacht, reden: str, vandaag: date, door: str) -> rb.Klacht:
+        """Once, with a reason, before the term runs out (Awb 9:11 lid 2)."""
+        plan = self._vereis(*PlanStatus)
+        if vandaag > k.afhandelen_voor:
+            weiger_bij_fouten([(("reden",), "de afhandeltermijn is al verstreken; verdagen kan alleen daarvoor")])
+        verdaagd = rb.verdaag_klacht(k, reden)  # type: ignore[arg-type]  # checked by the schema
+        self._verschuif(plan, "klacht", k.klacht_id, verdaagd.afhandelen_voor, verdaagd.termijn_grondslag)
+        self.wijzigingen += [
+            KlachtVastgelegd(plan, verdaagd, door, nieuw=False),
+            OpTijdlijn(plan, "klacht-verdaagd", {"reden": reden, "door": door}, bron_id=k.klacht_id),
+        ]
+        return verdaagd
+
+    def handel_klacht_af(self, k: rb.Klacht, invoer: KlachtAfhandeling, door: str) -> rb.Klacht:
+        plan = self._vereis(*PlanStatus)
+        af = rb.handel_klacht_af(k, invoer.uitkomst, invoer.afgehandeld_op)
+        self.wijzigingen += [
+            KlachtVastgelegd(plan, af, door, nieuw=False),
+            TermijnenGesloten(plan.plan_id, ("klacht",), bron_id=k.klacht_id),
+            OpTijdlijn(plan, "klacht-afgehandeld", {"uitkomst": invoer.uitkomst, "door": door}, bron_id=k.klacht_id),
+        ]
+        self.events.append(
+            KlachtAfgehandeld(
+                klacht_id=k.klacht_id,
+                plan_id=plan.plan_id,
+                huishouden_id=plan.huishouden_id,
+                uitkomst=invoer.uitkomst,
+                afgehandeld_op=invoer.afgehandeld_op,
+                op_tijd=invoer.afgehandeld_op <= k.afhandelen_voor,
+                verdaagd=k.reden_verdaging is not None,
+            )
+        )
+        return af
+
+    def _verschuif(self, plan: Plan, soort: TermijnSoort, bron_id: uuid.UUID, tot: date, grondslag: str) -> None:
+        self.wijzigingen.append(TermijnVerschoven(plan.plan_id, soort, bron_id, einde_van(tot), grondslag))
 
     # --- working the case ------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -36,9 +36,11 @@ from sqlalchemy import (
 )
 
 from services.arrangement import domain, tables
+from services.arrangement import rechtsbescherming as rb
 from services.arrangement.domain import PlanStatus
 from shared.db import UnitOfWork
 from shared.events import Data, Regisseur, maak_event
+from shared.termijnen import TZ
 
 p, pv, t, tl = tables.plannen, tables.planversies, tables.termijnen, tables.tijdlijn
 a, bt = tables.aanvragen, tables.beschikkingen
@@ -154,7 +156,14 @@ async def _bouw(uow: UnitOfWork, huishouden_id: str, rij: Row | None, ontvangen:
     )
     hp.beschikkingen = {
         r.beschikking_id: domain.Beschikking(
-            r.beschikking_id, r.versie, r.aanvraag_id, r.voorzieningen, r.ingangsdatum, r.einddatum, r.reden_wijziging
+            r.beschikking_id,
+            r.versie,
+            r.aanvraag_id,
+            r.voorzieningen,
+            r.ingangsdatum,
+            r.einddatum,
+            r.reden_wijziging,
+            r.verzonden_op or r.afgegeven_op.astimezone(TZ).date(),
         )
         for r in beschikkingen
     }
@@ -226,6 +235,8 @@ def _versierij(plan: domain.Plan, doelen: list, voorzieningen: list) -> dict[str
 # What `sla_op` may hold back until the household is read again or the transaction commits: inserts. Any
 # other statement first writes those out (UnitOfWork.schrijf_uit), so everything lands in the order given.
 LATER = (
+    domain.GesprekVastgelegd,
+    domain.VerslagVastgelegd,
     domain.PlanAangemaakt,
     domain.VersieVastgelegd,
     domain.TermijnenGesteld,
@@ -333,14 +344,89 @@ async def _schrijf(uow: UnitOfWork, w: domain.Wijziging) -> int:
                     "ingangsdatum": b.ingangsdatum,
                     "einddatum": b.einddatum,
                     "reden_wijziging": b.reden_wijziging,
+                    "verzonden_op": b.verzonden_op,
                     "afgegeven_door": door,
                 },
+            )
+        case domain.GesprekVastgelegd(plan, gesprek, door):
+            _later(uow, plan)(tables.gesprekken, {"plan_id": plan.plan_id, "door": door, **gesprek})
+        case domain.VerslagVastgelegd(plan, verslag_id, verstuurd_op, door):
+            _later(uow, plan)(
+                tables.verslagen,
+                {"verslag_id": verslag_id, "plan_id": plan.plan_id, "verstuurd_op": verstuurd_op, "door": door},
+            )
+        case domain.BezwaarVastgelegd(plan, bezwaar, door, nieuw):
+            await _zaak(s, tables.bezwaren, "bezwaar_id", _bezwaarrij(bezwaar), door, nieuw)
+        case domain.KlachtVastgelegd(plan, klacht, door, nieuw):
+            await _zaak(s, tables.klachten, "klacht_id", _klachtrij(klacht), door, nieuw)
+        case domain.TermijnVerschoven(plan_id, soort, bron_id, tot, grondslag):
+            await s.execute(
+                update(t)
+                .where(t.c.plan_id == plan_id, t.c.soort == soort, t.c.bron_id == bron_id, t.c.status == "open")
+                .values(termijn_tot=tot, termijn_grondslag=grondslag)
             )
         case domain.ContactpogingVastgelegd(plan_id, poging, door):
             await s.execute(tables.contactpogingen.insert().values(plan_id=plan_id, door=door, **poging))
         case domain.EvaluatieVastgelegd(plan_id, evaluatie, door):
             await s.execute(tables.evaluaties.insert().values(plan_id=plan_id, door=door, **evaluatie))
     return 0
+
+
+async def _zaak(s, tabel: Table, sleutel: str, rij: dict[str, Any], door: str, nieuw: bool) -> None:
+    if nieuw:
+        await s.execute(tabel.insert().values(**rij, door=door))
+    else:
+        await s.execute(update(tabel).where(tabel.c[sleutel] == rij[sleutel]).values(**rij))
+
+
+def _bezwaarrij(b: rb.Bezwaar) -> dict[str, Any]:
+    return {
+        "bezwaar_id": b.bezwaar_id,
+        "plan_id": b.plan_id,
+        "beschikking_id": b.beschikking_id,
+        "verzonden_op": b.verzonden_op,
+        "ontvangen_op": b.ontvangen_op,
+        "adviescommissie": b.adviescommissie,
+        "tijdig": b.tijdig,
+        "status": b.status.value,
+        "reden_verdaging": b.reden_verdaging,
+        "uitkomst": b.uitkomst,
+        "besloten_op": b.besloten_op,
+        "nieuwe_beschikking_versie": b.nieuwe_beschikking_versie,
+    }
+
+
+def _klachtrij(k: rb.Klacht) -> dict[str, Any]:
+    return {
+        "klacht_id": k.klacht_id,
+        "plan_id": k.plan_id,
+        "ontvangen_op": k.ontvangen_op,
+        "over": k.over,
+        "aanbieder_id": k.aanbieder_id,
+        "onderwerpen": list(k.onderwerpen),
+        "klachtadviescommissie": k.klachtadviescommissie,
+        "status": k.status.value,
+        "reden_verdaging": k.reden_verdaging,
+        "uitkomst": k.uitkomst,
+        "afgehandeld_op": k.afgehandeld_op,
+    }
+
+
+async def laad_bezwaar(uow: UnitOfWork, plan_id: uuid.UUID, bezwaar_id: uuid.UUID) -> rb.Bezwaar | None:
+    b = tables.bezwaren
+    rij = (await uow.session.execute(select(b).where(b.c.plan_id == plan_id, b.c.bezwaar_id == bezwaar_id))).first()
+    return rb.bezwaar_uit(rij._mapping) if rij is not None else None
+
+
+async def laad_klacht(uow: UnitOfWork, plan_id: uuid.UUID, klacht_id: uuid.UUID) -> rb.Klacht | None:
+    k = tables.klachten
+    rij = (await uow.session.execute(select(k).where(k.c.plan_id == plan_id, k.c.klacht_id == klacht_id))).first()
+    return rb.klacht_uit(rij._mapping) if rij is not None else None
+
+
+async def gesprekdata(uow: UnitOfWork, plan_id: uuid.UUID) -> list[date]:
+    g = tables.gesprekken
+    return list((await uow.session.execute(select(g.c.datum).where(g.c.plan_id == plan_id))).scalars())
 
 
 def _later(uow: UnitOfWork, plan: domain.Plan) -> Callable[[Table, dict[str, Any]], None]:
@@ -384,6 +470,11 @@ class Overzicht:
     # Every version of the plan in view, newest first (the first is `versie`): its number, when and by
     # whom, evaluation date, regisseur and how many goals and voorzieningen; not the contents themselves.
     versies: Sequence[RowMapping]
+    # The Wmo onderzoek and the inwoner's legal protection, oldest first.
+    gesprekken: Sequence[RowMapping] = ()
+    verslagen: Sequence[RowMapping] = ()
+    bezwaren: Sequence[RowMapping] = ()
+    klachten: Sequence[RowMapping] = ()
 
 
 async def plan_in_beeld(uow: UnitOfWork, huishouden_id: str) -> Row | None:
@@ -413,7 +504,15 @@ async def overzicht(uow: UnitOfWork, plan: Row) -> Overzicht:
             select(bt).where(bt.c.plan_id == plan.plan_id).order_by(bt.c.afgegeven_op, bt.c.versie)
         ),
         versies=await rijen(_versies(plan.plan_id)),
+        gesprekken=await rijen(_van_plan(tables.gesprekken, plan.plan_id, "datum")),
+        verslagen=await rijen(_van_plan(tables.verslagen, plan.plan_id, "verstuurd_op")),
+        bezwaren=await rijen(_van_plan(tables.bezwaren, plan.plan_id, "ontvangen_op")),
+        klachten=await rijen(_van_plan(tables.klachten, plan.plan_id, "ontvangen_op")),
     )
+
+
+def _van_plan(tabel: Table, plan_id: uuid.UUID, op: str) -> Select:
+    return select(tabel).where(tabel.c.plan_id == plan_id).order_by(tabel.c[op], tabel.c.vastgelegd_op)
 
 
 def _versies(plan_id: uuid.UUID) -> Select:

@@ -15,6 +15,13 @@ from shared.events import PlanResultaat, Regisseur
 from shared.invoer import Code, Contactpoging, Invoer
 
 __all__ = [
+    "VerslagInvoer",
+    "Verdaging",
+    "KlachtInvoer",
+    "KlachtAfhandeling",
+    "GesprekInvoer",
+    "BezwaarInvoer",
+    "BezwaarBeslissing",
     "AanvraagInvoer",
     "Afsluiting",
     "BeschikkingInvoer",
@@ -126,6 +133,10 @@ class BeschiktItem(Invoer):
     # iWmo productcode (productcategorie + product, e.g. 02A01), where the gemeente uses them.
     productcode: Annotated[str, Field(pattern=r"^[0-9A-Z]{2,5}$")] | None = None
     omvang: OmvangInvoer
+    # Zorg in natura (`zin`) or a persoonsgebonden budget (`pgb`).
+    leveringsvorm: Literal["zin", "pgb"] = "zin"
+    # Whether the eigen bijdrage (abonnementstarief, CAK) applies; by default it does for the Wmo only.
+    eigen_bijdrage: bool | None = None
 
 
 class BeschikkingInvoer(Invoer):
@@ -135,6 +146,8 @@ class BeschikkingInvoer(Invoer):
     voorzieningen: Annotated[list[BeschiktItem], Field(min_length=1, max_length=20)]
     ingangsdatum: date
     einddatum: date | None = None
+    # The day it is sent to the inwoner (default: today): the bezwaartermijn runs from the day after.
+    verzonden_op: date | None = None
 
 
 RedenWijziging = Literal["opschaling", "afschaling", "verlenging", "verkorting", "correctie"]
@@ -146,6 +159,8 @@ class WijzigingInvoer(Invoer):
     voorzieningen: Annotated[list[BeschiktItem], Field(min_length=1, max_length=20)]
     ingangsdatum: date
     einddatum: date | None = None
+    # The day it is sent to the inwoner (default: today): the bezwaartermijn runs from the day after.
+    verzonden_op: date | None = None
     reden_wijziging: RedenWijziging
 
 
@@ -181,6 +196,66 @@ class Afsluiting(Invoer):
     resultaat: PlanResultaat
     # The household stays in view after closing, with a check on this date (and every n weeks).
     waakvlam: Waakvlam | None = None
+
+
+# --- the Wmo onderzoek -----------------------------------------------------------------------------------
+
+Deelnemer = Literal["inwoner", "mantelzorger", "netwerk", "clientondersteuner", "vertegenwoordiger"]
+
+
+class GesprekInvoer(Invoer):
+    """The keukentafelgesprek: when, how and with whom; and when the inwoner was told of free
+    onafhankelijke cliëntondersteuning (it must be before the gesprek, Wmo 2015 art. 2.3.2 lid 6)."""
+
+    datum: date
+    vorm: Literal["thuis", "kantoor", "telefoon", "video"]
+    deelnemers: Annotated[list[Deelnemer], Field(min_length=1, max_length=5)]
+    clientondersteuning_gewezen_op: date
+
+
+class VerslagInvoer(Invoer):
+    """The verslag of the onderzoek, sent to the inwoner: it ends the onderzoek (Wmo 2015 art. 2.3.2 lid 8)."""
+
+    verstuurd_op: date
+
+
+# --- bezwaar and klacht (rechtsbescherming.py) ------------------------------------------------------------
+
+RedenVerdaging = Literal["advies_nodig", "hoorzitting", "aanvullende_stukken", "complexiteit", "overig"]
+
+
+class BezwaarInvoer(Invoer):
+    ontvangen_op: date
+    # Sent by post: the date it was posted (Awb 6:9 lid 2: in time when posted in time and received within a week).
+    ter_post_op: date | None = None
+    adviescommissie: bool = False
+
+
+class Verdaging(Invoer):
+    reden: RedenVerdaging
+
+
+class BezwaarBeslissing(Invoer):
+    uitkomst: Literal["gegrond", "ongegrond", "niet_ontvankelijk", "ingetrokken"]
+    besloten_op: date
+    # Gegrond: the beschikking as it now reads (a new version of the contested one).
+    beschikking: WijzigingInvoer | None = None
+
+
+class KlachtInvoer(Invoer):
+    ontvangen_op: date
+    over: Literal["gemeente", "aanbieder"]
+    aanbieder_id: Code | None = None
+    onderwerpen: Annotated[
+        list[Literal["bejegening", "bereikbaarheid", "communicatie", "besluitvorming", "uitvoering", "overig"]],
+        Field(min_length=1, max_length=6),
+    ]
+    klachtadviescommissie: bool = False
+
+
+class KlachtAfhandeling(Invoer):
+    uitkomst: Literal["gegrond", "deels_gegrond", "ongegrond", "ingetrokken"]
+    afgehandeld_op: date
 
 
 # --- answers of the reads ---------------------------------------------------------------------------------
@@ -241,3 +316,8 @@ class Huishouden(BaseModel):
     beschikkingen: list[dict[str, Any]]
     tijdlijn: list[dict[str, Any]]
     versies: list[dict[str, Any]]
+    gesprekken: list[dict[str, Any]] = []
+    verslagen: list[dict[str, Any]] = []
+    # Each with its deadline (beslissen_voor, afhandelen_voor) and grondslag, as rechtsbescherming.py has it.
+    bezwaren: list[dict[str, Any]] = []
+    klachten: list[dict[str, Any]] = []

@@ -123,6 +123,71 @@ beschikkingen = sa.Table(
     sa.Column("reden_wijziging", sa.String(20)),
     sa.Column("afgegeven_door", sa.String(200), nullable=False),
     sa.Column("afgegeven_op", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    # The day it was sent to the inwoner (bekendgemaakt): the bezwaartermijn runs from the day after.
+    sa.Column("verzonden_op", sa.Date),
+)
+
+# The Wmo onderzoek: the keukentafelgesprek(ken) and the verslag that ends it (Wmo 2015 art. 2.3.2).
+gesprekken = sa.Table(
+    "gesprekken",
+    metadata,
+    sa.Column("gesprek_id", sa.Uuid, primary_key=True),
+    sa.Column("plan_id", sa.Uuid, sa.ForeignKey("plannen.plan_id"), nullable=False, index=True),
+    sa.Column("datum", sa.Date, nullable=False),
+    sa.Column("vorm", sa.String(20), nullable=False),  # thuis, kantoor, telefoon, video
+    sa.Column("deelnemers", JsonB, nullable=False),  # codes: inwoner, mantelzorger, netwerk, ...
+    # When the inwoner was told of free onafhankelijke cliëntondersteuning (before the gesprek).
+    sa.Column("clientondersteuning_gewezen_op", sa.Date, nullable=False),
+    sa.Column("door", sa.String(200), nullable=False),
+    sa.Column("vastgelegd_op", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+verslagen = sa.Table(
+    "verslagen",
+    metadata,
+    sa.Column("verslag_id", sa.Uuid, primary_key=True),
+    sa.Column("plan_id", sa.Uuid, sa.ForeignKey("plannen.plan_id"), nullable=False, index=True),
+    sa.Column("verstuurd_op", sa.Date, nullable=False),
+    sa.Column("door", sa.String(200), nullable=False),
+    sa.Column("vastgelegd_op", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+# The inwoner's legal protection (rechtsbescherming.py): one row per bezwaar and per klacht, in its state.
+bezwaren = sa.Table(
+    "bezwaren",
+    metadata,
+    sa.Column("bezwaar_id", sa.Uuid, primary_key=True),
+    sa.Column("plan_id", sa.Uuid, sa.ForeignKey("plannen.plan_id"), nullable=False, index=True),
+    sa.Column("beschikking_id", sa.Uuid, nullable=False),
+    sa.Column("verzonden_op", sa.Date, nullable=False),
+    sa.Column("ontvangen_op", sa.Date, nullable=False),
+    sa.Column("adviescommissie", sa.Boolean, nullable=False),
+    sa.Column("tijdig", sa.Boolean, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("reden_verdaging", sa.String(30)),
+    sa.Column("uitkomst", sa.String(20)),
+    sa.Column("besloten_op", sa.Date),
+    sa.Column("nieuwe_beschikking_versie", sa.Integer),
+    sa.Column("door", sa.String(200), nullable=False),
+    sa.Column("vastgelegd_op", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+klachten = sa.Table(
+    "klachten",
+    metadata,
+    sa.Column("klacht_id", sa.Uuid, primary_key=True),
+    sa.Column("plan_id", sa.Uuid, sa.ForeignKey("plannen.plan_id"), nullable=False, index=True),
+    sa.Column("ontvangen_op", sa.Date, nullable=False),
+    sa.Column("over", sa.String(20), nullable=False),  # gemeente, aanbieder
+    sa.Column("aanbieder_id", sa.String(100)),
+    sa.Column("onderwerpen", JsonB, nullable=False),  # codes
+    sa.Column("klachtadviescommissie", sa.Boolean, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("reden_verdaging", sa.String(30)),
+    sa.Column("uitkomst", sa.String(20)),
+    sa.Column("afgehandeld_op", sa.Date),
+    sa.Column("door", sa.String(200), nullable=False),
+    sa.Column("vastgelegd_op", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
 
 contactpogingen = sa.Table(

@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import RowMapping
 
 from services.arrangement import domain, repository, schemas, tables
+from services.arrangement.rechtsbescherming import Bezwaar, Klacht
 from services.arrangement.repository import Overzicht
 from shared.auth import Gebruiker, Rol
 from shared.db import UnitOfWork
@@ -62,10 +63,16 @@ def mag_beschikken(gebruiker: Gebruiker, plan: domain.Plan) -> bool:
     return gebruiker.rol == Rol.consulent
 
 
+def mag_bezwaar(gebruiker: Gebruiker, plan: domain.Plan) -> bool:
+    """A bezwaar is handled where beschikkingen are made, or by beheer (juridische zaken has no role here)."""
+    return gebruiker.rol in (Rol.consulent, Rol.beheer)
+
+
 WEIGERING: dict[Mag, str] = {
     mag_bewerken: "Alleen het team van de regisseur, de Lokale Kamer of beheer wijzigt dit plan.",
     mag_aanvragen: "Alleen een consulent, het team van de regisseur, de Lokale Kamer of beheer vraagt aan.",
     mag_beschikken: "Alleen een consulent geeft een beschikking af of wijzigt haar.",
+    mag_bezwaar: "Alleen een consulent of beheer behandelt een bezwaar.",
 }
 
 
@@ -155,7 +162,7 @@ async def beschikking_afgeven(
     uow: UnitOfWork, gemeenten: Gemeenten, gebruiker: Gebruiker, plan_id: uuid.UUID, invoer: schemas.BeschikkingInvoer
 ) -> tuple[domain.Beschikking, list[uuid.UUID]]:
     async with _wijziging(uow, plan_id, gebruiker, mag_beschikken) as (hp, plan):
-        return hp.geef_beschikking_af(invoer, gemeenten[plan.gemeente], gebruiker.actor)
+        return hp.geef_beschikking_af(invoer, gemeenten[plan.gemeente], _vandaag(None), gebruiker.actor)
 
 
 async def beschikking_wijzigen(
@@ -167,7 +174,111 @@ async def beschikking_wijzigen(
     invoer: schemas.WijzigingInvoer,
 ) -> domain.Beschikking:
     async with _wijziging(uow, plan_id, gebruiker, mag_beschikken) as (hp, plan):
-        return hp.wijzig_beschikking(beschikking_id, invoer, gemeenten[plan.gemeente], gebruiker.actor)
+        return hp.wijzig_beschikking(beschikking_id, invoer, gemeenten[plan.gemeente], _vandaag(None), gebruiker.actor)
+
+
+# --- the Wmo onderzoek ------------------------------------------------------------------------------------
+
+
+async def gesprek_vastleggen(
+    uow: UnitOfWork, gebruiker: Gebruiker, plan_id: uuid.UUID, invoer: schemas.GesprekInvoer, nu: datetime | None = None
+) -> uuid.UUID:
+    async with _wijziging(uow, plan_id, gebruiker, mag_aanvragen) as (hp, _):
+        return hp.leg_gesprek_vast(invoer, _vandaag(nu), gebruiker.actor)
+
+
+async def verslag_versturen(
+    uow: UnitOfWork, gebruiker: Gebruiker, plan_id: uuid.UUID, invoer: schemas.VerslagInvoer, nu: datetime | None = None
+) -> uuid.UUID:
+    async with _wijziging(uow, plan_id, gebruiker, mag_aanvragen) as (hp, _):
+        gesprekken = await repository.gesprekdata(uow, plan_id)
+        return hp.verstuur_verslag(invoer, gesprekken, _vandaag(nu), gebruiker.actor)
+
+
+# --- bezwaar and klacht -----------------------------------------------------------------------------------
+
+
+async def bezwaar_registreren(
+    uow: UnitOfWork,
+    gemeenten: Gemeenten,
+    gebruiker: Gebruiker,
+    plan_id: uuid.UUID,
+    beschikking_id: uuid.UUID,
+    invoer: schemas.BezwaarInvoer,
+    nu: datetime | None = None,
+) -> Bezwaar:
+    async with _wijziging(uow, plan_id, gebruiker, mag_bezwaar) as (hp, plan):
+        return hp.registreer_bezwaar(beschikking_id, invoer, gemeenten[plan.gemeente], _vandaag(nu), gebruiker.actor)
+
+
+async def bezwaar_verdagen(
+    uow: UnitOfWork,
+    gebruiker: Gebruiker,
+    plan_id: uuid.UUID,
+    bezwaar_id: uuid.UUID,
+    invoer: schemas.Verdaging,
+    nu: datetime | None = None,
+) -> Bezwaar:
+    async with _wijziging(uow, plan_id, gebruiker, mag_bezwaar) as (hp, _):
+        b = await _bezwaar(uow, plan_id, bezwaar_id)
+        return hp.verdaag_bezwaar(b, invoer.reden, _vandaag(nu), gebruiker.actor)
+
+
+async def op_bezwaar_beslissen(
+    uow: UnitOfWork,
+    gemeenten: Gemeenten,
+    gebruiker: Gebruiker,
+    plan_id: uuid.UUID,
+    bezwaar_id: uuid.UUID,
+    invoer: schemas.BezwaarBeslissing,
+    nu: datetime | None = None,
+) -> Bezwaar:
+    async with _wijziging(uow, plan_id, gebruiker, mag_bezwaar) as (hp, plan):
+        b = await _bezwaar(uow, plan_id, bezwaar_id)
+        return hp.beslis_op_bezwaar(b, invoer, gemeenten[plan.gemeente], _vandaag(nu), gebruiker.actor)
+
+
+async def _bezwaar(uow: UnitOfWork, plan_id: uuid.UUID, bezwaar_id: uuid.UUID) -> Bezwaar:
+    if (b := await repository.laad_bezwaar(uow, plan_id, bezwaar_id)) is None:
+        raise NietGevonden("Bezwaar niet gevonden.")
+    return b
+
+
+async def klacht_registreren(
+    uow: UnitOfWork,
+    gemeenten: Gemeenten,
+    gebruiker: Gebruiker,
+    plan_id: uuid.UUID,
+    invoer: schemas.KlachtInvoer,
+    nu: datetime | None = None,
+) -> Klacht:
+    async with _wijziging(uow, plan_id, gebruiker, mag_aanvragen) as (hp, plan):
+        return hp.registreer_klacht(invoer, gemeenten[plan.gemeente], _vandaag(nu), gebruiker.actor)
+
+
+async def klacht_verdagen(
+    uow: UnitOfWork,
+    gebruiker: Gebruiker,
+    plan_id: uuid.UUID,
+    klacht_id: uuid.UUID,
+    invoer: schemas.Verdaging,
+    nu: datetime | None = None,
+) -> Klacht:
+    async with _wijziging(uow, plan_id, gebruiker, mag_aanvragen) as (hp, _):
+        return hp.verdaag_klacht(await _klacht(uow, plan_id, klacht_id), invoer.reden, _vandaag(nu), gebruiker.actor)
+
+
+async def klacht_afhandelen(
+    uow: UnitOfWork, gebruiker: Gebruiker, plan_id: uuid.UUID, klacht_id: uuid.UUID, invoer: schemas.KlachtAfhandeling
+) -> Klacht:
+    async with _wijziging(uow, plan_id, gebruiker, mag_aanvragen) as (hp, _):
+        return hp.handel_klacht_af(await _klacht(uow, plan_id, klacht_id), invoer, gebruiker.actor)
+
+
+async def _klacht(uow: UnitOfWork, plan_id: uuid.UUID, klacht_id: uuid.UUID) -> Klacht:
+    if (k := await repository.laad_klacht(uow, plan_id, klacht_id)) is None:
+        raise NietGevonden("Klacht niet gevonden.")
+    return k
 
 
 # --- working the case -------------------------------------------------------------------------------------
