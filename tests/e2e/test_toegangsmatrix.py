@@ -73,6 +73,8 @@ class Bronnen:
     signaal_id: str
     beschikking_id: str
     bsn: str
+    bezwaar_id: str
+    klacht_id: str
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +116,14 @@ async def bronnen(platform, token) -> Bronnen:
             headers=consulent,
         )
         assert b.status_code == 201, b.text
+        plan = f"{platform.urls['arrangement']}/v1/plannen/{plan_id}"
+        bezwaar = await http.post(
+            f"{plan}/beschikkingen/{b.json()['beschikking_id']}/bezwaren",
+            json=BEZWAAR,
+            headers=consulent,
+        )
+        klacht = await http.post(f"{plan}/klachten", json=KLACHT, headers=consulent)
+        assert bezwaar.status_code == 201 and klacht.status_code == 201, bezwaar.text + klacht.text
     return Bronnen(
         m["melding_id"],
         m["huishouden_id"],
@@ -125,7 +135,13 @@ async def bronnen(platform, token) -> Bronnen:
         signaal.json()["signaal_id"],
         b.json()["beschikking_id"],
         bsn,
+        bezwaar.json()["bezwaar_id"],
+        klacht.json()["klacht_id"],
     )
+
+
+BEZWAAR = {"ontvangen_op": str(date.today())}
+KLACHT = {"ontvangen_op": str(date.today()), "over": "gemeente", "onderwerpen": ["bejegening"]}
 
 
 def signaal_body(partner_id: str, huisnummer: int | None = None) -> dict:
@@ -217,6 +233,30 @@ def verzoek(entry: dict, b: Bronnen, partner_id: str | None) -> tuple[str, str, 
         "POST /v1/plannen/{plan_id}/aanvragen": ({"json": {"voorzieningen": ["begeleiding-individueel"]}}, None),
         "POST /v1/plannen/{plan_id}/beschikkingen": ({"json": beschikking_body()}, None),
         "POST /v1/plannen/{plan_id}/beschikkingen/{beschikking_id}/wijzigingen": ({"json": wijziging_body}, None),
+        "POST /v1/plannen/{plan_id}/gesprekken": (
+            {
+                "json": {
+                    "datum": str(vandaag),
+                    "vorm": "thuis",
+                    "deelnemers": ["inwoner", "mantelzorger"],
+                    "clientondersteuning_gewezen_op": str(vandaag),
+                }
+            },
+            None,
+        ),
+        "POST /v1/plannen/{plan_id}/verslagen": ({"json": {"verstuurd_op": str(vandaag)}}, None),
+        "POST /v1/plannen/{plan_id}/klachten": ({"json": KLACHT}, None),
+        "POST /v1/plannen/{plan_id}/klachten/{klacht_id}/verdaging": ({"json": {"reden": "hoorzitting"}}, None),
+        "POST /v1/plannen/{plan_id}/klachten/{klacht_id}/afhandeling": (
+            {"json": {"uitkomst": "ongegrond", "afgehandeld_op": str(vandaag)}},
+            None,
+        ),
+        "POST /v1/plannen/{plan_id}/beschikkingen/{beschikking_id}/bezwaren": ({"json": BEZWAAR}, None),
+        "POST /v1/plannen/{plan_id}/bezwaren/{bezwaar_id}/verdaging": ({"json": {"reden": "hoorzitting"}}, None),
+        "POST /v1/plannen/{plan_id}/bezwaren/{bezwaar_id}/beslissing": (
+            {"json": {"uitkomst": "ongegrond", "besloten_op": str(vandaag)}},
+            None,
+        ),
         "POST /v1/plannen/{plan_id}/contactpogingen": (
             {"json": {"soort": "telefoon", "bereikt": False, "datum": str(vandaag), "dagdeel": "middag"}},
             None,
@@ -253,6 +293,8 @@ def verzoek(entry: dict, b: Bronnen, partner_id: str | None) -> tuple[str, str, 
         huishouden_id=b.huishouden_id,
         plan_id=b.plan_id,
         beschikking_id=b.beschikking_id,
+        bezwaar_id=b.bezwaar_id,
+        klacht_id=b.klacht_id,
         seq=GEEN_DLQ_SEQ,
     )
     return methode, pad, argumenten, bevat
