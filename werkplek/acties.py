@@ -24,6 +24,7 @@ import asyncio
 import logging
 import re
 import secrets
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -59,8 +60,12 @@ class Actie:
     pad: str  # after /v1/plannen/{plan_id}/
     knop: str
     gelukt: str
-    wie: str  # bewerken, aanvragen or beschikken: arrangement's rule, for which forms to show
+    wie: str  # bewerken, aanvragen, beschikken or bezwaar: arrangement's rule, for which forms to show
     velden: re.Pattern[str]  # the fields (and groups) the form shows an error at
+    # Fields chosen in the form that name the thing in the path (`bezwaren/{bezwaar_id}/...`), not the body.
+    sleutels: tuple[str, ...] = ()
+    # Also on a plan that is no longer active (a bezwaar or klacht can come after it closed).
+    na_afsluiten: bool = False
 
 
 def _velden(patroon: str) -> re.Pattern[str]:
@@ -128,8 +133,87 @@ ACTIES: dict[str, Actie] = {
         "De beschikking is afgegeven.",
         "beschikken",
         _velden(
-            rf"aanvraag_id|ingangsdatum|einddatum|voorzieningen|voorzieningen\.\d+(\.(code|productcode|{_OMVANG}))?"
+            r"aanvraag_id|ingangsdatum|einddatum|verzonden_op|voorzieningen"
+            rf"|voorzieningen\.\d+(\.(code|productcode|leveringsvorm|eigen_bijdrage|{_OMVANG}))?"
         ),
+    ),
+    "gesprek": Actie(
+        "Keukentafelgesprek vastleggen",
+        "gesprekken",
+        "Gesprek vastleggen",
+        "Het gesprek is vastgelegd.",
+        "aanvragen",
+        _velden(r"datum|vorm|deelnemers|clientondersteuning_gewezen_op"),
+    ),
+    "verslag": Actie(
+        "Verslag van het onderzoek versturen",
+        "verslagen",
+        "Verslag vastleggen",
+        "Het verslag is vastgelegd. Daarmee is het Wmo-onderzoek op tijd afgerond als dat binnen 6 weken was.",
+        "aanvragen",
+        _velden(r"verstuurd_op"),
+    ),
+    "bezwaar": Actie(
+        "Bezwaar registreren",
+        "beschikkingen/{beschikking_id}/bezwaren",
+        "Bezwaar registreren",
+        "Het bezwaar is geregistreerd.",
+        "bezwaar",
+        _velden(r"beschikking_id|ontvangen_op|ter_post_op|adviescommissie"),
+        sleutels=("beschikking_id",),
+        na_afsluiten=True,
+    ),
+    "bezwaar_verdaging": Actie(
+        "Beslissing op bezwaar verdagen",
+        "bezwaren/{bezwaar_id}/verdaging",
+        "Verdagen",
+        "De beslissing op het bezwaar is met 6 weken verdaagd.",
+        "bezwaar",
+        _velden(r"bezwaar_id|reden"),
+        sleutels=("bezwaar_id",),
+        na_afsluiten=True,
+    ),
+    "bezwaar_beslissing": Actie(
+        "Beslissen op bezwaar",
+        "bezwaren/{bezwaar_id}/beslissing",
+        "Beslissing vastleggen",
+        "De beslissing op het bezwaar is vastgelegd.",
+        "bezwaar",
+        _velden(
+            rf"bezwaar_id|uitkomst|besloten_op|beschikking(\.(ingangsdatum|einddatum|reden_wijziging|voorzieningen))?"
+            rf"|beschikking\.voorzieningen\.0(\.(code|{_OMVANG}))?"
+        ),
+        sleutels=("bezwaar_id",),
+        na_afsluiten=True,
+    ),
+    "klacht": Actie(
+        "Klacht registreren",
+        "klachten",
+        "Klacht registreren",
+        "De klacht is geregistreerd.",
+        "aanvragen",
+        _velden(r"ontvangen_op|over|aanbieder_id|onderwerpen|klachtadviescommissie"),
+        na_afsluiten=True,
+    ),
+    "klacht_verdaging": Actie(
+        "Afhandeling van een klacht verdagen",
+        "klachten/{klacht_id}/verdaging",
+        "Verdagen",
+        "De afhandeling van de klacht is met 4 weken verdaagd.",
+        "aanvragen",
+        _velden(r"klacht_id|reden"),
+        sleutels=("klacht_id",),
+        na_afsluiten=True,
+    ),
+    "klacht_afhandeling": Actie(
+        "Klacht afhandelen",
+        "klachten/{klacht_id}/afhandeling",
+        "Afhandeling vastleggen",
+        "De afhandeling van de klacht is vastgelegd.",
+        "aanvragen",
+        _velden(r"klacht_id|uitkomst|afgehandeld_op"),
+        sleutels=("klacht_id",),
+        na_afsluiten=True,
     ),
     "afsluiten": Actie(
         "Plan afsluiten",
@@ -172,6 +256,56 @@ RESULTATEN = {
     "niet_bereikt": "Huishouden niet bereikt",
     "elders_geholpen": "Elders geholpen",
     "verhuisd": "Verhuisd",
+}
+GESPREKSVORMEN = {
+    "thuis": "Bij de inwoner thuis",
+    "kantoor": "Op kantoor",
+    "telefoon": "Telefonisch",
+    "video": "Beeldbellen",
+}
+DEELNEMERS = {
+    "inwoner": "De inwoner",
+    "mantelzorger": "Mantelzorger",
+    "netwerk": "Iemand uit het netwerk",
+    "clientondersteuner": "Onafhankelijke cliëntondersteuner",
+    "vertegenwoordiger": "Wettelijk vertegenwoordiger",
+}
+LEVERINGSVORMEN = {"zin": "Zorg in natura", "pgb": "Persoonsgebonden budget (pgb)"}
+EIGEN_BIJDRAGE = {"ja": "Ja", "nee": "Nee"}
+BEZWAAR_UITKOMSTEN = {
+    "gegrond": "Gegrond: de beschikking wordt aangepast",
+    "ongegrond": "Ongegrond",
+    "niet_ontvankelijk": "Niet-ontvankelijk",
+    "ingetrokken": "Ingetrokken",
+}
+KLACHT_UITKOMSTEN = {
+    "gegrond": "Gegrond",
+    "deels_gegrond": "Deels gegrond",
+    "ongegrond": "Ongegrond",
+    "ingetrokken": "Ingetrokken",
+}
+KLACHT_OVER = {"gemeente": "De gemeente", "aanbieder": "Een aanbieder"}
+KLACHT_ONDERWERPEN = {
+    "bejegening": "Bejegening",
+    "bereikbaarheid": "Bereikbaarheid",
+    "communicatie": "Communicatie en informatie",
+    "besluitvorming": "Besluitvorming",
+    "uitvoering": "Uitvoering van de zorg",
+    "overig": "Iets anders",
+}
+REDENEN_VERDAGING = {
+    "advies_nodig": "Advies nodig",
+    "hoorzitting": "Hoorzitting",
+    "aanvullende_stukken": "Aanvullende stukken nodig",
+    "complexiteit": "Ingewikkelde zaak",
+    "overig": "Anders",
+}
+REDENEN_WIJZIGING = {
+    "opschaling": "Meer ondersteuning",
+    "afschaling": "Minder ondersteuning",
+    "verlenging": "Verlenging",
+    "verkorting": "Verkorting",
+    "correctie": "Correctie",
 }
 VOORZIENING_STATUS = {"gepland": "Gepland", "actief": "Actief", "beeindigd": "Beëindigd"}
 EENHEDEN = {
@@ -230,6 +364,25 @@ VELD_NAMEN = {
     "controle_op": "controledatum",
     "interval_weken": "elke zoveel weken",
     "formulier": "Formulier",
+    "vorm": "Vorm",
+    "deelnemers": "Wie deden mee",
+    "clientondersteuning_gewezen_op": "Gewezen op cliëntondersteuning",
+    "verstuurd_op": "Verstuurd op",
+    "verzonden_op": "Verzonden op",
+    "leveringsvorm": "leveringsvorm",
+    "eigen_bijdrage": "eigen bijdrage",
+    "beschikking_id": "Beschikking",
+    "ter_post_op": "Op de post gedaan",
+    "adviescommissie": "Adviescommissie",
+    "bezwaar_id": "Bezwaar",
+    "besloten_op": "Besloten op",
+    "beschikking": "Nieuwe beschikking",
+    "reden_wijziging": "reden",
+    "klacht_id": "Klacht",
+    "over": "Over wie",
+    "onderwerpen": "Waarover",
+    "klachtadviescommissie": "Klachtadviescommissie",
+    "afgehandeld_op": "Afgehandeld op",
 }
 PATRONEN = {
     "productcode": "Een iWmo-productcode: 2 tot 5 cijfers of hoofdletters, zoals 02A01.",
@@ -283,17 +436,37 @@ def _nieuwe_pagina(sessie: Sessie, huishouden_id: str, plan_id: str) -> ActiePag
 # --- who sees which form (the service decides; this only keeps the page readable) -------------------------
 
 
-def toegestaan(gebruiker: Gebruiker, plan: dict[str, Any], regisseur: dict[str, Any]) -> list[str]:
+def toegestaan(
+    gebruiker: Gebruiker, plan: dict[str, Any], regisseur: dict[str, Any], h: dict[str, Any] | None = None
+) -> list[str]:
+    h = h or {}
     bewerken = gebruiker.rol in (Rol.beheer, Rol.lokale_kamer) or regisseur.get("team_id") in gebruiker.teams
     mag = {
         "bewerken": bewerken,
         "aanvragen": bewerken or gebruiker.rol == Rol.consulent,
         "beschikken": gebruiker.rol == Rol.consulent,
+        "bezwaar": gebruiker.rol in (Rol.consulent, Rol.beheer),
     }
-    acties = [naam for naam, a in ACTIES.items() if mag[a.wie]]
-    if plan.get("status") != "actief":  # under waakvlam only the check (a contactpoging) is work
-        acties = [a for a in acties if a == "contactpoging"]
+    acties = [naam for naam, a in ACTIES.items() if mag[a.wie] and _past(naam, h)]
+    if plan.get("status") != "actief":  # after closing: the check (a contactpoging), bezwaar and klacht
+        acties = [a for a in acties if a == "contactpoging" or ACTIES[a].na_afsluiten]
     return acties
+
+
+def _past(naam: str, h: dict[str, Any]) -> bool:
+    """A form about a beschikking, bezwaar or klacht only where the household has one to choose."""
+    nodig = {
+        "bezwaar": h.get("beschikkingen"),
+        "bezwaar_verdaging": _open_zaken(h, "bezwaren"),
+        "bezwaar_beslissing": _open_zaken(h, "bezwaren"),
+        "klacht_verdaging": _open_zaken(h, "klachten"),
+        "klacht_afhandeling": _open_zaken(h, "klachten"),
+    }
+    return bool(nodig.get(naam, True))
+
+
+def _open_zaken(h: dict[str, Any], soort: str) -> list[dict[str, Any]]:
+    return [z for z in h.get(soort) or [] if z.get("status") != "beslist"]
 
 
 def ziet_nog(gebruiker: Gebruiker, regisseur: dict[str, Any]) -> bool:
@@ -339,6 +512,22 @@ def keuzes(config_dir: Path, gemeente_code: str | None, h: dict[str, Any]) -> di
         "teams": {t.id: t.naam for t in g.teams} if g else {},
         "termijnen": {k: teksten.GRONDSLAGEN.get(k, k) for k in (g.termijnen if g else {})},
         "aanvragen": open_aanvragen,
+        "beschikkingen": {
+            str(b["beschikking_id"]): f"Beschikking van {teksten.datum_tekst(b.get('ingangsdatum'))}: "
+            + ", ".join(v.get("code", "") for v in b.get("voorzieningen") or [])
+            for b in h.get("beschikkingen") or []
+            if b.get("beschikking_id")
+        },
+        "bezwaren": {
+            str(z["bezwaar_id"]): f"Bezwaar ontvangen {teksten.datum_tekst(z.get('ontvangen_op'))}, beslissen voor "
+            f"{teksten.datum_tekst(z.get('beslissen_voor'))}"
+            for z in _open_zaken(h, "bezwaren")
+        },
+        "klachten": {
+            str(z["klacht_id"]): f"Klacht ontvangen {teksten.datum_tekst(z.get('ontvangen_op'))}, afhandelen voor "
+            f"{teksten.datum_tekst(z.get('afhandelen_voor'))}"
+            for z in _open_zaken(h, "klachten")
+        },
     }
 
 
@@ -352,7 +541,7 @@ def context(
     assert sessie.gebruiker
     plan, regisseur = h.get("plan") or {}, h.get("regisseur") or {}
     bericht, sessie.bericht = sessie.bericht, None
-    acties = toegestaan(sessie.gebruiker, plan, regisseur) if plan.get("plan_id") else []
+    acties = toegestaan(sessie.gebruiker, plan, regisseur, h) if plan.get("plan_id") else []
     if ingevuld is not None and ingevuld.actie in ACTIES and ingevuld.actie not in acties:
         acties.append(ingevuld.actie)  # a form that was sent (even forged) shows what came back
     pagina = _nieuwe_pagina(sessie, huishouden_id, str(plan.get("plan_id"))) if acties else None
@@ -364,6 +553,12 @@ def context(
         "overdracht": {"urgentie": "regulier", "termijn": "opvolging-10-werkdagen"},
         "regie": {"regisseur.soort": "professional"},
         "beschikking": {"ingangsdatum": vandaag},
+        "gesprek": {"datum": vandaag},
+        "verslag": {"verstuurd_op": vandaag},
+        "bezwaar": {"ontvangen_op": vandaag},
+        "bezwaar_beslissing": {"besloten_op": vandaag, "beschikking.ingangsdatum": vandaag},
+        "klacht": {"ontvangen_op": vandaag},
+        "klacht_afhandeling": {"afgehandeld_op": vandaag},
     }
     formulieren = {}
     for naam in acties:
@@ -401,6 +596,16 @@ def context(
         "FREQUENTIES": FREQUENTIES,
         "BELASTBAARHEID": BELASTBAARHEID,
         "MAX_RIJEN": MAX_RIJEN,
+        "GESPREKSVORMEN": GESPREKSVORMEN,
+        "DEELNEMERS": DEELNEMERS,
+        "LEVERINGSVORMEN": LEVERINGSVORMEN,
+        "EIGEN_BIJDRAGE": EIGEN_BIJDRAGE,
+        "BEZWAAR_UITKOMSTEN": BEZWAAR_UITKOMSTEN,
+        "KLACHT_UITKOMSTEN": KLACHT_UITKOMSTEN,
+        "KLACHT_OVER": KLACHT_OVER,
+        "KLACHT_ONDERWERPEN": KLACHT_ONDERWERPEN,
+        "REDENEN_VERDAGING": REDENEN_VERDAGING,
+        "REDENEN_WIJZIGING": REDENEN_WIJZIGING,
     }
 
 
@@ -469,7 +674,12 @@ async def voer_uit(request: Request, huishouden_id: str, naam: str, sessie: Aang
     async with pagina.sloten.setdefault(naam, asyncio.Lock()):  # a second click waits for the first
         if naam not in pagina.verstuurd:
             body, rijmap = BODIES[naam](waarden, rijen)
-            pad = f"/v1/plannen/{pagina.plan_id}/{actie.pad}"
+            try:  # an id in the path must be an id: nothing else travels into a URL
+                ids = {k: str(uuid.UUID(_w(waarden, k))) for k in actie.sleutels}
+            except ValueError:
+                fouten = {k: ["Kies een van de mogelijkheden."] for k in actie.sleutels}
+                return await _toon_opnieuw(request, sessie, huishouden_id, Ingevuld(naam, waarden, fouten, rijen), 422)
+            pad = f"/v1/plannen/{pagina.plan_id}/{actie.pad.format(**ids)}"
             try:
                 antwoord = await diensten_van(request).post("arrangement", pad, sessie.token, body)
             except DienstFout as fout:
@@ -531,7 +741,7 @@ def lees(form: FormData) -> tuple[Waarden, int]:
     for veld in form:
         if veld in ("csrf_token", "actie_sleutel", "stap", "aantal_rijen"):
             continue
-        if veld == "voorzieningen":  # the aanvraag's checkboxes
+        if veld in ("voorzieningen", "deelnemers", "onderwerpen"):  # groups of checkboxes
             waarden[veld] = [v.strip() for v in form.getlist(veld) if isinstance(v, str)]
         else:
             waarden[veld] = tekst(form, veld).strip()
@@ -656,11 +866,49 @@ def body_beschikking(waarden: Waarden, rijen: int) -> tuple[dict[str, Any], Rijm
         p = f"voorzieningen.{i}"
         if not _w(waarden, f"{p}.code"):
             continue
-        item = _zonder_leeg({"code": _w(waarden, f"{p}.code"), "productcode": _w(waarden, f"{p}.productcode")})
+        item = _zonder_leeg(
+            {
+                "code": _w(waarden, f"{p}.code"),
+                "productcode": _w(waarden, f"{p}.productcode"),
+                "leveringsvorm": _w(waarden, f"{p}.leveringsvorm"),
+                "eigen_bijdrage": _ja_nee(_w(waarden, f"{p}.eigen_bijdrage")),
+            }
+        )
         voorzieningen.append({**item, "omvang": _omvang(waarden, p)})  # required: the API names what is missing
         gebruikte.append(i)
-    body = _zonder_leeg({v: _w(waarden, v) for v in ("aanvraag_id", "ingangsdatum", "einddatum")})
+    body = _zonder_leeg({v: _w(waarden, v) for v in ("aanvraag_id", "ingangsdatum", "einddatum", "verzonden_op")})
     return {**body, "voorzieningen": voorzieningen}, {"voorzieningen": gebruikte}
+
+
+def body_gesprek(waarden: Waarden, rijen: int) -> tuple[dict[str, Any], Rijmap]:
+    body = _zonder_leeg({v: _w(waarden, v) for v in ("datum", "vorm", "clientondersteuning_gewezen_op")})
+    return {**body, "deelnemers": [d for d in waarden.get("deelnemers") or [] if d]}, {}
+
+
+def body_bezwaar(waarden: Waarden, rijen: int) -> tuple[dict[str, Any], Rijmap]:
+    body = _zonder_leeg({v: _w(waarden, v) for v in ("ontvangen_op", "ter_post_op")})
+    return _zonder_leeg({**body, "adviescommissie": _ja_nee(_w(waarden, "adviescommissie"))}), {}
+
+
+def body_beslissing(waarden: Waarden, rijen: int) -> tuple[dict[str, Any], Rijmap]:
+    """Gegrond: the beschikking as it now reads (one voorziening; more by a wijziging afterwards)."""
+    body: dict[str, Any] = _zonder_leeg({v: _w(waarden, v) for v in ("uitkomst", "besloten_op")})
+    if _w(waarden, "uitkomst") == "gegrond":
+        p = "beschikking.voorzieningen.0"
+        beschikking = _zonder_leeg(
+            {v: _w(waarden, f"beschikking.{v}") for v in ("ingangsdatum", "einddatum", "reden_wijziging")}
+        )
+        body["beschikking"] = {
+            **beschikking,
+            "voorzieningen": [_zonder_leeg({"code": _w(waarden, f"{p}.code"), "omvang": _omvang(waarden, p)})],
+        }
+    return body, {}
+
+
+def body_klacht(waarden: Waarden, rijen: int) -> tuple[dict[str, Any], Rijmap]:
+    body = _zonder_leeg({v: _w(waarden, v) for v in ("ontvangen_op", "over", "aanbieder_id")})
+    body["onderwerpen"] = [o for o in waarden.get("onderwerpen") or [] if o]
+    return _zonder_leeg({**body, "klachtadviescommissie": _ja_nee(_w(waarden, "klachtadviescommissie"))}), {}
 
 
 def body_afsluiten(waarden: Waarden, rijen: int) -> tuple[dict[str, Any], Rijmap]:
@@ -682,6 +930,14 @@ BODIES: dict[str, Callable[[Waarden, int], tuple[dict[str, Any], Rijmap]]] = {
     "aanvraag": body_aanvraag,
     "beschikking": body_beschikking,
     "afsluiten": body_afsluiten,
+    "gesprek": body_gesprek,
+    "verslag": _platte("verstuurd_op"),
+    "bezwaar": body_bezwaar,
+    "bezwaar_verdaging": _platte("reden"),
+    "bezwaar_beslissing": body_beslissing,
+    "klacht": body_klacht,
+    "klacht_verdaging": _platte("reden"),
+    "klacht_afhandeling": _platte("uitkomst", "afgehandeld_op"),
 }
 
 
@@ -692,8 +948,8 @@ def veldfouten(naam: str, api: dict[str, list[str]], rijmap: Rijmap) -> dict[str
     fouten: dict[str, list[str]] = {}
     for veld, meldingen in api.items():
         delen = veld.split(".")
-        if naam == "aanvraag" and delen[0] == "voorzieningen":
-            delen = delen[:1]
+        if (naam, delen[0]) in (("aanvraag", "voorzieningen"), ("gesprek", "deelnemers"), ("klacht", "onderwerpen")):
+            delen = delen[:1]  # one group of checkboxes
         elif len(delen) > 1 and delen[0] in rijmap and delen[1].isdigit():
             n, rijen = int(delen[1]), rijmap[delen[0]]
             delen[1] = str(rijen[n] if n < len(rijen) else n)

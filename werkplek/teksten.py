@@ -35,6 +35,13 @@ GRONDSLAGEN = {
     "opvolging-10-werkdagen": "Binnen 10 werkdagen terugbellen: gaat het goed?",
     "evaluatie": "Het plan evalueren op de afgesproken datum",
     "waakvlam": "Waakvlam: op de afgesproken datum nagaan hoe het gaat",
+    "herindicatie": "Herindicatie: opnieuw onderzoeken voor de beschikking afloopt",
+    "awb-bezwaar-6-weken": "Beslissen op bezwaar binnen 6 weken na de bezwaartermijn",
+    "awb-bezwaar-12-weken": "Beslissen op bezwaar binnen 12 weken na de bezwaartermijn (met adviescommissie)",
+    "awb-bezwaar-verdaagd": "Beslissen op bezwaar, verdaagd met 6 weken",
+    "awb-klacht-6-weken": "Klacht afhandelen binnen 6 weken na ontvangst",
+    "awb-klacht-10-weken": "Klacht afhandelen binnen 10 weken na ontvangst (met klachtadviescommissie)",
+    "awb-klacht-verdaagd": "Klacht afhandelen, verdaagd met 4 weken",
 }
 WETTELIJKE_BRONNEN = {
     "wmo-onderzoek-6-weken": "Wmo 2015 art. 2.3.2 lid 1",
@@ -43,6 +50,12 @@ WETTELIJKE_BRONNEN = {
     "wgs-eerste-gesprek-4-weken": "Wgs art. 4a",
     "wgs-crisis-3-werkdagen": "Wgs art. 4a",
     "jeugdwet-8-weken": "Awb art. 4:13",
+    "awb-bezwaar-6-weken": "Awb art. 7:10 lid 1",
+    "awb-bezwaar-12-weken": "Awb art. 7:10 lid 1",
+    "awb-bezwaar-verdaagd": "Awb art. 7:10 lid 3",
+    "awb-klacht-6-weken": "Awb art. 9:11 lid 1",
+    "awb-klacht-10-weken": "Awb art. 9:11 lid 1",
+    "awb-klacht-verdaagd": "Awb art. 9:11 lid 2",
 }
 TERMIJN_SOORTEN = {
     "doorverwijzing": "Nieuwe doorverwijzing oppakken",
@@ -50,6 +63,9 @@ TERMIJN_SOORTEN = {
     "beschikking": "Beschikking afgeven",
     "evaluatie": "Plan evalueren",
     "waakvlam": "Waakvlam-controle",
+    "herindicatie": "Herindicatie",
+    "bezwaar": "Beslissen op bezwaar",
+    "klacht": "Klacht afhandelen",
 }
 TIJDLIJN_SOORTEN = {
     "doorverwijzing": "Doorverwijzing",
@@ -58,6 +74,14 @@ TIJDLIJN_SOORTEN = {
     "plan-opgesteld": "Nieuwe versie van het plan",
     "aanvraag": "Aanvraag",
     "beschikking-afgegeven": "Beschikking afgegeven",
+    "gesprek": "Keukentafelgesprek",
+    "verslag": "Verslag van het onderzoek verstuurd",
+    "bezwaar": "Bezwaar ontvangen",
+    "bezwaar-verdaagd": "Beslissing op bezwaar verdaagd",
+    "bezwaar-beslist": "Beslist op bezwaar",
+    "klacht": "Klacht ontvangen",
+    "klacht-verdaagd": "Afhandeling van de klacht verdaagd",
+    "klacht-afgehandeld": "Klacht afgehandeld",
     "beschikking-gewijzigd": "Beschikking gewijzigd",
     "contactpoging": "Contactpoging",
     "warme-overdracht": "Warme overdracht",

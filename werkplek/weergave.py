@@ -24,6 +24,7 @@ def maak_templates() -> Jinja2Templates:
     env.autoescape = True
     env.trim_blocks, env.lstrip_blocks = True, True
     env.filters["datum"] = teksten.datum_tekst
+    env.filters["vertaal"] = lambda code, tabel: tabel.get(code, code)  # a code in words, from a table of them
     env.globals.update(
         CSRF_VELD=CSRF_VELD,
         ROL_TEKST={r.value: t for r, t in ROL_TEKST.items()},
