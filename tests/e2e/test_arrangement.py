@@ -455,6 +455,8 @@ async def test_beschikking_alleen_door_een_consulent_en_zij_haalt_de_termijn_van
             "wet": "wmo",
             "productcode": "02A01",
             "omvang": {"volume": 4.0, "eenheid": "uur", "frequentie": "week"},
+            "leveringsvorm": "zin",  # by default
+            "eigen_bijdrage": True,  # Wmo maatwerk, by default
         }
     ]
     assert afgegeven[1]["voorzieningen"][0]["omvang"]["volume"] == 6.0

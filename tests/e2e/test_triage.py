@@ -124,13 +124,15 @@ async def test_proef_geeft_het_besluit_en_verandert_niets(platform, token, datab
         )
     assert r.status_code == 200, r.text
     b = r.json()
-    # A zorgmelding by a neighbour on a Saturday: Meldpunt Zorg en Overlast, end of the Wednesday after.
+    # A zorgmelding by a neighbour on Saturday 14:00: Meldpunt Zorg en Overlast; 2 werkdagen would run to the
+    # end of the Wednesday after, but spoed is at most 48 hours: Monday 14:00, and the dry run says so.
     assert (b["regel_id"], b["team_id"], b["urgentie"]) == (
         "zorgmelding-ander",
         "gm0546-meldpunt-zorg-en-overlast",
         "spoed",
     )
-    assert b["termijn_tot"] == "2026-11-25T23:59:59+01:00"
+    assert (b["termijn_tot"], b["termijn_grondslag"]) == ("2026-11-23T14:00:00+01:00", "spoed-48-uur")
+    assert "48 uur" in b["toelichting"] and "outreach-2-werkdagen" in b["toelichting"]
     assert bekend.json()["regel_id"] == "bekend-huishouden"
     assert kapot.status_code == 422
     assert {e["veld"] for e in kapot.json()["errors"]} >= {"soort", "ontvangen_op"}
