@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from services.arrangement import handlers, schemas, usecases
+from services.arrangement import handlers, jobs, schemas, usecases
 from services.arrangement.domain import PlanStatus
 from shared.auth import Gebruiker, Rol
 from shared.events import DoorverwijzingGedaan
 from shared.levenscyclus import OngeldigeOvergang
 from shared.termijnen import TZ
-from shared.weigeringen import GeenToegang, NietGevonden
+from shared.weigeringen import GeenToegang, NietGevonden, OngeldigeInvoer
 from tests.support.gegevens import LEIDSCHENDAM, doorverwijzing
 from tests.usecases.conftest import outbox_van
 
@@ -274,6 +274,77 @@ async def test_beschikking_alleen_door_een_consulent_en_zij_haalt_de_termijn_van
         ctx, usecases.beschikking_wijzigen, ctx.gemeenten, CONSULENT, plan_id, beschikking.beschikking_id, wijziging
     )
     assert nieuw.versie == 2 and nieuw.aanvraag_id == aanvraag.aanvraag_id
+
+
+async def test_een_verlopen_beslistermijn_op_bezwaar_wordt_precies_eenmaal_gemeld(ctx, engine):
+    """The bezwaar's deadline is an ordinary termijn: termijnbewaking announces it once, and it stays open
+    work until the decision. Sent 20 weeks ago: the bezwaartermijn and 6 weeks after it have passed."""
+    _, plan_id = await nieuw_plan(ctx, engine)
+    verzonden = vandaag() - timedelta(weeks=20)
+    invoer = schemas.BeschikkingInvoer(
+        voorzieningen=[{"code": "begeleiding-individueel", "omvang": OMVANG}],
+        ingangsdatum=verzonden,
+        verzonden_op=verzonden,
+    )
+    beschikking, _ = await doe(ctx, usecases.beschikking_afgeven, ctx.gemeenten, CONSULENT, plan_id, invoer)
+    bezwaar = await doe(
+        ctx,
+        usecases.bezwaar_registreren,
+        ctx.gemeenten,
+        CONSULENT,
+        plan_id,
+        beschikking.beschikking_id,
+        schemas.BezwaarInvoer(ontvangen_op=verzonden + timedelta(weeks=2)),
+    )
+    assert bezwaar.tijdig and bezwaar.beslissen_voor < vandaag()
+    assert await jobs.bewaak_termijnen(ctx) >= 1
+    await jobs.bewaak_termijnen(ctx)
+    gemeld = await rijen(
+        engine,
+        "SELECT count(*) AS n FROM arrangement.outbox WHERE subject LIKE 'toegang.plannen.termijn-verstreken.%'"
+        " AND convert_from(payload, 'UTF8')::jsonb->'data'->>'bron_id' = :b",
+        b=str(bezwaar.bezwaar_id),
+    )
+    assert gemeld[0]["n"] == 1
+    with pytest.raises(OngeldigeInvoer):  # too late to postpone: the term has passed
+        await doe(
+            ctx, usecases.bezwaar_verdagen, CONSULENT, plan_id, bezwaar.bezwaar_id, schemas.Verdaging(reden="overig")
+        )
+    beslist = await doe(
+        ctx,
+        usecases.op_bezwaar_beslissen,
+        ctx.gemeenten,
+        CONSULENT,
+        plan_id,
+        bezwaar.bezwaar_id,
+        schemas.BezwaarBeslissing(uitkomst="ongegrond", besloten_op=vandaag()),
+    )
+    assert beslist.status.value == "beslist"
+    (termijn,) = await rijen(
+        engine, "SELECT status, verstreken_op FROM arrangement.termijnen WHERE bron_id = :b", b=bezwaar.bezwaar_id
+    )
+    assert termijn["status"] == "gehaald" and termijn["verstreken_op"] is not None  # met, but late
+
+
+async def test_een_aansluitende_beschikking_haalt_de_herindicatie(ctx, engine):
+    _, plan_id = await nieuw_plan(ctx, engine)
+    eerste = schemas.BeschikkingInvoer(
+        voorzieningen=[{"code": "begeleiding-individueel", "omvang": OMVANG}],
+        ingangsdatum=vandaag(),
+        einddatum=vandaag() + timedelta(weeks=26),
+    )
+    b, _ = await doe(ctx, usecases.beschikking_afgeven, ctx.gemeenten, CONSULENT, plan_id, eerste)
+    herindicatie = "SELECT status FROM arrangement.termijnen WHERE bron_id = :b AND soort = 'herindicatie'"
+    assert [r["status"] for r in await rijen(engine, herindicatie, b=b.beschikking_id)] == ["open"]
+    # Another voorziening does not continue it; the same one from the day after it ends does.
+    ander = schemas.BeschikkingInvoer(
+        voorzieningen=[{"code": "huishoudelijke-ondersteuning", "omvang": OMVANG}], ingangsdatum=vandaag()
+    )
+    await doe(ctx, usecases.beschikking_afgeven, ctx.gemeenten, CONSULENT, plan_id, ander)
+    assert [r["status"] for r in await rijen(engine, herindicatie, b=b.beschikking_id)] == ["open"]
+    vervolg = eerste.model_copy(update={"ingangsdatum": eerste.einddatum + timedelta(days=1), "einddatum": None})
+    await doe(ctx, usecases.beschikking_afgeven, ctx.gemeenten, CONSULENT, plan_id, vervolg)
+    assert [r["status"] for r in await rijen(engine, herindicatie, b=b.beschikking_id)] == ["gehaald"]
 
 
 async def test_werkvoorraad_en_inzage_in_het_verwerkingslog(ctx, engine):
