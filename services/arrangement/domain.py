@@ -1169,12 +1169,12 @@ class Huishoudplan:
         )
         return b
 
-    def verdaag_bezwaar(self, b: rb.Bezwaar, reden: str, vandaag: date, door: str) -> rb.Bezwaar:
+    def verdaag_bezwaar(self, b: rb.Bezwaar, reden: rb.RedenVerdaging, vandaag: date, door: str) -> rb.Bezwaar:
         """Once, with a reason, before the term runs out (Awb 7:10 lid 3)."""
         plan = self._vereis(*PlanStatus)
+        verdaagd = rb.verdaag_bezwaar(b, reden)  # once: a second time is not in the table (409)
         if vandaag > b.beslissen_voor:
             weiger_bij_fouten([(("reden",), "de beslistermijn is al verstreken; verdagen kan alleen daarvoor")])
-        verdaagd = rb.verdaag_bezwaar(b, reden)  # type: ignore[arg-type]  # checked by the schema
         self._verschuif(plan, "bezwaar", verdaagd.bezwaar_id, verdaagd.beslissen_voor, verdaagd.termijn_grondslag)
         self.wijzigingen += [
             BezwaarVastgelegd(plan, verdaagd, door, nieuw=False),
@@ -1250,12 +1250,12 @@ class Huishoudplan:
         )
         return k
 
-    def verdaag_klacht(self, k: rb.Klacht, reden: str, vandaag: date, door: str) -> rb.Klacht:
+    def verdaag_klacht(self, k: rb.Klacht, reden: rb.RedenVerdaging, vandaag: date, door: str) -> rb.Klacht:
         """Once, with a reason, before the term runs out (Awb 9:11 lid 2)."""
         plan = self._vereis(*PlanStatus)
+        verdaagd = rb.verdaag_klacht(k, reden)
         if vandaag > k.afhandelen_voor:
             weiger_bij_fouten([(("reden",), "de afhandeltermijn is al verstreken; verdagen kan alleen daarvoor")])
-        verdaagd = rb.verdaag_klacht(k, reden)  # type: ignore[arg-type]  # checked by the schema
         self._verschuif(plan, "klacht", k.klacht_id, verdaagd.afhandelen_voor, verdaagd.termijn_grondslag)
         self.wijzigingen += [
             KlachtVastgelegd(plan, verdaagd, door, nieuw=False),

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from services.arrangement.rechtsbescherming import RedenVerdaging
 from shared.events import PlanResultaat, Regisseur
 from shared.invoer import Code, Contactpoging, Invoer
 
@@ -220,8 +221,6 @@ class VerslagInvoer(Invoer):
 
 
 # --- bezwaar and klacht (rechtsbescherming.py) ------------------------------------------------------------
-
-RedenVerdaging = Literal["advies_nodig", "hoorzitting", "aanvullende_stukken", "complexiteit", "overig"]
 
 
 class BezwaarInvoer(Invoer):
