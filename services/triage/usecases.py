@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.triage import domain, schemas, tables
@@ -50,13 +50,14 @@ async def route_casus(uow: UnitOfWork, gemeenten: Gemeenten, event: Event[Signaa
     await _leg_besluit_vast(uow, event, c.casus_id, "signaalcasus", c.huishouden_id, besluit, c.wijk, c.ontvangen_op)
 
 
+REGISSEUR_VAN = select(tables.bekende_huishoudens.c.regisseur).where(
+    tables.bekende_huishoudens.c.huishouden_id == bindparam("huishouden_id"),
+    tables.bekende_huishoudens.c.afgesloten.is_(False),
+)  # built once: constructing a statement per event costs more than running it
+
+
 async def _regisseur_van(uow: UnitOfWork, huishouden_id: str) -> Regisseur | None:
-    b = tables.bekende_huishoudens
-    rij = (
-        await uow.session.execute(
-            select(b.c.regisseur).where(b.c.huishouden_id == huishouden_id, b.c.afgesloten.is_(False))
-        )
-    ).first()
+    rij = (await uow.session.execute(REGISSEUR_VAN, {"huishouden_id": huishouden_id})).first()
     return Regisseur.model_validate(rij.regisseur) if rij else None
 
 
@@ -72,22 +73,26 @@ async def _leg_besluit_vast(
 ) -> None:
     """The decision as triage keeps it (GET /v1/besluiten) and as it publishes it: doorverwijzing-gedaan."""
     doorverwijzing_id = nieuw_id()
-    await uow.session.execute(
-        tables.besluiten.insert().values(
-            doorverwijzing_id=doorverwijzing_id,
-            bron_id=bron_id,
-            bron_soort=bron_soort,
-            gemeente=event.gemeente,
-            huishouden_id=huishouden_id,
-            regel_id=besluit.regel_id,
-            route=besluit.route,
-            team_id=besluit.team_id,
-            urgentie=besluit.urgentie,
-            termijn_tot=besluit.termijn_tot,
-            termijn_grondslag=besluit.termijn_grondslag,
-            toelichting=besluit.toelichting,
-            feiten=besluit.feiten,
-        )
+    # Held back and written with the others of a group commit in one statement (UnitOfWork.voeg_later_toe):
+    # nothing in the transaction reads a decision back.
+    uow.voeg_later_toe(
+        tables.besluiten,
+        {
+            "doorverwijzing_id": doorverwijzing_id,
+            "bron_id": bron_id,
+            "bron_soort": bron_soort,
+            "gemeente": event.gemeente,
+            "huishouden_id": huishouden_id,
+            "regel_id": besluit.regel_id,
+            "route": besluit.route,
+            "team_id": besluit.team_id,
+            "urgentie": besluit.urgentie,
+            "termijn_tot": besluit.termijn_tot,
+            "termijn_grondslag": besluit.termijn_grondslag,
+            "toelichting": besluit.toelichting,
+            "feiten": besluit.feiten,
+        },
+        huishouden_id,
     )
     data = DoorverwijzingGedaan(
         doorverwijzing_id=doorverwijzing_id,
