@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -118,49 +119,60 @@ def inbox_opschonen(definitie: ServiceDefinitie, interval_s: float) -> Taak:
     return Taak("inbox-opschonen", interval_s, schoon_op)
 
 
-def metrieken_meten(definitie: ServiceDefinitie, m: metrics.Metrieken, interval_s: float) -> Taak:
-    """Sample what no message or request moves: the outbox, the durables, the DLQ, the service's own
-    gauges. A failed source counts in toegang_meting_mislukt and leaves the last value standing."""
+def _nats_op(ctx: Context) -> bool:
+    verbinding = ctx.broker._connection
+    return verbinding is not None and verbinding.is_connected
+
+
+def metrieken_meten(definitie: ServiceDefinitie, m: metrics.Metrieken, interval_s: float) -> list[Taak]:
+    """Sample what no message or request moves: the outbox and the service's own gauges from PostgreSQL,
+    the durables and the DLQ from JetStream. Two loops, so that JetStream's queries waiting out their
+    timeouts during a NATS outage never freeze the outbox's figures, which are what tells then. A failed
+    source counts in toegang_meting_mislukt and leaves the last value standing."""
     eigen = definitie.metingen(m) if definitie.metingen else None
     s = definitie.naam
 
-    async def meet(ctx: Context) -> None:
-        # Its queries every few seconds in every replica would bury the traces worth reading.
+    async def database(ctx: Context) -> None:
+        with suppress_instrumentation():  # its queries in every replica would bury the traces worth reading
+            op = await _database_op(ctx.uows.engine)
+            m.verbinding.labels(s, "database").set(op)
+            # NATS's state is read when /metrics is scraped: a sample could stand still during an outage.
+            m.verbinding.labels(s, "nats").set_function(lambda: float(_nats_op(ctx)))
+            if op:
+                await _meet(m, "outbox", partial(_outbox, ctx, definitie, m))
+                if eigen is not None:
+                    await _meet(m, "eigen", partial(eigen, ctx))
+
+    async def jetstream(ctx: Context) -> None:
         with suppress_instrumentation():
-            await _meet(ctx)
+            await _meet(m, "jetstream", partial(_durables, ctx, s, m))
 
-    async def _meet(ctx: Context) -> None:
-        database, verbinding = await _database_op(ctx.uows.engine), ctx.broker._connection
-        m.verbinding.labels(s, "database").set(database)
-        m.verbinding.labels(s, "nats").set(verbinding is not None and verbinding.is_connected)
-        if database:  # the outbox on its own: during a NATS outage its rows and age are what tells
-            try:
-                async with ctx.uows() as uow:
-                    outbox = await meet_outbox(uow, definitie.outbox)
-                m.outbox_rijen.labels(s).set(outbox.wachtend)
-                m.outbox_oudste.labels(s).set(outbox.oudste_leeftijd_s or 0.0)
-            except Exception as fout:
-                m.meting_mislukt.labels(s, "outbox").inc()
-                log.warning("meting mislukt", extra={"bron": "outbox", "fout": type(fout).__name__})
-        try:
-            js = ctx.broker.config.connection_state.stream
-            for d in await meet_durables(js, s):
-                m.wachtend.labels(s, d.durable).set(d.num_pending)
-                m.onbevestigd.labels(s, d.durable).set(d.num_ack_pending)
-                m.herbezorgd.labels(s, d.durable).set(d.redelivered)
-                m.ack_vloer.labels(s, d.durable).set(d.ack_vloer)
-            m.dlq_vermeldingen.labels(s).set(await dlq.aantal(js, s))
-        except Exception as fout:
-            m.meting_mislukt.labels(s, "jetstream").inc()
-            log.warning("meting mislukt", extra={"bron": "jetstream", "fout": type(fout).__name__})
-        if eigen is not None and database:
-            try:
-                await eigen(ctx)
-            except Exception as fout:
-                m.meting_mislukt.labels(s, "eigen").inc()
-                log.warning("meting mislukt", extra={"bron": "eigen", "fout": type(fout).__name__})
+    return [Taak("metrieken", interval_s, database), Taak("metrieken-jetstream", interval_s, jetstream)]
 
-    return Taak("metrieken", interval_s, meet)
+
+async def _meet(m: metrics.Metrieken, bron: str, meting: Callable[[], Awaitable[Any]]) -> None:
+    try:
+        await meting()
+    except Exception as fout:
+        m.meting_mislukt.labels(m.service, bron).inc()
+        log.warning("meting mislukt", extra={"bron": bron, "fout": type(fout).__name__})
+
+
+async def _outbox(ctx: Context, definitie: ServiceDefinitie, m: metrics.Metrieken) -> None:
+    async with ctx.uows() as uow:
+        outbox = await meet_outbox(uow, definitie.outbox)
+    m.outbox_rijen.labels(definitie.naam).set(outbox.wachtend)
+    m.outbox_oudste.labels(definitie.naam).set(outbox.oudste_leeftijd_s or 0.0)
+
+
+async def _durables(ctx: Context, s: str, m: metrics.Metrieken) -> None:
+    js = ctx.broker.config.connection_state.stream
+    for d in await meet_durables(js, s):
+        m.wachtend.labels(s, d.durable).set(d.num_pending)
+        m.onbevestigd.labels(s, d.durable).set(d.num_ack_pending)
+        m.herbezorgd.labels(s, d.durable).set(d.redelivered)
+        m.ack_vloer.labels(s, d.durable).set(d.ack_vloer)
+    m.dlq_vermeldingen.labels(s).set(await dlq.aantal(js, s))
 
 
 def platform_taken(
@@ -169,7 +181,7 @@ def platform_taken(
     """The service's own periodic jobs and those every service runs."""
     taken = [*definitie.taken, inbox_opschonen(definitie, instellingen.inbox_opschonen_interval_s)]
     if metrieken is not None:
-        taken.append(metrieken_meten(definitie, metrieken, instellingen.metriek_interval_s))
+        taken.extend(metrieken_meten(definitie, metrieken, instellingen.metriek_interval_s))
     return taken
 
 
