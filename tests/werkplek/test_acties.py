@@ -259,3 +259,59 @@ async def test_wijkcoach_ziet_geen_beschikking_en_zijn_vervalste_post_weigert_de
     assert b["voorzieningen"][0]["code"] == "huishoudelijke-ondersteuning"
     assert b["voorzieningen"][0]["omvang"] == {"volume": 3.0, "eenheid": "uur", "frequentie": "week"}
     assert [a["status"] for a in h["aanvragen"]] == ["beschikt"]
+
+
+async def test_een_vervalst_id_van_een_bezwaar_komt_nooit_in_een_url(platform, token, werkplek):
+    """The bezwaar's forms name a beschikking or bezwaar in arrangement's path: only an id travels there.
+    A forged value (a path, a query) is refused next to its field before any request; a wijkcoach gets no
+    bezwaar form at all; a consulent registers one against the beschikking he chose."""
+    huishouden_id, team = await _huishouden_met_plan(platform, token)
+    async with httpx.AsyncClient() as http:
+        plan_id = (await _api_huishouden(platform, token, huishouden_id))["plan"]["plan_id"]
+        b = await http.post(
+            platform.urls["arrangement"] + f"/v1/plannen/{plan_id}/beschikkingen",
+            json={
+                "voorzieningen": [
+                    {
+                        "code": "huishoudelijke-ondersteuning",
+                        "omvang": {"volume": 2, "eenheid": "uur", "frequentie": "week"},
+                    }
+                ],
+                "ingangsdatum": _vandaag().isoformat(),
+            },
+            headers=token("consulent", teams=[CONSULENTEN]),
+        )
+        assert b.status_code == 201, b.text
+    async with werkplek() as w:
+        await log_in(w, rol="wijkcoach", gemeente="GM1916", team=team)
+        pagina = (await w.get(f"/huishoudens/{huishouden_id}")).text
+        # The plan's own team may record a gesprek (as an aanvraag), but a bezwaar is for a consulent or beheer.
+        assert "/acties/gesprek" in pagina and "/acties/bezwaar" not in pagina
+    async with werkplek() as w:
+        await log_in(w, rol="consulent", gemeente="GM1916", team=CONSULENTEN)
+        pagina = (await w.get(f"/huishoudens/{huishouden_id}")).text
+        assert "/acties/bezwaar" in pagina and "/acties/bezwaar_beslissing" not in pagina  # no open bezwaar yet
+        for vervalst in ("../../beheer/dlq/1/replay", f"{b.json()['beschikking_id']}?x=1", ""):
+            r = await _stuur(w, huishouden_id, "bezwaar", pagina, beschikking_id=vervalst, ontvangen_op="")
+            assert r.status_code == 422, vervalst
+            _fout_bij(r, "bezwaar-beschikking_id-fout")
+        assert (await _api_huishouden(platform, token, huishouden_id))["bezwaren"] == []
+        r = await _stuur(
+            w,
+            huishouden_id,
+            "bezwaar",
+            pagina,
+            beschikking_id=b.json()["beschikking_id"],
+            ontvangen_op=_vandaag().isoformat(),
+            adviescommissie="nee",
+        )
+        assert r.status_code == 303, r.text[:2000]
+        na = (await w.get(f"/huishoudens/{huishouden_id}")).text
+        assert "Het bezwaar is geregistreerd." in na and "Awb art. 7:10 lid 1" in na
+        assert "/acties/bezwaar_beslissing" in na and "/acties/bezwaar_verdaging" in na
+    [bezwaar] = (await _api_huishouden(platform, token, huishouden_id))["bezwaren"]
+    assert (bezwaar["beschikking_id"], bezwaar["tijdig"], bezwaar["adviescommissie"]) == (
+        b.json()["beschikking_id"],
+        True,
+        False,
+    )
