@@ -76,9 +76,6 @@ class Bundel:
     async def _werk(self) -> None:
         while True:
             berichten = [await self._wachtrij.get()]
-            # One turn of the loop first: the workers FastStream handed the rest of a fetched batch to are
-            # ready to run and join this bundle, instead of waiting for the next one after a bundle of one.
-            await asyncio.sleep(0)
             while len(berichten) < self.max_grootte and not self._wachtrij.empty():
                 berichten.append(self._wachtrij.get_nowait())
             try:
