@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import asdict
 from typing import Annotated, Concatenate, ParamSpec, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from services.arrangement import schemas, usecases
 from services.arrangement.domain import Beschikking
-from services.arrangement.rechtsbescherming import Bezwaar, Klacht, bezwaar_uit, klacht_uit
+from services.arrangement.rechtsbescherming import Bezwaar, Klacht, bezwaar_uit, klacht_uit, rij_van
 from shared.auth import MEDEWERKERS, Gebruiker, Rol, vereist
 from shared.db import UnitOfWork
 from shared.http import fouten
@@ -300,9 +299,7 @@ async def handel_klacht_af(
 
 
 def _bezwaar(b: Bezwaar) -> dict:
-    return {
-        **{k: v for k, v in asdict(b).items() if k != "status"},
-        "status": b.status.value,
+    return rij_van(b) | {
         "te_laat": not b.tijdig,
         "bezwaartermijn_tot": b.bezwaartermijn_tot,
         "beslissen_voor": b.beslissen_voor,
@@ -311,12 +308,7 @@ def _bezwaar(b: Bezwaar) -> dict:
 
 
 def _klacht(k: Klacht) -> dict:
-    return {
-        **{n: v for n, v in asdict(k).items() if n != "status"},
-        "status": k.status.value,
-        "afhandelen_voor": k.afhandelen_voor,
-        "termijn_grondslag": k.termijn_grondslag,
-    }
+    return rij_van(k) | {"afhandelen_voor": k.afhandelen_voor, "termijn_grondslag": k.termijn_grondslag}
 
 
 # --- working the case --------------------------------------------------------------------------------------

@@ -636,19 +636,11 @@ class VerslagVastgelegd:
 
 
 @dataclass(frozen=True)
-class BezwaarVastgelegd:
-    """A new bezwaar (`nieuw`) or its new state."""
+class ZaakVastgelegd:
+    """A new bezwaar or klacht (`nieuw`), or its new state."""
 
     plan: Plan
-    bezwaar: rb.Bezwaar
-    door: str
-    nieuw: bool
-
-
-@dataclass(frozen=True)
-class KlachtVastgelegd:
-    plan: Plan
-    klacht: rb.Klacht
+    zaak: rb.Zaak
     door: str
     nieuw: bool
 
@@ -695,8 +687,7 @@ Wijziging = (
     | EvaluatieVastgelegd
     | GesprekVastgelegd
     | VerslagVastgelegd
-    | BezwaarVastgelegd
-    | KlachtVastgelegd
+    | ZaakVastgelegd
     | TermijnVerschoven
 )
 
@@ -1150,7 +1141,7 @@ class Huishoudplan:
         )
         details = {"beschikking_id": str(beschikking_id), "tijdig": b.tijdig, "door": door}
         self.wijzigingen += [
-            BezwaarVastgelegd(plan, b, door, nieuw=True),
+            ZaakVastgelegd(plan, b, door, nieuw=True),
             TermijnenGesteld(plan, (termijn,)),
             OpTijdlijn(plan, "bezwaar", details, bron_id=b.bezwaar_id),
         ]
@@ -1169,16 +1160,19 @@ class Huishoudplan:
         )
         return b
 
-    def verdaag_bezwaar(self, b: rb.Bezwaar, reden: rb.RedenVerdaging, vandaag: date, door: str) -> rb.Bezwaar:
-        """Once, with a reason, before the term runs out (Awb 7:10 lid 3)."""
+    def verdaag(self, zaak: rb.Z, reden: rb.RedenVerdaging, vandaag: date, door: str) -> rb.Z:
+        """A bezwaar's decision by 6 weeks, a klacht's handling by 4: once, with a reason, before the term
+        runs out (Awb 7:10 lid 3, 9:11 lid 2). The open termijn moves with it."""
         plan = self._vereis(*PlanStatus)
-        verdaagd = rb.verdaag_bezwaar(b, reden)  # once: a second time is not in the table (409)
-        if vandaag > b.beslissen_voor:
-            weiger_bij_fouten([(("reden",), "de beslistermijn is al verstreken; verdagen kan alleen daarvoor")])
-        self._verschuif(plan, "bezwaar", verdaagd.bezwaar_id, verdaagd.beslissen_voor, verdaagd.termijn_grondslag)
+        verdaagd = rb.verdaag(zaak, reden)  # once: a second time is not in the table (409)
+        if vandaag > zaak.termijn_op:
+            weiger_bij_fouten([(("reden",), "de termijn is al verstreken; verdagen kan alleen daarvoor")])
+        tot = einde_van(verdaagd.termijn_op)
+        soort: TermijnSoort = "bezwaar" if isinstance(zaak, rb.Bezwaar) else "klacht"
         self.wijzigingen += [
-            BezwaarVastgelegd(plan, verdaagd, door, nieuw=False),
-            OpTijdlijn(plan, "bezwaar-verdaagd", {"reden": reden, "door": door}, bron_id=b.bezwaar_id),
+            TermijnVerschoven(plan.plan_id, soort, zaak.zaak_id, tot, verdaagd.termijn_grondslag),
+            ZaakVastgelegd(plan, verdaagd, door, nieuw=False),
+            OpTijdlijn(plan, f"{soort}-verdaagd", {"reden": reden, "door": door}, bron_id=zaak.zaak_id),
         ]
         return verdaagd
 
@@ -1195,7 +1189,7 @@ class Huishoudplan:
             ).versie
             beslist = replace(beslist, nieuwe_beschikking_versie=nieuwe_versie)
         self.wijzigingen += [
-            BezwaarVastgelegd(plan, beslist, door, nieuw=False),
+            ZaakVastgelegd(plan, beslist, door, nieuw=False),
             TermijnenGesloten(plan.plan_id, ("bezwaar",), bron_id=b.bezwaar_id),
             OpTijdlijn(plan, "bezwaar-beslist", {"uitkomst": invoer.uitkomst, "door": door}, bron_id=b.bezwaar_id),
         ]
@@ -1229,7 +1223,7 @@ class Huishoudplan:
             "klacht", k.klacht_id, k.termijn_grondslag, einde_van(k.afhandelen_voor), plan.regisseur.team_id
         )
         self.wijzigingen += [
-            KlachtVastgelegd(plan, k, door, nieuw=True),
+            ZaakVastgelegd(plan, k, door, nieuw=True),
             TermijnenGesteld(plan, (termijn,)),
             OpTijdlijn(
                 plan, "klacht", {"over": k.over, "onderwerpen": list(k.onderwerpen), "door": door}, bron_id=k.klacht_id
@@ -1250,24 +1244,11 @@ class Huishoudplan:
         )
         return k
 
-    def verdaag_klacht(self, k: rb.Klacht, reden: rb.RedenVerdaging, vandaag: date, door: str) -> rb.Klacht:
-        """Once, with a reason, before the term runs out (Awb 9:11 lid 2)."""
-        plan = self._vereis(*PlanStatus)
-        verdaagd = rb.verdaag_klacht(k, reden)
-        if vandaag > k.afhandelen_voor:
-            weiger_bij_fouten([(("reden",), "de afhandeltermijn is al verstreken; verdagen kan alleen daarvoor")])
-        self._verschuif(plan, "klacht", k.klacht_id, verdaagd.afhandelen_voor, verdaagd.termijn_grondslag)
-        self.wijzigingen += [
-            KlachtVastgelegd(plan, verdaagd, door, nieuw=False),
-            OpTijdlijn(plan, "klacht-verdaagd", {"reden": reden, "door": door}, bron_id=k.klacht_id),
-        ]
-        return verdaagd
-
     def handel_klacht_af(self, k: rb.Klacht, invoer: KlachtAfhandeling, door: str) -> rb.Klacht:
         plan = self._vereis(*PlanStatus)
         af = rb.handel_klacht_af(k, invoer.uitkomst, invoer.afgehandeld_op)
         self.wijzigingen += [
-            KlachtVastgelegd(plan, af, door, nieuw=False),
+            ZaakVastgelegd(plan, af, door, nieuw=False),
             TermijnenGesloten(plan.plan_id, ("klacht",), bron_id=k.klacht_id),
             OpTijdlijn(plan, "klacht-afgehandeld", {"uitkomst": invoer.uitkomst, "door": door}, bron_id=k.klacht_id),
         ]
@@ -1279,13 +1260,10 @@ class Huishoudplan:
                 uitkomst=invoer.uitkomst,
                 afgehandeld_op=invoer.afgehandeld_op,
                 op_tijd=invoer.afgehandeld_op <= k.afhandelen_voor,
-                verdaagd=k.reden_verdaging is not None,
+                verdaagd=k.verdaagd,
             )
         )
         return af
-
-    def _verschuif(self, plan: Plan, soort: TermijnSoort, bron_id: uuid.UUID, tot: date, grondslag: str) -> None:
-        self.wijzigingen.append(TermijnVerschoven(plan.plan_id, soort, bron_id, einde_van(tot), grondslag))
 
     # --- working the case ------------------------------------------------------------------------------
 

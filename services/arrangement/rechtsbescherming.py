@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from shared.ids import nieuw_id
 from shared.invoer import Fouten
@@ -74,6 +74,16 @@ class Bezwaar:
     reden_verdaging: RedenVerdaging | None = None
     nieuwe_beschikking_versie: int | None = None
 
+    soort: ClassVar[str] = "bezwaar"  # what it is called in the timeline and among the termijnen
+
+    @property
+    def zaak_id(self) -> uuid.UUID:
+        return self.bezwaar_id
+
+    @property
+    def termijn_op(self) -> date:
+        return self.beslissen_voor
+
     @property
     def bezwaartermijn_tot(self) -> date:
         return bezwaartermijn_einde(self.verzonden_op)
@@ -119,11 +129,6 @@ def registreer_bezwaar(
     )
 
 
-def verdaag_bezwaar(b: Bezwaar, reden: RedenVerdaging) -> Bezwaar:
-    """Once (Awb 7:10 lid 3): a second postponement is not in the table."""
-    return replace(b, status=LEVENSCYCLUS_BEZWAAR.ga_naar(b.status, ZaakStatus.verdaagd), reden_verdaging=reden)
-
-
 def beslis_op_bezwaar(b: Bezwaar, uitkomst: BezwaarUitkomst, besloten_op: date, met_beschikking: bool) -> Bezwaar:
     """A gegrond bezwaar comes with the new beschikking it leads to (the caller links its version); the
     others must not come with one."""
@@ -162,15 +167,27 @@ class Klacht:
     afgehandeld_op: date | None = None
     reden_verdaging: RedenVerdaging | None = None
 
+    soort: ClassVar[str] = "klacht"
+
+    @property
+    def zaak_id(self) -> uuid.UUID:
+        return self.klacht_id
+
+    @property
+    def verdaagd(self) -> bool:
+        return self.reden_verdaging is not None
+
     @property
     def afhandelen_voor(self) -> date:
-        return afhandeltermijn_klacht(self.ontvangen_op, self.klachtadviescommissie, self.reden_verdaging is not None)
+        return afhandeltermijn_klacht(self.ontvangen_op, self.klachtadviescommissie, self.verdaagd)
+
+    @property
+    def termijn_op(self) -> date:
+        return self.afhandelen_voor
 
     @property
     def termijn_grondslag(self) -> str:
-        if self.reden_verdaging is not None:
-            return GRONDSLAG_KLACHT_VERDAAGD
-        return GRONDSLAG_KLACHT[self.klachtadviescommissie]
+        return GRONDSLAG_KLACHT_VERDAAGD if self.verdaagd else GRONDSLAG_KLACHT[self.klachtadviescommissie]
 
 
 def registreer_klacht(
@@ -191,11 +208,6 @@ def registreer_klacht(
     return Klacht(nieuw_id(), plan_id, ontvangen_op, over, aanbieder_id, onderwerpen, klachtadviescommissie)
 
 
-def verdaag_klacht(k: Klacht, reden: RedenVerdaging) -> Klacht:
-    """Once (Awb 9:11 lid 2)."""
-    return replace(k, status=LEVENSCYCLUS_KLACHT.ga_naar(k.status, ZaakStatus.verdaagd), reden_verdaging=reden)
-
-
 def handel_klacht_af(k: Klacht, uitkomst: KlachtUitkomst, afgehandeld_op: date) -> Klacht:
     status = LEVENSCYCLUS_KLACHT.ga_naar(k.status, ZaakStatus.beslist)
     if afgehandeld_op < k.ontvangen_op:
@@ -206,6 +218,17 @@ def handel_klacht_af(k: Klacht, uitkomst: KlachtUitkomst, afgehandeld_op: date) 
         uitkomst=uitkomst,
         afgehandeld_op=afgehandeld_op,
     )
+
+
+Zaak = Bezwaar | Klacht
+Z = TypeVar("Z", Bezwaar, Klacht)
+LEVENSCYCLUS = {"bezwaar": LEVENSCYCLUS_BEZWAAR, "klacht": LEVENSCYCLUS_KLACHT}
+
+
+def verdaag(zaak: Z, reden: RedenVerdaging) -> Z:
+    """Once (Awb 7:10 lid 3, 9:11 lid 2): a second postponement is not in the table."""
+    status = LEVENSCYCLUS[zaak.soort].ga_naar(zaak.status, ZaakStatus.verdaagd)
+    return replace(zaak, status=status, reden_verdaging=reden)
 
 
 # --- from a stored row ------------------------------------------------------------------------------------
@@ -221,3 +244,8 @@ def bezwaar_uit(rij: Mapping[Any, Any]) -> Bezwaar:
 def klacht_uit(rij: Mapping[Any, Any]) -> Klacht:
     velden = {k: v for k, v in rij.items() if k not in BIJ_DE_RIJ}
     return Klacht(**{**velden, "status": ZaakStatus(rij["status"]), "onderwerpen": tuple(rij["onderwerpen"])})
+
+
+def rij_van(zaak: Zaak) -> dict[str, Any]:
+    """The case as its table holds it (who recorded it, the repository adds)."""
+    return {**asdict(zaak), "status": zaak.status.value}

@@ -355,10 +355,8 @@ async def _schrijf(uow: UnitOfWork, w: domain.Wijziging) -> int:
                 tables.verslagen,
                 {"verslag_id": verslag_id, "plan_id": plan.plan_id, "verstuurd_op": verstuurd_op, "door": door},
             )
-        case domain.BezwaarVastgelegd(plan, bezwaar, door, nieuw):
-            await _zaak(s, tables.bezwaren, "bezwaar_id", _bezwaarrij(bezwaar), door, nieuw)
-        case domain.KlachtVastgelegd(plan, klacht, door, nieuw):
-            await _zaak(s, tables.klachten, "klacht_id", _klachtrij(klacht), door, nieuw)
+        case domain.ZaakVastgelegd(plan, zaak, door, nieuw):
+            await _zaak(s, zaak, door, nieuw)
         case domain.TermijnVerschoven(plan_id, soort, bron_id, tot, grondslag):
             await s.execute(
                 update(t)
@@ -372,44 +370,16 @@ async def _schrijf(uow: UnitOfWork, w: domain.Wijziging) -> int:
     return 0
 
 
-async def _zaak(s, tabel: Table, sleutel: str, rij: dict[str, Any], door: str, nieuw: bool) -> None:
+ZAKEN = {"bezwaar": (tables.bezwaren, "bezwaar_id"), "klacht": (tables.klachten, "klacht_id")}
+
+
+async def _zaak(s, zaak: rb.Zaak, door: str, nieuw: bool) -> None:
+    tabel, sleutel = ZAKEN[zaak.soort]
+    rij = rb.rij_van(zaak)
     if nieuw:
         await s.execute(tabel.insert().values(**rij, door=door))
     else:
         await s.execute(update(tabel).where(tabel.c[sleutel] == rij[sleutel]).values(**rij))
-
-
-def _bezwaarrij(b: rb.Bezwaar) -> dict[str, Any]:
-    return {
-        "bezwaar_id": b.bezwaar_id,
-        "plan_id": b.plan_id,
-        "beschikking_id": b.beschikking_id,
-        "verzonden_op": b.verzonden_op,
-        "ontvangen_op": b.ontvangen_op,
-        "adviescommissie": b.adviescommissie,
-        "tijdig": b.tijdig,
-        "status": b.status.value,
-        "reden_verdaging": b.reden_verdaging,
-        "uitkomst": b.uitkomst,
-        "besloten_op": b.besloten_op,
-        "nieuwe_beschikking_versie": b.nieuwe_beschikking_versie,
-    }
-
-
-def _klachtrij(k: rb.Klacht) -> dict[str, Any]:
-    return {
-        "klacht_id": k.klacht_id,
-        "plan_id": k.plan_id,
-        "ontvangen_op": k.ontvangen_op,
-        "over": k.over,
-        "aanbieder_id": k.aanbieder_id,
-        "onderwerpen": list(k.onderwerpen),
-        "klachtadviescommissie": k.klachtadviescommissie,
-        "status": k.status.value,
-        "reden_verdaging": k.reden_verdaging,
-        "uitkomst": k.uitkomst,
-        "afgehandeld_op": k.afgehandeld_op,
-    }
 
 
 async def laad_bezwaar(uow: UnitOfWork, plan_id: uuid.UUID, bezwaar_id: uuid.UUID) -> rb.Bezwaar | None:

@@ -220,8 +220,7 @@ async def bezwaar_verdagen(
     nu: datetime | None = None,
 ) -> Bezwaar:
     async with _wijziging(uow, plan_id, gebruiker, mag_bezwaar) as (hp, _):
-        b = await _bezwaar(uow, plan_id, bezwaar_id)
-        return hp.verdaag_bezwaar(b, invoer.reden, _vandaag(nu), gebruiker.actor)
+        return hp.verdaag(await _bezwaar(uow, plan_id, bezwaar_id), invoer.reden, _vandaag(nu), gebruiker.actor)
 
 
 async def op_bezwaar_beslissen(
@@ -265,7 +264,7 @@ async def klacht_verdagen(
     nu: datetime | None = None,
 ) -> Klacht:
     async with _wijziging(uow, plan_id, gebruiker, mag_aanvragen) as (hp, _):
-        return hp.verdaag_klacht(await _klacht(uow, plan_id, klacht_id), invoer.reden, _vandaag(nu), gebruiker.actor)
+        return hp.verdaag(await _klacht(uow, plan_id, klacht_id), invoer.reden, _vandaag(nu), gebruiker.actor)
 
 
 async def klacht_afhandelen(
