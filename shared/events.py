@@ -278,6 +278,88 @@ class SignaalAfgehandeld(Data):
     resultaat: str
 
 
+# --- additions of issue 18: lichte contacten, 18-/18+ and doorzettingsmacht -----------------------------
+
+LichtContactUitkomst = Literal["beantwoord", "verwezen_voorliggend_veld", "melding_gemaakt"]
+Maand = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+EscalatieReden = Literal[
+    "termijn_verstreken",
+    "geen_voortgang",
+    "partners_niet_eens",
+    "inwoner_niet_bereikbaar",
+    "aanbod_ontbreekt",
+    "zorgen_over_veiligheid",
+]
+EscalatieInstructie = Literal[
+    "plan_bijstellen",
+    "partners_bijeenroepen",
+    "opnieuw_contact_zoeken",
+    "voorziening_inzetten",
+    "opschalen_zorg_en_veiligheid",
+    "afsluiten_met_waakvlam",
+]
+
+
+class LichtContactGeregistreerd(Data):
+    """Addition: a question answered at the front desk, registered without personal data and without a
+    dossier: the facts that are counted (channel, themes, outcome, wijk when given)."""
+
+    contact_id: uuid.UUID
+    gemeente: GmCode
+    geregistreerd_op: AwareDatetime
+    kanaal: str
+    wijk: str | None
+    themas: list[str]
+    uitkomst: LichtContactUitkomst
+    # With `verwezen_voorliggend_veld`: the aanbieder of the sociale kaart.
+    aanbieder_id: str | None = None
+    melding_id: uuid.UUID | None = None
+
+
+class LichtContactOmgezet(Data):
+    """Addition: more was needed; the contact became a melding (its melding-geregistreerd has the rest)."""
+
+    contact_id: uuid.UUID
+    melding_id: uuid.UUID
+    omgezet_op: AwareDatetime
+
+
+class JongereWordtAchttien(Data):
+    """Addition: a member of a household turns 18 in `achttien_in` (a month, never the birth date);
+    published once per person, `jeugd.overgang_maanden_vooraf` months before."""
+
+    huishouden_id: Sleutel
+    persoon_sleutel: Sleutel
+    achttien_in: Maand
+
+
+class EscalatieIngediend(Data):
+    """Addition: a stuck case goes to whoever holds doorzettingsmacht (the Lokale Kamer or a team lead)."""
+
+    escalatie_id: uuid.UUID
+    plan_id: uuid.UUID
+    huishouden_id: Sleutel
+    reden: EscalatieReden
+    # `regisseur`: asked for; `termijnbewaking`: a deadline stayed overdue.
+    door: Literal["regisseur", "termijnbewaking"]
+    van_team_id: str | None
+    naar_team_id: str
+    ingediend_op: AwareDatetime
+    beslissen_voor: date
+    # With `termijnbewaking`: the legal basis of the deadline that stayed overdue.
+    termijn_grondslag: str | None = None
+
+
+class EscalatieBehandeld(Data):
+    escalatie_id: uuid.UUID
+    plan_id: uuid.UUID
+    huishouden_id: Sleutel
+    uitkomst: Literal["regie_genomen", "teruggegeven"]
+    instructie: EscalatieInstructie | None = None
+    behandeld_op: AwareDatetime
+    op_tijd: bool
+
+
 class EventType(BaseModel):
     """One row of the contract's event table."""
 
@@ -310,6 +392,11 @@ _TABEL: list[tuple[type[Data], str, str, str]] = [
     (KlachtAfgehandeld, "plannen.klacht-afgehandeld", "toegang.plannen.klacht-afgehandeld", "arrangement"),
     (MeldingOpgepakt, "meldingen.melding-opgepakt", "toegang.meldingen.opgepakt", "intake"),
     (SignaalAfgehandeld, "signalen.signaal-afgehandeld", "toegang.signalen.afgehandeld", "signalering"),
+    (LichtContactGeregistreerd, "meldingen.licht-contact-geregistreerd", "toegang.meldingen.licht-contact", "intake"),
+    (LichtContactOmgezet, "meldingen.licht-contact-omgezet", "toegang.meldingen.licht-contact-omgezet", "intake"),
+    (JongereWordtAchttien, "meldingen.jongere-wordt-achttien", "toegang.meldingen.wordt-achttien", "intake"),
+    (EscalatieIngediend, "plannen.escalatie-ingediend", "toegang.plannen.escalatie-ingediend", "arrangement"),
+    (EscalatieBehandeld, "plannen.escalatie-behandeld", "toegang.plannen.escalatie-behandeld", "arrangement"),
 ]
 
 EVENT_TYPES: dict[type[Data], EventType] = {

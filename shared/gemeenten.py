@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from shared.regels import PartnerType, Regel, Route, SignaalSoort, controleer_regels
 from shared.termijnen import SPOED_GRONDSLAG, SPOED_UREN
+from shared.zrm import ZRM_DOMEINEN
 
 __all__ = ["ConfigFout", "Gemeente", "Gemeenten", "PartnerType", "Regel", "Route", "SignaalSoort", "laad_gemeenten"]
 
@@ -116,6 +117,49 @@ class Wmo(Strict):
     herindicatie_weken_vooraf: int = Field(8, ge=1, le=52)
 
 
+class Jeugd(Strict):
+    """From 18- to 18+: how long before a young person's 18th birthday the transition starts."""
+
+    overgang_maanden_vooraf: int = Field(6, ge=1, le=24)
+
+
+class Doorzettingsmacht(Strict):
+    """Where stuck cases go (DOMAIN.md, "Doorzettingsmacht"): the Lokale Kamer (GM1916) or the gemeente's
+    team lead. An overdue deadline escalates by itself this many werkdagen after it passed."""
+
+    team: Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
+    escaleren_na_werkdagen: int = Field(5, ge=0, le=60)
+    # The escalation itself is a deadline for that team: decide (take the regie or give it back) within.
+    beslissen_binnen_werkdagen: int = Field(5, ge=1, le=60)
+
+
+class Contactgegevens(Strict):
+    """How to reach an organisation of the sociale kaart: never a resident's."""
+
+    telefoon: Annotated[str, Field(pattern=r"^[0-9 +()-]{6,20}$")] | None = None
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")] | None = None
+    website: Annotated[str, Field(pattern=r"^https://")] | None = None
+    bezoekadres: str | None = None
+
+
+class Aanbieder(Strict):
+    """An entry of the sociale kaart: an organisation of the voorliggend veld (or beyond) and its offer."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
+    naam: str
+    aanbod: str
+    # Levensgebieden (the ZRM domains) it helps with.
+    themas: list[str] = Field(min_length=1)
+    # Empty: the whole gemeente.
+    wijken: list[str] = []
+    contact: Contactgegevens
+    # True: a referral needs a beschikking first (maatwerk); false: the inwoner can go there directly.
+    beschikking_nodig: bool = False
+
+    def past(self, thema: str | None, wijk: str | None) -> bool:
+        return (thema is None or thema in self.themas) and (wijk is None or not self.wijken or wijk in self.wijken)
+
+
 class Werkplek(Strict):
     """How the werkplek looks for this gemeente's staff: its name in the header and its own design tokens."""
 
@@ -134,6 +178,9 @@ class Gemeente(Strict):
     voorzieningen: list[Voorziening] = []
     bewaartermijnen: Bewaartermijnen = Bewaartermijnen()
     wmo: Wmo = Wmo()
+    jeugd: Jeugd = Jeugd()
+    doorzettingsmacht: Doorzettingsmacht | None = None
+    sociale_kaart: list[Aanbieder] = []
     signalering: Signalering = Signalering()
     termijnen: dict[str, Termijnnorm] = Field(min_length=1)
     regels: list[Regel] = Field(min_length=1)
@@ -159,6 +206,9 @@ class Gemeente(Strict):
         for team in self.teams:
             routes.setdefault(team.route, set()).update(team.wijken or [None])
         self._spoed_heeft_zijn_grondslag()
+        self._sociale_kaart_klopt(wijk_ids)
+        if self.doorzettingsmacht is not None and self.team(self.doorzettingsmacht.team) is None:
+            raise ValueError(f"doorzettingsmacht.team: onbekend team {self.doorzettingsmacht.team!r}")
         controleer_regels(
             self.regels,
             routes=routes,
@@ -180,6 +230,25 @@ class Gemeente(Strict):
             )
         if norm is not None and (norm.eenheid, norm.aantal) != ("uren", SPOED_UREN):
             raise ValueError(f"termijnen.{SPOED_GRONDSLAG}: moet {SPOED_UREN} uren zijn (spoed: binnen 24 tot 48 uur)")
+
+    def _sociale_kaart_klopt(self, wijk_ids: set[str]) -> None:
+        ids: set[str] = set()
+        for i, a in enumerate(self.sociale_kaart):
+            if a.id in ids:
+                raise ValueError(f"sociale_kaart[{i}].id: {a.id!r} komt twee keer voor")
+            ids.add(a.id)
+            if onbekend := sorted(set(a.themas) - set(ZRM_DOMEINEN)):
+                raise ValueError(f"sociale_kaart[{i}].themas: onbekend levensgebied {', '.join(onbekend)}")
+            if onbekend := sorted(set(a.wijken) - wijk_ids):
+                raise ValueError(f"sociale_kaart[{i}].wijken: onbekende wijk {', '.join(onbekend)}")
+
+    def aanbieder(self, aanbieder_id: str) -> Aanbieder | None:
+        return next((a for a in self.sociale_kaart if a.id == aanbieder_id), None)
+
+    def zoek_aanbieders(self, thema: str | None = None, wijk: str | None = None) -> list[Aanbieder]:
+        """The sociale kaart for a theme and a wijk: those of that wijk first, then those of the whole gemeente."""
+        gevonden = [a for a in self.sociale_kaart if a.past(thema, wijk)]
+        return sorted(gevonden, key=lambda a: (not (wijk and wijk in a.wijken), a.naam))
 
     def wijk_van(self, postcode: str) -> Wijk | None:
         return self._wijk_per_pc4.get(int(postcode.replace(" ", "")[:4]))

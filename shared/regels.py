@@ -34,6 +34,8 @@ class Route(StrEnum):
     wmo_consulent = "wmo_consulent"
     jeugd = "jeugd"
     sociale_basis = "sociale_basis"
+    # Not a route triage sends to: the team lead who holds doorzettingsmacht where there is no Lokale Kamer.
+    teamleiding = "teamleiding"
 
 
 class PartnerType(StrEnum):

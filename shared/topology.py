@@ -30,10 +30,12 @@ from shared.events import (
     Data,
     DoorverwijzingAanvaard,
     DoorverwijzingGedaan,
+    JongereWordtAchttien,
     MeldingGeregistreerd,
     PlanAfgesloten,
     RegisseurToegewezen,
     SignaalDoorgezet,
+    TermijnVerstreken,
 )
 from shared.nats_url import nats_verbinding
 
@@ -125,6 +127,15 @@ CONSUMERS: tuple[Consumer, ...] = (
     ),
     Consumer(
         "arrangement", "arrangement-doorverwijzingen", DoorverwijzingGedaan, "Eén plan en één regisseur per huishouden"
+    ),
+    Consumer(
+        "arrangement",
+        "arrangement-termijnen-verstreken",
+        TermijnVerstreken,
+        "Doorzettingsmacht: een termijn die verstreken blijft, escaleert",
+    ),
+    Consumer(
+        "arrangement", "arrangement-achttien", JongereWordtAchttien, "Van 18- naar 18+: overgangstermijn in het plan"
     ),
     Consumer("intake", "intake-doorverwijzingen", DoorverwijzingGedaan, "Status doorverwezen"),
     Consumer(

@@ -1,16 +1,18 @@
-"""Intake's HTTP API: register a melding, read it (logged), and its status as the melder may see it."""
+"""Intake's HTTP API: register a melding, read it (logged), and its status as the melder may see it; lichte
+contacten, and the sociale kaart to refer to."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 
 from services.intake import usecases
-from services.intake.schemas import MeldingAntwoord, MeldingInvoer
+from services.intake.schemas import LichtContact, LichtContactInvoer, MeldingAntwoord, MeldingInvoer, MeldingUitContact
 from shared.auth import MEDEWERKERS, Gebruiker, Rol, optionele_gebruiker, vereist
+from shared.gemeenten import Aanbieder
 from shared.http import fouten
 from shared.service import Context
 
@@ -71,3 +73,83 @@ async def status_voor_melder(
     """What a melder may see: picked up or not, by which kind of team; never the plan."""
     async with _ctx(request).uows() as uow:
         return await usecases.status_voor_melder(uow, gebruiker, terugkoppelcode, melding_id)
+
+
+contacten = APIRouter(prefix="/v1/lichte-contacten", tags=["lichte contacten"], responses=fouten(403))
+
+
+@contacten.post("", status_code=201, response_model=LichtContact)
+async def registreer_contact(
+    invoer: LichtContactInvoer,
+    request: Request,
+    gebruiker: Annotated[Gebruiker, Depends(vereist(*MEDEWERKERS))],
+):
+    """A question answered on the spot, by channel, theme and outcome: no personal data, no dossier."""
+    ctx = _ctx(request)
+    async with ctx.uows() as uow:
+        contact = await usecases.registreer_contact(uow, invoer, gebruiker, ctx.gemeenten)
+        await uow.commit()
+    return contact
+
+
+@contacten.get("/{contact_id}", response_model=LichtContact, responses=fouten(404))
+async def lees_contact(
+    contact_id: uuid.UUID,
+    request: Request,
+    gebruiker: Annotated[Gebruiker, Depends(vereist(*MEDEWERKERS))],
+):
+    async with _ctx(request).uows() as uow:
+        return await usecases.lees_contact(uow, gebruiker, contact_id)
+
+
+@contacten.post("/{contact_id}/melding", status_code=201, response_model=MeldingAntwoord, responses=fouten(404, 409))
+async def contact_naar_melding(
+    contact_id: uuid.UUID,
+    invoer: MeldingUitContact,
+    request: Request,
+    gebruiker: Annotated[Gebruiker, Depends(vereist(*MEDEWERKERS))],
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+):
+    """The contact becomes a melding: gemeente, kanaal and themes carry over; the contact is turned once."""
+    ctx = _ctx(request)
+    registratie = await usecases.contact_naar_melding(
+        ctx.uows,
+        contact_id,
+        invoer,
+        gebruiker,
+        idempotency_key,
+        gemeenten=ctx.gemeenten,
+        kluis=ctx.extra["kluis"],
+        pseudoniem_sleutel=ctx.extra["pseudoniem_sleutel"],
+    )
+    if registratie.herhaald:
+        return JSONResponse(
+            registratie.antwoord.model_dump(mode="json"), status_code=201, headers={"Idempotency-Replayed": "true"}
+        )
+    return registratie.antwoord
+
+
+kaart = APIRouter(prefix="/v1/sociale-kaart", tags=["sociale kaart"], responses=fouten(403))
+KAART_LEZERS = (*MEDEWERKERS, Rol.beleid, Rol.inwoner)
+
+
+@kaart.get("/{gemeente}", response_model=list[Aanbieder], responses=fouten(404, 422))
+async def zoek_aanbieders(
+    gemeente: str,
+    request: Request,
+    gebruiker: Annotated[Gebruiker, Depends(vereist(*KAART_LEZERS))],
+    thema: Annotated[str | None, Query(max_length=40)] = None,
+    wijk: Annotated[str | None, Query(max_length=64)] = None,
+):
+    """The gemeente's sociale kaart, by theme (levensgebied) and wijk: the wijk's own first."""
+    return usecases.zoek_aanbieders(_ctx(request).gemeenten, gebruiker, gemeente, thema, wijk)
+
+
+@kaart.get("/{gemeente}/{aanbieder_id}", response_model=Aanbieder, responses=fouten(404))
+async def lees_aanbieder(
+    gemeente: str,
+    aanbieder_id: str,
+    request: Request,
+    gebruiker: Annotated[Gebruiker, Depends(vereist(*KAART_LEZERS))],
+):
+    return usecases.aanbieder(_ctx(request).gemeenten, gebruiker, gemeente, aanbieder_id)

@@ -1,7 +1,13 @@
 """Intake, wired: `toegang service intake` runs `app()` under uvicorn."""
 
 from services.intake import api, handlers, jobs, tables
-from shared.events import MeldingGeregistreerd, MeldingOpgepakt
+from shared.events import (
+    JongereWordtAchttien,
+    LichtContactGeregistreerd,
+    LichtContactOmgezet,
+    MeldingGeregistreerd,
+    MeldingOpgepakt,
+)
 from shared.service import ServiceDefinitie, bouw_app, houdt_persoonsgegevens
 from shared.verwerkingslog import verwerkingslog_router
 
@@ -11,9 +17,15 @@ DEFINITIE = ServiceDefinitie(
     metadata=tables.metadata,
     outbox=tables.outbox,
     inbox=tables.inbox,
-    routers=[api.router, verwerkingslog_router(tables.verwerkingslog)],
+    routers=[api.router, api.contacten, api.kaart, verwerkingslog_router(tables.verwerkingslog)],
     handlers=handlers.handlers,
-    publiceert=[MeldingGeregistreerd, MeldingOpgepakt],
+    publiceert=[
+        MeldingGeregistreerd,
+        MeldingOpgepakt,
+        LichtContactGeregistreerd,
+        LichtContactOmgezet,
+        JongereWordtAchttien,
+    ],
     omschrijving="Meldingen uit elk kanaal: valideren, pseudonimiseren, terugkoppelen aan de melder.",
     bij_start=houdt_persoonsgegevens,
     taken=jobs.TAKEN,

@@ -76,6 +76,8 @@ class AfgeleideFeiten:
     persoon_sleutels_zwak: bool
     leeftijdscategorie: str | None
     wijk: str | None
+    # Kept in intake, never published: the members under 18, with the month they turn 18 (key, month).
+    jongeren: tuple[tuple[str, date], ...] = ()
 
 
 def leid_af(invoer: MeldingInvoer, gemeente: Gemeente, sleutel: bytes, op: date) -> AfgeleideFeiten:
@@ -101,6 +103,11 @@ def leid_af(invoer: MeldingInvoer, gemeente: Gemeente, sleutel: bytes, op: date)
         persoon_sleutels_zwak=zwak,
         leeftijdscategorie=leeftijdscategorie(eerste_geboortedatum, op) if eerste_geboortedatum else None,
         wijk=wijk.id if wijk else None,
+        jongeren=tuple(
+            (s, achttien_in(p.geboortedatum))
+            for s, p in zip(sleutels, invoer.betreft.personen, strict=True)
+            if p.geboortedatum is not None and minderjarig(p.geboortedatum, op)
+        ),
     )
 
 
@@ -133,3 +140,80 @@ MELDER_CONTACT = ("naam", "organisatie", "telefoon", "email")
 def zonder_melder_contact(persoonsgegevens: dict) -> dict:
     melder = {k: v for k, v in persoonsgegevens.get("melder", {}).items() if k not in MELDER_CONTACT}
     return {**persoonsgegevens, "melder": melder}
+
+
+# --- lichte contacten ---------------------------------------------------------------------------------------
+
+
+class Uitkomst(StrEnum):
+    """What came of a licht contact; `melding_gemaakt` only by turning the contact into a melding."""
+
+    beantwoord = "beantwoord"
+    verwezen_voorliggend_veld = "verwezen_voorliggend_veld"
+    melding_gemaakt = "melding_gemaakt"
+
+
+CONTACT_LEVENSCYCLUS = Levenscyclus(
+    "licht contact",
+    {
+        Uitkomst.beantwoord: frozenset({Uitkomst.melding_gemaakt}),
+        Uitkomst.verwezen_voorliggend_veld: frozenset({Uitkomst.melding_gemaakt}),
+        Uitkomst.melding_gemaakt: frozenset(),
+    },
+)
+
+
+def controleer_contact(
+    gemeente_code: str,
+    themas: list[str],
+    uitkomst: str,
+    wijk: str | None,
+    aanbieder_id: str | None,
+    gemeenten: Gemeenten,
+) -> Fouten:
+    """A licht contact holds codes only: the gemeente's wijk, levensgebieden, an aanbieder of its sociale kaart."""
+    gemeente = gemeenten.get(gemeente_code)
+    if gemeente is None:
+        return [(("gemeente",), f"onbekende gemeente; bekend zijn {', '.join(gemeenten.codes)}")]
+    fouten: Fouten = [
+        (("themas", i), "onbekend thema (gebruik de ZRM-domeinen)")
+        for i, t in enumerate(themas)
+        if t not in ZRM_DOMEINEN
+    ]
+    if wijk is not None and wijk not in {w.id for w in gemeente.wijken}:
+        fouten.append((("wijk",), f"onbekende wijk in gemeente {gemeente.code}"))
+    if uitkomst == Uitkomst.verwezen_voorliggend_veld:
+        if aanbieder_id is None:
+            fouten.append((("aanbieder_id",), "kies de aanbieder uit de sociale kaart waarnaar u verwees"))
+        elif gemeente.aanbieder(aanbieder_id) is None:
+            fouten.append((("aanbieder_id",), f"onbekende aanbieder in de sociale kaart van {gemeente.code}"))
+    elif aanbieder_id is not None:
+        fouten.append((("aanbieder_id",), "alleen bij een verwijzing naar het voorliggend veld"))
+    return fouten
+
+
+# --- from 18- to 18+ ----------------------------------------------------------------------------------------
+
+
+def achttien_in(geboortedatum: date) -> date:
+    """The first day of the month in which someone born on `geboortedatum` turns 18. Only the month is kept:
+    enough to start the transition in time, and no birth date."""
+    return date(geboortedatum.year + 18, geboortedatum.month, 1)
+
+
+def minderjarig(geboortedatum: date, op: date) -> bool:
+    return op < _achttiende_verjaardag(geboortedatum)
+
+
+def _achttiende_verjaardag(geboortedatum: date) -> date:
+    try:
+        return geboortedatum.replace(year=geboortedatum.year + 18)
+    except ValueError:  # born on 29 February: 18 on 1 March in a year without one
+        return date(geboortedatum.year + 18, 3, 1)
+
+
+def overgang_grens(vandaag: date, maanden_vooraf: int) -> date:
+    """Everyone who turns 18 in a month up to and including this one gets the transition now: the first
+    day of the month `maanden_vooraf` months after the current one."""
+    maand = vandaag.year * 12 + vandaag.month - 1 + maanden_vooraf
+    return date(maand // 12, maand % 12 + 1, 1)

@@ -1,4 +1,5 @@
-"""Intake's periodic jobs: retention of the melder's contact details, and forgetting closed plans.
+"""Intake's periodic jobs: retention of the melder's contact details, forgetting closed plans, and the
+transition of young people who turn 18.
 
 Retention erases the melder's contact details a configured number of days after the melding closed.
 Safe with several replicas at once (shared/bewaren.py); a wiped melding (melder_gewist_op set) is never
@@ -9,14 +10,17 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, select, update
 
 from services.intake import tables
-from services.intake.domain import zonder_melder_contact
+from services.intake.domain import overgang_grens, zonder_melder_contact
 from shared.bewaren import bewaartaak, per_gemeente
-from shared.service import Context
+from shared.events import JongereWordtAchttien, maak_event
+from shared.service import Context, Taak
+from shared.termijnen import TZ
 from shared.topology import inbox_bewaartermijn
 
 log = logging.getLogger(__name__)
@@ -71,7 +75,50 @@ async def vergeet_afgesloten_plannen(ctx: Context, nu: datetime | None = None) -
     return aantal
 
 
+async def meld_achttien_jaar(ctx: Context, nu: datetime | None = None) -> int:
+    """jongere-wordt-achttien for everyone who turns 18 within the gemeente's `jeugd.overgang_maanden_vooraf`
+    months: once per person (the row is marked in the transaction that writes the event to the outbox; a
+    replica running at the same moment skips the locked rows). Returns how many were announced."""
+    vandaag = (nu or datetime.now(UTC)).astimezone(TZ).date()
+    totaal = 0
+    for code in ctx.gemeenten.codes:
+        grens = overgang_grens(vandaag, ctx.gemeenten[code].jeugd.overgang_maanden_vooraf)
+        while aantal := await _meld_batch(ctx, code, grens, nu or datetime.now(UTC)):
+            totaal += aantal
+    if totaal:
+        log.info("overgang naar 18+ gemeld", extra={"aantal": totaal})
+    return totaal
+
+
+async def _meld_batch(ctx: Context, gemeente: str, grens, nu: datetime) -> int:
+    a = tables.achttien_jaar
+    async with ctx.uows() as uow:
+        rijen = (
+            await uow.session.execute(
+                select(a.c.persoon_sleutel, a.c.huishouden_id, a.c.achttien_in)
+                .where(a.c.gemeente == gemeente, a.c.achttien_in <= grens, a.c.gepubliceerd_op.is_(None))
+                .limit(BATCH)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        for sleutel, huishouden_id, maand in rijen:
+            data = JongereWordtAchttien(
+                huishouden_id=huishouden_id, persoon_sleutel=sleutel, achttien_in=maand.strftime("%Y-%m")
+            )
+            uow.publiceer(
+                maak_event(data, service="intake", gemeente=gemeente, subject=huishouden_id, correlatieid=sleutel)
+            )
+        if rijen:
+            await uow.session.execute(
+                update(a).where(a.c.persoon_sleutel.in_([r[0] for r in rijen])).values(gepubliceerd_op=nu)
+            )
+        await uow.commit()
+    return len(rijen)
+
+
+# Daily would do (months ahead); hourly, like the retention jobs, so a new household is not kept waiting.
 TAKEN = [
+    Taak("overgang-18", float(os.environ.get("TOEGANG_BEWAAR_INTERVAL_S", 3600)), meld_achttien_jaar),
     bewaartaak("bewaartermijn-melders", wis_melder_contactgegevens),
     bewaartaak("afgesloten-plannen-vergeten", vergeet_afgesloten_plannen),
 ]

@@ -62,3 +62,46 @@ class MeldingAntwoord(BaseModel):
     wijk: str | None
     ontvangen_op: datetime
     terugkoppelcode: str | None = None
+
+
+# --- lichte contacten and the sociale kaart ----------------------------------------------------------------
+
+
+class LichtContactInvoer(Invoer):
+    """The body of POST /v1/lichte-contacten: codes only, no person and no free text."""
+
+    gemeente: str
+    kanaal: Kanaal
+    themas: Annotated[list[str], Field(min_length=1, max_length=13)]
+    uitkomst: Literal["beantwoord", "verwezen_voorliggend_veld"]
+    wijk: str | None = None
+    aanbieder_id: str | None = None
+
+
+class LichtContact(BaseModel):
+    contact_id: uuid.UUID
+    gemeente: str
+    kanaal: str
+    wijk: str | None
+    themas: list[str]
+    uitkomst: str
+    aanbieder_id: str | None
+    melding_id: uuid.UUID | None
+    geregistreerd_op: datetime
+
+
+class MeldingUitContact(Invoer):
+    """The body of POST /v1/lichte-contacten/{id}/melding: a melding without what the contact already holds
+    (gemeente, kanaal; the themes become its levensgebieden unless given)."""
+
+    soort: Soort
+    melder: Melder
+    betreft: Betreft
+    omschrijving: Annotated[str, Field(max_length=4000)] = ""
+    levensgebieden: list[str] | None = None
+    zrm: dict[str, int] = {}
+    veiligheid: Veiligheid = Veiligheid()
+    crisis: bool = False
+    spoed: bool = False
+    gevraagde_voorzieningen: list[str] = []
+    inwoner_op_de_hoogte: bool = False

@@ -70,6 +70,37 @@ afgesloten_plannen = sa.Table(
     sa.Column("afgesloten_op", sa.DateTime(timezone=True), nullable=False),
 )
 
+# Lichte contacten (DOMAIN.md): a question answered on the spot. Codes only: no person, no free text, no
+# dossier; counted, and turned into a melding when more is needed.
+lichte_contacten = sa.Table(
+    "lichte_contacten",
+    metadata,
+    sa.Column("contact_id", sa.Uuid, primary_key=True),
+    sa.Column("gemeente", sa.String(6), nullable=False),
+    sa.Column("kanaal", sa.String(20), nullable=False),
+    sa.Column("wijk", sa.String(64)),
+    sa.Column("themas", JsonB, nullable=False),
+    sa.Column("uitkomst", sa.String(30), nullable=False),  # domain.Uitkomst
+    sa.Column("aanbieder_id", sa.String(100)),
+    sa.Column("melding_id", sa.Uuid, sa.ForeignKey("meldingen.melding_id")),
+    sa.Column("geregistreerd_op", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("door", sa.String(200), nullable=False),
+    sa.Column("omgezet_op", sa.DateTime(timezone=True)),
+)
+
+# From 18- to 18+: the members under 18 intake heard of, with the month they turn 18 (not the birth date),
+# until jongere-wordt-achttien was published for them (once per person: the key is the primary key).
+achttien_jaar = sa.Table(
+    "achttien_jaar",
+    metadata,
+    sa.Column("persoon_sleutel", sa.String(64), primary_key=True),
+    sa.Column("gemeente", sa.String(6), nullable=False),
+    sa.Column("huishouden_id", sa.String(64), nullable=False),
+    sa.Column("achttien_in", sa.Date, nullable=False),  # the first day of that month
+    sa.Column("gepubliceerd_op", sa.DateTime(timezone=True)),
+    sa.Index("achttien_te_melden", "gemeente", "achttien_in", postgresql_where=sa.text("gepubliceerd_op IS NULL")),
+)
+
 outbox = outbox_tabel(metadata)
 inbox = inbox_tabel(metadata)
 verwerkingslog = verwerkingslog_tabel(metadata)

@@ -12,8 +12,9 @@ import hmac
 import json
 import secrets
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Row, select, update
@@ -22,24 +23,29 @@ from sqlalchemy.exc import IntegrityError
 
 from services.intake import domain, tables
 from services.intake.domain import LEVENSCYCLUS, Status
-from services.intake.schemas import MeldingAntwoord, MeldingInvoer
+from services.intake.schemas import LichtContact, LichtContactInvoer, MeldingAntwoord, MeldingInvoer, MeldingUitContact
 from shared.auth import MEDEWERKERS, Gebruiker, Rol
 from shared.db import UnitOfWork, UnitOfWorkFactory
 from shared.events import (
     DoorverwijzingAanvaard,
     DoorverwijzingGedaan,
     Event,
+    LichtContactGeregistreerd,
+    LichtContactOmgezet,
     MeldingGeregistreerd,
     MeldingOpgepakt,
     PlanAfgesloten,
     maak_event,
 )
-from shared.gemeenten import Gemeenten
+from shared.gemeenten import Aanbieder, Gemeente, Gemeenten
 from shared.ids import nieuw_id
+from shared.invoer import Fouten
+from shared.levenscyclus import OngeldigeOvergang
 from shared.privacy import Kluis
 from shared.termijnen import TZ
 from shared.verwerkingslog import log_verwerking
 from shared.weigeringen import GeenToegang, NietGevonden, weiger_bij_fouten
+from shared.zrm import ZRM_DOMEINEN
 
 # The same answer for "does not exist" and "you may not know it exists".
 NIET_GEVONDEN = "Melding niet gevonden."
@@ -61,8 +67,10 @@ async def registreer_melding(
     gemeenten: Gemeenten,
     kluis: Kluis,
     pseudoniem_sleutel: bytes,
+    ook: Callable[[UnitOfWork, MeldingGeregistreerd], Awaitable[None]] | None = None,
 ) -> Registratie:
-    """Check, pseudonymise and store the melding with its first status and melding-geregistreerd.
+    """Check, pseudonymise and store the melding with its first status and melding-geregistreerd; `ook`
+    runs in the same transaction (a licht contact that becomes this melding).
 
     Takes the UnitOfWorkFactory, not an open unit of work: a request with an Idempotency-Key the
     database already holds is answered with the earlier melding, and when the same key arrives twice
@@ -103,7 +111,9 @@ async def registreer_melding(
     )
     try:
         async with uows() as uow:
-            await _sla_op(uow, kluis, data, invoer, code, sleutel)
+            await _sla_op(uow, kluis, data, invoer, code, sleutel, feiten.jongeren)
+            if ook is not None:
+                await ook(uow, data)
             await uow.commit()
     except IntegrityError:
         # The same Idempotency-Key arrived twice at once: the other request won; answer as it did.
@@ -128,8 +138,11 @@ async def _sla_op(
     invoer: MeldingInvoer,
     code: str | None,
     idempotency_key: str | None,
+    jongeren: Sequence[tuple[str, date]] = (),
 ) -> None:
-    """The melding, its people, its first status and its event: one transaction."""
+    """The melding, its people, its first status and its event: one transaction. The members under 18 are
+    remembered with the month they turn 18 (once per person; a later melding may move him to another
+    household, until his transition was announced)."""
     persoonsgegevens = invoer.model_dump(mode="json", include={"melder", "betreft", "omschrijving"})
     await uow.session.execute(
         tables.meldingen.insert().values(
@@ -162,6 +175,21 @@ async def _sla_op(
             melding_id=data.melding_id, status=Status.geregistreerd, tijdstip=data.ontvangen_op
         )
     )
+    if jongeren:
+        a = tables.achttien_jaar
+        nieuw = insert(a).values(
+            [
+                {"persoon_sleutel": s, "gemeente": data.gemeente, "huishouden_id": data.huishouden_id, "achttien_in": m}
+                for s, m in dict(jongeren).items()
+            ]
+        )
+        await uow.session.execute(
+            nieuw.on_conflict_do_update(
+                index_elements=[a.c.persoon_sleutel],
+                set_={"huishouden_id": nieuw.excluded.huishouden_id},
+                where=a.c.gepubliceerd_op.is_(None),
+            )
+        )
     uow.publiceer(
         maak_event(
             data,
@@ -350,3 +378,141 @@ async def afgesloten(uow: UnitOfWork, event: Event[PlanAfgesloten]) -> None:
     ).scalars()
     for melding_id in list(open_ids):
         await _ga_naar(uow, melding_id, Status.afgesloten, d.afgesloten_op, afgesloten_op=d.afgesloten_op)
+
+
+# --- lichte contacten -----------------------------------------------------------------------------------------
+
+
+async def registreer_contact(
+    uow: UnitOfWork, invoer: LichtContactInvoer, gebruiker: Gebruiker, gemeenten: Gemeenten, nu: datetime | None = None
+) -> LichtContact:
+    """A question answered on the spot: its codes and licht-contact-geregistreerd, nothing more."""
+    if gebruiker.gemeente != invoer.gemeente:
+        raise GeenToegang("Een medewerker registreert alleen contacten in de eigen gemeente.")
+    weiger_bij_fouten(
+        domain.controleer_contact(
+            invoer.gemeente, invoer.themas, invoer.uitkomst, invoer.wijk, invoer.aanbieder_id, gemeenten
+        )
+    )
+    contact = LichtContact(
+        contact_id=nieuw_id(),
+        gemeente=invoer.gemeente,
+        kanaal=invoer.kanaal,
+        wijk=invoer.wijk,
+        themas=list(dict.fromkeys(invoer.themas)),
+        uitkomst=invoer.uitkomst,
+        aanbieder_id=invoer.aanbieder_id,
+        melding_id=None,
+        geregistreerd_op=nu or datetime.now(UTC),
+    )
+    await uow.session.execute(tables.lichte_contacten.insert().values(**contact.model_dump(), door=gebruiker.actor))
+    data = LichtContactGeregistreerd(**contact.model_dump())
+    uow.publiceer(
+        maak_event(
+            data,
+            service="intake",
+            gemeente=contact.gemeente,
+            subject=str(contact.contact_id),
+            correlatieid=str(contact.contact_id),
+        )
+    )
+    return contact
+
+
+async def lees_contact(uow: UnitOfWork, gebruiker: Gebruiker, contact_id: uuid.UUID) -> LichtContact:
+    c = tables.lichte_contacten
+    rij = (await uow.session.execute(select(c).where(c.c.contact_id == contact_id))).mappings().first()
+    if rij is None or rij["gemeente"] != gebruiker.gemeente:
+        raise NietGevonden("Contact niet gevonden.")
+    return LichtContact.model_validate(dict(rij))
+
+
+async def contact_naar_melding(
+    uows: UnitOfWorkFactory,
+    contact_id: uuid.UUID,
+    invoer: MeldingUitContact,
+    gebruiker: Gebruiker,
+    idempotency_key: str | None,
+    *,
+    gemeenten: Gemeenten,
+    kluis: Kluis,
+    pseudoniem_sleutel: bytes,
+) -> Registratie:
+    """More was needed: the contact becomes a melding in one step. Its gemeente, channel and themes carry
+    over; the contact and the melding are stored together, and the contact is turned only once."""
+    async with uows() as uow:
+        contact = await lees_contact(uow, gebruiker, contact_id)
+    melding = MeldingInvoer(
+        **invoer.model_dump(exclude={"levensgebieden"}),
+        gemeente=contact.gemeente,
+        kanaal=contact.kanaal,
+        levensgebieden=contact.themas if invoer.levensgebieden is None else invoer.levensgebieden,
+    )
+
+    async def zet_om(uow: UnitOfWork, data: MeldingGeregistreerd) -> None:
+        c = tables.lichte_contacten
+        omgezet = await uow.session.execute(
+            update(c)
+            .where(c.c.contact_id == contact_id, c.c.melding_id.is_(None))
+            .values(uitkomst=domain.Uitkomst.melding_gemaakt, melding_id=data.melding_id, omgezet_op=data.ontvangen_op)
+            .returning(c.c.contact_id)
+        )
+        if omgezet.first() is None:  # turned by someone else meanwhile
+            raise OngeldigeOvergang(
+                domain.CONTACT_LEVENSCYCLUS.wat, domain.Uitkomst.melding_gemaakt, domain.Uitkomst.melding_gemaakt
+            )
+        omzetting = LichtContactOmgezet(contact_id=contact_id, melding_id=data.melding_id, omgezet_op=data.ontvangen_op)
+        uow.publiceer(
+            maak_event(
+                omzetting,
+                service="intake",
+                gemeente=data.gemeente,
+                subject=str(contact_id),
+                correlatieid=str(data.melding_id),
+            )
+        )
+
+    if contact.melding_id is None:
+        return await registreer_melding(
+            uows,
+            melding,
+            gebruiker,
+            idempotency_key,
+            gemeenten=gemeenten,
+            kluis=kluis,
+            pseudoniem_sleutel=pseudoniem_sleutel,
+            ook=zet_om,
+        )
+    if idempotency_key and (eerder := await _eerder_geregistreerd(uows, _sha256(f"{gebruiker.sub}|{idempotency_key}"))):
+        return eerder
+    raise OngeldigeOvergang(
+        domain.CONTACT_LEVENSCYCLUS.wat, domain.Uitkomst(contact.uitkomst), domain.Uitkomst.melding_gemaakt
+    )
+
+
+# --- the sociale kaart ----------------------------------------------------------------------------------------
+
+
+def _eigen_kaart(gemeenten: Gemeenten, gebruiker: Gebruiker, gemeente: str) -> Gemeente:
+    if gebruiker.gemeente != gemeente or gemeente not in gemeenten:
+        raise NietGevonden("Geen sociale kaart voor deze gemeente.")
+    return gemeenten[gemeente]
+
+
+def zoek_aanbieders(
+    gemeenten: Gemeenten, gebruiker: Gebruiker, gemeente: str, thema: str | None, wijk: str | None
+) -> list[Aanbieder]:
+    g = _eigen_kaart(gemeenten, gebruiker, gemeente)
+    fouten: Fouten = []
+    if thema is not None and thema not in ZRM_DOMEINEN:
+        fouten.append((("query", "thema"), "onbekend thema (gebruik de ZRM-domeinen)"))
+    if wijk is not None and wijk not in {w.id for w in g.wijken}:
+        fouten.append((("query", "wijk"), f"onbekende wijk in gemeente {g.code}"))
+    weiger_bij_fouten(fouten)
+    return g.zoek_aanbieders(thema, wijk)
+
+
+def aanbieder(gemeenten: Gemeenten, gebruiker: Gebruiker, gemeente: str, aanbieder_id: str) -> Aanbieder:
+    if (gevonden := _eigen_kaart(gemeenten, gebruiker, gemeente).aanbieder(aanbieder_id)) is None:
+        raise NietGevonden("Aanbieder niet gevonden.")
+    return gevonden
