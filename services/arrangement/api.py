@@ -15,6 +15,7 @@ from typing import Annotated, Concatenate, ParamSpec, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from services.arrangement import doorzetten as dz
 from services.arrangement import schemas, usecases
 from services.arrangement.domain import Beschikking
 from services.arrangement.rechtsbescherming import Bezwaar, Klacht, bezwaar_uit, klacht_uit, rij_van
@@ -85,6 +86,7 @@ async def huishouden(huishouden_id: str, request: Request, gebruiker: Medewerker
         "verslagen": [dict(r) for r in o.verslagen],
         "bezwaren": [_bezwaar(bezwaar_uit(r)) | {"door": r["door"]} for r in o.bezwaren],
         "klachten": [_klacht(klacht_uit(r)) | {"door": r["door"]} for r in o.klachten],
+        "escalaties": [dict(r) for r in o.escalaties],
     }
 
 
@@ -360,3 +362,51 @@ async def sluit_plan_af(plan_id: uuid.UUID, afsluiting: schemas.Afsluiting, requ
         "resultaat": plan.resultaat,
         "waakvlam_op": plan.waakvlam_op,
     }
+
+
+# --- doorzettingsmacht ------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/plannen/{plan_id}/escalaties", status_code=201, response_model=schemas.Escalatie, responses=BEWERK_FOUTEN
+)
+async def escaleer(plan_id: uuid.UUID, invoer: schemas.EscalatieInvoer, request: Request, gebruiker: Medewerker):
+    """The regisseur escalates a stuck case, with a reason, to whoever holds doorzettingsmacht (the Lokale
+    Kamer or the gemeente's team lead): their werkvoorraad gets it with a deadline to decide. One at a
+    time per plan (409 while one runs)."""
+    e = await _voer_uit(request, usecases.escaleren, _ctx(request).gemeenten, gebruiker, plan_id, invoer)
+    return dz.rij_van(e)
+
+
+@router.post(
+    "/plannen/{plan_id}/escalaties/{escalatie_id}/regie", response_model=schemas.Escalatie, responses=BEWERK_FOUTEN
+)
+async def neem_regie(
+    plan_id: uuid.UUID, escalatie_id: uuid.UUID, invoer: schemas.RegieNemen, request: Request, gebruiker: Medewerker
+):
+    """Doorzettingsmacht takes the regie: its team becomes the regisseur, the regisseur's work moves along."""
+    e = await _voer_uit(
+        request, usecases.escalatie_behandelen, _ctx(request).gemeenten, gebruiker, plan_id, escalatie_id, invoer
+    )
+    return dz.rij_van(e)
+
+
+@router.post(
+    "/plannen/{plan_id}/escalaties/{escalatie_id}/teruggave", response_model=schemas.Escalatie, responses=BEWERK_FOUTEN
+)
+async def geef_terug(
+    plan_id: uuid.UUID, escalatie_id: uuid.UUID, invoer: schemas.Teruggave, request: Request, gebruiker: Medewerker
+):
+    """Back to the team that escalated (with the regie, if it was taken), with an instruction (a code) and a
+    date by which that team follows it up: a deadline on its werkvoorraad."""
+    e = await _voer_uit(
+        request, usecases.escalatie_behandelen, _ctx(request).gemeenten, gebruiker, plan_id, escalatie_id, invoer
+    )
+    return dz.rij_van(e)
+
+
+@router.get("/escalaties", response_model=list[schemas.Escalatie])
+async def escalaties(request: Request, gebruiker: Medewerker, alle: bool = False):
+    """The Lokale Kamer (or team lead) sees every running escalation of the gemeente, across teams; anyone
+    else those of his own teams. `alle=true` includes the ones decided."""
+    return await _voer_uit(request, usecases.escalaties_lezen, _ctx(request).gemeenten, gebruiker, not alle)

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
+from services.arrangement import doorzetten as dz
 from services.arrangement import rechtsbescherming as rb
 from shared.events import (
     BeschikkingAfgegeven,
@@ -38,6 +39,10 @@ from shared.events import (
     Doel,
     DoorverwijzingAanvaard,
     DoorverwijzingGedaan,
+    EscalatieBehandeld,
+    EscalatieIngediend,
+    EscalatieInstructie,
+    EscalatieReden,
     KlachtAfgehandeld,
     KlachtGeregistreerd,
     PlanAfgesloten,
@@ -51,7 +56,7 @@ from shared.ids import nieuw_id
 from shared.invoer import Contactpoging, Fouten, contactpoging_fouten
 from shared.levenscyclus import Levenscyclus, OngeldigeOvergang
 from shared.termijnen import TZ, herindicatie_op, termijn_tot
-from shared.weigeringen import NietGevonden, weiger_bij_fouten
+from shared.weigeringen import NietGevonden, OngeldigeInvoer, weiger_bij_fouten
 from shared.zrm import ZRM_DOMEINEN, multiprobleem
 
 if TYPE_CHECKING:  # the bodies are only read here; schemas.py defines them
@@ -80,13 +85,24 @@ EERSTE_EVALUATIE_WEKEN = 13
 
 # What a termijn is about; it decides what meets it (see `gehaald_door`).
 TermijnSoort = Literal[
-    "doorverwijzing", "wmo-onderzoek", "beschikking", "evaluatie", "waakvlam", "herindicatie", "bezwaar", "klacht"
+    "doorverwijzing",
+    "wmo-onderzoek",
+    "beschikking",
+    "evaluatie",
+    "waakvlam",
+    "herindicatie",
+    "bezwaar",
+    "klacht",
+    "overgang-18",
+    "escalatie",
+    "instructie",
 ]
 GRONDSLAG_WMO_ONDERZOEK = "wmo-onderzoek-6-weken"
 GRONDSLAG_BESCHIKKING = "wmo-beschikking-2-weken"
 GRONDSLAG_EVALUATIE = "evaluatie"
 GRONDSLAG_WAAKVLAM = "waakvlam"
 GRONDSLAG_HERINDICATIE = "herindicatie"
+GRONDSLAG_OVERGANG_18 = "overgang-18-plus"
 
 
 @dataclass  # not frozen: shared.termijnen.Norm is a protocol of plain attributes
@@ -288,7 +304,13 @@ def herindicatietermijn(b: Beschikking, gemeente: Gemeente, plan: Plan) -> Nieuw
 
 # The kinds of termijn the regisseur carries; they move with the regie. The Wmo onderzoek and the
 # beschikking stay with the consulenten they were given to.
-TERMIJNEN_VAN_REGISSEUR: tuple[TermijnSoort, ...] = ("doorverwijzing", "evaluatie", "waakvlam")
+TERMIJNEN_VAN_REGISSEUR: tuple[TermijnSoort, ...] = (
+    "doorverwijzing",
+    "evaluatie",
+    "waakvlam",
+    "overgang-18",
+    "instructie",
+)
 
 
 # --- regisseur -----------------------------------------------------------------------------------------
@@ -484,12 +506,35 @@ def controleer_wijziging(
 
 
 def controleer_overdracht(invoer: WarmeOverdracht, gemeente: Gemeente) -> Fouten:
+    """The aanbieder comes from the gemeente's sociale kaart, or it is the gemeente's own Wmo consulenten
+    team (the warm handover of a young person who turns 18)."""
     fouten: Fouten = []
+    if gemeente.aanbieder(invoer.aanbieder_id) is None and not _is_consulententeam(gemeente, invoer.aanbieder_id):
+        fouten.append((("aanbieder_id",), f"onbekende aanbieder: kies er een uit de sociale kaart van {gemeente.code}"))
     if gemeente.voorziening(invoer.voorziening) is None:
         fouten.append((("voorziening",), f"onbekende voorziening in de catalogus van {gemeente.code}"))
     if invoer.termijn not in gemeente.termijnen:
         fouten.append((("termijn",), f"onbekende termijn; bekend zijn {', '.join(sorted(gemeente.termijnen))}"))
     return fouten
+
+
+def _is_consulententeam(gemeente: Gemeente, team_id: str) -> bool:
+    team = gemeente.team(team_id)
+    return team is not None and team.route == Route.wmo_consulent
+
+
+def overgangstermijn(plan: Plan, achttien_in: date) -> NieuweTermijn:
+    """Before the month in which the young person turns 18, the transition is arranged: the end of the day
+    before it, on the regisseur's werkvoorraad (001 L2647-2649)."""
+    r = plan.regisseur
+    return NieuweTermijn(
+        "overgang-18",
+        plan.plan_id,
+        GRONDSLAG_OVERGANG_18,
+        einde_van(achttien_in - timedelta(days=1)),
+        r.team_id,
+        r.medewerker_id,
+    )
 
 
 def controleer_evaluatie(invoer: Evaluatie, vandaag: date) -> Fouten:
@@ -512,7 +557,7 @@ def volgende_controle(w_interval_weken: int | None, datum: date) -> date | None:
     return datum + timedelta(weeks=w_interval_weken) if w_interval_weken else None
 
 
-def gehaald_door(gebeurtenis: Literal["contact", "verslag", "evaluatie"]) -> tuple[TermijnSoort, ...]:
+def gehaald_door(gebeurtenis: Literal["contact", "verslag", "evaluatie", "overdracht"]) -> tuple[TermijnSoort, ...]:
     """Which open termijnen an event meets: a reached household meets the doorverwijzing's outreach; the
     verslag sent to the inwoner meets the Wmo onderzoek (not a plan version: Wmo 2015 art. 2.3.2 lid 8); an
     evaluation meets the evaluation date. (A beschikking meets its aanvraag's termijn, by id; an aanvraag
@@ -524,6 +569,8 @@ GEHAALD_DOOR: dict[str, tuple[TermijnSoort, ...]] = {
     "contact": ("doorverwijzing", "waakvlam"),
     "verslag": ("wmo-onderzoek",),
     "evaluatie": ("evaluatie",),
+    # A young person about to turn 18: a warm handover (to the Wmo consulent or an aanbieder) is the step.
+    "overdracht": ("overgang-18",),
 }
 
 
@@ -646,6 +693,16 @@ class ZaakVastgelegd:
 
 
 @dataclass(frozen=True)
+class EscalatieVastgelegd:
+    """A new escalation (`nieuw`), or its new state."""
+
+    plan: Plan
+    escalatie: dz.Escalatie
+    door: str
+    nieuw: bool
+
+
+@dataclass(frozen=True)
 class TermijnVerschoven:
     """A postponed decision: the open termijn of this kind and bron gets its new end and grondslag."""
 
@@ -689,6 +746,7 @@ Wijziging = (
     | VerslagVastgelegd
     | ZaakVastgelegd
     | TermijnVerschoven
+    | EscalatieVastgelegd
 )
 
 
@@ -1299,6 +1357,7 @@ class Huishoudplan:
         weiger_bij_fouten(controleer_overdracht(overdracht, gemeente))
         voorziening = gemeente.voorziening(overdracht.voorziening)
         assert voorziening is not None
+        naar_consulent = _is_consulententeam(gemeente, overdracht.aanbieder_id)
         gedaan = DoorverwijzingGedaan(
             doorverwijzing_id=nieuw_id(),
             gemeente=plan.gemeente,
@@ -1306,7 +1365,7 @@ class Huishoudplan:
             bron_soort="plan",
             huishouden_id=plan.huishouden_id,
             wijk=plan.wijk,
-            route="aanbieder",
+            route=Route.wmo_consulent if naar_consulent else "aanbieder",
             team_id=overdracht.aanbieder_id,
             urgentie=overdracht.urgentie,
             termijn_tot=termijn_tot(nu, norm(gemeente, overdracht.termijn)),
@@ -1317,6 +1376,23 @@ class Huishoudplan:
             ontvangen_op=nu,
         )
         self.events.append(gedaan)
+        self.wijzigingen.append(TermijnenGesloten(plan.plan_id, gehaald_door("overdracht")))
+        if naar_consulent:  # the Wmo consulenten start their onderzoek (Wmo 2015 art. 2.3.2): 6 weeks
+            onderzoek = termijn_tot(nu, norm(gemeente, GRONDSLAG_WMO_ONDERZOEK))
+            self.wijzigingen.append(
+                TermijnenGesteld(
+                    plan,
+                    (
+                        NieuweTermijn(
+                            "wmo-onderzoek",
+                            gedaan.doorverwijzing_id,
+                            GRONDSLAG_WMO_ONDERZOEK,
+                            onderzoek,
+                            overdracht.aanbieder_id,
+                        ),
+                    ),
+                )
+            )
         self.wijzigingen.append(
             OpTijdlijn(
                 plan,
@@ -1388,3 +1464,118 @@ class Huishoudplan:
             )
         )
         return plan
+
+    # --- from 18- to 18+ -------------------------------------------------------------------------------
+
+    def start_overgang(self, persoon_sleutel: str, achttien_in: date) -> bool:
+        """A member turns 18 in the month `achttien_in`: the plan gets the transition deadline, with a warm
+        handover as its step. Without an active plan there is no regisseur to act: nothing (False)."""
+        if self.plan is None or self.plan.status is not PlanStatus.actief:
+            return False
+        plan = self.plan
+        self.wijzigingen += [
+            TermijnenGesteld(plan, (overgangstermijn(plan, achttien_in),)),
+            OpTijdlijn(plan, "overgang-18", {"achttien_in": achttien_in.strftime("%Y-%m")}, bron_id=plan.plan_id),
+        ]
+        return True
+
+    # --- doorzettingsmacht (doorzetten.py) ---------------------------------------------------------------
+
+    def escaleer(
+        self,
+        reden: EscalatieReden,
+        gemeente: Gemeente,
+        lopend: dz.Escalatie | None,
+        nu: datetime,
+        door: str,
+        bron: Literal["regisseur", "termijnbewaking"] = "regisseur",
+        termijn_grondslag: str | None = None,
+    ) -> dz.Escalatie:
+        """The case goes to whoever holds doorzettingsmacht, with a deadline for them to decide. One at a
+        time: while one runs (`lopend`), another is refused (409)."""
+        plan = self._vereis()
+        if gemeente.doorzettingsmacht is None:
+            raise OngeldigeInvoer([(("reden",), f"gemeente {gemeente.code} heeft geen doorzettingsmacht ingericht")])
+        if lopend is not None:
+            raise OngeldigeOvergang(dz.LEVENSCYCLUS_ESCALATIE.wat, lopend.status, dz.EscalatieStatus.open)
+        e = dz.dien_in(
+            plan.plan_id, reden, bron, plan.regisseur.team_id, gemeente.doorzettingsmacht, nu, termijn_grondslag
+        )
+        termijn = NieuweTermijn(
+            "escalatie", e.escalatie_id, dz.GRONDSLAG_ESCALATIE, einde_van(e.beslissen_voor), e.naar_team_id
+        )
+        self.wijzigingen += [
+            EscalatieVastgelegd(plan, e, door, nieuw=True),
+            TermijnenGesteld(plan, (termijn,)),
+            OpTijdlijn(plan, "escalatie", {"reden": reden, "door": door, "bron": bron}, bron_id=e.escalatie_id),
+        ]
+        self.events.append(
+            EscalatieIngediend(
+                escalatie_id=e.escalatie_id,
+                plan_id=plan.plan_id,
+                huishouden_id=plan.huishouden_id,
+                reden=reden,
+                door=bron,
+                van_team_id=e.van_team_id,
+                naar_team_id=e.naar_team_id,
+                ingediend_op=nu,
+                beslissen_voor=e.beslissen_voor,
+                termijn_grondslag=termijn_grondslag,
+            )
+        )
+        return e
+
+    def neem_regie(self, e: dz.Escalatie, nu: datetime, door: str) -> dz.Escalatie:
+        """Doorzettingsmacht: the escalation team becomes the regisseur; the regisseur's work moves with it."""
+        plan = self._vereis()
+        genomen = dz.neem_regie(e, nu)
+        regisseur = Regisseur(soort="professional", team_id=e.naar_team_id)
+        if regisseur != plan.regisseur:
+            self._wijzig(replace(plan, regisseur=regisseur))
+            self._regie_naar(regisseur, "doorzettingsmacht", door)
+        self._escalatie_behandeld(genomen, door, "regie-genomen")
+        return genomen
+
+    def geef_terug(
+        self, e: dz.Escalatie, instructie: EscalatieInstructie, opvolgen_voor: date, nu: datetime, door: str
+    ) -> dz.Escalatie:
+        """Back to the team that escalated (also after the regie was taken), with an instruction and a date by
+        which it follows it up: a deadline on that team's werkvoorraad."""
+        plan = self._vereis()
+        if opvolgen_voor < nu.astimezone(TZ).date():
+            weiger_bij_fouten([(("opvolgen_voor",), "ligt in het verleden")])
+        terug = dz.geef_terug(e, instructie, opvolgen_voor, nu)
+        if e.status is dz.EscalatieStatus.regie_genomen and e.van_team_id is not None:
+            regisseur = Regisseur(soort="professional", team_id=e.van_team_id)
+            self._wijzig(replace(plan, regisseur=regisseur))
+            self._regie_naar(regisseur, "doorzettingsmacht-teruggegeven", door)
+        opvolging = NieuweTermijn(
+            "instructie",
+            e.escalatie_id,
+            dz.GRONDSLAG_INSTRUCTIE,
+            einde_van(opvolgen_voor),
+            e.van_team_id or self._huidig().regisseur.team_id,
+        )
+        self.wijzigingen.append(TermijnenGesteld(self._huidig(), (opvolging,)))
+        self._escalatie_behandeld(terug, door, "teruggegeven", {"instructie": instructie})
+        return terug
+
+    def _escalatie_behandeld(self, e: dz.Escalatie, door: str, soort: str, extra: dict | None = None) -> None:
+        plan = self._huidig()
+        assert e.behandeld_op is not None
+        self.wijzigingen += [
+            EscalatieVastgelegd(plan, e, door, nieuw=False),
+            TermijnenGesloten(plan.plan_id, ("escalatie",), bron_id=e.escalatie_id),
+            OpTijdlijn(plan, f"escalatie-{soort}", {"door": door, **(extra or {})}, bron_id=e.escalatie_id),
+        ]
+        self.events.append(
+            EscalatieBehandeld(
+                escalatie_id=e.escalatie_id,
+                plan_id=plan.plan_id,
+                huishouden_id=plan.huishouden_id,
+                uitkomst=e.status.value,
+                instructie=e.instructie,
+                behandeld_op=e.behandeld_op,
+                op_tijd=dz.op_tijd(e, e.behandeld_op),
+            )
+        )

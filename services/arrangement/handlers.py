@@ -1,12 +1,13 @@
 """Arrangement's handler table: every doorverwijzing lands in the household's one plan
-(usecases.doorverwijzing_ontvangen)."""
+(usecases.doorverwijzing_ontvangen); a member about to turn 18 gives the plan its transition deadline; an
+overdue deadline starts the doorzettingsmacht clock."""
 
 from __future__ import annotations
 
 from services.arrangement import usecases
 from shared.bus import EventHandler
 from shared.db import UnitOfWork
-from shared.events import Data, DoorverwijzingGedaan, Event
+from shared.events import Data, DoorverwijzingGedaan, Event, JongereWordtAchttien, TermijnVerstreken
 from shared.service import Context
 
 
@@ -14,4 +15,14 @@ def handlers(ctx: Context) -> dict[type[Data], EventHandler]:
     async def bij_doorverwijzing(event: Event[DoorverwijzingGedaan], uow: UnitOfWork) -> None:
         await usecases.doorverwijzing_ontvangen(uow, ctx.gemeenten, event)
 
-    return {DoorverwijzingGedaan: bij_doorverwijzing}
+    async def bij_achttien(event: Event[JongereWordtAchttien], uow: UnitOfWork) -> None:
+        await usecases.overgang_starten(uow, event)
+
+    async def bij_verstreken(event: Event[TermijnVerstreken], uow: UnitOfWork) -> None:
+        await usecases.termijn_verstreken(uow, ctx.gemeenten, event)
+
+    return {
+        DoorverwijzingGedaan: bij_doorverwijzing,
+        JongereWordtAchttien: bij_achttien,
+        TermijnVerstreken: bij_verstreken,
+    }

@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 
 from services.arrangement import domain, tables
+from services.arrangement import doorzetten as dz
 from services.arrangement import rechtsbescherming as rb
 from services.arrangement.domain import PlanStatus
 from shared.db import UnitOfWork
@@ -363,6 +364,15 @@ async def _schrijf(uow: UnitOfWork, w: domain.Wijziging) -> int:
                 .where(t.c.plan_id == plan_id, t.c.soort == soort, t.c.bron_id == bron_id, t.c.status == "open")
                 .values(termijn_tot=tot, termijn_grondslag=grondslag)
             )
+        case domain.EscalatieVastgelegd(plan, escalatie, door, nieuw):
+            e, rij = tables.escalaties, dz.rij_van(escalatie)
+            if nieuw:
+                extra = {"huishouden_id": plan.huishouden_id, "gemeente": plan.gemeente, "ingediend_door": door}
+                await s.execute(e.insert().values(**rij, **extra))
+            else:
+                await s.execute(
+                    update(e).where(e.c.escalatie_id == escalatie.escalatie_id).values(**rij, behandeld_door=door)
+                )
         case domain.ContactpogingVastgelegd(plan_id, poging, door):
             await s.execute(tables.contactpogingen.insert().values(plan_id=plan_id, door=door, **poging))
         case domain.EvaluatieVastgelegd(plan_id, evaluatie, door):
@@ -392,6 +402,86 @@ async def laad_klacht(uow: UnitOfWork, plan_id: uuid.UUID, klacht_id: uuid.UUID)
     k = tables.klachten
     rij = (await uow.session.execute(select(k).where(k.c.plan_id == plan_id, k.c.klacht_id == klacht_id))).first()
     return rb.klacht_uit(rij._mapping) if rij is not None else None
+
+
+async def laad_escalatie(
+    uow: UnitOfWork, plan_id: uuid.UUID, escalatie_id: uuid.UUID | None = None
+) -> dz.Escalatie | None:
+    """The plan's escalation with this id, or (without an id) the one that is running, if any."""
+    e = tables.escalaties
+    query = select(e).where(e.c.plan_id == plan_id)
+    if escalatie_id is not None:
+        query = query.where(e.c.escalatie_id == escalatie_id)
+    else:
+        query = query.where(e.c.status.in_(dz.LOPEND))
+    rij = (await uow.session.execute(query)).mappings().first()
+    return dz.uit_rij(rij) if rij is not None else None
+
+
+async def escalaties(
+    uow: UnitOfWork, gemeente: str | None, teams: Sequence[str] | None, alleen_lopend: bool, limiet: int
+) -> Sequence[RowMapping]:
+    """The gemeente's escalations, newest first; with `teams`, only those raised from those teams."""
+    e = tables.escalaties
+    query = select(e).where(e.c.gemeente == gemeente)
+    if teams is not None:
+        query = query.where(e.c.van_team_id.in_(teams))
+    if alleen_lopend:
+        query = query.where(e.c.status.in_(dz.LOPEND))
+    return (await uow.session.execute(query.order_by(e.c.ingediend_op.desc()).limit(limiet))).mappings().all()
+
+
+async def plan_escalaties(uow: UnitOfWork, plan_id: uuid.UUID) -> Sequence[RowMapping]:
+    e = tables.escalaties
+    return (
+        (await uow.session.execute(select(e).where(e.c.plan_id == plan_id).order_by(e.c.ingediend_op))).mappings().all()
+    )
+
+
+async def zet_escaleren_op(
+    uow: UnitOfWork, plan_id: uuid.UUID, bron_id: uuid.UUID, grondslag: str, op: datetime
+) -> int:
+    """The overdue deadline (still open, announced) escalates by itself at `op`; returns how many rows."""
+    r = await uow.session.execute(
+        update(t)
+        .where(
+            t.c.plan_id == plan_id,
+            t.c.bron_id == bron_id,
+            t.c.termijn_grondslag == grondslag,
+            t.c.status == "open",
+            t.c.verstreken_op.is_not(None),
+            t.c.escaleren_op.is_(None),
+            t.c.soort != "escalatie",  # the team holding doorzettingsmacht does not escalate to itself
+        )
+        .values(escaleren_op=op)
+        .returning(t.c.id)
+    )
+    return len(r.all())
+
+
+async def te_escaleren(uow: UnitOfWork, nu: datetime, limiet: int) -> Sequence[Row]:
+    """Overdue deadlines whose moment to escalate has come (no lock: the job locks the household first)."""
+    return (
+        await uow.session.execute(
+            select(t.c.id, t.c.huishouden_id)
+            .where(t.c.status == "open", t.c.escaleren_op <= nu, t.c.geescaleerd_op.is_(None))
+            .order_by(t.c.escaleren_op)
+            .limit(limiet)
+        )
+    ).all()
+
+
+async def neem_te_escaleren(uow: UnitOfWork, termijn_id: int, nu: datetime) -> Row | None:
+    """Under the household's lock: the deadline if it still has to escalate, marked as escalated."""
+    rij = (
+        await uow.session.execute(
+            update(t)
+            .where(t.c.id == termijn_id, t.c.status == "open", t.c.geescaleerd_op.is_(None), t.c.escaleren_op <= nu)
+            .values(geescaleerd_op=nu)
+            .returning(t.c.plan_id, t.c.termijn_grondslag)
+        )
+    ).first()
+    return rij
 
 
 async def gesprekdata(uow: UnitOfWork, plan_id: uuid.UUID) -> list[date]:
@@ -445,6 +535,7 @@ class Overzicht:
     verslagen: Sequence[RowMapping] = ()
     bezwaren: Sequence[RowMapping] = ()
     klachten: Sequence[RowMapping] = ()
+    escalaties: Sequence[RowMapping] = ()
 
 
 async def plan_in_beeld(uow: UnitOfWork, huishouden_id: str) -> Row | None:
@@ -478,6 +569,7 @@ async def overzicht(uow: UnitOfWork, plan: Row) -> Overzicht:
         verslagen=await rijen(_van_plan(tables.verslagen, plan.plan_id, "verstuurd_op")),
         bezwaren=await rijen(_van_plan(tables.bezwaren, plan.plan_id, "ontvangen_op")),
         klachten=await rijen(_van_plan(tables.klachten, plan.plan_id, "ontvangen_op")),
+        escalaties=await plan_escalaties(uow, plan.plan_id),
     )
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from services.arrangement.rechtsbescherming import RedenVerdaging
-from shared.events import PlanResultaat, Regisseur
+from shared.events import EscalatieInstructie, EscalatieReden, PlanResultaat, Regisseur
 from shared.invoer import Code, Contactpoging, Invoer
 
 __all__ = [
@@ -302,6 +302,40 @@ class WaakvlamStand(BaseModel):
     interval_weken: int | None
 
 
+class EscalatieInvoer(Invoer):
+    """The body of POST /v1/plannen/{plan_id}/escalaties: why the case is stuck (a code)."""
+
+    reden: EscalatieReden
+
+
+class RegieNemen(Invoer):
+    """The body of POST .../escalaties/{id}/regie: doorzettingsmacht takes the regie (nothing to add)."""
+
+
+class Teruggave(Invoer):
+    """The body of POST .../escalaties/{id}/teruggave: back to the regisseur with an instruction and a date."""
+
+    instructie: EscalatieInstructie
+    opvolgen_voor: date
+
+
+class Escalatie(BaseModel):
+    escalatie_id: uuid.UUID
+    plan_id: uuid.UUID
+    huishouden_id: str | None = None
+    reden: str
+    door: str
+    van_team_id: str | None
+    naar_team_id: str
+    ingediend_op: datetime
+    beslissen_voor: date
+    status: str
+    termijn_grondslag: str | None = None
+    instructie: str | None = None
+    opvolgen_voor: date | None = None
+    behandeld_op: datetime | None = None
+
+
 class Huishouden(BaseModel):
     """GET /v1/huishoudens/{id}. The rows of aanvragen, beschikkingen, tijdlijn and versies are given as
     the tables hold them (their columns are the contract)."""
@@ -320,3 +354,4 @@ class Huishouden(BaseModel):
     # Each with its deadline (beslissen_voor, afhandelen_voor) and grondslag, as rechtsbescherming.py has it.
     bezwaren: list[dict[str, Any]] = []
     klachten: list[dict[str, Any]] = []
+    escalaties: list[Escalatie] = []

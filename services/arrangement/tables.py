@@ -91,6 +91,15 @@ termijnen = sa.Table(
     # Set once, in the transaction that publishes termijn-verstreken: the deadline stays open work.
     sa.Column("verstreken_op", sa.DateTime(timezone=True)),
     sa.Column("gesloten_op", sa.DateTime(timezone=True)),
+    # Doorzettingsmacht: set by the consumer of termijn-verstreken (when the overdue deadline escalates by
+    # itself), and when it did.
+    sa.Column("escaleren_op", sa.DateTime(timezone=True)),
+    sa.Column("geescaleerd_op", sa.DateTime(timezone=True)),
+    sa.Index(
+        "termijnen_te_escaleren",
+        "escaleren_op",
+        postgresql_where=sa.text("status = 'open' AND escaleren_op IS NOT NULL AND geescaleerd_op IS NULL"),
+    ),
     sa.Index("termijnen_te_bewaken", "termijn_tot", postgresql_where=TERMIJN_TE_BEWAKEN),
     sa.Index("termijnen_open_per_team", "team_id", "termijn_tot", postgresql_where=TERMIJN_OPEN),
     # The werkvoorraad asks "my teams OR me": with both indexes PostgreSQL combines them (BitmapOr).
@@ -188,6 +197,36 @@ klachten = sa.Table(
     sa.Column("afgehandeld_op", sa.Date),
     sa.Column("door", sa.String(200), nullable=False),
     sa.Column("vastgelegd_op", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+# Doorzettingsmacht (doorzetten.py): one running escalation per plan, enforced here too.
+escalaties = sa.Table(
+    "escalaties",
+    metadata,
+    sa.Column("escalatie_id", sa.Uuid, primary_key=True),
+    sa.Column("plan_id", sa.Uuid, sa.ForeignKey("plannen.plan_id"), nullable=False, index=True),
+    sa.Column("huishouden_id", sa.String(64), nullable=False),
+    sa.Column("gemeente", sa.String(6), nullable=False),
+    sa.Column("reden", sa.String(30), nullable=False),
+    sa.Column("door", sa.String(20), nullable=False),  # regisseur, termijnbewaking
+    sa.Column("van_team_id", sa.String(100)),
+    sa.Column("naar_team_id", sa.String(100), nullable=False),
+    sa.Column("ingediend_op", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("beslissen_voor", sa.Date, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("termijn_grondslag", sa.String(60)),
+    sa.Column("instructie", sa.String(40)),
+    sa.Column("opvolgen_voor", sa.Date),
+    sa.Column("behandeld_op", sa.DateTime(timezone=True)),
+    sa.Column("ingediend_door", sa.String(200), nullable=False),
+    sa.Column("behandeld_door", sa.String(200)),
+    sa.Index(
+        "een_lopende_escalatie_per_plan",
+        "plan_id",
+        unique=True,
+        postgresql_where=sa.text("status IN ('open', 'regie_genomen')"),
+    ),
+    sa.Index("escalaties_per_gemeente", "gemeente", "ingediend_op"),
 )
 
 contactpogingen = sa.Table(

@@ -24,12 +24,13 @@ from datetime import UTC, date, datetime
 from sqlalchemy import RowMapping
 
 from services.arrangement import domain, repository, schemas, tables
+from services.arrangement import doorzetten as dz
 from services.arrangement.rechtsbescherming import Bezwaar, Klacht
 from services.arrangement.repository import Overzicht
 from shared.auth import Gebruiker, Rol
 from shared.db import UnitOfWork
-from shared.events import DoorverwijzingGedaan, Event, Regisseur
-from shared.gemeenten import Gemeenten
+from shared.events import DoorverwijzingGedaan, Event, JongereWordtAchttien, Regisseur, TermijnVerstreken
+from shared.gemeenten import Gemeente, Gemeenten
 from shared.termijnen import TZ
 from shared.verwerkingslog import log_verwerking
 from shared.weigeringen import GeenToegang, NietGevonden
@@ -322,6 +323,88 @@ async def plan_afsluiten(
     async with _wijziging(uow, plan_id, gebruiker, mag_bewerken) as (hp, _):
         moment = _nu(nu)
         return hp.sluit_af(afsluiting, moment.astimezone(TZ).date(), moment, gebruiker.actor)
+
+
+# --- from 18- to 18+ and doorzettingsmacht ----------------------------------------------------------------
+
+
+async def overgang_starten(uow: UnitOfWork, event: Event[JongereWordtAchttien]) -> bool:
+    """A member turns 18 within months: the household's active plan gets the transition deadline."""
+    d = event.data
+    hp = await repository.laad_huishouden(uow, d.huishouden_id)
+    maand = date.fromisoformat(f"{d.achttien_in}-01")
+    if gestart := hp.start_overgang(d.persoon_sleutel, maand):
+        await repository.sla_op(uow, hp, event.correlatieid)
+    return gestart
+
+
+async def termijn_verstreken(uow: UnitOfWork, gemeenten: Gemeenten, event: Event[TermijnVerstreken]) -> bool:
+    """An overdue deadline starts the doorzettingsmacht clock: it escalates by itself when it is still open
+    `escaleren_na_werkdagen` werkdagen later (the job `doorzetten`). Returns whether the clock started."""
+    d, regels = event.data, gemeenten[event.gemeente].doorzettingsmacht
+    if regels is None or d.plan_id is None:
+        return False
+    op = dz.escaleren_op(d.termijn_tot, regels)
+    return await repository.zet_escaleren_op(uow, d.plan_id, d.bron_id, d.termijn_grondslag, op) > 0
+
+
+def mag_doorzetten(gebruiker: Gebruiker, gemeente: Gemeente) -> bool:
+    """Beheer, and the Lokale Kamer role of the team that holds doorzettingsmacht."""
+    if gebruiker.rol == Rol.beheer:
+        return True
+    regels = gemeente.doorzettingsmacht
+    return gebruiker.rol == Rol.lokale_kamer and regels is not None and regels.team in gebruiker.teams
+
+
+async def escaleren(
+    uow: UnitOfWork,
+    gemeenten: Gemeenten,
+    gebruiker: Gebruiker,
+    plan_id: uuid.UUID,
+    invoer: schemas.EscalatieInvoer,
+    nu: datetime | None = None,
+) -> dz.Escalatie:
+    """The regisseur (his team, the Lokale Kamer, beheer) asks for doorzettingsmacht, with a reason."""
+    async with _wijziging(uow, plan_id, gebruiker, mag_bewerken) as (hp, plan):
+        lopend = await repository.laad_escalatie(uow, plan_id)
+        return hp.escaleer(invoer.reden, gemeenten[plan.gemeente], lopend, _nu(nu), gebruiker.actor)
+
+
+async def escalatie_behandelen(
+    uow: UnitOfWork,
+    gemeenten: Gemeenten,
+    gebruiker: Gebruiker,
+    plan_id: uuid.UUID,
+    escalatie_id: uuid.UUID,
+    besluit: schemas.RegieNemen | schemas.Teruggave,
+    nu: datetime | None = None,
+) -> dz.Escalatie:
+    """Whoever holds doorzettingsmacht takes the regie, or gives the case back with an instruction."""
+    hp = await _bewerk(uow, plan_id, gebruiker, lambda g, p: True)
+    assert hp.plan is not None
+    if not mag_doorzetten(gebruiker, gemeenten[hp.plan.gemeente]):
+        raise GeenToegang("Alleen wie doorzettingsmacht heeft (Lokale Kamer of teamleiding) beslist hierover.")
+    e = await repository.laad_escalatie(uow, plan_id, escalatie_id)
+    if e is None:
+        raise NietGevonden("Escalatie niet gevonden.")
+    if isinstance(besluit, schemas.Teruggave):
+        behandeld = hp.geef_terug(e, besluit.instructie, besluit.opvolgen_voor, _nu(nu), gebruiker.actor)
+    else:
+        behandeld = hp.neem_regie(e, _nu(nu), gebruiker.actor)
+    await repository.sla_op(uow, hp)
+    return behandeld
+
+
+async def escalaties_lezen(
+    uow: UnitOfWork, gemeenten: Gemeenten, gebruiker: Gebruiker, alleen_lopend: bool = True
+) -> Sequence[RowMapping]:
+    """Whoever holds doorzettingsmacht sees every escalation of the gemeente, across teams; anyone else only
+    those his own teams raised."""
+    gemeente = gemeenten.get(gebruiker.gemeente or "")
+    if gemeente is None:
+        return []
+    teams = None if mag_doorzetten(gebruiker, gemeente) else list(gebruiker.teams)
+    return await repository.escalaties(uow, gemeente.code, teams, alleen_lopend, WERKVOORRAAD_MAX)
 
 
 # --- reading ----------------------------------------------------------------------------------------------
