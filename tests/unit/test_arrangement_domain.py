@@ -536,7 +536,8 @@ def test_wat_een_gebeurtenis_haalt_en_de_waakvlam_die_periodiek_terugkomt():
     assert domain.gehaald_door("contact") == ("doorverwijzing", "waakvlam")
     # The verslag meets the onderzoek, and nothing else does (Wmo 2015 art. 2.3.2): not a plan version.
     assert domain.gehaald_door("verslag") == ("wmo-onderzoek",)
-    assert set(domain.GEHAALD_DOOR) == {"contact", "verslag", "evaluatie"}
+    assert domain.gehaald_door("overdracht") == ("overgang-18",)
+    assert set(domain.GEHAALD_DOOR) == {"contact", "verslag", "evaluatie", "overdracht"}
     assert domain.volgende_controle(4, date(2026, 11, 23)) == date(2026, 12, 21)
     assert domain.volgende_controle(None, date(2026, 11, 23)) is None
     t = domain.waakvlamtermijn(plan(), date(2027, 2, 1))

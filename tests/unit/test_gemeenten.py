@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
-from shared.gemeenten import ConfigFout, Gemeenten, Route, laad_gemeenten
+from shared.gemeenten import ConfigFout, Gemeente, Gemeenten, Route, laad_gemeenten
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config" / "gemeenten"
@@ -145,6 +147,12 @@ def test_elke_route_heeft_een_team(gemeenten: Gemeenten, code: str) -> None:
         if route is Route.lokale_kamer and code != "GM1916":
             # Only Leidschendam-Voorburg has a Lokale Kamer; elsewhere multi-problem goes to the wijkteam.
             assert route not in routes, f"{code} hoort geen Lokale Kamer te hebben"
+        elif route is Route.teamleiding:
+            # Doorzettingsmacht: the Lokale Kamer where there is one, else the team lead (never both).
+            assert (route in routes) == (code != "GM1916"), f"{code}: teamleiding alleen zonder Lokale Kamer"
+            assert gemeente.doorzettingsmacht is not None
+            houder = gemeente.team(gemeente.doorzettingsmacht.team)
+            assert houder is not None and houder.route in (Route.lokale_kamer, Route.teamleiding)
         else:
             assert route in routes, f"{code}: geen team voor route {route.value}"
 
@@ -411,3 +419,39 @@ def test_lege_map(tmp_path: Path) -> None:
     with pytest.raises(ConfigFout) as fout:
         laad_gemeenten(tmp_path)
     assert str(tmp_path) in str(fout.value)
+
+
+def _met(gemeente: Gemeente, **wijziging) -> dict:
+    return {**gemeente.model_dump(mode="json", exclude_none=True), **wijziging}
+
+
+def test_de_sociale_kaart_zoekt_op_thema_en_wijk_met_de_wijk_eerst(gemeenten: Gemeenten) -> None:
+    lv = gemeenten["GM1916"]
+    voorburg = [a.id for a in lv.zoek_aanbieders("sociaal_netwerk", "voorburg-noord")]
+    # The wijk's own welzijn first, then what serves the whole gemeente; Leidschendam's welzijn not at all.
+    assert voorburg[0] == "gm1916-welzijn-voorburg"
+    assert "gm1916-welzijn-leidschendam" not in voorburg
+    assert "gm1916-mantelzorgsteunpunt" in voorburg
+    assert all("financien" in a.themas for a in lv.zoek_aanbieders("financien"))
+    assert {a.id for a in lv.zoek_aanbieders()} == {a.id for a in lv.sociale_kaart}
+
+
+@pytest.mark.parametrize(
+    ("kaart", "melding"),
+    [
+        ([{"themas": ["geluk"]}], "sociale_kaart[0].themas: onbekend levensgebied geluk"),
+        ([{"wijken": ["atlantis"]}], "sociale_kaart[0].wijken: onbekende wijk atlantis"),
+        ([{}, {}], "sociale_kaart[1].id: 'gm1916-x' komt twee keer voor"),
+    ],
+)
+def test_een_sociale_kaart_die_niet_klopt_valt_op_bij_het_laden(gemeenten: Gemeenten, kaart, melding) -> None:
+    basis = {"id": "gm1916-x", "naam": "X", "aanbod": "x", "themas": ["financien"], "contact": {}}
+    ruw = _met(gemeenten["GM1916"], sociale_kaart=[{**basis, **k} for k in kaart])
+    with pytest.raises(ValidationError, match=re.escape(melding)):
+        Gemeente.model_validate(ruw)
+
+
+def test_doorzettingsmacht_noemt_een_bestaand_team(gemeenten: Gemeenten) -> None:
+    ruw = _met(gemeenten["GM0546"], doorzettingsmacht={"team": "gm0546-bestaat-niet"})
+    with pytest.raises(ValidationError, match="doorzettingsmacht.team: onbekend team"):
+        Gemeente.model_validate(ruw)
