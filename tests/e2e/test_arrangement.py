@@ -500,7 +500,7 @@ async def test_contact_warme_overdracht_evaluatie_en_afsluiten_met_waakvlam(
     r = await post(
         platform,
         f"{basis}/doorverwijzingen",
-        {"voorziening": "schuldhulpverlening", "aanbieder_id": "kredietbank-haaglanden"},
+        {"voorziening": "schuldhulpverlening", "aanbieder_id": "gm1916-humanitas-thuisadministratie"},
         team,
     )
     assert r.status_code == 201, r.text
@@ -509,7 +509,7 @@ async def test_contact_warme_overdracht_evaluatie_en_afsluiten_met_waakvlam(
         await post(
             platform, f"{basis}/doorverwijzingen", {"voorziening": "x", "aanbieder_id": "a", "termijn": "nooit"}, team
         )
-    ) == {"voorziening", "termijn"}
+    ) == {"aanbieder_id", "voorziening", "termijn"}  # "a" is on nobody's sociale kaart
     uit = await wacht_tot(
         lambda: [
             e

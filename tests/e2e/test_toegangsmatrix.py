@@ -262,7 +262,7 @@ def verzoek(entry: dict, b: Bronnen, partner_id: str | None) -> tuple[str, str, 
             None,
         ),
         "POST /v1/plannen/{plan_id}/doorverwijzingen": (
-            {"json": {"voorziening": "schuldhulpverlening", "aanbieder_id": "kredietbank-haaglanden"}},
+            {"json": {"voorziening": "schuldhulpverlening", "aanbieder_id": "gm1916-humanitas-thuisadministratie"}},
             None,
         ),
         "POST /v1/plannen/{plan_id}/evaluaties": (
