@@ -236,7 +236,8 @@ async def test_een_verstreken_termijn_escaleert_een_keer_ook_met_twee_replicas(c
     async with engine.begin() as conn:  # the doorverwijzing's deadline passed yesterday
         await conn.execute(
             text(
-                "UPDATE arrangement.termijnen SET termijn_tot = now() - interval '1 day' WHERE plan_id = :p AND soort = 'doorverwijzing'"
+                "UPDATE arrangement.termijnen SET termijn_tot = now() - interval '1 day'"
+                " WHERE plan_id = :p AND soort = 'doorverwijzing'"
             ),
             {"p": plan_id},
         )
