@@ -90,6 +90,7 @@ def platform(nats_server, database_url, otlp, bus_opname, werkmap):
         "OTEL_BSP_SCHEDULE_DELAY": "200",
         "TOEGANG_BACKOFF_SECONDEN": "[0.2, 0.5, 1]",
         "TOEGANG_METRIEK_INTERVAL_S": "0.5",
+        "TOEGANG_OVERGANG_INTERVAL_S": "0.5",  # the 18+ transition reaches the bus within the test
         "TOEGANG_LOG_LEVEL": "INFO",
     }
     platform = Platform(

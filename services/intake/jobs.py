@@ -116,9 +116,11 @@ async def _meld_batch(ctx: Context, gemeente: str, grens, nu: datetime) -> int:
     return len(rijen)
 
 
-# Daily would do (months ahead); hourly, like the retention jobs, so a new household is not kept waiting.
+# Daily would do (months ahead); hourly, so a new household is not kept waiting long.
+OVERGANG_INTERVAL_S = float(os.environ.get("TOEGANG_OVERGANG_INTERVAL_S", 3600))
+
 TAKEN = [
-    Taak("overgang-18", float(os.environ.get("TOEGANG_BEWAAR_INTERVAL_S", 3600)), meld_achttien_jaar),
+    Taak("overgang-18", OVERGANG_INTERVAL_S, meld_achttien_jaar),
     bewaartaak("bewaartermijn-melders", wis_melder_contactgegevens),
     bewaartaak("afgesloten-plannen-vergeten", vergeet_afgesloten_plannen),
 ]

@@ -75,6 +75,8 @@ class Bronnen:
     bsn: str
     bezwaar_id: str
     klacht_id: str
+    contact_id: str
+    escalatie_id: str
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +126,11 @@ async def bronnen(platform, token) -> Bronnen:
         )
         klacht = await http.post(f"{plan}/klachten", json=KLACHT, headers=consulent)
         assert bezwaar.status_code == 201 and klacht.status_code == 201, bezwaar.text + klacht.text
+        contact = await http.post(f"{platform.urls['intake']}/v1/lichte-contacten", json=CONTACT, headers=consulent)
+        escalatie = await http.post(
+            f"{plan}/escalaties", json={"reden": "geen_voortgang"}, headers=token("wijkcoach", teams=[plan_team])
+        )
+        assert contact.status_code == 201 and escalatie.status_code == 201, contact.text + escalatie.text
     return Bronnen(
         m["melding_id"],
         m["huishouden_id"],
@@ -137,11 +144,14 @@ async def bronnen(platform, token) -> Bronnen:
         bsn,
         bezwaar.json()["bezwaar_id"],
         klacht.json()["klacht_id"],
+        contact.json()["contact_id"],
+        escalatie.json()["escalatie_id"],
     )
 
 
 BEZWAAR = {"ontvangen_op": str(date.today())}
 KLACHT = {"ontvangen_op": str(date.today()), "over": "gemeente", "onderwerpen": ["bejegening"]}
+CONTACT = {"gemeente": "GM1916", "kanaal": "balie", "themas": ["financien"], "uitkomst": "beantwoord"}
 
 
 def signaal_body(partner_id: str, huisnummer: int | None = None) -> dict:
@@ -276,6 +286,24 @@ def verzoek(entry: dict, b: Bronnen, partner_id: str | None) -> tuple[str, str, 
             None,
         ),
         "POST /v1/plannen/{plan_id}/afsluiten": ({"json": {"resultaat": "doelen_bereikt"}}, None),
+        "POST /v1/lichte-contacten": ({"json": CONTACT}, None),
+        "GET /v1/lichte-contacten/{contact_id}": ({}, None),
+        "POST /v1/lichte-contacten/{contact_id}/melding": (
+            {"json": {k: v for k, v in melding(huisnummer=9105).items() if k not in ("gemeente", "kanaal")}},
+            None,
+        ),
+        "GET /v1/sociale-kaart/{gemeente}": ({"params": {"thema": "financien"}}, None),
+        "GET /v1/sociale-kaart/{gemeente}/{aanbieder_id}": ({}, None),
+        "GET /v1/escalaties": (
+            {"params": {"alle": "true"}},
+            lambda j: any(e["escalatie_id"] == b.escalatie_id for e in j),
+        ),
+        "POST /v1/plannen/{plan_id}/escalaties": ({"json": {"reden": "partners_niet_eens"}}, None),
+        "POST /v1/plannen/{plan_id}/escalaties/{escalatie_id}/teruggave": (
+            {"json": {"instructie": "plan_bijstellen", "opvolgen_voor": str(vandaag + timedelta(days=14))}},
+            None,
+        ),
+        "POST /v1/plannen/{plan_id}/escalaties/{escalatie_id}/regie": ({"json": {}}, None),
         "POST /v1/verwerkingslog/zoeken": ({"json": {"bsn": b.bsn, "adres": ADRES}}, lambda j: j["aantal"] > 0),
         "GET /v1/beheer/status": ({}, None),
         "GET /v1/beheer/dlq": ({}, None),
@@ -295,6 +323,9 @@ def verzoek(entry: dict, b: Bronnen, partner_id: str | None) -> tuple[str, str, 
         beschikking_id=b.beschikking_id,
         bezwaar_id=b.bezwaar_id,
         klacht_id=b.klacht_id,
+        contact_id=b.contact_id,
+        escalatie_id=b.escalatie_id,
+        aanbieder_id="gm1916-ssp",
         seq=GEEN_DLQ_SEQ,
     )
     return methode, pad, argumenten, bevat
