@@ -27,7 +27,7 @@ import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -215,6 +215,32 @@ ACTIES: dict[str, Actie] = {
         sleutels=("klacht_id",),
         na_afsluiten=True,
     ),
+    "escalatie": Actie(
+        "Zaak escaleren: de zaak zit vast",
+        "escalaties",
+        "Escaleren",
+        "De zaak is geëscaleerd. De Lokale Kamer of teamleiding beslist erover.",
+        "bewerken",
+        _velden(r"reden"),
+    ),
+    "escalatie_regie": Actie(
+        "Regie nemen (doorzettingsmacht)",
+        "escalaties/{escalatie_id}/regie",
+        "Regie nemen",
+        "U heeft de regie genomen. Het werk van de regisseur staat nu in uw werkvoorraad.",
+        "doorzetten",
+        _velden(r"escalatie_id"),
+        sleutels=("escalatie_id",),
+    ),
+    "escalatie_teruggave": Actie(
+        "Zaak teruggeven met een opdracht",
+        "escalaties/{escalatie_id}/teruggave",
+        "Teruggeven",
+        "De zaak is teruggegeven met een opdracht en een datum.",
+        "doorzetten",
+        _velden(r"escalatie_id|instructie|opvolgen_voor"),
+        sleutels=("escalatie_id",),
+    ),
     "afsluiten": Actie(
         "Plan afsluiten",
         "afsluiten",
@@ -383,6 +409,9 @@ VELD_NAMEN = {
     "onderwerpen": "Waarover",
     "klachtadviescommissie": "Klachtadviescommissie",
     "afgehandeld_op": "Afgehandeld op",
+    "escalatie_id": "Escalatie",
+    "instructie": "Opdracht",
+    "opvolgen_voor": "Uitvoeren voor",
 }
 PATRONEN = {
     "productcode": "Een iWmo-productcode: 2 tot 5 cijfers of hoofdletters, zoals 02A01.",
@@ -437,7 +466,11 @@ def _nieuwe_pagina(sessie: Sessie, huishouden_id: str, plan_id: str) -> ActiePag
 
 
 def toegestaan(
-    gebruiker: Gebruiker, plan: dict[str, Any], regisseur: dict[str, Any], h: dict[str, Any] | None = None
+    gebruiker: Gebruiker,
+    plan: dict[str, Any],
+    regisseur: dict[str, Any],
+    h: dict[str, Any] | None = None,
+    doorzettingsteam: str | None = None,
 ) -> list[str]:
     h = h or {}
     bewerken = gebruiker.rol in (Rol.beheer, Rol.lokale_kamer) or regisseur.get("team_id") in gebruiker.teams
@@ -446,6 +479,9 @@ def toegestaan(
         "aanvragen": bewerken or gebruiker.rol == Rol.consulent,
         "beschikken": gebruiker.rol == Rol.consulent,
         "bezwaar": gebruiker.rol in (Rol.consulent, Rol.beheer),
+        # Doorzettingsmacht: beheer, and the Lokale Kamer role of the team that holds it.
+        "doorzetten": gebruiker.rol == Rol.beheer
+        or (gebruiker.rol == Rol.lokale_kamer and doorzettingsteam is not None and doorzettingsteam in gebruiker.teams),
     }
     acties = [naam for naam, a in ACTIES.items() if mag[a.wie] and _past(naam, h)]
     if plan.get("status") != "actief":  # after closing: the check (a contactpoging), bezwaar and klacht
@@ -461,8 +497,15 @@ def _past(naam: str, h: dict[str, Any]) -> bool:
         "bezwaar_beslissing": _open_zaken(h, "bezwaren"),
         "klacht_verdaging": _open_zaken(h, "klachten"),
         "klacht_afhandeling": _open_zaken(h, "klachten"),
+        "escalatie": not _lopende_escalaties(h),
+        "escalatie_regie": [e for e in _lopende_escalaties(h) if e.get("status") == "open"],
+        "escalatie_teruggave": _lopende_escalaties(h),
     }
     return bool(nodig.get(naam, True))
+
+
+def _lopende_escalaties(h: dict[str, Any]) -> list[dict[str, Any]]:
+    return [e for e in h.get("escalaties") or [] if e.get("status") in ("open", "regie_genomen")]
 
 
 def _open_zaken(h: dict[str, Any], soort: str) -> list[dict[str, Any]]:
@@ -488,6 +531,20 @@ def _gemeente(map_: Path, code: str) -> Gemeente | None:
     except (OSError, ConfigFout) as fout:
         log.warning("gemeentebestand niet te lezen", extra={"gemeente": code, "fout": type(fout).__name__})
         return None
+
+
+def doorzettingsteam(config_dir: Path, gemeente_code: str | None) -> str | None:
+    g = _gemeente(config_dir, gemeente_code) if gemeente_code and gemeente_code.isalnum() else None
+    return g.doorzettingsmacht.team if g and g.doorzettingsmacht else None
+
+
+def _aanbieders(g: Gemeente | None, wijk: str | None) -> dict[str, str]:
+    """Where a warm handover can go: the Wmo consulenten, then the sociale kaart (the wijk's own first)."""
+    if g is None:
+        return {}
+    consulenten = {t.id: f"Wmo-consulent: {t.naam}" for t in g.teams if t.route == "wmo_consulent"}
+    kaart = {a.id: f"{a.naam}: {a.aanbod}" for a in g.zoek_aanbieders(None, wijk)}
+    return {**consulenten, **kaart}
 
 
 def keuzes(config_dir: Path, gemeente_code: str | None, h: dict[str, Any]) -> dict[str, dict[str, str]]:
@@ -523,6 +580,12 @@ def keuzes(config_dir: Path, gemeente_code: str | None, h: dict[str, Any]) -> di
             f"{teksten.datum_tekst(z.get('beslissen_voor'))}"
             for z in _open_zaken(h, "bezwaren")
         },
+        "aanbieders": _aanbieders(g, (h.get("plan") or {}).get("wijk")),
+        "escalaties": {
+            str(e["escalatie_id"]): f"Geëscaleerd op {teksten.datum_tekst(e.get('ingediend_op'))}: "
+            f"{teksten.ESCALATIE_REDENEN.get(e.get('reden', ''), e.get('reden', ''))}"
+            for e in _lopende_escalaties(h)
+        },
         "klachten": {
             str(z["klacht_id"]): f"Klacht ontvangen {teksten.datum_tekst(z.get('ontvangen_op'))}, afhandelen voor "
             f"{teksten.datum_tekst(z.get('afhandelen_voor'))}"
@@ -541,7 +604,9 @@ def context(
     assert sessie.gebruiker
     plan, regisseur = h.get("plan") or {}, h.get("regisseur") or {}
     bericht, sessie.bericht = sessie.bericht, None
-    acties = toegestaan(sessie.gebruiker, plan, regisseur, h) if plan.get("plan_id") else []
+    config_dir = request.app.state.instellingen.config_dir
+    team = doorzettingsteam(config_dir, sessie.gebruiker.gemeente)
+    acties = toegestaan(sessie.gebruiker, plan, regisseur, h, team) if plan.get("plan_id") else []
     if ingevuld is not None and ingevuld.actie in ACTIES and ingevuld.actie not in acties:
         acties.append(ingevuld.actie)  # a form that was sent (even forged) shows what came back
     pagina = _nieuwe_pagina(sessie, huishouden_id, str(plan.get("plan_id"))) if acties else None
@@ -559,6 +624,7 @@ def context(
         "bezwaar_beslissing": {"besloten_op": vandaag, "beschikking.ingangsdatum": vandaag},
         "klacht": {"ontvangen_op": vandaag},
         "klacht_afhandeling": {"afgehandeld_op": vandaag},
+        "escalatie_teruggave": {"opvolgen_voor": (datetime.now(teksten.TZ).date() + timedelta(days=14)).isoformat()},
     }
     formulieren = {}
     for naam in acties:
@@ -581,7 +647,7 @@ def context(
         "actie_bericht": bericht,
         "actie_sleutel": pagina.sleutel if pagina else "",
         "formulieren": formulieren,
-        "keuzes": keuzes(request.app.state.instellingen.config_dir, sessie.gebruiker.gemeente, h),
+        "keuzes": keuzes(config_dir, sessie.gebruiker.gemeente, h),
         "ingevuld": ingevuld,
         "ZRM_DOMEINEN": ZRM_DOMEINEN,
         "ZRM_TEKST": ZRM_TEKST,
@@ -606,6 +672,8 @@ def context(
         "KLACHT_ONDERWERPEN": KLACHT_ONDERWERPEN,
         "REDENEN_VERDAGING": REDENEN_VERDAGING,
         "REDENEN_WIJZIGING": REDENEN_WIJZIGING,
+        # Asked for by hand: every reason but the one the termijnbewaking gives itself.
+        "ESCALATIE_KEUZES": {k: v for k, v in teksten.ESCALATIE_REDENEN.items() if k != "termijn_verstreken"},
     }
 
 
@@ -938,6 +1006,9 @@ BODIES: dict[str, Callable[[Waarden, int], tuple[dict[str, Any], Rijmap]]] = {
     "klacht": body_klacht,
     "klacht_verdaging": _platte("reden"),
     "klacht_afhandeling": _platte("uitkomst", "afgehandeld_op"),
+    "escalatie": _platte("reden"),
+    "escalatie_regie": _platte(),
+    "escalatie_teruggave": _platte("instructie", "opvolgen_voor"),
 }
 
 

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.auth import MEDEWERKERS
 from shared.zrm import ZRM_DOMEINEN
@@ -160,6 +162,8 @@ class MeldFormulier:
     bevestiging_id: str | None = None
     antwoord: dict[str, Any] | None = None
     wil_terugkoppeling: bool = False
+    # A licht contact this melding comes from (voordeur.py): kept here, never taken from the posted form.
+    contact: dict[str, Any] | None = None
 
 
 def _nieuw_formulier(sessie: Sessie) -> MeldFormulier:
@@ -176,10 +180,22 @@ def _geen_toegang(request: Request) -> Response:
 
 
 @router.get("/meldingen/nieuw", response_class=HTMLResponse)
-async def nieuw(request: Request, sessie: Aangemeld) -> Response:
+async def nieuw(request: Request, sessie: Aangemeld, contact: str = "") -> Response:
+    """`?contact=<id>`: a licht contact becomes this melding; its channel and themes are filled in."""
     if not mag_melden(sessie):
         return _geen_toegang(request)
-    return _formulier(request, sessie, _nieuw_formulier(sessie), {}, {}, START_PERSONEN)
+    formulier, waarden = _nieuw_formulier(sessie), {}
+    if contact:
+        assert sessie.token
+        try:
+            contact_id = uuid.UUID(contact)
+        except ValueError:
+            raise StarletteHTTPException(404) from None
+        formulier.contact = await diensten_van(request).get(
+            "intake", f"/v1/lichte-contacten/{contact_id}", sessie.token
+        )
+        waarden = {"kanaal": formulier.contact["kanaal"], "levensgebieden": list(formulier.contact["themas"])}
+    return _formulier(request, sessie, formulier, waarden, {}, START_PERSONEN)
 
 
 def _formulier(
@@ -197,6 +213,7 @@ def _formulier(
         "fouten": fouten,
         "overzicht": _overzicht(fouten),
         "aantal_personen": aantal_personen,
+        "contact": formulier.contact,
         "KANALEN": KANALEN,
         "SOORTEN": SOORTEN,
         "MELDER_TYPES": MELDER_TYPES,
@@ -227,9 +244,13 @@ async def registreer(request: Request, sessie: Aangemeld, form: Formulier) -> Re
             if fouten := _onbeantwoord(waarden):
                 return _formulier(request, sessie, formulier, waarden, fouten, aantal, status_code=422)
             body = melding_body(waarden, personen, sessie.gebruiker.gemeente)
+            pad = "/v1/meldingen"
+            if formulier.contact is not None:  # the contact holds the gemeente and the channel
+                pad = f"/v1/lichte-contacten/{uuid.UUID(str(formulier.contact['contact_id']))}/melding"
+                body = {k: v for k, v in body.items() if k not in ("gemeente", "kanaal")}
             try:
                 antwoord = await diensten_van(request).post(
-                    "intake", "/v1/meldingen", sessie.token, body, headers={"Idempotency-Key": formulier.sleutel}
+                    "intake", pad, sessie.token, body, headers={"Idempotency-Key": formulier.sleutel}
                 )
             except DienstFout as fout:
                 if fout.status != 422:

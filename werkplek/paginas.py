@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from shared.auth import MEDEWERKERS, Rol
-from werkplek import aanmelden, acties, beheer, casussen, melden, oidc, regels, status, teksten
+from werkplek import aanmelden, acties, beheer, casussen, melden, oidc, regels, status, teksten, voordeur
 from werkplek import werkvoorraad as wv
 from werkplek.afhankelijkheden import (
     Aangemeld,
@@ -32,6 +32,7 @@ from werkplek.weergave import toon
 
 router = APIRouter()
 router.include_router(melden.router)
+router.include_router(voordeur.router)
 router.include_router(status.router)
 router.include_router(casussen.router)
 router.include_router(regels.router)

@@ -53,6 +53,9 @@ class Sessie:
     formulieren: dict[str, Any] = field(default_factory=dict)
     # A login under way at the identity provider (oidc.py): state, nonce and PKCE verifier, server-side.
     oidc: dict[str, str] | None = None
+    # The front desk (voordeur.py): the channel of the last licht contact, and its id until shown once.
+    kanaal: str | None = None
+    laatste_contact: str | None = None
 
     @property
     def aangemeld(self) -> bool:

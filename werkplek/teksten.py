@@ -9,7 +9,7 @@ the code itself, so nothing silently disappears.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cache
@@ -42,6 +42,9 @@ GRONDSLAGEN = {
     "awb-klacht-6-weken": "Klacht afhandelen binnen 6 weken na ontvangst",
     "awb-klacht-10-weken": "Klacht afhandelen binnen 10 weken na ontvangst (met klachtadviescommissie)",
     "awb-klacht-verdaagd": "Klacht afhandelen, verdaagd met 4 weken",
+    "overgang-18-plus": "Voor de 18e verjaardag de overgang naar 18+ regelen (Wmo of andere hulp)",
+    "doorzettingsmacht": "Beslissen over een vastgelopen zaak: regie nemen of teruggeven met een opdracht",
+    "doorzettingsmacht-instructie": "De opdracht van de Lokale Kamer of teamleiding uitvoeren",
 }
 WETTELIJKE_BRONNEN = {
     "wmo-onderzoek-6-weken": "Wmo 2015 art. 2.3.2 lid 1",
@@ -66,6 +69,9 @@ TERMIJN_SOORTEN = {
     "herindicatie": "Herindicatie",
     "bezwaar": "Beslissen op bezwaar",
     "klacht": "Klacht afhandelen",
+    "overgang-18": "Overgang naar 18+: warme overdracht regelen",
+    "escalatie": "Vastgelopen zaak: regie nemen of teruggeven",
+    "instructie": "Opdracht van de Lokale Kamer of teamleiding uitvoeren",
 }
 TIJDLIJN_SOORTEN = {
     "doorverwijzing": "Doorverwijzing",
@@ -87,6 +93,31 @@ TIJDLIJN_SOORTEN = {
     "warme-overdracht": "Warme overdracht",
     "evaluatie": "Evaluatie",
     "plan-afgesloten": "Plan afgesloten",
+    "overgang-18": "Een jongere wordt binnenkort 18",
+    "escalatie": "Zaak geëscaleerd (doorzettingsmacht)",
+    "escalatie-regie-genomen": "Lokale Kamer of teamleiding nam de regie",
+    "escalatie-teruggegeven": "Zaak teruggegeven met een opdracht",
+}
+ESCALATIE_REDENEN = {
+    "termijn_verstreken": "Een termijn bleef verstreken",
+    "geen_voortgang": "Er is geen voortgang",
+    "partners_niet_eens": "Partners worden het niet eens",
+    "inwoner_niet_bereikbaar": "Het huishouden is niet te bereiken",
+    "aanbod_ontbreekt": "Passende hulp ontbreekt",
+    "zorgen_over_veiligheid": "Zorgen over veiligheid",
+}
+ESCALATIE_INSTRUCTIES = {
+    "plan_bijstellen": "Stel het plan bij",
+    "partners_bijeenroepen": "Roep de partners bij elkaar",
+    "opnieuw_contact_zoeken": "Zoek opnieuw contact met het huishouden",
+    "voorziening_inzetten": "Zet de voorziening in",
+    "opschalen_zorg_en_veiligheid": "Schaal op naar Zorg- en Veiligheidshuis",
+    "afsluiten_met_waakvlam": "Sluit af met een waakvlam",
+}
+ESCALATIE_STATUS = {
+    "open": "Wacht op een besluit",
+    "regie_genomen": "Regie genomen door de Lokale Kamer of teamleiding",
+    "teruggegeven": "Teruggegeven met een opdracht",
 }
 ROUTES = {
     "veilig_thuis": "Veilig Thuis",
@@ -98,6 +129,7 @@ ROUTES = {
     "schuldhulp": "Schuldhulp",
     "wmo_consulent": "Wmo-consulent",
     "jeugd": "Jeugd",
+    "teamleiding": "Teamleiding",
     "sociale_basis": "Sociale basis",
     "aanbieder": "Aanbieder",
 }
@@ -164,6 +196,7 @@ class Gemeentewoorden:
     naam: str | None
     teams: dict[str, str]
     bronnen: dict[str, str]
+    wijken: dict[str, str] = field(default_factory=dict)
 
 
 class Woorden:
@@ -174,7 +207,7 @@ class Woorden:
 
     @cache  # noqa: B019 - one instance per app, a handful of gemeenten
     def gemeente(self, code: str | None) -> Gemeentewoorden:
-        leeg = Gemeentewoorden(None, {}, {})
+        leeg = Gemeentewoorden(None, {}, {}, {})
         if not code or not code.isalnum():
             return leeg
         pad = self._map / f"{code}.yaml"
@@ -185,7 +218,8 @@ class Woorden:
             return leeg
         teams = {str(t["id"]): str(t.get("naam", t["id"])) for t in data.get("teams") or [] if "id" in t}
         bronnen = {str(k): str(v.get("bron", "")) for k, v in (data.get("termijnen") or {}).items() if v}
-        return Gemeentewoorden(data.get("naam"), teams, bronnen)
+        wijken = {str(w["id"]): str(w.get("naam", w["id"])) for w in data.get("wijken") or [] if "id" in w}
+        return Gemeentewoorden(data.get("naam"), teams, bronnen, wijken)
 
     def gemeenten(self) -> list[str]:
         try:

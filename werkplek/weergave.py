@@ -34,6 +34,9 @@ def maak_templates() -> Jinja2Templates:
         ROUTES=teksten.ROUTES,
         URGENTIES=teksten.URGENTIES,
         REGISSEUR_SOORTEN=teksten.REGISSEUR_SOORTEN,
+        ESCALATIE_REDENEN=teksten.ESCALATIE_REDENEN,
+        ESCALATIE_INSTRUCTIES=teksten.ESCALATIE_INSTRUCTIES,
+        ESCALATIE_STATUS=teksten.ESCALATIE_STATUS,
     )
     return templates
 
@@ -46,7 +49,9 @@ def menu(gebruiker: Gebruiker | None) -> list[tuple[str, str]]:
     rol, gemeente = gebruiker.rol, gebruiker.gemeente
     items = [("/werkvoorraad", "Werkvoorraad")] if rol in MEDEWERKERS else []
     if rol in MEDEWERKERS:  # the gemeente roles intake takes a melding from
+        items.append(("/contacten/nieuw", "Contact registreren"))
         items.append(("/meldingen/nieuw", "Melding registreren"))
+        items.append(("/sociale-kaart", "Sociale kaart"))
     if rol in BELEID and gemeente:
         items.append((f"/regels/{gemeente}", "Regels"))
     if rol == Rol.beheer:
