@@ -75,7 +75,11 @@ async def _formulier(
     context = {
         "waarden": waarden,
         "fouten": fouten,
-        "overzicht": [{"label": LABELS.get(v, v), "anker": v, "melding": m} for v, ms in fouten.items() for m in ms],
+        "overzicht": [
+            {"label": LABELS.get(v, "Formulier"), "anker": f"{v}-fout" if v in LABELS else "", "melding": m}
+            for v, ms in fouten.items()
+            for m in ms
+        ],
         "geregistreerd": geregistreerd,
         "KANALEN": KANALEN,
         "UITKOMSTEN": UITKOMSTEN,

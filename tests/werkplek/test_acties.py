@@ -173,10 +173,13 @@ async def test_elke_422_staat_bij_zijn_veld_en_een_409_noemt_de_status(platform,
         assert r.status_code == 422
         _fout_bij(r, "versie-voorzieningen-1-code-fout")
         _fout_bij(r, "versie-evaluatie_op-fout")
-        assert (
-            'value="Geen Code!"'
-            in (await _stuur(w, huishouden_id, "overdracht", pagina, aanbieder_id="Geen Code!")).text
-        )
+        # The aanbieder is chosen from the sociale kaart; one that is not on it is refused next to the field,
+        # and a choice from the list stays chosen when another field is wrong.
+        r = await _stuur(w, huishouden_id, "overdracht", pagina, voorziening="amw", aanbieder_id="niet-op-de-kaart")
+        _fout_bij(r, "overdracht-aanbieder_id-fout")
+        r = await _stuur(w, huishouden_id, "overdracht", pagina, voorziening="bestaat-niet", aanbieder_id="gm1916-ssp")
+        _fout_bij(r, "overdracht-voorziening-fout")
+        assert re.search(r'<option value="gm1916-ssp" selected>Sociaal Servicepunt', r.text)
 
         # Close with a waakvlam through the page; then an evaluation from the old page is a 409 naming the state.
         nieuw = (await w.get(f"/huishoudens/{huishouden_id}")).text
