@@ -518,7 +518,10 @@ async def test_contact_warme_overdracht_evaluatie_en_afsluiten_met_waakvlam(
         ]
     )
     assert uit[0]["bron_soort"] == "plan" and uit[0]["bron_id"] == plan_id
-    assert uit[0]["team_id"] == "kredietbank-haaglanden" and uit[0]["bestaande_regisseur"]["team_id"] == LEIDSCHENDAM
+    assert (
+        uit[0]["team_id"] == "gm1916-humanitas-thuisadministratie"
+        and uit[0]["bestaande_regisseur"]["team_id"] == LEIDSCHENDAM
+    )
 
     volgende = str(vandaag() + timedelta(weeks=8))
     r = await post(

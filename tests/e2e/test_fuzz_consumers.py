@@ -29,6 +29,7 @@ from shared.events import (
     EVENT_TYPES,
     DoorverwijzingAanvaard,
     DoorverwijzingGedaan,
+    JongereWordtAchttien,
     MeldingGeregistreerd,
     MeldingOpgepakt,
     PlanAfgesloten,
@@ -37,6 +38,7 @@ from shared.events import (
     SignaalAfgehandeld,
     SignaalDoorgezet,
     SignaalInCasus,
+    TermijnVerstreken,
     Veiligheid,
     lees_event,
     maak_event,
@@ -135,6 +137,17 @@ def geldige_data(model):
             nieuw_plan=True,
             aanvaard_op=_nu(),
         )
+    if model is TermijnVerstreken:  # of a plan that does not exist: the clock starts for nothing
+        return TermijnVerstreken(
+            huishouden_id=_sleutel(),
+            bron_id=uuid.uuid4(),
+            termijn_grondslag="outreach-2-werkdagen",
+            termijn_tot=_nu(),
+            plan_id=uuid.uuid4(),
+            team_id=TEAM,
+        )
+    if model is JongereWordtAchttien:  # of a household without a plan: nothing to start
+        return JongereWordtAchttien(huishouden_id=_sleutel(), persoon_sleutel=_sleutel(), achttien_in="2027-06")
     raise AssertionError(f"geen geldige data voor {model.__name__}: een nieuwe consumer? voeg hem hier toe")
 
 
@@ -364,7 +377,7 @@ async def test_kapotte_berichten_gaan_met_een_reden_naar_de_dlq_en_elke_consumer
     per_subject: dict[str, list[Consumer]] = {}
     for consumer in CONSUMERS:
         per_subject.setdefault(consumer.subject, []).append(consumer)
-    assert len(CONSUMERS) == 10 and len(per_subject) == 7  # a new consumer gets fuzzed too: see geldige_data
+    assert len(CONSUMERS) == 12 and len(per_subject) == 9  # a new consumer gets fuzzed too: see geldige_data
 
     gepubliceerd: list[tuple[str, str, int, list[Consumer]]] = []  # (kind, subject, stream seq, consumers)
     geldig: list[tuple[list[Consumer], str]] = []  # (consumers, event id or partner_signaal_id)
