@@ -253,6 +253,9 @@ async def registreer(request: Request, sessie: Aangemeld, form: Formulier) -> Re
                     "intake", pad, sessie.token, body, headers={"Idempotency-Key": formulier.sleutel}
                 )
             except DienstFout as fout:
+                if fout.status == 409 and formulier.contact is not None:  # someone was quicker with this contact
+                    fouten = {"formulier": ["Van dit contact is al een melding gemaakt."]}
+                    return _formulier(request, sessie, formulier, waarden, fouten, aantal, status_code=409)
                 if fout.status != 422:
                     raise
                 fouten = veldfouten(fout.veldfouten, personen)

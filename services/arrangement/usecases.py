@@ -348,6 +348,10 @@ async def termijn_verstreken(uow: UnitOfWork, gemeenten: Gemeenten, event: Event
     return await repository.zet_escaleren_op(uow, d.plan_id, d.bron_id, d.termijn_grondslag, op) > 0
 
 
+def _wie_het_plan_ziet(gebruiker: Gebruiker, plan: domain.Plan) -> bool:
+    return True
+
+
 def mag_doorzetten(gebruiker: Gebruiker, gemeente: Gemeente) -> bool:
     """Beheer, and the Lokale Kamer role of the team that holds doorzettingsmacht."""
     if gebruiker.rol == Rol.beheer:
@@ -380,7 +384,7 @@ async def escalatie_behandelen(
     nu: datetime | None = None,
 ) -> dz.Escalatie:
     """Whoever holds doorzettingsmacht takes the regie, or gives the case back with an instruction."""
-    hp = await _bewerk(uow, plan_id, gebruiker, lambda g, p: True)
+    hp = await _bewerk(uow, plan_id, gebruiker, _wie_het_plan_ziet)  # who decides needs the gemeente: below
     assert hp.plan is not None
     if not mag_doorzetten(gebruiker, gemeenten[hp.plan.gemeente]):
         raise GeenToegang("Alleen wie doorzettingsmacht heeft (Lokale Kamer of teamleiding) beslist hierover.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, select, update
 
@@ -90,7 +90,7 @@ async def meld_achttien_jaar(ctx: Context, nu: datetime | None = None) -> int:
     return totaal
 
 
-async def _meld_batch(ctx: Context, gemeente: str, grens, nu: datetime) -> int:
+async def _meld_batch(ctx: Context, gemeente: str, grens: date, nu: datetime) -> int:
     a = tables.achttien_jaar
     async with ctx.uows() as uow:
         rijen = (

@@ -69,6 +69,15 @@ async def test_een_contact_in_een_paar_klikken_en_toch_een_melding(platform, tok
         assert verstuurd.status_code == 303, verstuurd.text[:2000]
         bevestiging = (await w.get(verstuurd.headers["location"])).text
         melding_id = re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", bevestiging).group(0)
+        # A second form for the same contact (another tab): the service refuses, the page says why.
+        tweede = (await w.get(f"/meldingen/nieuw?contact={link.group(1)}")).text
+        sleutel2 = re.search(r'name="idempotency_key" value="([^"]+)"', tweede).group(1)
+        nog_eens = await w.post(
+            "/meldingen/nieuw",
+            data={**data, "csrf_token": csrf_van(tweede), "idempotency_key": sleutel2},
+            headers={"Origin": ORIGIN},
+        )
+        assert nog_eens.status_code == 409 and "Van dit contact is al een melding gemaakt." in nog_eens.text
     async with httpx.AsyncClient() as http:
         contact = await http.get(
             f"{platform.urls['intake']}/v1/lichte-contacten/{link.group(1)}", headers=token("beheer")
