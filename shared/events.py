@@ -127,6 +127,9 @@ class RegisseurToegewezen(Data):
 
 class Doel(Data):
     levensgebied: str
+    # Additions: the ZRM score now and the one aimed for (1-5), when the regisseur scored them.
+    zrm_nu: int | None = Field(None, ge=1, le=5)
+    zrm_doel: int | None = Field(None, ge=1, le=5)
 
 
 class Omvang(Data):
@@ -350,6 +353,30 @@ class EscalatieIngediend(Data):
     termijn_grondslag: str | None = None
 
 
+class AanvraagGeregistreerd(Data):
+    """Addition: an aanvraag for maatwerk; the beschikking is due 2 weeks after `ontvangen_op`."""
+
+    aanvraag_id: uuid.UUID
+    plan_id: uuid.UUID
+    huishouden_id: Sleutel
+    voorzieningen: list[str]
+    ontvangen_op: AwareDatetime
+
+
+class CasusAfgesloten(Data):
+    """Addition: a signaalcasus closed with its result (vroegsignalering from signal to help)."""
+
+    casus_id: uuid.UUID
+    gemeente: GmCode
+    huishouden_id: Sleutel
+    wijk: str | None
+    resultaat: Literal["hulp_gestart", "geen_hulp_nodig", "niet_bereikt", "al_in_beeld"]
+    afgesloten_op: AwareDatetime
+    # Whether a contact attempt reached the household, and (where recorded) whether an eviction was prevented.
+    contact_gelegd: bool
+    uitzetting_voorkomen: bool | None = None
+
+
 class EscalatieBehandeld(Data):
     escalatie_id: uuid.UUID
     plan_id: uuid.UUID
@@ -395,6 +422,8 @@ _TABEL: list[tuple[type[Data], str, str, str]] = [
     (LichtContactGeregistreerd, "meldingen.licht-contact-geregistreerd", "toegang.meldingen.licht-contact", "intake"),
     (LichtContactOmgezet, "meldingen.licht-contact-omgezet", "toegang.meldingen.licht-contact-omgezet", "intake"),
     (JongereWordtAchttien, "meldingen.jongere-wordt-achttien", "toegang.meldingen.wordt-achttien", "intake"),
+    (AanvraagGeregistreerd, "plannen.aanvraag-geregistreerd", "toegang.plannen.aanvraag-geregistreerd", "arrangement"),
+    (CasusAfgesloten, "signalen.casus-afgesloten", "toegang.signalen.casus-afgesloten", "signalering"),
     (EscalatieIngediend, "plannen.escalatie-ingediend", "toegang.plannen.escalatie-ingediend", "arrangement"),
     (EscalatieBehandeld, "plannen.escalatie-behandeld", "toegang.plannen.escalatie-behandeld", "arrangement"),
 ]

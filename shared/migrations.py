@@ -14,7 +14,7 @@ from alembic.config import Config
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-SERVICES = ("intake", "signalering", "triage", "arrangement")
+SERVICES = ("intake", "signalering", "triage", "arrangement", "stuurinformatie")
 SERVICES_DIR = Path(__file__).resolve().parents[1] / "services"
 
 

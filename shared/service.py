@@ -87,6 +87,9 @@ class ServiceDefinitie:
     # The service's own gauges (arrangement: open and overdue deadlines): made once in the registry, the
     # returned function samples them with the metrics job.
     metingen: Callable[[metrics.Metrieken], Callable[[Context], Awaitable[None]]] | None = None
+    # Before the service's durables are declared (stuurinformatie: rebuild from the streams when it has no
+    # facts, by deleting its durables so they are declared again from the first message).
+    voor_consumers: Callable[[Context, Any], Awaitable[Any]] | None = None
 
 
 @dataclass
@@ -260,6 +263,8 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
         await broker.connect()
         js = broker.config.connection_state.stream
         await _met_geduld(lambda: declareer_streams(js, instellingen.stream_replicas))
+        if (voor_consumers := definitie.voor_consumers) is not None:
+            await _met_geduld(lambda: voor_consumers(ctx, js))
         # Before the subscribers bind: they would take an existing durable as it is.
         await _met_geduld(lambda: declareer_consumers(js, definitie.naam, beleid.ack_wait_seconden))
         await broker.start()

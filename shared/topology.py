@@ -27,14 +27,23 @@ from nats.js.errors import APIError, BadRequestError, NotFoundError
 
 from shared.events import (
     EVENT_TYPES,
+    AanvraagGeregistreerd,
+    BeschikkingAfgegeven,
+    BezwaarBeslist,
+    CasusAfgesloten,
     Data,
     DoorverwijzingAanvaard,
     DoorverwijzingGedaan,
     JongereWordtAchttien,
+    KlachtAfgehandeld,
+    LichtContactGeregistreerd,
+    LichtContactOmgezet,
     MeldingGeregistreerd,
     PlanAfgesloten,
+    PlanOpgesteld,
     RegisseurToegewezen,
     SignaalDoorgezet,
+    SignaalOntvangen,
     TermijnVerstreken,
 )
 from shared.nats_url import nats_verbinding
@@ -152,6 +161,30 @@ CONSUMERS: tuple[Consumer, ...] = (
         ruw_subject=PARTNER_SIGNALEN,
     ),
     Consumer("signalering", "signalering-aanvaardingen", DoorverwijzingAanvaard, "Casus opgepakt"),
+)
+
+
+# Stuurinformatie counts these (services/stuurinformatie/feiten.py keeps one fact per event): a durable each.
+STUURINFORMATIE: tuple[tuple[type[Data], str], ...] = (
+    (MeldingGeregistreerd, "meldingen"),
+    (DoorverwijzingGedaan, "doorverwijzingen"),
+    (DoorverwijzingAanvaard, "aanvaardingen"),
+    (PlanOpgesteld, "planversies"),
+    (PlanAfgesloten, "afsluitingen"),
+    (AanvraagGeregistreerd, "aanvragen"),
+    (BeschikkingAfgegeven, "beschikkingen"),
+    (TermijnVerstreken, "termijnen-verstreken"),
+    (BezwaarBeslist, "bezwaren"),
+    (KlachtAfgehandeld, "klachten"),
+    (LichtContactGeregistreerd, "lichte-contacten"),
+    (LichtContactOmgezet, "contacten-omgezet"),
+    (SignaalOntvangen, "signalen"),
+    (SignaalDoorgezet, "casussen"),
+    (CasusAfgesloten, "casussen-afgesloten"),
+)
+CONSUMERS += tuple(
+    Consumer("stuurinformatie", f"stuurinformatie-{naam}", event, f"Stuurinformatie: {EVENT_TYPES[event].type}")
+    for event, naam in STUURINFORMATIE
 )
 
 

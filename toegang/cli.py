@@ -14,11 +14,11 @@ app = typer.Typer(
     help="Integrale toegang sociaal domein: één huishouden, één plan, één regisseur.",
 )
 
-SERVICE_NAMEN = ("intake", "triage", "arrangement", "signalering")
+SERVICE_NAMEN = ("intake", "triage", "arrangement", "signalering", "stuurinformatie")
 
 
 @app.command()
-def service(naam: Annotated[str, typer.Argument(help="intake, triage, arrangement of signalering")]) -> None:
+def service(naam: Annotated[str, typer.Argument(help="intake, triage, arrangement, signalering of stuurinformatie")]) -> None:
     """Run one service (what a container runs)."""
     import uvicorn
 

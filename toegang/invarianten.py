@@ -34,7 +34,7 @@ from shared.nats_url import nats_verbinding
 from shared.topology import CONSUMERS, STREAMS
 
 DLQ_STREAM = "TOEGANG_DLQ"
-SCHEMAS = ("intake", "triage", "arrangement", "signalering")
+SCHEMAS = ("intake", "triage", "arrangement", "signalering", "stuurinformatie")
 
 
 @dataclass

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from shared.nats_rechten import NatsGebruikers
     from toegang.waakhond import Waakhond
 
-SERVICES = {"intake": 8001, "triage": 8002, "arrangement": 8003, "signalering": 8004}
+SERVICES = {"intake": 8001, "triage": 8002, "arrangement": 8003, "signalering": 8004, "stuurinformatie": 8005}
 WERKPLEK_POORT = 8000
 # What the werkplek takes from the calling environment besides the basics: it holds no personal data,
 # so it gets no database, no NATS and no at-rest or pseudonym key (werkplek/instellingen.py).

@@ -40,6 +40,7 @@ DIENST_NAMEN = {
     "triage": "de triage",
     "arrangement": "het plan en de werkvoorraad (arrangement)",
     "signalering": "de signalering",
+    "stuurinformatie": "de stuurinformatie",
 }
 OPRUIMEN_SECONDEN = 60.0
 

@@ -14,7 +14,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ONTWIKKELING, PRODUCTIE = "ontwikkeling", "productie"
-DIENSTEN = ("intake", "triage", "arrangement", "signalering")
+DIENSTEN = ("intake", "triage", "arrangement", "signalering", "stuurinformatie")
 _PROJECT = Path(__file__).resolve().parents[1]
 
 
@@ -32,6 +32,7 @@ class Instellingen(BaseSettings):
     triage_url: str = Field("http://127.0.0.1:8002", validation_alias="TOEGANG_TRIAGE_URL")
     arrangement_url: str = Field("http://127.0.0.1:8003", validation_alias="TOEGANG_ARRANGEMENT_URL")
     signalering_url: str = Field("http://127.0.0.1:8004", validation_alias="TOEGANG_SIGNALERING_URL")
+    stuurinformatie_url: str = Field("http://127.0.0.1:8005", validation_alias="TOEGANG_STUURINFORMATIE_URL")
     # Only for the development login: the werkplek mints the same HS256 token as `toegang token`.
     jwt_secret: SecretStr | None = Field(None, validation_alias="TOEGANG_JWT_SECRET")
     # The gemeente files, for the words only (team names, the source of each termijn_grondslag).

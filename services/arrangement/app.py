@@ -2,6 +2,7 @@
 
 from services.arrangement import api, handlers, jobs, tables
 from shared.events import (
+    AanvraagGeregistreerd,
     BeschikkingAfgegeven,
     BezwaarBeslist,
     BezwaarGeregistreerd,
@@ -42,6 +43,7 @@ DEFINITIE = ServiceDefinitie(
         KlachtAfgehandeld,
         EscalatieIngediend,
         EscalatieBehandeld,
+        AanvraagGeregistreerd,
     ],
     omschrijving="Eén huishouden, één plan, één regisseur: arrangement, beschikkingen, termijnen.",
     taken=jobs.TAKEN,

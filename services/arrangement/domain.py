@@ -30,6 +30,7 @@ from pydantic import BaseModel
 
 from services.arrangement import doorzetten as dz
 from services.arrangement import rechtsbescherming as rb
+from shared.events import AanvraagGeregistreerd as AanvraagGeregistreerdEvent
 from shared.events import (
     BeschikkingAfgegeven,
     BeschikkingVoorziening,
@@ -928,7 +929,10 @@ class Huishoudplan:
                 huishouden_id=plan.huishouden_id,
                 versie=plan.versie,
                 regisseur=plan.regisseur,
-                doelen=[Doel(levensgebied=d["levensgebied"]) for d in versie.doelen],
+                doelen=[
+                    Doel(levensgebied=d["levensgebied"], zrm_nu=d.get("zrm_nu"), zrm_doel=d.get("zrm_doel"))
+                    for d in versie.doelen
+                ],
                 voorzieningen=[
                     PlanVoorziening(
                         code=v["code"], soort=v["soort"], wet=v["wet"], omvang=v["omvang"], status=v["status"]
@@ -990,6 +994,15 @@ class Huishoudplan:
                 plan, "aanvraag", {"voorzieningen": list(voorzieningen), "door": door}, bron_id=aanvraag.aanvraag_id
             ),
         ]
+        self.events.append(
+            AanvraagGeregistreerdEvent(
+                aanvraag_id=aanvraag.aanvraag_id,
+                plan_id=plan.plan_id,
+                huishouden_id=plan.huishouden_id,
+                voorzieningen=list(voorzieningen),
+                ontvangen_op=aanvraag.ontvangen_op,
+            )
+        )
         return aanvraag
 
     def geef_beschikking_af(

@@ -131,7 +131,9 @@ async def contactpoging(casus_id: uuid.UUID, poging: Contactpoging, request: Req
 async def sluit_casus_af(casus_id: uuid.UUID, afsluiting: CasusAfsluiting, request: Request, gebruiker: Medewerker):
     """Close the casus with its result; every partner that signalled hears that its signal was handled."""
     async with request.app.state.ctx.uows() as uow:
-        status = await usecases.sluit_casus_af(uow, gebruiker, casus_id, afsluiting.resultaat, datetime.now(UTC))
+        status = await usecases.sluit_casus_af(
+            uow, gebruiker, casus_id, afsluiting.resultaat, datetime.now(UTC), afsluiting.uitzetting_voorkomen
+        )
         await uow.commit()
     return AfsluitingAntwoord(casus_id=casus_id, status=status, resultaat=afsluiting.resultaat)
 

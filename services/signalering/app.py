@@ -1,7 +1,7 @@
 """Signalering, wired: `toegang service signalering` runs `app()` under uvicorn."""
 
 from services.signalering import api, handlers, jobs, tables
-from shared.events import SignaalAfgehandeld, SignaalDoorgezet, SignaalOntvangen
+from shared.events import CasusAfgesloten, SignaalAfgehandeld, SignaalDoorgezet, SignaalOntvangen
 from shared.service import ServiceDefinitie, bouw_app, houdt_persoonsgegevens
 
 DEFINITIE = ServiceDefinitie(
@@ -13,7 +13,7 @@ DEFINITIE = ServiceDefinitie(
     routers=[api.router],
     handlers=handlers.handlers,
     berichten=handlers.berichten,
-    publiceert=[SignaalOntvangen, SignaalDoorgezet, SignaalAfgehandeld],
+    publiceert=[SignaalOntvangen, SignaalDoorgezet, SignaalAfgehandeld, CasusAfgesloten],
     omschrijving="Signalen van partners: ontdubbelen, drempels, matching per huishouden, terugkoppeling.",
     bij_start=houdt_persoonsgegevens,
     taken=jobs.TAKEN,

@@ -40,6 +40,8 @@ class Batch(Invoer):
 
 class CasusAfsluiting(Invoer):
     resultaat: Resultaat
+    # Where the gemeente records it: did the outreach prevent an eviction (huurachterstand)?
+    uitzetting_voorkomen: bool | None = None
 
 
 class SignaalAntwoord(BaseModel):

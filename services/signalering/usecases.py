@@ -24,6 +24,7 @@ from shared.auth import Gebruiker, Rol
 from shared.bus import OngeldigBericht, reden_van
 from shared.db import UnitOfWork, UnitOfWorkFactory, is_botsing, voeg_toe
 from shared.events import (
+    CasusAfgesloten,
     DoorverwijzingAanvaard,
     SignaalAfgehandeld,
     SignaalDoorgezet,
@@ -520,10 +521,16 @@ async def leg_contactpoging_vast(
 
 
 async def sluit_casus_af(
-    uow: UnitOfWork, gebruiker: Gebruiker, casus_id: uuid.UUID, resultaat: domain.Resultaat, nu: datetime
+    uow: UnitOfWork,
+    gebruiker: Gebruiker,
+    casus_id: uuid.UUID,
+    resultaat: domain.Resultaat,
+    nu: datetime,
+    uitzetting_voorkomen: bool | None = None,
 ) -> CasusStatus:
     """Close the casus with its result; every partner that signalled hears that its signal was handled
-    (signaal-afgehandeld, only what the partner may know). OngeldigeOvergang when it is closed already."""
+    (signaal-afgehandeld, only what the partner may know), and stuurinformatie the result (casus-afgesloten,
+    with whether the household was reached). OngeldigeOvergang when it is closed already."""
     rij = await _casus_voor(uow, gebruiker, casus_id, vergrendel=True)
     status = LEVENSCYCLUS.ga_naar(CasusStatus(rij.status), CasusStatus.afgesloten)
     c, s = tables.casussen, tables.signalen
@@ -548,6 +555,23 @@ async def sluit_casus_af(
                 correlatieid=str(signaal.signaal_id),
             )
         )
+    p = tables.contactpogingen
+    bereikt = await uow.session.execute(select(p.c.id).where(p.c.casus_id == casus_id, p.c.bereikt).limit(1))
+    afgesloten = CasusAfgesloten(
+        casus_id=casus_id,
+        gemeente=rij.gemeente,
+        huishouden_id=rij.huishouden_id,
+        wijk=rij.wijk,
+        resultaat=resultaat,
+        afgesloten_op=nu,
+        contact_gelegd=bereikt.first() is not None,
+        uitzetting_voorkomen=uitzetting_voorkomen,
+    )
+    uow.publiceer(
+        maak_event(
+            afgesloten, service="signalering", gemeente=rij.gemeente, subject=str(casus_id), correlatieid=str(casus_id)
+        )
+    )
     return status
 
 

@@ -20,7 +20,7 @@ def instellingen(platform=None, **over: str) -> Instellingen:
     waarden: dict[str, str] = {"TOEGANG_OMGEVING": "ontwikkeling"}
     if platform is not None:
         waarden["TOEGANG_JWT_SECRET"] = platform.jwt_secret
-        for naam in ("intake", "triage", "arrangement", "signalering"):
+        for naam in ("intake", "triage", "arrangement", "signalering", "stuurinformatie"):
             waarden[f"TOEGANG_{naam.upper()}_URL"] = platform.urls[naam]
     waarden.update(over)
     return Instellingen(**waarden)  # by alias, as from the environment
