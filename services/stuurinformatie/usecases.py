@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -280,51 +280,28 @@ def als_csv(figuren: dict[str, Any]) -> str:
     )
     schrijver.writerow(KOLOMMEN)
     for naam, ind in figuren["indicatoren"].items():
-        for categorie, maat, waarde in _waarden(ind):
-            schrijver.writerow(
-                (
-                    naam,
-                    ind["titel"],
-                    categorie,
-                    maat,
-                    "" if waarde.get("onderdrukt") else _getal(waarde),
-                    "ja" if waarde.get("onderdrukt") else "nee",
-                    ind["definitie"],
-                    " ".join(ind["telt"]),
-                )
-            )
+        for categorie, maat, waarde, onderdrukt in waarden_van(ind):
+            rij = (naam, ind["titel"], categorie, maat, "" if onderdrukt else waarde, "ja" if onderdrukt else "nee")
+            schrijver.writerow((*rij, ind["definitie"], " ".join(ind["telt"])))
     return uit.getvalue()
 
 
-def _getal(waarde: dict[str, Any]) -> Any:
-    return next(v for k, v in waarde.items() if k != "onderdrukt")
-
-
-def _waarden(ind: dict[str, Any]):
-    """(categorie, maat, {value, onderdrukt}) for every number of an indicator."""
+def waarden_van(ind: dict[str, Any]) -> Iterator[tuple[str, str, Any, bool]]:
+    """(categorie, maat, waarde, onderdrukt) for every number of an indicator, in the order shown."""
     if ind["vorm"] == "doorlooptijd":
-        onderdrukt = ind["onderdrukt"]
         for maat in ("aantal", "mediaan", "p90"):
-            yield "", maat, {maat: ind[maat], "onderdrukt": onderdrukt}
-        return
-    if ind["vorm"] == "termijnen":
+            yield "", maat, ind[maat], ind["onderdrukt"]
+    elif ind["vorm"] == "termijnen":
         for r in ind["rijen"]:
             for maat in ("gesteld", "gehaald", "gemist"):
-                yield r["sleutel"], maat, r[maat]
-            yield r["sleutel"], "gehaald_procent", r["gehaald_procent"]
-        return
-    if ind["vorm"] == "zrm":
+                yield r["sleutel"], maat, r[maat]["aantal"], r[maat]["onderdrukt"]
+            yield r["sleutel"], "gehaald_procent", r["gehaald_procent"]["procent"], r["gehaald_procent"]["onderdrukt"]
+    elif ind["vorm"] == "zrm":
         for r in ind["rijen"]:
-            yield r["sleutel"], "huishoudens", r["huishoudens"]
-            yield (
-                r["sleutel"],
-                "gemiddelde_verandering",
-                {
-                    "waarde": r["gemiddelde_verandering"],
-                    "onderdrukt": r["gemiddelde_verandering"] is None,
-                },
-            )
-        return
-    for c in ind["cellen"]:
-        yield c["sleutel"], "aantal", c
-    yield "totaal", "aantal", ind["totaal"]
+            yield r["sleutel"], "huishoudens", r["huishoudens"]["aantal"], r["huishoudens"]["onderdrukt"]
+            gemiddeld = r["gemiddelde_verandering"]
+            yield r["sleutel"], "gemiddelde_verandering", gemiddeld, gemiddeld is None
+    else:
+        for c in ind["cellen"]:
+            yield c["sleutel"], "aantal", c["aantal"], c["onderdrukt"]
+        yield "totaal", "aantal", ind["totaal"]["aantal"], ind["totaal"]["onderdrukt"]
