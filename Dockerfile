@@ -1,4 +1,4 @@
-# Integrale toegang: one image for the four services, the werkplek and the migrations.
+# Integrale toegang: one image for the five services, the werkplek and the migrations.
 #   docker build -t integrale-toegang .
 #   docker run ... integrale-toegang                       -> toegang service intake
 #   docker run ... integrale-toegang service triage        -> toegang service triage
@@ -40,13 +40,13 @@ USER toegang:toegang
 ENV TOEGANG_HOST=0.0.0.0 \
     TOEGANG_CONFIG_DIR=/app/config/gemeenten
 
-EXPOSE 8000 8001 8002 8003 8004
+EXPOSE 8000 8001 8002 8003 8004 8005
 
 # /health is 200 only when the database and NATS connections are up. The port is TOEGANG_PORT (or PORT),
 # else the service's default port, found from the command of PID 1 (`toegang service NAME`; the werkplek's,
 # `python -m werkplek`, with TOEGANG_WERKPLEK_PORT).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; poorten = {'intake': 8001, 'triage': 8002, 'arrangement': 8003, 'signalering': 8004, 'werkplek': 8000}; args = open('/proc/1/cmdline', 'rb').read().decode(errors='replace').split(chr(0)); naam = next((a for a in args if a in poorten), 'intake'); poort = (naam == 'werkplek' and os.environ.get('TOEGANG_WERKPLEK_PORT')) or os.environ.get('TOEGANG_PORT') or os.environ.get('PORT') or poorten[naam]; urllib.request.urlopen(f'http://127.0.0.1:{poort}/health', timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; poorten = {'intake': 8001, 'triage': 8002, 'arrangement': 8003, 'signalering': 8004, 'stuurinformatie': 8005, 'werkplek': 8000}; args = open('/proc/1/cmdline', 'rb').read().decode(errors='replace').split(chr(0)); naam = next((a for a in args if a in poorten), 'intake'); poort = (naam == 'werkplek' and os.environ.get('TOEGANG_WERKPLEK_PORT')) or os.environ.get('TOEGANG_PORT') or os.environ.get('PORT') or poorten[naam]; urllib.request.urlopen(f'http://127.0.0.1:{poort}/health', timeout=4)"]
 
 ENTRYPOINT ["toegang"]
 CMD ["service", "intake"]

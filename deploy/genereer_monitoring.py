@@ -20,7 +20,7 @@ import yaml
 DEPLOY = Path(__file__).parent
 MAP = DEPLOY / "grafana" / "dashboards"
 PROMETHEUSRULE = DEPLOY / "kubernetes" / "prometheusrule.yaml"
-SERVICES = ("intake", "triage", "arrangement", "signalering")
+SERVICES = ("intake", "triage", "arrangement", "signalering", "stuurinformatie")
 BREEDTE, HOOGTE = 12, 8
 
 

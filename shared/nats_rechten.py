@@ -70,6 +70,10 @@ def publicaties_van(service: str) -> list[str]:
     return [f"{p}.*" for p in prefixen]  # the last token is the GM code
 
 
+# Services that rebuild what they hold from the streams (services/stuurinformatie/herbouw.py).
+HERBOUWT = frozenset({"stuurinformatie"})
+
+
 def service_rechten(service: str) -> dict[str, list[str]]:
     publish = [*publicaties_van(service), dlq_subject(service)]
     # declareer_streams runs at every service start: look up, create or bring in line, every stream.
@@ -88,6 +92,8 @@ def service_rechten(service: str) -> dict[str, list[str]]:
             f"$JS.API.CONSUMER.MSG.NEXT.{c.stream}.{c.durable}",
             f"$JS.ACK.{c.stream}.{c.durable}.>",
         ]
+        if service in HERBOUWT:  # its figures are rebuilt from the streams by deleting its own durables
+            publish.append(f"$JS.API.CONSUMER.DELETE.{c.stream}.{c.durable}")
     # The beheer API (shared/beheer.py): read its DLQ entries and remove one it replayed, and read the
     # original of an entry from a stream it consumes (it applies it in-process: no publish right needed).
     publish += ["$JS.API.STREAM.MSG.GET.TOEGANG_DLQ", "$JS.API.STREAM.MSG.DELETE.TOEGANG_DLQ"]

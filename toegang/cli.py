@@ -18,7 +18,7 @@ SERVICE_NAMEN = ("intake", "triage", "arrangement", "signalering", "stuurinforma
 
 
 @app.command()
-def service(naam: Annotated[str, typer.Argument(help="intake, triage, arrangement, signalering of stuurinformatie")]) -> None:
+def service(naam: Annotated[str, typer.Argument(help=", ".join(SERVICE_NAMEN))]) -> None:
     """Run one service (what a container runs)."""
     import uvicorn
 
@@ -38,6 +38,24 @@ def service(naam: Annotated[str, typer.Argument(help="intake, triage, arrangemen
         timeout_graceful_shutdown=10,
         lifespan="on",
     )
+
+
+stuurinformatie_app = typer.Typer(no_args_is_help=True, help="Stuurinformatie: de cijfers uit de events.")
+app.add_typer(stuurinformatie_app, name="stuurinformatie")
+
+
+@stuurinformatie_app.command("herbouw")
+def stuurinformatie_herbouw(
+    database_url: Annotated[str | None, typer.Option(help="standaard: DATABASE_URL, of die van toegang dev")] = None,
+) -> None:
+    """Empty stuurinformatie's tables, with the service stopped: at its next start it reads every stream
+    again from the beginning and builds the same figures (decision 0022)."""
+    import asyncio
+
+    from services.stuurinformatie.herbouw import maak_leeg
+
+    asyncio.run(maak_leeg(_database_url(database_url)))
+    typer.echo("Stuurinformatie is leeg; start de service: hij leest alle streams opnieuw vanaf het begin.")
 
 
 @app.command()

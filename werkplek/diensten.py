@@ -80,6 +80,10 @@ class Diensten:
     async def post(self, dienst: str, pad: str, token: str, body: Any, headers: Mapping[str, str] | None = None) -> Any:
         return await self._vraag(dienst, "POST", pad, token, json=body, headers=headers)
 
+    async def tekst(self, dienst: str, pad: str, token: str, params: Mapping[str, str] | None = None) -> str:
+        """A GET whose answer is text (a CSV export), not JSON."""
+        return await self._vraag(dienst, "GET", pad, token, params=params, als_tekst=True)
+
     async def _vraag(
         self,
         dienst: str,
@@ -90,8 +94,9 @@ class Diensten:
         params: Mapping[str, str] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
+        als_tekst: bool = False,
     ) -> Any:
-        kop = {"Accept": "application/json", **(headers or {})}
+        kop = {"Accept": "text/csv" if als_tekst else "application/json", **(headers or {})}
         if token is not None:
             kop["Authorization"] = f"Bearer {token}"
         try:
@@ -99,6 +104,8 @@ class Diensten:
         except httpx.TransportError:
             raise DienstOnbereikbaar(dienst) from None
         if antwoord.is_success:
+            if als_tekst:
+                return antwoord.text
             return antwoord.json() if antwoord.content else None
         raise DienstFout(dienst, antwoord.status_code, _probleem(antwoord))
 

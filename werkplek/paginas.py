@@ -16,7 +16,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from shared.auth import MEDEWERKERS, Rol
-from werkplek import aanmelden, acties, beheer, casussen, melden, oidc, regels, status, teksten, voordeur
+from werkplek import (
+    aanmelden,
+    acties,
+    beheer,
+    casussen,
+    melden,
+    oidc,
+    regels,
+    status,
+    stuurinformatie,
+    teksten,
+    voordeur,
+)
 from werkplek import werkvoorraad as wv
 from werkplek.afhankelijkheden import (
     Aangemeld,
@@ -36,6 +48,7 @@ router.include_router(voordeur.router)
 router.include_router(status.router)
 router.include_router(casussen.router)
 router.include_router(regels.router)
+router.include_router(stuurinformatie.router)
 router.include_router(beheer.router)
 router.include_router(acties.router)
 router.include_router(oidc.router)

@@ -54,6 +54,7 @@ def menu(gebruiker: Gebruiker | None) -> list[tuple[str, str]]:
         items.append(("/sociale-kaart", "Sociale kaart"))
     if rol in BELEID and gemeente:
         items.append((f"/regels/{gemeente}", "Regels"))
+        items.append((f"/stuurinformatie/{gemeente}", "Stuurinformatie"))
     if rol == Rol.beheer:
         items.append(("/beheer", "Beheer"))
     return items

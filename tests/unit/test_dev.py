@@ -99,6 +99,7 @@ def test_poorten_standaard_en_overschreven(monkeypatch):
         "triage": 8002,
         "arrangement": 8003,
         "signalering": 8004,
+        "stuurinformatie": 8005,
         "werkplek": 8000,
         "nats": 14222,
         "nats_monitor": 18222,
@@ -130,7 +131,7 @@ def test_de_werkplek_krijgt_de_service_urls_en_geen_sleutels(tmp_path, monkeypat
     env = platform.werkplek_env()
     assert env["TOEGANG_WERKPLEK_PORT"] == "18000" and "TOEGANG_PORT" not in env
     assert env["TOEGANG_OMGEVING"] == "ontwikkeling" and env["TOEGANG_JWT_SECRET"] == "dev-geheim"
-    assert {env[f"TOEGANG_{n.upper()}_URL"] for n in SERVICES} == {f"http://127.0.0.1:{19000 + i}" for i in range(4)}
+    assert {env[f"TOEGANG_{n.upper()}_URL"] for n in SERVICES} == {f"http://127.0.0.1:{19000 + i}" for i in range(5)}
     assert env["TOEGANG_TRIAGE_URL"] == platform.services["triage"].url
     assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://127.0.0.1:4318"
     assert env["TOEGANG_CONFIG_DIR"] == "/ergens/gemeenten"

@@ -134,6 +134,7 @@ def test_dashboards_zijn_geldige_grafana_json():
         "triage.json",
         "arrangement.json",
         "signalering.json",
+        "stuurinformatie.json",
         "werkplek.json",
     } <= set(dashboards)
     uids = [d["uid"] for d in dashboards.values()]
