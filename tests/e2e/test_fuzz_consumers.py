@@ -27,17 +27,29 @@ from services.signalering import schemas as signalering_schemas
 from shared.db import maak_engine
 from shared.events import (
     EVENT_TYPES,
+    AanvraagGeregistreerd,
+    BeschikkingAfgegeven,
+    BeschikkingVoorziening,
+    BezwaarBeslist,
+    CasusAfgesloten,
+    Doel,
     DoorverwijzingAanvaard,
     DoorverwijzingGedaan,
     JongereWordtAchttien,
+    KlachtAfgehandeld,
+    LichtContactGeregistreerd,
+    LichtContactOmgezet,
     MeldingGeregistreerd,
     MeldingOpgepakt,
+    Omvang,
     PlanAfgesloten,
+    PlanOpgesteld,
     Regisseur,
     RegisseurToegewezen,
     SignaalAfgehandeld,
     SignaalDoorgezet,
     SignaalInCasus,
+    SignaalOntvangen,
     TermijnVerstreken,
     Veiligheid,
     lees_event,
@@ -148,6 +160,89 @@ def geldige_data(model):
         )
     if model is JongereWordtAchttien:  # of a household without a plan: nothing to start
         return JongereWordtAchttien(huishouden_id=_sleutel(), persoon_sleutel=_sleutel(), achttien_in="2027-06")
+    # Stuurinformatie keeps a fact of each: valid on its own.
+    omvang = Omvang(volume=2, eenheid="uur", frequentie="week")
+    zelfstandig = {
+        PlanOpgesteld: lambda: PlanOpgesteld(
+            plan_id=uuid.uuid4(),
+            huishouden_id=_sleutel(),
+            versie=1,
+            regisseur=Regisseur(soort="professional", team_id=TEAM),
+            doelen=[Doel(levensgebied="financien", zrm_nu=2)],
+            voorzieningen=[],
+            evaluatie_op=date.today(),
+        ),
+        AanvraagGeregistreerd: lambda: AanvraagGeregistreerd(
+            aanvraag_id=uuid.uuid4(),
+            plan_id=uuid.uuid4(),
+            huishouden_id=_sleutel(),
+            voorzieningen=["dagbesteding"],
+            ontvangen_op=_nu(),
+        ),
+        BeschikkingAfgegeven: lambda: BeschikkingAfgegeven(
+            beschikking_id=uuid.uuid4(),
+            plan_id=uuid.uuid4(),
+            huishouden_id=_sleutel(),
+            ingangsdatum=date.today(),
+            einddatum=None,
+            voorzieningen=[BeschikkingVoorziening(code="dagbesteding", wet="wmo", omvang=omvang)],
+        ),
+        BezwaarBeslist: lambda: BezwaarBeslist(
+            bezwaar_id=uuid.uuid4(),
+            plan_id=uuid.uuid4(),
+            huishouden_id=_sleutel(),
+            uitkomst="ongegrond",
+            besloten_op=date.today(),
+            op_tijd=True,
+            verdaagd=False,
+        ),
+        KlachtAfgehandeld: lambda: KlachtAfgehandeld(
+            klacht_id=uuid.uuid4(),
+            plan_id=uuid.uuid4(),
+            huishouden_id=_sleutel(),
+            uitkomst="ongegrond",
+            afgehandeld_op=date.today(),
+            op_tijd=True,
+            verdaagd=False,
+        ),
+        LichtContactGeregistreerd: lambda: LichtContactGeregistreerd(
+            contact_id=uuid.uuid4(),
+            gemeente=GEMEENTE,
+            geregistreerd_op=_nu(),
+            kanaal="balie",
+            wijk=None,
+            themas=["financien"],
+            uitkomst="beantwoord",
+        ),
+        LichtContactOmgezet: lambda: LichtContactOmgezet(
+            contact_id=uuid.uuid4(), melding_id=uuid.uuid4(), omgezet_op=_nu()
+        ),
+        SignaalOntvangen: lambda: SignaalOntvangen(
+            signaal_id=uuid.uuid4(),
+            gemeente=GEMEENTE,
+            partner_id="fuzz",
+            partner_type="woningcorporatie",
+            soort="huurachterstand",
+            huishouden_id=_sleutel(),
+            persoon_sleutel=None,
+            bedrag_achterstand_cent=1,
+            achterstand_sinds=None,
+            crisis=False,
+            ontvangen_op=_nu(),
+            beoordeling="nieuw",
+        ),
+        CasusAfgesloten: lambda: CasusAfgesloten(
+            casus_id=uuid.uuid4(),
+            gemeente=GEMEENTE,
+            huishouden_id=_sleutel(),
+            wijk=None,
+            resultaat="hulp_gestart",
+            afgesloten_op=_nu(),
+            contact_gelegd=True,
+        ),
+    }
+    if model in zelfstandig:
+        return zelfstandig[model]()
     raise AssertionError(f"geen geldige data voor {model.__name__}: een nieuwe consumer? voeg hem hier toe")
 
 
@@ -377,7 +472,7 @@ async def test_kapotte_berichten_gaan_met_een_reden_naar_de_dlq_en_elke_consumer
     per_subject: dict[str, list[Consumer]] = {}
     for consumer in CONSUMERS:
         per_subject.setdefault(consumer.subject, []).append(consumer)
-    assert len(CONSUMERS) == 12 and len(per_subject) == 9  # a new consumer gets fuzzed too: see geldige_data
+    assert len(CONSUMERS) == 27 and len(per_subject) == 18  # a new consumer gets fuzzed too: see geldige_data
 
     gepubliceerd: list[tuple[str, str, int, list[Consumer]]] = []  # (kind, subject, stream seq, consumers)
     geldig: list[tuple[list[Consumer], str]] = []  # (consumers, event id or partner_signaal_id)

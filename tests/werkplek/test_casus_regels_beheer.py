@@ -279,7 +279,7 @@ async def test_beleid_leest_en_probeert_regels_en_ziet_geen_huishoudens(platform
         pagina = await w.get("/regels/GM1916")
         assert pagina.status_code == 200, pagina.text
         menu = re.search(r'<nav class="werkplek-menu".*?</nav>', pagina.text, re.S).group(0)
-        assert re.findall(r'href="([^"]+)"', menu) == ["/regels/GM1916"]
+        assert re.findall(r'href="([^"]+)"', menu) == ["/regels/GM1916", "/stuurinformatie/GM1916"]
         assert "Ingelogd als Beleid" in tekst_van(pagina.text)
         proef = {"soort": "zorgmelding", "kanaal": "telefoon", "melder_type": "buur", "leeftijdscategorie": "23-64"}
         r = await w.post(
