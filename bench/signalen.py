@@ -38,6 +38,7 @@ from toegang.omgeving import NatsServer, Platform, Postgres, geheimen, migreer, 
 HIER = Path(__file__).resolve().parent
 CONFIG = HIER.parent / "config" / "gemeenten"
 RESULTATEN = HIER / "resultaten-signalen.json"
+RESULTATEN_STUURINFORMATIE = HIER / "resultaten-stuurinformatie.json"
 GEMEENTE = "GM1916"
 DOEL_S = 30.0
 OPRUIMTIJD_S = 30
@@ -437,6 +438,42 @@ def cpu_tijden(pids: dict[str, int]) -> dict[str, float]:
     return uit
 
 
+# --- stuurinformatie over the month -----------------------------------------------------------------------
+
+
+async def stuurinformatie_na_afloop(platform: Platform, nats_url: str, secret: str, einde: float) -> dict:
+    """Start stuurinformatie on the finished month: it reads every stream from its first message. Returns
+    how long until its durables had nothing pending, how long the month's figures took to read, and them."""
+    from shared.auth import maak_token
+    from shared.topology import consumers_van
+
+    platform.poorten["stuurinformatie"] = vrije_poort()
+    begin = time.monotonic()
+    await asyncio.to_thread(platform.start_service, "stuurinformatie")
+    await asyncio.to_thread(platform.wacht_tot_gezond, 90.0, ["stuurinformatie"])
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        rustig = 0
+        while rustig < 2 and time.monotonic() < einde:
+            infos = [await js.consumer_info(c.stream, c.durable) for c in consumers_van("stuurinformatie")]
+            rustig = rustig + 1 if all(i.num_pending == 0 and i.num_ack_pending == 0 for i in infos) else 0
+            await asyncio.sleep(0.5)
+    finally:
+        await nc.drain()
+    bij_na = round(time.monotonic() - begin, 1)
+    vandaag = datetime.now(UTC).date()
+    params = {"van": str(vandaag - timedelta(days=30)), "tot": str(vandaag)}
+    kop = {"Authorization": f"Bearer {maak_token(secret, 'beleid', GEMEENTE)}"}
+    url = f"{platform.services['stuurinformatie'].url}/v1/stuurinformatie/{GEMEENTE}"
+    async with httpx.AsyncClient(timeout=300) as http:
+        t = time.monotonic()
+        antwoord = await http.get(url, params=params, headers=kop)
+        lezen = round(time.monotonic() - t, 2)
+    antwoord.raise_for_status()
+    return {"bij_na_s": bij_na, "lezen_s": lezen, "figuren": antwoord.json()}
+
+
 # --- the run -----------------------------------------------------------------------------------------
 
 
@@ -456,6 +493,12 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         default=2,
         help="processen van de signalering-service, elk met een eigen poort (standaard 2)",
+    )
+    p.add_argument(
+        "--stuurinformatie",
+        action="store_true",
+        help="daarna stuurinformatie starten: die leest alle streams vanaf het begin; meet tot hij bij is en "
+        "bewaart de cijfers van de maand zoals de pagina ze toont (bench/resultaten-stuurinformatie.json)",
     )
     p.add_argument("--seed", type=int, default=20261, help="zaad van de generator")
     p.add_argument("--limiet", type=int, default=900, help="maximale looptijd in seconden (standaard 900)")
@@ -562,6 +605,10 @@ def draai(args) -> int:
             print(f"  tot een besluit en een plan: {keten}", flush=True)
         db = asyncio.run(tel_in_postgres(pg.database_url))
         events = asyncio.run(events_in_stream(server.url))
+        if args.stuurinformatie:  # after the chain: it does not take the chain's CPU, and it reads from the start
+            stuur = asyncio.run(stuurinformatie_na_afloop(platform, server.url, omgeving["TOEGANG_JWT_SECRET"], einde))
+            print(f"  stuurinformatie bij na {stuur['bij_na_s']} s, figuren in {stuur['lezen_s']} s", flush=True)
+            RESULTATEN_STUURINFORMATIE.write_text(json.dumps(stuur, indent=2, default=str) + "\n")
 
         resultaat = {
             "tijdstip": datetime.now(UTC).isoformat(timespec="seconds"),
