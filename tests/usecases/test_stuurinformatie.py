@@ -21,6 +21,7 @@ from shared.events import (
     Doel,
     DoorverwijzingAanvaard,
     DoorverwijzingGedaan,
+    KlachtAfgehandeld,
     LichtContactGeregistreerd,
     LichtContactOmgezet,
     MeldingGeregistreerd,
@@ -170,6 +171,7 @@ async def test_de_figuren_van_een_maand_met_de_hand_nageteld(ctx):
     # digitaal (1) is below 5; balie (5) is suppressed with it, or 12 - 6 - 5 would give the 1 away.
     assert cellen(kanaal) == {"telefoon": 6, "balie": None, "digitaal": None} and kanaal["totaal"]["aantal"] == 12
     assert cellen(f["meldingen_per_soort"]) == {"hulpvraag": 7, "zorgmelding": 5}
+    assert cellen(f["meldingen_per_melder"]) == {"inwoner_zelf": 7, "buur": 5}
     assert cellen(f["meldingen_per_route"]) == {"wijkteam": 6, "meldpunt_bezorgd": 5}
     assert f["meldingen_per_week"]["totaal"]["aantal"] == 12
     assert cellen(f["meldingen_per_week"]) == {"2025-03-10": 12}  # all between Monday 10 and Saturday 15 March
@@ -330,6 +332,21 @@ async def test_wmo_contacten_vroegsignalering_waakvlam_zrm_en_bezwaren(ctx):
             ),
         )
 
+    # Klachten: 6 handled, all ongegrond and on time.
+    for _ in range(6):
+        await stuur(
+            ctx,
+            KlachtAfgehandeld(
+                klacht_id=uuid.uuid4(),
+                plan_id=uuid.uuid4(),
+                huishouden_id=sleutel(),
+                uitkomst="ongegrond",
+                afgehandeld_op=date(2025, 5, 14),
+                op_tijd=True,
+                verdaagd=False,
+            ),
+        )
+
     f = await figuren(ctx, p=p)
     assert cellen(f["wmo_gevraagd"]) == {"begeleiding-individueel": 6, "dagbesteding": 5}
     assert cellen(f["wmo_toegekend"]) == {"begeleiding-individueel": 5}
@@ -354,6 +371,11 @@ async def test_wmo_contacten_vroegsignalering_waakvlam_zrm_en_bezwaren(ctx):
         "uitzetting_voorkomen": None,
     }
     assert cellen(f["signalen_per_beoordeling"]) == {"nieuw": None, "onder_drempel": None}  # 6 and 2 of 8
+    assert cellen(f["signalen_per_partnertype"]) == {"woningcorporatie": 8}
+    assert cellen(f["signalen_per_soort"]) == {"huurachterstand": 8}
+    assert cellen(f["klachten_per_uitkomst"]) == {"ongegrond": 6}
+    klacht = {r["sleutel"]: r for r in f["termijnen"]["rijen"]}["awb-klacht"]
+    assert (klacht["gesteld"]["aantal"], klacht["gemist"]["onderdrukt"]) == (6, True)  # 0 late: below 5
     assert cellen(f["huishoudens_in_waakvlam"]) == {"huishoudens": 5}
     [zrm] = f["zrm_verandering"]["rijen"]
     assert zrm["huishoudens"]["aantal"] == 6 and zrm["gemiddelde_verandering"] == round(7 / 6, 2)
