@@ -15,7 +15,9 @@ from typing import Annotated
 import jwt
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
+
+from shared.privacy import elfproef, persoon_sleutel_bsn
 
 
 class Rol(StrEnum):
@@ -44,6 +46,12 @@ class Gebruiker(BaseModel):
     gemeente: str | None = None
     teams: list[str] = []
     partner_id: str | None = None
+    # An inwoner's BSN (DigiD through the gemeente's broker): only to derive his persoon_sleutel. Never in a
+    # repr, a dump, a log line or the actor; the services store and publish the key, never this.
+    bsn: str | None = Field(None, repr=False, exclude=True, pattern=r"^\d{9}$")
+
+    def persoon_sleutel(self, pseudoniem_sleutel: bytes) -> str | None:
+        return persoon_sleutel_bsn(pseudoniem_sleutel, self.bsn) if self.rol == Rol.inwoner and self.bsn else None
 
     @property
     def actor(self) -> str:
@@ -108,6 +116,8 @@ class TokenVerifier:
             raise jwt.MissingRequiredClaimError("gemeente")
         if gebruiker.rol == Rol.partner and not gebruiker.partner_id:
             raise jwt.MissingRequiredClaimError("partner_id")
+        if gebruiker.bsn is not None and (gebruiker.rol != Rol.inwoner or not elfproef(gebruiker.bsn)):
+            raise jwt.InvalidTokenError("bsn hoort alleen bij een inwoner, en moet de elfproef halen")
         return gebruiker
 
 

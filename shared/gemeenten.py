@@ -160,6 +160,14 @@ class Aanbieder(Strict):
         return (thema is None or thema in self.themas) and (wijk is None or not self.wijken or wijk in self.wijken)
 
 
+class MijnToegang(Strict):
+    """What an inwoner sees in Mijn toegang beyond the law's minimum."""
+
+    # Who read his data: the employee's own id next to the role and organisation (AVG art. 15 asks for the
+    # recipients; most gemeenten name the role, some the person).
+    medewerkers_tonen: bool = False
+
+
 class Werkplek(Strict):
     """How the werkplek looks for this gemeente's staff: its name in the header and its own design tokens."""
 
@@ -179,6 +187,7 @@ class Gemeente(Strict):
     bewaartermijnen: Bewaartermijnen = Bewaartermijnen()
     wmo: Wmo = Wmo()
     jeugd: Jeugd = Jeugd()
+    mijn_toegang: MijnToegang = MijnToegang()
     doorzettingsmacht: Doorzettingsmacht | None = None
     sociale_kaart: list[Aanbieder] = []
     signalering: Signalering = Signalering()

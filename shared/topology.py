@@ -143,6 +143,7 @@ CONSUMERS: tuple[Consumer, ...] = (
         TermijnVerstreken,
         "Doorzettingsmacht: een termijn die verstreken blijft, escaleert",
     ),
+    Consumer("arrangement", "arrangement-leden", MeldingGeregistreerd, "Mijn toegang: wie hoort bij welk huishouden"),
     Consumer(
         "arrangement", "arrangement-achttien", JongereWordtAchttien, "Van 18- naar 18+: overgangstermijn in het plan"
     ),

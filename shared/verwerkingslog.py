@@ -130,3 +130,18 @@ def verwerkingslog_router(tabel: Table) -> APIRouter:
         return {"aantal": len(rijen), "verwerkingen": [dict(r) for r in rijen]}
 
     return router
+
+
+def voor_betrokkene(rij, gemeenten) -> dict:
+    """An entry as the data subject reads it (AVG art. 15, Mijn toegang): when, which organisation and role,
+    what for; the employee's own id only where his gemeente configures it (`mijn_toegang.medewerkers_tonen`)."""
+    rol, _, sub = str(rij["actor"]).partition(":")
+    gemeente = gemeenten.get(rij["gemeente"] or "")
+    tonen = gemeente is not None and gemeente.mijn_toegang.medewerkers_tonen
+    return {
+        "tijdstip": rij["tijdstip"],
+        "organisatie": gemeente.naam if gemeente else "de gemeente",
+        "rol": rol,
+        "medewerker": sub if tonen and rol != "inwoner" else None,
+        "activiteit": rij["verwerkingsactiviteit"],
+    }

@@ -21,7 +21,9 @@ from services.arrangement.domain import Beschikking
 from services.arrangement.rechtsbescherming import Bezwaar, Klacht, bezwaar_uit, klacht_uit, rij_van
 from shared.auth import MEDEWERKERS, Gebruiker, Rol, vereist
 from shared.db import UnitOfWork
+from shared.events import Regisseur
 from shared.http import fouten
+from shared.verwerkingslog import voor_betrokkene
 
 router = APIRouter(prefix="/v1", tags=["arrangement"], responses=fouten(403))
 Medewerker = Annotated[Gebruiker, Depends(vereist(*MEDEWERKERS))]
@@ -410,3 +412,79 @@ async def escalaties(request: Request, gebruiker: Medewerker, alle: bool = False
     """The Lokale Kamer (or team lead) sees every running escalation of the gemeente, across teams; anyone
     else those of his own teams. `alle=true` includes the ones decided."""
     return await _voer_uit(request, usecases.escalaties_lezen, _ctx(request).gemeenten, gebruiker, not alle)
+
+
+# --- Mijn toegang: the inwoner's own household ---------------------------------------------------------------
+
+mijn = APIRouter(prefix="/v1/mijn", tags=["mijn toegang"], responses=fouten(403))
+Inwoner = Annotated[Gebruiker, Depends(vereist(Rol.inwoner))]
+# What an inwoner reads of his deadlines: when he hears from the gemeente (not the team's own work).
+VOOR_INWONER = ("doorverwijzing", "wmo-onderzoek", "beschikking", "evaluatie", "herindicatie", "bezwaar", "klacht")
+
+
+def _sleutel(request: Request) -> bytes:
+    return _ctx(request).instellingen.pseudoniem_sleutel.get_secret_value().encode()
+
+
+@mijn.get("/huishouden")
+async def mijn_huishouden(request: Request, gebruiker: Inwoner):
+    """The households he belongs to (from his DigiD login; never another), each with its plan: goals,
+    voorzieningen, regisseur (a team, never an employee's name), when he hears from the gemeente,
+    beschikkingen, bezwaren and klachten. The read is logged in the processing log."""
+    overzichten = await _voer_uit(request, usecases.mijn_huishouden_lezen, gebruiker, _sleutel(request))
+    return {"huishoudens": [_voor_inwoner(o) for o in overzichten]}
+
+
+def _voor_inwoner(o) -> dict:
+    plan, versie = o.plan, o.versie
+    regisseur = Regisseur.model_validate(plan.regisseur)
+    return {
+        "plan": {
+            "plan_id": plan.plan_id,
+            "versie": plan.versie,
+            "status": plan.status,
+            "evaluatie_op": plan.evaluatie_op,
+            "doelen": versie["doelen"],
+            "voorzieningen": [{k: v.get(k) for k in ("code", "soort", "status")} for v in versie["voorzieningen"]],
+        },
+        "regisseur": {"soort": regisseur.soort, "team_id": regisseur.team_id},
+        "termijnen": [
+            {"soort": r["soort"], "termijn_tot": r["termijn_tot"], "termijn_grondslag": r["termijn_grondslag"]}
+            for r in o.open_termijnen
+            if r["soort"] in VOOR_INWONER
+        ],
+        "beschikkingen": [
+            {
+                k: r[k]
+                for k in ("beschikking_id", "versie", "voorzieningen", "ingangsdatum", "einddatum", "verzonden_op")
+            }
+            for r in o.beschikkingen
+        ],
+        "bezwaren": [_bezwaar(bezwaar_uit(r)) for r in o.bezwaren],
+        "klachten": [_klacht(klacht_uit(r)) for r in o.klachten],
+    }
+
+
+@mijn.post("/plannen/{plan_id}/reacties", status_code=201, responses=fouten(404, 409))
+async def mijn_reactie(plan_id: uuid.UUID, invoer: schemas.Reactie, request: Request, gebruiker: Inwoner):
+    """He agrees to the plan version he read or says why not, gives his view before an evaluation, or asks
+    for contact: the regisseur's team gets it in its werkvoorraad. Only on his own household's plan."""
+    reactie_id = await _voer_uit(request, usecases.mijn_reactie, gebruiker, _sleutel(request), plan_id, invoer)
+    return {"reactie_id": reactie_id}
+
+
+@mijn.post("/plannen/{plan_id}/versies", status_code=201, responses=fouten(404, 409))
+async def mijn_versie(plan_id: uuid.UUID, invoer: schemas.VersieInvoer, request: Request, gebruiker: Inwoner):
+    """When he is his own regisseur (soort `inwoner`): he keeps the goals and the next contact moment."""
+    v = await _voer_uit(
+        request, usecases.mijn_versie, _ctx(request).gemeenten, gebruiker, _sleutel(request), plan_id, invoer
+    )
+    return {"plan_id": v.plan.plan_id, "versie": v.plan.versie, "evaluatie_op": v.plan.evaluatie_op}
+
+
+@mijn.get("/verwerkingen")
+async def mijn_verwerkingen(request: Request, gebruiker: Inwoner):
+    """Who read his household's data in arrangement (AVG art. 15): when, which organisation and role, what
+    for; an employee's own name only where the gemeente configures it."""
+    rijen = await _voer_uit(request, usecases.mijn_verwerkingen, gebruiker, _sleutel(request))
+    return {"verwerkingen": [voor_betrokkene(r, _ctx(request).gemeenten) for r in rijen]}

@@ -26,7 +26,7 @@ DEFINITIE = ServiceDefinitie(
     metadata=tables.metadata,
     outbox=tables.outbox,
     inbox=tables.inbox,
-    routers=[api.router, verwerkingslog_router(tables.verwerkingslog)],
+    routers=[api.router, api.mijn, verwerkingslog_router(tables.verwerkingslog)],
     handlers=handlers.handlers,
     # DoorverwijzingGedaan: a warm handover from the plan to a provider (bron_soort "plan").
     publiceert=[

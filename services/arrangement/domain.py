@@ -56,7 +56,7 @@ from shared.gemeenten import Gemeente, Route, Team
 from shared.ids import nieuw_id
 from shared.invoer import Contactpoging, Fouten, contactpoging_fouten
 from shared.levenscyclus import Levenscyclus, OngeldigeOvergang
-from shared.termijnen import TZ, herindicatie_op, termijn_tot
+from shared.termijnen import TZ, herindicatie_op, plus_werkdagen, termijn_tot
 from shared.weigeringen import NietGevonden, OngeldigeInvoer, weiger_bij_fouten
 from shared.zrm import ZRM_DOMEINEN, multiprobleem
 
@@ -73,6 +73,7 @@ if TYPE_CHECKING:  # the bodies are only read here; schemas.py defines them
         KlachtAfhandeling,
         KlachtInvoer,
         Overdracht,
+        Reactie,
         RegisseurInvoer,
         VersieInvoer,
         VerslagInvoer,
@@ -97,6 +98,7 @@ TermijnSoort = Literal[
     "overgang-18",
     "escalatie",
     "instructie",
+    "reactie",
 ]
 GRONDSLAG_WMO_ONDERZOEK = "wmo-onderzoek-6-weken"
 GRONDSLAG_BESCHIKKING = "wmo-beschikking-2-weken"
@@ -104,6 +106,10 @@ GRONDSLAG_EVALUATIE = "evaluatie"
 GRONDSLAG_WAAKVLAM = "waakvlam"
 GRONDSLAG_HERINDICATIE = "herindicatie"
 GRONDSLAG_OVERGANG_18 = "overgang-18-plus"
+# The inwoner's say (Mijn toegang): the regisseur answers within these werkdagen (a contact meets it).
+GRONDSLAG_REACTIE = "reactie-inwoner"
+GRONDSLAG_CONTACTVERZOEK = "contactverzoek-inwoner"
+REACTIE_WERKDAGEN = {GRONDSLAG_REACTIE: 5, GRONDSLAG_CONTACTVERZOEK: 2}
 
 
 @dataclass  # not frozen: shared.termijnen.Norm is a protocol of plain attributes
@@ -567,7 +573,7 @@ def gehaald_door(gebeurtenis: Literal["contact", "verslag", "evaluatie", "overdr
 
 
 GEHAALD_DOOR: dict[str, tuple[TermijnSoort, ...]] = {
-    "contact": ("doorverwijzing", "waakvlam"),
+    "contact": ("doorverwijzing", "waakvlam", "reactie"),
     "verslag": ("wmo-onderzoek",),
     "evaluatie": ("evaluatie",),
     # A young person about to turn 18: a warm handover (to the Wmo consulent or an aanbieder) is the step.
@@ -704,6 +710,12 @@ class EscalatieVastgelegd:
 
 
 @dataclass(frozen=True)
+class ReactieVastgelegd:
+    plan: Plan
+    rij: dict
+
+
+@dataclass(frozen=True)
 class TermijnVerschoven:
     """A postponed decision: the open termijn of this kind and bron gets its new end and grondslag."""
 
@@ -748,6 +760,7 @@ Wijziging = (
     | ZaakVastgelegd
     | TermijnVerschoven
     | EscalatieVastgelegd
+    | ReactieVastgelegd
 )
 
 
@@ -1592,3 +1605,60 @@ class Huishoudplan:
                 op_tijd=dz.op_tijd(e, e.behandeld_op),
             )
         )
+
+    # --- the inwoner's say (Mijn toegang) ------------------------------------------------------------------
+
+    def reageer(self, invoer: Reactie, nu: datetime) -> uuid.UUID:
+        """He agrees to a plan version or says why not, gives his view before an evaluation, or asks for
+        contact. Each is work for the regisseur's team: a deadline that a contact with the household meets."""
+        plan = self._vereis()
+        weiger_bij_fouten(controleer_reactie(invoer, plan, self.doelen))
+        reactie_id = nieuw_id()
+        grondslag = GRONDSLAG_CONTACTVERZOEK if invoer.soort == "contactverzoek" else GRONDSLAG_REACTIE
+        r = plan.regisseur
+        termijn = NieuweTermijn(
+            "reactie",
+            reactie_id,
+            grondslag,
+            plus_werkdagen(nu, REACTIE_WERKDAGEN[grondslag]),
+            r.team_id,
+            r.medewerker_id if r.soort == "professional" else None,
+        )
+        gegevens = invoer.model_dump(exclude={"soort", "versie", "akkoord"}, exclude_none=True)
+        rij = {
+            "reactie_id": reactie_id,
+            "plan_id": plan.plan_id,
+            "soort": invoer.soort,
+            "versie": invoer.versie,
+            "akkoord": invoer.akkoord,
+            "gegevens": gegevens,
+            "ingediend_op": nu,
+        }
+        details = {"soort": invoer.soort, "akkoord": invoer.akkoord, **gegevens, "door": "inwoner"}
+        self.wijzigingen += [
+            ReactieVastgelegd(plan, rij),
+            TermijnenGesteld(plan, (termijn,)),
+            OpTijdlijn(plan, "reactie-inwoner", details, bron_id=reactie_id),
+        ]
+        return reactie_id
+
+
+def controleer_reactie(invoer: Reactie, plan: Plan, doelen: list[dict]) -> Fouten:
+    fouten: Fouten = []
+    if invoer.soort == "instemming":
+        if invoer.versie != plan.versie:
+            fouten.append((("versie",), f"het plan is nu versie {plan.versie}: lees die eerst"))
+        if invoer.akkoord is None:
+            fouten.append((("akkoord",), "zeg of u het eens bent met het plan"))
+        elif not invoer.akkoord and invoer.reden is None:
+            fouten.append((("reden",), "zeg waarom u het niet eens bent"))
+    elif invoer.soort == "inbreng":
+        gebieden = {d["levensgebied"] for d in doelen}
+        if not invoer.doelen:
+            fouten.append((("doelen",), "zeg bij minstens een doel hoe het gaat"))
+        for gebied in invoer.doelen:
+            if gebied not in gebieden:
+                fouten.append((("doelen", gebied), "dit is geen doel van uw plan"))
+    elif invoer.voorkeur is None:
+        fouten.append((("voorkeur",), "zeg hoe we contact met u opnemen"))
+    return fouten

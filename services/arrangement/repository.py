@@ -236,6 +236,7 @@ def _versierij(plan: domain.Plan, doelen: list, voorzieningen: list) -> dict[str
 # What `sla_op` may hold back until the household is read again or the transaction commits: inserts. Any
 # other statement first writes those out (UnitOfWork.schrijf_uit), so everything lands in the order given.
 LATER = (
+    domain.ReactieVastgelegd,
     domain.GesprekVastgelegd,
     domain.VerslagVastgelegd,
     domain.PlanAangemaakt,
@@ -364,6 +365,8 @@ async def _schrijf(uow: UnitOfWork, w: domain.Wijziging) -> int:
                 .where(t.c.plan_id == plan_id, t.c.soort == soort, t.c.bron_id == bron_id, t.c.status == "open")
                 .values(termijn_tot=tot, termijn_grondslag=grondslag)
             )
+        case domain.ReactieVastgelegd(plan, rij):
+            _later(uow, plan)(tables.reacties, rij)
         case domain.EscalatieVastgelegd(plan, escalatie, door, nieuw):
             e, rij = tables.escalaties, dz.rij_van(escalatie)
             if nieuw:

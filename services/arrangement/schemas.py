@@ -336,6 +336,23 @@ class Escalatie(BaseModel):
     behandeld_op: datetime | None = None
 
 
+class Reactie(Invoer):
+    """The body of POST /v1/mijn/plannen/{plan_id}/reacties: the inwoner's say, in codes (no free text)."""
+
+    soort: Literal["instemming", "inbreng", "contactverzoek"]
+    # instemming: the version he read, and whether he agrees (if not, why)
+    versie: int | None = Field(None, ge=1)
+    akkoord: bool | None = None
+    reden: Literal["doelen_kloppen_niet", "te_weinig_hulp", "andere_hulp_nodig", "niet_besproken", "anders"] | None = (
+        None
+    )
+    # inbreng before an evaluation: per goal (levensgebied) how it goes
+    doelen: dict[str, Literal["beter", "gelijk", "slechter"]] = {}
+    # contactverzoek: how and when he would like to be contacted
+    voorkeur: Literal["telefoon", "huisbezoek", "beeldbellen", "op_kantoor"] | None = None
+    dagdeel: Literal["ochtend", "middag", "avond"] | None = None
+
+
 class Huishouden(BaseModel):
     """GET /v1/huishoudens/{id}. The rows of aanvragen, beschikkingen, tijdlijn and versies are given as
     the tables hold them (their columns are the contract)."""

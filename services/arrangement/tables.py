@@ -229,6 +229,29 @@ escalaties = sa.Table(
     sa.Index("escalaties_per_gemeente", "gemeente", "ingediend_op"),
 )
 
+# Mijn toegang: who belongs to which household (from melding-geregistreerd's keys), so an inwoner reaches
+# his own household and no other; and what he said about his plan (codes, no free text).
+leden = sa.Table(
+    "leden",
+    metadata,
+    sa.Column("persoon_sleutel", sa.String(64), primary_key=True),
+    sa.Column("huishouden_id", sa.String(64), primary_key=True),
+    sa.Column("gemeente", sa.String(6), nullable=False),
+    sa.Column("sinds", sa.DateTime(timezone=True), nullable=False),
+)
+
+reacties = sa.Table(
+    "reacties",
+    metadata,
+    sa.Column("reactie_id", sa.Uuid, primary_key=True),
+    sa.Column("plan_id", sa.Uuid, sa.ForeignKey("plannen.plan_id"), nullable=False, index=True),
+    sa.Column("soort", sa.String(20), nullable=False),  # instemming, inbreng, contactverzoek
+    sa.Column("versie", sa.Integer),
+    sa.Column("akkoord", sa.Boolean),
+    sa.Column("gegevens", JsonB, nullable=False),  # the codes he chose
+    sa.Column("ingediend_op", sa.DateTime(timezone=True), nullable=False),
+)
+
 contactpogingen = sa.Table(
     "contactpogingen",
     metadata,

@@ -21,7 +21,8 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 
-from sqlalchemy import RowMapping
+from sqlalchemy import RowMapping, select
+from sqlalchemy.dialects.postgresql import insert
 
 from services.arrangement import domain, repository, schemas, tables
 from services.arrangement import doorzetten as dz
@@ -29,7 +30,14 @@ from services.arrangement.rechtsbescherming import Bezwaar, Klacht
 from services.arrangement.repository import Overzicht
 from shared.auth import Gebruiker, Rol
 from shared.db import UnitOfWork
-from shared.events import DoorverwijzingGedaan, Event, JongereWordtAchttien, Regisseur, TermijnVerstreken
+from shared.events import (
+    DoorverwijzingGedaan,
+    Event,
+    JongereWordtAchttien,
+    MeldingGeregistreerd,
+    Regisseur,
+    TermijnVerstreken,
+)
 from shared.gemeenten import Gemeente, Gemeenten
 from shared.termijnen import TZ
 from shared.verwerkingslog import log_verwerking
@@ -409,6 +417,115 @@ async def escalaties_lezen(
         return []
     teams = None if mag_doorzetten(gebruiker, gemeente) else list(gebruiker.teams)
     return await repository.escalaties(uow, gemeente.code, teams, alleen_lopend, WERKVOORRAAD_MAX)
+
+
+# --- Mijn toegang: the inwoner and his own household ---------------------------------------------------------
+
+
+async def lid_geworden(uow: UnitOfWork, event: Event[MeldingGeregistreerd]) -> None:
+    """Who belongs to which household: the keys of the people a melding is about (never their BSN)."""
+    d = event.data
+    if d.persoon_sleutels:
+        leden = tables.leden
+        await uow.session.execute(
+            insert(leden)
+            .values(
+                [
+                    {
+                        "persoon_sleutel": s,
+                        "huishouden_id": d.huishouden_id,
+                        "gemeente": d.gemeente,
+                        "sinds": d.ontvangen_op,
+                    }
+                    for s in dict.fromkeys(d.persoon_sleutels)
+                ]
+            )
+            .on_conflict_do_nothing()
+        )
+
+
+async def mijn_huishoudens(uow: UnitOfWork, gebruiker: Gebruiker, pseudoniem_sleutel: bytes) -> list[str]:
+    """The households the inwoner is a member of, in his own gemeente only."""
+    sleutel = gebruiker.persoon_sleutel(pseudoniem_sleutel)
+    if sleutel is None:
+        raise GeenToegang("Alleen een inwoner, ingelogd met DigiD, ziet zijn eigen huishouden.")
+    leden = tables.leden
+    rijen = await uow.session.execute(
+        select(leden.c.huishouden_id).where(leden.c.persoon_sleutel == sleutel, leden.c.gemeente == gebruiker.gemeente)
+    )
+    return list(rijen.scalars())
+
+
+async def mijn_huishouden_lezen(uow: UnitOfWork, gebruiker: Gebruiker, pseudoniem_sleutel: bytes) -> list[Overzicht]:
+    """His households' plans in view, with what the regisseur's page has; the read is logged like any other."""
+    overzichten = []
+    for huishouden_id in await mijn_huishoudens(uow, gebruiker, pseudoniem_sleutel):
+        if (plan := await repository.plan_in_beeld(uow, huishouden_id)) is not None:
+            overzichten.append(await repository.overzicht(uow, plan))
+            await log_verwerking(
+                uow.session, tables.verwerkingslog, "eigen huishouden inzien", [huishouden_id], gebruiker
+            )
+    return overzichten
+
+
+async def mijn_reactie(
+    uow: UnitOfWork,
+    gebruiker: Gebruiker,
+    pseudoniem_sleutel: bytes,
+    plan_id: uuid.UUID,
+    invoer: schemas.Reactie,
+    nu: datetime | None = None,
+) -> uuid.UUID:
+    """Only on a plan of his own household (NietGevonden for any other, also one that exists)."""
+    hp = await repository.laad_plan(uow, plan_id)
+    eigen = await mijn_huishoudens(uow, gebruiker, pseudoniem_sleutel)
+    if hp is None or hp.plan is None or hp.huishouden_id not in eigen:
+        raise NietGevonden("Plan niet gevonden.")
+    reactie_id = hp.reageer(invoer, _nu(nu))
+    await repository.sla_op(uow, hp)
+    return reactie_id
+
+
+async def mijn_versie(
+    uow: UnitOfWork,
+    gemeenten: Gemeenten,
+    gebruiker: Gebruiker,
+    pseudoniem_sleutel: bytes,
+    plan_id: uuid.UUID,
+    invoer: schemas.VersieInvoer,
+    nu: datetime | None = None,
+) -> domain.PlanVersie:
+    """An inwoner who is his own regisseur keeps his plan's goals and next contact moment himself."""
+    hp = await repository.laad_plan(uow, plan_id)
+    if (
+        hp is None
+        or hp.plan is None
+        or hp.huishouden_id not in await mijn_huishoudens(uow, gebruiker, pseudoniem_sleutel)
+    ):
+        raise NietGevonden("Plan niet gevonden.")
+    if hp.plan.regisseur.soort != "inwoner":
+        raise GeenToegang("U past het plan zelf aan als u zelf de regie heeft; vraag anders uw regisseur.")
+    versie = hp.stel_versie_op(invoer, gemeenten[hp.plan.gemeente], _vandaag(nu), "inwoner")
+    await repository.sla_op(uow, hp)
+    return versie
+
+
+async def mijn_verwerkingen(uow: UnitOfWork, gebruiker: Gebruiker, pseudoniem_sleutel: bytes) -> Sequence[RowMapping]:
+    """The processing log's entries about his households: who (a role, of which gemeente), when, what."""
+    huishoudens = await mijn_huishoudens(uow, gebruiker, pseudoniem_sleutel)
+    v = tables.verwerkingslog
+    return (
+        (
+            await uow.session.execute(
+                select(v.c.verwerkingsactiviteit, v.c.actor, v.c.gemeente, v.c.tijdstip)
+                .where(v.c.betrokkene.in_(huishoudens))
+                .order_by(v.c.tijdstip.desc())
+                .limit(200)
+            )
+        )
+        .mappings()
+        .all()
+    )
 
 
 # --- reading ----------------------------------------------------------------------------------------------

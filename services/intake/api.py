@@ -15,6 +15,7 @@ from shared.auth import MEDEWERKERS, Gebruiker, Rol, optionele_gebruiker, vereis
 from shared.gemeenten import Aanbieder
 from shared.http import fouten
 from shared.service import Context
+from shared.verwerkingslog import voor_betrokkene
 
 router = APIRouter(prefix="/v1/meldingen", tags=["meldingen"], responses=fouten(403))
 
@@ -153,3 +154,31 @@ async def lees_aanbieder(
     gebruiker: Annotated[Gebruiker, Depends(vereist(*KAART_LEZERS))],
 ):
     return usecases.aanbieder(_ctx(request).gemeenten, gebruiker, gemeente, aanbieder_id)
+
+
+mijn = APIRouter(prefix="/v1/mijn", tags=["mijn toegang"], responses=fouten(403))
+Inwoner = Annotated[Gebruiker, Depends(vereist(Rol.inwoner))]
+
+
+def _sleutel(request: Request) -> bytes:
+    return _ctx(request).extra["pseudoniem_sleutel"]
+
+
+@mijn.get("/meldingen")
+async def mijn_meldingen(request: Request, gebruiker: Inwoner):
+    """The meldingen about the inwoner (from his DigiD login) and their status; one that someone else made
+    about him shows as "a melding", without who or what. The read is logged."""
+    ctx = _ctx(request)
+    async with ctx.uows() as uow:
+        meldingen = await usecases.mijn_meldingen(uow, gebruiker, _sleutel(request))
+        await uow.commit()
+    return {"meldingen": meldingen}
+
+
+@mijn.get("/verwerkingen")
+async def mijn_verwerkingen(request: Request, gebruiker: Inwoner):
+    """Who read the meldingen about him (AVG art. 15): when, organisation and role, what for."""
+    ctx = _ctx(request)
+    async with ctx.uows() as uow:
+        rijen = await usecases.mijn_verwerkingen(uow, gebruiker, _sleutel(request))
+    return {"verwerkingen": [voor_betrokkene(r._mapping, ctx.gemeenten) for r in rijen]}

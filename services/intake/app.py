@@ -17,7 +17,7 @@ DEFINITIE = ServiceDefinitie(
     metadata=tables.metadata,
     outbox=tables.outbox,
     inbox=tables.inbox,
-    routers=[api.router, api.contacten, api.kaart, verwerkingslog_router(tables.verwerkingslog)],
+    routers=[api.router, api.contacten, api.kaart, api.mijn, verwerkingslog_router(tables.verwerkingslog)],
     handlers=handlers.handlers,
     publiceert=[
         MeldingGeregistreerd,

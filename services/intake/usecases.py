@@ -516,3 +516,57 @@ def aanbieder(gemeenten: Gemeenten, gebruiker: Gebruiker, gemeente: str, aanbied
     if (gevonden := _eigen_kaart(gemeenten, gebruiker, gemeente).aanbieder(aanbieder_id)) is None:
         raise NietGevonden("Aanbieder niet gevonden.")
     return gevonden
+
+
+# --- Mijn toegang -------------------------------------------------------------------------------------------
+
+
+def _mijn_sleutel(gebruiker: Gebruiker, pseudoniem_sleutel: bytes) -> str:
+    sleutel = gebruiker.persoon_sleutel(pseudoniem_sleutel)
+    if sleutel is None:
+        raise GeenToegang("Alleen een inwoner, ingelogd met DigiD, ziet zijn eigen meldingen.")
+    return sleutel
+
+
+async def mijn_meldingen(uow: UnitOfWork, gebruiker: Gebruiker, pseudoniem_sleutel: bytes) -> list[dict[str, Any]]:
+    """The meldingen about him and their status. One that someone else made about him (a zorgmelding by a
+    neighbour) shows as "a melding": not who made it, how, or what it said. The read is logged."""
+    sleutel = _mijn_sleutel(gebruiker, pseudoniem_sleutel)
+    m, p = tables.meldingen, tables.melding_personen
+    rijen = (
+        await uow.session.execute(
+            select(m.c.melding_id, m.c.ontvangen_op, m.c.status, m.c.soort, m.c.melder_type, m.c.route)
+            .join(p, p.c.melding_id == m.c.melding_id)
+            .where(p.c.persoon_sleutel == sleutel, m.c.gemeente == gebruiker.gemeente)
+            .order_by(m.c.ontvangen_op.desc())
+        )
+    ).all()
+    if rijen:
+        await log_verwerking(uow.session, tables.verwerkingslog, "eigen meldingen inzien", [sleutel], gebruiker)
+    return [
+        {
+            "melding_id": r.melding_id,
+            "ontvangen_op": r.ontvangen_op,
+            "status": r.status,
+            "zelf_gemeld": r.melder_type == "inwoner_zelf",
+            "soort": r.soort if r.melder_type == "inwoner_zelf" else None,
+            "soort_team": r.route,
+        }
+        for r in rijen
+    ]
+
+
+async def mijn_verwerkingen(uow: UnitOfWork, gebruiker: Gebruiker, pseudoniem_sleutel: bytes) -> list[Row[Any]]:
+    """The processing log's entries about him in intake (AVG art. 15): reads of the meldingen about him."""
+    sleutel = _mijn_sleutel(gebruiker, pseudoniem_sleutel)
+    v = tables.verwerkingslog
+    return list(
+        (
+            await uow.session.execute(
+                select(v.c.verwerkingsactiviteit, v.c.actor, v.c.gemeente, v.c.tijdstip)
+                .where(v.c.betrokkene == sleutel)
+                .order_by(v.c.tijdstip.desc())
+                .limit(200)
+            )
+        ).all()
+    )
