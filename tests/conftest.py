@@ -5,6 +5,7 @@ and the four services as separate processes, exactly as `toegang dev` runs them.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from pathlib import Path
 
@@ -124,10 +125,17 @@ def werkplek(platform):
 @pytest.fixture(scope="session")
 def token(platform):
     def maak(
-        rol: str, gemeente: str | None = "GM1916", teams: list[str] | None = None, partner_id: str | None = None
+        rol: str,
+        gemeente: str | None = "GM1916",
+        teams: list[str] | None = None,
+        partner_id: str | None = None,
+        bsn: str | None = None,
     ) -> dict[str, str]:
-        sub = f"test-{rol}-{gemeente}-{partner_id}-{'.'.join(teams or [])}"  # the same caller each time
-        return {"Authorization": f"Bearer {maak_token(platform.jwt_secret, rol, gemeente, teams, partner_id, sub)}"}
+        # The same caller each time; an inwoner's sub from his BSN's hash, as the werkplek's login makes it.
+        digid = hashlib.sha256(bsn.encode()).hexdigest()[:16] if bsn else ""
+        sub = f"test-{rol}-{gemeente}-{partner_id}-{'.'.join(teams or [])}-{digid}"
+        token = maak_token(platform.jwt_secret, rol, gemeente, teams, partner_id, sub, bsn=bsn)
+        return {"Authorization": f"Bearer {token}"}
 
     return maak
 

@@ -22,6 +22,7 @@ from werkplek import (
     beheer,
     casussen,
     melden,
+    mijn,
     oidc,
     regels,
     status,
@@ -49,6 +50,7 @@ router.include_router(status.router)
 router.include_router(casussen.router)
 router.include_router(regels.router)
 router.include_router(stuurinformatie.router)
+router.include_router(mijn.router)
 router.include_router(beheer.router)
 router.include_router(acties.router)
 router.include_router(oidc.router)
@@ -77,6 +79,8 @@ async def start(request: Request) -> Response:
         return RedirectResponse("/werkvoorraad", status_code=303)
     if sessie.gebruiker and sessie.gebruiker.rol == Rol.beleid:  # policy staff read rules (and figures)
         return RedirectResponse(f"/regels/{sessie.gebruiker.gemeente}", status_code=303)
+    if sessie.gebruiker and sessie.gebruiker.rol == Rol.inwoner:  # his own household
+        return RedirectResponse("/mijn", status_code=303)
     return toon(request, "start.html", sessie=sessie)
 
 

@@ -57,6 +57,8 @@ def menu(gebruiker: Gebruiker | None) -> list[tuple[str, str]]:
         items.append((f"/stuurinformatie/{gemeente}", "Stuurinformatie"))
     if rol == Rol.beheer:
         items.append(("/beheer", "Beheer"))
+    if rol == Rol.inwoner:
+        items.append(("/mijn", "Mijn toegang"))
     return items
 
 

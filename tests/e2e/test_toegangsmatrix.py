@@ -306,6 +306,17 @@ def verzoek(entry: dict, b: Bronnen, partner_id: str | None) -> tuple[str, str, 
         "POST /v1/plannen/{plan_id}/escalaties/{escalatie_id}/regie": ({"json": {}}, None),
         "GET /v1/stuurinformatie/{gemeente}": ({"params": {"periode": str(vandaag.year)}}, None),
         "GET /v1/stuurinformatie/{gemeente}/export.csv": ({"params": {"periode": str(vandaag.year)}}, None),
+        "GET /v1/mijn/meldingen": ({}, lambda j: any(m["melding_id"] == b.melding_id for m in j["meldingen"])),
+        "GET /v1/mijn/verwerkingen": ({}, None),
+        "GET /v1/mijn/huishouden": ({}, lambda j: any(h["plan"]["plan_id"] == b.plan_id for h in j["huishoudens"])),
+        "POST /v1/mijn/plannen/{plan_id}/reacties": (
+            {"json": {"soort": "contactverzoek", "voorkeur": "telefoon"}},
+            None,
+        ),
+        "POST /v1/mijn/plannen/{plan_id}/versies": (
+            {"json": {"doelen": [{"levensgebied": "huisvesting"}], "evaluatie_op": str(vandaag + timedelta(weeks=8))}},
+            None,
+        ),
         "POST /v1/verwerkingslog/zoeken": ({"json": {"bsn": b.bsn, "adres": ADRES}}, lambda j: j["aantal"] > 0),
         "GET /v1/beheer/status": ({}, None),
         "GET /v1/beheer/dlq": ({}, None),
@@ -342,6 +353,8 @@ def token_voor(token, entry: dict, b: Bronnen, scope: str, rol: str) -> tuple[di
         partner_id = PARTNER[scope]
         return token("partner", gemeente=None, partner_id=partner_id), partner_id
     gemeente = "GM0546" if scope == "andere_gemeente" else "GM1916"
+    if rol == "inwoner":  # the resident the melding is about, logged in with DigiD (his BSN in the token)
+        return token(rol, gemeente=gemeente, bsn=b.bsn), None
     eigen_team = team_van(entry, b)
     teams = [ANDER_TEAM] if scope == "ander_team" else ([eigen_team] if eigen_team else [])
     return token(rol, gemeente=gemeente, teams=teams), None
