@@ -449,8 +449,9 @@ async def stuurinformatie_na_afloop(platform: Platform, nats_url: str, secret: s
 
     platform.poorten["stuurinformatie"] = vrije_poort()
     begin = time.monotonic()
-    await asyncio.to_thread(platform.start_service, "stuurinformatie")
-    await asyncio.to_thread(platform.wacht_tot_gezond, 90.0, ["stuurinformatie"])
+    for replica in range(2):  # the chain is done: the machine's two cores are free for it
+        await asyncio.to_thread(platform.start_service, "stuurinformatie", replica)
+    await asyncio.to_thread(platform.wacht_tot_gezond, 90.0, ["stuurinformatie", "stuurinformatie-1"])
     nc = await nats.connect(nats_url)
     try:
         js = nc.jetstream()

@@ -19,7 +19,7 @@ from shared.service import Context
 from shared.topology import consumers_van
 
 log = logging.getLogger(__name__)
-TABELLEN = ("feiten", "huishoudens", "inbox")
+TABELLEN = ("feiten", "inbox")
 
 
 async def herbouw_als_leeg(ctx: Context, js: JetStreamContext) -> bool:
@@ -27,7 +27,7 @@ async def herbouw_als_leeg(ctx: Context, js: JetStreamContext) -> bool:
     async with ctx.uows() as uow:
         leeg = (await uow.session.execute(select(tables.feiten.c.event_id).limit(1))).first() is None
         if leeg:
-            await uow.session.execute(text("TRUNCATE stuurinformatie.inbox, stuurinformatie.huishoudens"))
+            await uow.session.execute(text("TRUNCATE stuurinformatie.inbox"))
             await uow.commit()
     if not leeg:
         return False

@@ -23,15 +23,8 @@ feiten = sa.Table(
     sa.Column("data", JsonB, nullable=False),
     sa.Index("feiten_per_soort", "gemeente", "soort", "moment"),
     sa.Index("feiten_per_sleutel", "sleutel", "soort"),
-)
-
-# The wijk of a household, from the events that name it (melding, signaalcasus, doorverwijzing): the figures
-# of events without a wijk (a plan, a beschikking) are counted in the wijk of their household.
-huishoudens = sa.Table(
-    "huishoudens",
-    metadata,
-    sa.Column("huishouden_id", sa.String(64), primary_key=True),
-    sa.Column("wijk", sa.String(64), nullable=False),
+    # The wijk of a fact without one: its household's, from a fact that named it (usecases.WIJK_VAN_HUISHOUDEN).
+    sa.Index("wijk_per_huishouden", "huishouden_id", postgresql_where=sa.text("wijk IS NOT NULL")),
 )
 
 inbox = inbox_tabel(metadata)

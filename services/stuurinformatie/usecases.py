@@ -13,7 +13,6 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import insert
 
 from services.stuurinformatie import domain, tables
 from services.stuurinformatie.domain import Periode
@@ -29,28 +28,21 @@ from shared.weigeringen import GeenToegang, NietGevonden, weiger_bij_fouten
 
 
 async def bewaar_feit(uow: UnitOfWork, event: Event) -> None:
-    """One fact per event (its id is the key: a second copy changes nothing), and the household's wijk."""
+    """One fact per event. A plain insert, held back and written with the bundle's others in one statement
+    (shared/db.py): each event type has one durable here, and its inbox row in this same transaction keeps a
+    second copy of the event out."""
     f = feit_van(event)
-    await uow.session.execute(
-        insert(tables.feiten)
-        .values(
-            event_id=event.id,
-            soort=f.soort,
-            gemeente=event.gemeente,
-            moment=f.moment,
-            wijk=f.wijk,
-            huishouden_id=f.huishouden_id,
-            sleutel=f.sleutel,
-            data=f.data,
-        )
-        .on_conflict_do_nothing()
-    )
-    if f.wijk and f.huishouden_id:
-        h = tables.huishoudens
-        nieuw = insert(h).values(huishouden_id=f.huishouden_id, wijk=f.wijk)
-        await uow.session.execute(
-            nieuw.on_conflict_do_update(index_elements=[h.c.huishouden_id], set_={"wijk": nieuw.excluded.wijk})
-        )
+    rij = {
+        "event_id": event.id,
+        "soort": f.soort,
+        "gemeente": event.gemeente,
+        "moment": f.moment,
+        "wijk": f.wijk,
+        "huishouden_id": f.huishouden_id,
+        "sleutel": f.sleutel,
+        "data": f.data,
+    }
+    uow.voeg_later_toe(tables.feiten, rij, "feiten")
 
 
 # --- reading ------------------------------------------------------------------------------------------------
@@ -61,6 +53,14 @@ def mag_lezen(gebruiker: Gebruiker, gemeente: str, gemeenten: Gemeenten) -> None
         raise NietGevonden("Geen stuurinformatie voor deze gemeente.")
     if gebruiker.rol not in BELEID:
         raise GeenToegang("Stuurinformatie is voor beleid en beheer van de gemeente.")
+
+
+# The wijk of a household, from any event that named it (a melding, a signaalcasus, a doorverwijzing): a fact
+# without a wijk of its own (a plan, a beschikking) counts in its household's.
+WIJK_VAN_HUISHOUDEN = (
+    "SELECT w.wijk FROM stuurinformatie.feiten w"
+    " WHERE w.huishouden_id = {0}.huishouden_id AND w.wijk IS NOT NULL LIMIT 1"
+)
 
 
 class Telling:
@@ -79,8 +79,8 @@ class Telling:
         """The facts of `soort` in the period (and the wijk: the event's own, else its household's), with
         `join` (more tables, or a list in the data unpacked) before the conditions."""
         return (
-            f"stuurinformatie.feiten {alias} LEFT JOIN stuurinformatie.huishoudens h_{alias}"
-            f" ON h_{alias}.huishouden_id = {alias}.huishouden_id{join}"
+            f"stuurinformatie.feiten {alias} LEFT JOIN LATERAL ({WIJK_VAN_HUISHOUDEN.format(alias)}) h_{alias} ON TRUE"
+            f"{join}"
             f" WHERE {alias}.gemeente = :gemeente AND {alias}.soort = '{soort}'"
             f" AND {alias}.moment >= :van AND {alias}.moment < :tot"
             f" AND (CAST(:wijk AS text) IS NULL OR COALESCE({alias}.wijk, h_{alias}.wijk) = :wijk)"
@@ -170,7 +170,7 @@ async def _termijnen(t: Telling) -> dict[str, tuple[int, int]]:
         " SELECT 1 FROM stuurinformatie.feiten v WHERE v.soort = 'termijn_verstreken' AND v.sleutel = d.sleutel"
         " AND v.data->>'termijn_grondslag' = d.data->>'termijn_grondslag'))"
         " FROM stuurinformatie.feiten d"
-        " LEFT JOIN stuurinformatie.huishoudens h_d ON h_d.huishouden_id = d.huishouden_id"
+        f" LEFT JOIN LATERAL ({WIJK_VAN_HUISHOUDEN.format('d')}) h_d ON TRUE"
         " WHERE d.gemeente = :gemeente AND d.soort = 'doorverwijzing' AND d.data->>'bron_soort' <> 'plan'"
         " AND (d.data->>'termijn_tot')::timestamptz >= :van AND (d.data->>'termijn_tot')::timestamptz < :tot"
         " AND (d.data->>'termijn_tot')::timestamptz < now()"

@@ -1,4 +1,4 @@
-"""stuurinformatie: the facts of the events, the wijk per household, inbox and outbox
+"""stuurinformatie: the facts of the events, inbox and outbox
 
 Revision ID: stuurinformatie_0001
 Revises:
@@ -33,11 +33,8 @@ def upgrade() -> None:
     )
     op.create_index("feiten_per_soort", "feiten", ["gemeente", "soort", "moment"], schema=S)
     op.create_index("feiten_per_sleutel", "feiten", ["sleutel", "soort"], schema=S)
-    op.create_table(
-        "huishoudens",
-        sa.Column("huishouden_id", sa.String(64), primary_key=True),
-        sa.Column("wijk", sa.String(64), nullable=False),
-        schema=S,
+    op.create_index(
+        "wijk_per_huishouden", "feiten", ["huishouden_id"], schema=S, postgresql_where=sa.text("wijk IS NOT NULL")
     )
     metadata = sa.MetaData(schema=S)
     for tabel in (inbox_tabel(metadata), outbox_tabel(metadata)):
@@ -45,5 +42,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for tabel in ("outbox", "inbox", "huishoudens", "feiten"):
+    for tabel in ("outbox", "inbox", "feiten"):
         op.drop_table(tabel, schema=S)
