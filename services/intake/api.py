@@ -26,6 +26,23 @@ def _ctx(request: Request) -> Context:
     return request.app.state.ctx
 
 
+def _geheimen(ctx: Context) -> dict:
+    return {
+        "gemeenten": ctx.gemeenten,
+        "kluis": ctx.extra["kluis"],
+        "pseudoniem_sleutel": ctx.extra["pseudoniem_sleutel"],
+    }
+
+
+def _antwoord(registratie: usecases.Registratie):
+    """The melding; a repeated Idempotency-Key gets the first answer again, marked as such."""
+    if registratie.herhaald:
+        return JSONResponse(
+            registratie.antwoord.model_dump(mode="json"), status_code=201, headers={"Idempotency-Replayed": "true"}
+        )
+    return registratie.antwoord
+
+
 @router.post("", status_code=201, response_model=MeldingAntwoord)
 async def registreer_melding(
     invoer: MeldingInvoer,
@@ -34,20 +51,8 @@ async def registreer_melding(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ):
     ctx = _ctx(request)
-    registratie = await usecases.registreer_melding(
-        ctx.uows,
-        invoer,
-        gebruiker,
-        idempotency_key,
-        gemeenten=ctx.gemeenten,
-        kluis=ctx.extra["kluis"],
-        pseudoniem_sleutel=ctx.extra["pseudoniem_sleutel"],
-    )
-    if registratie.herhaald:
-        return JSONResponse(
-            registratie.antwoord.model_dump(mode="json"), status_code=201, headers={"Idempotency-Replayed": "true"}
-        )
-    return registratie.antwoord
+    registratie = await usecases.registreer_melding(ctx.uows, invoer, gebruiker, idempotency_key, **_geheimen(ctx))
+    return _antwoord(registratie)
 
 
 @router.get("/{melding_id}", responses=fouten(404))
@@ -114,20 +119,9 @@ async def contact_naar_melding(
     """The contact becomes a melding: gemeente, kanaal and themes carry over; the contact is turned once."""
     ctx = _ctx(request)
     registratie = await usecases.contact_naar_melding(
-        ctx.uows,
-        contact_id,
-        invoer,
-        gebruiker,
-        idempotency_key,
-        gemeenten=ctx.gemeenten,
-        kluis=ctx.extra["kluis"],
-        pseudoniem_sleutel=ctx.extra["pseudoniem_sleutel"],
+        ctx.uows, contact_id, invoer, gebruiker, idempotency_key, **_geheimen(ctx)
     )
-    if registratie.herhaald:
-        return JSONResponse(
-            registratie.antwoord.model_dump(mode="json"), status_code=201, headers={"Idempotency-Replayed": "true"}
-        )
-    return registratie.antwoord
+    return _antwoord(registratie)
 
 
 kaart = APIRouter(prefix="/v1/sociale-kaart", tags=["sociale kaart"], responses=fouten(403))
