@@ -104,6 +104,12 @@ def verdeling(tellingen: Mapping[str, int], totaal: int | None = None, telt_op: 
     return {"totaal": cel(totaal), "cellen": cellen}
 
 
+def trechter(stappen: Mapping[str, int]) -> dict[str, Any]:
+    """Stages one within the other (signals, casussen, contact, help): in their own order, each suppressed on
+    its own count; no total (the stages are no parts of a whole, and one cannot be worked out from others)."""
+    return {"totaal": None, "cellen": [{"sleutel": k, **cel(n)} for k, n in stappen.items()]}
+
+
 def aandeel(deel: int, geheel: int) -> dict[str, Any]:
     """A share in percent, shown only when the part and the rest are both 5 or more (either one could
     otherwise be worked out from the other and the whole)."""

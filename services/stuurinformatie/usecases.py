@@ -134,8 +134,8 @@ async def indicatoren(uow: UnitOfWork, gemeente: str, p: Periode, wijk: str | No
         "termijnen": {"rijen": domain.termijnen(await _termijnen(t))},
         "doorlooptijd_melding_plan": domain.spreiding(await _doorlooptijd_melding_plan(t)),
         "doorlooptijd_aanvraag_beschikking": domain.spreiding(await _doorlooptijd_aanvraag_beschikking(t)),
-        "meldpunt_bezorgd": v(await _meldpunt_bezorgd(t), telt_op=False),
-        "vroegsignalering": v(await _vroegsignalering(t), telt_op=False),
+        "meldpunt_bezorgd": domain.trechter(await _meldpunt_bezorgd(t)),
+        "vroegsignalering": domain.trechter(await _vroegsignalering(t)),
         "signalen_per_partnertype": v(await t.per("signaal", "f.data->>'partner_type'")),
         "signalen_per_soort": v(await t.per("signaal", "f.data->>'soort'")),
         "signalen_per_beoordeling": v(await t.per("signaal", "f.data->>'beoordeling'")),
@@ -304,4 +304,5 @@ def waarden_van(ind: dict[str, Any]) -> Iterator[tuple[str, str, Any, bool]]:
     else:
         for c in ind["cellen"]:
             yield c["sleutel"], "aantal", c["aantal"], c["onderdrukt"]
-        yield "totaal", "aantal", ind["totaal"]["aantal"], ind["totaal"]["onderdrukt"]
+        if ind["totaal"] is not None:
+            yield "totaal", "aantal", ind["totaal"]["aantal"], ind["totaal"]["onderdrukt"]

@@ -115,3 +115,13 @@ def test_elke_indicator_zegt_welke_events_hij_telt():
     for naam, d in domain.DEFINITIES.items():
         assert d.events and set(d.events) <= bekend, naam
         assert d.definitie.endswith("."), naam
+
+
+def test_een_trechter_in_zijn_eigen_volgorde_zonder_totaal():
+    uit = domain.trechter({"signalen": 8, "casussen": 6, "contact_gelegd": 3})
+    assert uit["totaal"] is None
+    assert [(c["sleutel"], c["aantal"]) for c in uit["cellen"]] == [
+        ("signalen", 8),
+        ("casussen", 6),
+        ("contact_gelegd", None),
+    ]
