@@ -472,7 +472,7 @@ async def test_kapotte_berichten_gaan_met_een_reden_naar_de_dlq_en_elke_consumer
     per_subject: dict[str, list[Consumer]] = {}
     for consumer in CONSUMERS:
         per_subject.setdefault(consumer.subject, []).append(consumer)
-    assert len(CONSUMERS) == 27 and len(per_subject) == 18  # a new consumer gets fuzzed too: see geldige_data
+    assert len(CONSUMERS) == 28 and len(per_subject) == 18  # a new consumer gets fuzzed too: see geldige_data
 
     gepubliceerd: list[tuple[str, str, int, list[Consumer]]] = []  # (kind, subject, stream seq, consumers)
     geldig: list[tuple[list[Consumer], str]] = []  # (consumers, event id or partner_signaal_id)

@@ -533,7 +533,7 @@ def test_evaluatie_zet_een_volgende_datum_na_vandaag():
 
 
 def test_wat_een_gebeurtenis_haalt_en_de_waakvlam_die_periodiek_terugkomt():
-    assert domain.gehaald_door("contact") == ("doorverwijzing", "waakvlam")
+    assert domain.gehaald_door("contact") == ("doorverwijzing", "waakvlam", "reactie")  # also the inwoner's say
     # The verslag meets the onderzoek, and nothing else does (Wmo 2015 art. 2.3.2): not a plan version.
     assert domain.gehaald_door("verslag") == ("wmo-onderzoek",)
     assert domain.gehaald_door("overdracht") == ("overgang-18",)
