@@ -65,13 +65,11 @@ class Instellingen(BaseSettings):
     ack_wait_seconden: float = Field(30.0, validation_alias="TOEGANG_ACK_WAIT_SECONDEN", gt=0)
     # Copies of every stream: 1 on a single nats-server, 3 on a three-node JetStream cluster (deploy/).
     stream_replicas: int = Field(1, validation_alias="TOEGANG_STREAM_REPLICAS", ge=1, le=5)
-    # Messages a durable fetches and handles at once; those that arrive together share one transaction
-    # (shared/bundel.py). 128 rather than 16: a month of vroegsignalering through triage and arrangement took
-    # 54 s instead of 68 s at 12,000 signals (decision 0019, session 7); at low load a bundle is small anyway.
-    consumer_werkers: int = Field(128, validation_alias="TOEGANG_CONSUMER_WERKERS", ge=1, le=256)
+    # How often every replica prunes its service's inbox (decision 0014); daily is plenty for a 395-day cut-off.
+    # Messages a durable handles at once; those that arrive together share one transaction (shared/bundel.py).
+    consumer_werkers: int = Field(16, validation_alias="TOEGANG_CONSUMER_WERKERS", ge=1, le=256)
     # How often the metrics job samples the outbox, the durables and the DLQ (shared/metrics.py).
     metriek_interval_s: float = Field(5.0, validation_alias="TOEGANG_METRIEK_INTERVAL_S", gt=0)
-    # How often every replica prunes its service's inbox (decision 0014); daily is plenty for a 395-day cut-off.
     inbox_opschonen_interval_s: float = Field(24 * 3600, validation_alias="TOEGANG_INBOX_OPSCHONEN_INTERVAL_S", gt=0)
     # Fault injection for the fault suite (shared/faults.py); refused in productie.
     storing: Storing | None = Field(None, validation_alias="TOEGANG_STORING")
