@@ -125,3 +125,17 @@ def test_een_trechter_in_zijn_eigen_volgorde_zonder_totaal():
         ("casussen", 6),
         ("contact_gelegd", None),
     ]
+
+
+def test_alleen_stuurinformatie_mag_zijn_eigen_durables_verwijderen_voor_de_herbouw():
+    from shared.nats_rechten import service_rechten
+    from shared.topology import CONSUMERS, consumers_van
+
+    verwijderen = [s for s in service_rechten("stuurinformatie")["publish"] if ".CONSUMER.DELETE." in s]
+    assert sorted(verwijderen) == sorted(
+        f"$JS.API.CONSUMER.DELETE.{c.stream}.{c.durable}" for c in consumers_van("stuurinformatie")
+    )
+    # The others may not delete a durable of the topology (triage's own short-lived rebuild consumer aside).
+    durables = {f"$JS.API.CONSUMER.DELETE.{c.stream}.{c.durable}" for c in CONSUMERS}
+    for andere in ("intake", "triage", "arrangement", "signalering"):
+        assert not durables & set(service_rechten(andere)["publish"]), andere
