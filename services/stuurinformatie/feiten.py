@@ -2,7 +2,7 @@
 at, the wijk where the event names it, the household key and the id other facts join on.
 
 The table `VAN_EVENT` is the list of events the service consumes (shared/topology.py has a durable for
-each); every indicator's definition names the fact types it counts (indicatoren.py).
+each); every indicator's definition names the events it counts (domain.DEFINITIES).
 """
 
 from __future__ import annotations
