@@ -132,6 +132,22 @@ def verwerkingslog_router(tabel: Table) -> APIRouter:
     return router
 
 
+async def verwerkingen_over(session: AsyncSession, tabel: Table, betrokkenen: list[str], limiet: int = 200):
+    """The entries about these data subjects (pseudonyms), newest first: what Mijn toegang shows him."""
+    return (
+        (
+            await session.execute(
+                select(tabel.c.verwerkingsactiviteit, tabel.c.actor, tabel.c.gemeente, tabel.c.tijdstip)
+                .where(tabel.c.betrokkene.in_(betrokkenen))
+                .order_by(tabel.c.tijdstip.desc())
+                .limit(limiet)
+            )
+        )
+        .mappings()
+        .all()
+    )
+
+
 def voor_betrokkene(rij, gemeenten) -> dict:
     """An entry as the data subject reads it (AVG art. 15, Mijn toegang): when, which organisation and role,
     what for; the employee's own id only where his gemeente configures it (`mijn_toegang.medewerkers_tonen`)."""

@@ -40,7 +40,7 @@ from shared.events import (
 )
 from shared.gemeenten import Gemeente, Gemeenten
 from shared.termijnen import TZ
-from shared.verwerkingslog import log_verwerking
+from shared.verwerkingslog import log_verwerking, verwerkingen_over
 from shared.weigeringen import GeenToegang, NietGevonden
 
 # --- who may ----------------------------------------------------------------------------------------------
@@ -468,6 +468,20 @@ async def mijn_huishouden_lezen(uow: UnitOfWork, gebruiker: Gebruiker, pseudonie
     return overzichten
 
 
+async def _mijn_plan(
+    uow: UnitOfWork, gebruiker: Gebruiker, pseudoniem_sleutel: bytes, plan_id: uuid.UUID
+) -> domain.Huishoudplan:
+    """The plan's household, locked, if it is one of his own; NietGevonden for any other, also one that exists."""
+    hp = await repository.laad_plan(uow, plan_id)
+    if (
+        hp is None
+        or hp.plan is None
+        or hp.huishouden_id not in await mijn_huishoudens(uow, gebruiker, pseudoniem_sleutel)
+    ):
+        raise NietGevonden("Plan niet gevonden.")
+    return hp
+
+
 async def mijn_reactie(
     uow: UnitOfWork,
     gebruiker: Gebruiker,
@@ -476,11 +490,7 @@ async def mijn_reactie(
     invoer: schemas.Reactie,
     nu: datetime | None = None,
 ) -> uuid.UUID:
-    """Only on a plan of his own household (NietGevonden for any other, also one that exists)."""
-    hp = await repository.laad_plan(uow, plan_id)
-    eigen = await mijn_huishoudens(uow, gebruiker, pseudoniem_sleutel)
-    if hp is None or hp.plan is None or hp.huishouden_id not in eigen:
-        raise NietGevonden("Plan niet gevonden.")
+    hp = await _mijn_plan(uow, gebruiker, pseudoniem_sleutel, plan_id)
     reactie_id = hp.reageer(invoer, _nu(nu))
     await repository.sla_op(uow, hp)
     return reactie_id
@@ -496,13 +506,8 @@ async def mijn_versie(
     nu: datetime | None = None,
 ) -> domain.PlanVersie:
     """An inwoner who is his own regisseur keeps his plan's goals and next contact moment himself."""
-    hp = await repository.laad_plan(uow, plan_id)
-    if (
-        hp is None
-        or hp.plan is None
-        or hp.huishouden_id not in await mijn_huishoudens(uow, gebruiker, pseudoniem_sleutel)
-    ):
-        raise NietGevonden("Plan niet gevonden.")
+    hp = await _mijn_plan(uow, gebruiker, pseudoniem_sleutel, plan_id)
+    assert hp.plan is not None  # _mijn_plan refuses a household without this plan
     if hp.plan.regisseur.soort != "inwoner":
         raise GeenToegang("U past het plan zelf aan als u zelf de regie heeft; vraag anders uw regisseur.")
     versie = hp.stel_versie_op(invoer, gemeenten[hp.plan.gemeente], _vandaag(nu), "inwoner")
@@ -513,19 +518,7 @@ async def mijn_versie(
 async def mijn_verwerkingen(uow: UnitOfWork, gebruiker: Gebruiker, pseudoniem_sleutel: bytes) -> Sequence[RowMapping]:
     """The processing log's entries about his households: who (a role, of which gemeente), when, what."""
     huishoudens = await mijn_huishoudens(uow, gebruiker, pseudoniem_sleutel)
-    v = tables.verwerkingslog
-    return (
-        (
-            await uow.session.execute(
-                select(v.c.verwerkingsactiviteit, v.c.actor, v.c.gemeente, v.c.tijdstip)
-                .where(v.c.betrokkene.in_(huishoudens))
-                .order_by(v.c.tijdstip.desc())
-                .limit(200)
-            )
-        )
-        .mappings()
-        .all()
-    )
+    return await verwerkingen_over(uow.session, tables.verwerkingslog, huishoudens)
 
 
 # --- reading ----------------------------------------------------------------------------------------------

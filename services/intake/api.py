@@ -175,4 +175,4 @@ async def mijn_verwerkingen(request: Request, gebruiker: Inwoner):
     ctx = _ctx(request)
     async with ctx.uows() as uow:
         rijen = await usecases.mijn_verwerkingen(uow, gebruiker, _sleutel(request))
-    return {"verwerkingen": [voor_betrokkene(r._mapping, ctx.gemeenten) for r in rijen]}
+    return {"verwerkingen": [voor_betrokkene(r, ctx.gemeenten) for r in rijen]}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, RowMapping, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 
@@ -43,7 +43,7 @@ from shared.invoer import Fouten
 from shared.levenscyclus import OngeldigeOvergang
 from shared.privacy import Kluis
 from shared.termijnen import TZ
-from shared.verwerkingslog import log_verwerking
+from shared.verwerkingslog import log_verwerking, verwerkingen_over
 from shared.weigeringen import GeenToegang, NietGevonden, weiger_bij_fouten
 from shared.zrm import ZRM_DOMEINEN
 
@@ -556,17 +556,7 @@ async def mijn_meldingen(uow: UnitOfWork, gebruiker: Gebruiker, pseudoniem_sleut
     ]
 
 
-async def mijn_verwerkingen(uow: UnitOfWork, gebruiker: Gebruiker, pseudoniem_sleutel: bytes) -> list[Row[Any]]:
+async def mijn_verwerkingen(uow: UnitOfWork, gebruiker: Gebruiker, pseudoniem_sleutel: bytes) -> Sequence[RowMapping]:
     """The processing log's entries about him in intake (AVG art. 15): reads of the meldingen about him."""
     sleutel = _mijn_sleutel(gebruiker, pseudoniem_sleutel)
-    v = tables.verwerkingslog
-    return list(
-        (
-            await uow.session.execute(
-                select(v.c.verwerkingsactiviteit, v.c.actor, v.c.gemeente, v.c.tijdstip)
-                .where(v.c.betrokkene == sleutel)
-                .order_by(v.c.tijdstip.desc())
-                .limit(200)
-            )
-        ).all()
-    )
+    return await verwerkingen_over(uow.session, tables.verwerkingslog, [sleutel])

@@ -75,7 +75,7 @@ class Telling:
             "wijk": wijk,
         }
 
-    def _bron(self, soort: str, alias: str = "f", join: str = "") -> str:
+    def bron(self, soort: str, alias: str = "f", join: str = "") -> str:
         """The facts of `soort` in the period (and the wijk: the event's own, else its household's), with
         `join` (more tables, or a list in the data unpacked) before the conditions."""
         return (
@@ -86,17 +86,17 @@ class Telling:
             f" AND (CAST(:wijk AS text) IS NULL OR COALESCE({alias}.wijk, h_{alias}.wijk) = :wijk)"
         )
 
-    async def _rijen(self, sql: str) -> Sequence[Any]:
+    async def rijen(self, sql: str) -> Sequence[Any]:
         return (await self.uow.session.execute(text(sql), self.params)).all()
 
     async def per(self, soort: str, sleutel: str, voorwaarde: str = "TRUE", join: str = "") -> dict[str, int]:
-        rijen = await self._rijen(
-            f"SELECT {sleutel} AS k, count(*) FROM {self._bron(soort, join=join)} AND {voorwaarde} GROUP BY k"
+        rijen = await self.rijen(
+            f"SELECT {sleutel} AS k, count(*) FROM {self.bron(soort, join=join)} AND {voorwaarde} GROUP BY k"
         )
         return {str(k): n for k, n in rijen if k is not None}
 
     async def aantal(self, soort: str, voorwaarde: str = "TRUE", wat: str = "count(*)") -> int:
-        [(n,)] = await self._rijen(f"SELECT {wat} FROM {self._bron(soort)} AND {voorwaarde}")
+        [(n,)] = await self.rijen(f"SELECT {wat} FROM {self.bron(soort)} AND {voorwaarde}")
         return int(n or 0)
 
 
@@ -153,10 +153,10 @@ async def indicatoren(uow: UnitOfWork, gemeente: str, p: Periode, wijk: str | No
 
 async def _contacten_per_uitkomst(t: Telling) -> dict[str, int]:
     """The outcome as it is now: a contact that was turned into a melding counts as `melding_gemaakt`."""
-    rijen = await t._rijen(
+    rijen = await t.rijen(
         "SELECT CASE WHEN EXISTS (SELECT 1 FROM stuurinformatie.feiten o WHERE o.soort = 'licht_contact_omgezet'"
         " AND o.sleutel = f.sleutel) THEN 'melding_gemaakt' ELSE f.data->>'uitkomst' END AS k, count(*)"
-        f" FROM {t._bron('licht_contact')} GROUP BY k"
+        f" FROM {t.bron('licht_contact')} GROUP BY k"
     )
     return {str(k): n for k, n in rijen}
 
@@ -165,7 +165,7 @@ async def _termijnen(t: Telling) -> dict[str, tuple[int, int]]:
     """Per grondslag (gesteld, gemist): doorverwijzingen whose deadline fell due in the period (and before
     now), missed when a termijn-verstreken for that source and grondslag came; bezwaren and klachten by
     their own `op_tijd`."""
-    rijen = await t._rijen(
+    rijen = await t.rijen(
         "SELECT d.data->>'termijn_grondslag' AS g, count(*), count(*) FILTER (WHERE EXISTS ("
         " SELECT 1 FROM stuurinformatie.feiten v WHERE v.soort = 'termijn_verstreken' AND v.sleutel = d.sleutel"
         " AND v.data->>'termijn_grondslag' = d.data->>'termijn_grondslag'))"
@@ -186,9 +186,9 @@ async def _termijnen(t: Telling) -> dict[str, tuple[int, int]]:
 
 async def _doorlooptijd_melding_plan(t: Telling) -> list[float]:
     plan = " JOIN stuurinformatie.feiten a ON a.soort = 'aanvaarding' AND a.sleutel = f.sleutel"
-    rijen = await t._rijen(
+    rijen = await t.rijen(
         "SELECT EXTRACT(EPOCH FROM (min(a.moment) - f.moment)) / 3600"
-        f" FROM {t._bron('melding', join=plan)} GROUP BY f.event_id, f.moment"
+        f" FROM {t.bron('melding', join=plan)} GROUP BY f.event_id, f.moment"
     )
     return [float(u) for (u,) in rijen]
 
@@ -198,9 +198,9 @@ async def _doorlooptijd_aanvraag_beschikking(t: Telling) -> list[float]:
         " JOIN stuurinformatie.feiten b ON b.soort = 'beschikking' AND b.sleutel = f.sleutel"
         " AND COALESCE((b.data->>'versie')::int, 1) = 1"
     )
-    rijen = await t._rijen(
+    rijen = await t.rijen(
         "SELECT EXTRACT(EPOCH FROM (min(b.moment) - f.moment)) / 86400"
-        f" FROM {t._bron('aanvraag', join=beschikking)} GROUP BY f.event_id, f.moment"
+        f" FROM {t.bron('aanvraag', join=beschikking)} GROUP BY f.event_id, f.moment"
     )
     return [float(u) for (u,) in rijen]
 
@@ -229,10 +229,10 @@ async def _vroegsignalering(t: Telling) -> dict[str, int]:
 async def _zrm_verandering(t: Telling) -> dict[str, list[int]]:
     """Per ZRM domain: the change from the first scored version of a plan to its latest, for plans whose
     latest version falls in the period."""
-    rijen = await t._rijen(
+    rijen = await t.rijen(
         "SELECT v.sleutel, (v.data->>'versie')::int, v.data->'doelen' FROM stuurinformatie.feiten v"
         " WHERE v.soort = 'planversie' AND v.gemeente = :gemeente AND v.moment < :tot AND v.sleutel IN ("
-        f" SELECT f.sleutel FROM {t._bron('planversie')})"
+        f" SELECT f.sleutel FROM {t.bron('planversie')})"
     )
     per_plan: dict[Any, list[tuple[int, list]]] = defaultdict(list)
     for plan_id, versie, doelen in rijen:

@@ -128,12 +128,6 @@ async def figuren(ctx, wijk: str | None = None, p: Periode = MAART) -> dict:
         return (await usecases.stuurinformatie(uow, BELEID, ctx.gemeenten, GM, p, wijk))["indicatoren"]
 
 
-@pytest.fixture(scope="module")
-def stroom():
-    """Filled once (module): the events below, each counted by hand in the tests."""
-    return {}
-
-
 async def test_de_figuren_van_een_maand_met_de_hand_nageteld(ctx):
     # 12 meldingen in March: 6 by phone (dorp), 5 at the balie (palenstein), 1 digital (dorp).
     meldingen = (
