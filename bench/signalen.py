@@ -42,6 +42,7 @@ RESULTATEN_STUURINFORMATIE = HIER / "resultaten-stuurinformatie.json"
 GEMEENTE = "GM1916"
 DOEL_S = 30.0
 OPRUIMTIJD_S = 30
+VOORTGANG_S = 20.0
 
 # (type, soorten, number of partners, relative volume per partner)
 PARTNER_SOORTEN = [
@@ -314,14 +315,18 @@ async def tel_in_postgres(database_url: str) -> dict:
         await conn.close()
 
 
-async def wacht_op_keten(database_url: str, nats_url: str, begin: float, tot: float) -> dict:
+async def wacht_op_keten(
+    database_url: str, nats_url: str, begin: float, tot: float, pids: dict[str, int] | None = None
+) -> dict:
     """Until every escalated casus (each signaal-doorgezet on the bus) has its triage decision and its place
     in a household's plan (arrangement took the doorverwijzing in): seconds since `begin` (the first POST),
-    or None when not within `tot`, with the counts."""
+    or None when not within `tot`, with the counts. Every VOORTGANG_S it prints the counts and each
+    process's share of a core since the last line, so a run shows which stage lags and whether it slows."""
     import asyncpg
 
     conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://", 1))
     nc = await nats.connect(nats_url)
+    vorige = (time.monotonic(), cpu_tijden(pids or {}))
     try:
         while True:
             info = await nc.jetstream().stream_info("TOEGANG_SIGNALEN", subjects_filter="toegang.signalen.doorgezet.>")
@@ -332,6 +337,8 @@ async def wacht_op_keten(database_url: str, nats_url: str, begin: float, tot: fl
                 "AND doorverwijzing_id IS NOT NULL"
             )
             tellingen = {"escalaties": escalaties, "besloten": besloten, "in_een_plan": in_plan}
+            if time.monotonic() - vorige[0] >= VOORTGANG_S:
+                vorige = _voortgang(tellingen, begin, vorige, pids or {})
             if escalaties and besloten == escalaties and in_plan == escalaties:
                 return {"klaar_na_s": round(time.monotonic() - begin, 1), **tellingen}
             if time.monotonic() >= tot:
@@ -340,6 +347,14 @@ async def wacht_op_keten(database_url: str, nats_url: str, begin: float, tot: fl
     finally:
         await conn.close()
         await nc.close()
+
+
+def _voortgang(tellingen: dict, begin: float, vorige: tuple[float, dict], pids: dict[str, int]) -> tuple:
+    nu, cpu = time.monotonic(), cpu_tijden(pids)
+    duur = nu - vorige[0]
+    aandeel = {k: f"{(cpu[k] - vorige[1].get(k, 0.0)) / duur:.0%}" for k in cpu if k != "machine totaal"}
+    print(f"  {nu - begin:6.0f} s {tellingen} cpu {aandeel}", flush=True)
+    return nu, cpu
 
 
 async def events_in_stream(nats_url: str, stream: str = "TOEGANG_SIGNALEN") -> int:
@@ -601,7 +616,9 @@ def draai(args) -> int:
         p["per_s"] = args.aantal / p["duur_s"]
         print(f"  platform: {p['duur_s']:.2f} s, {p['per_s']:,.0f}/s", flush=True)
         outbox_s = asyncio.run(wacht_op_outbox(pg.database_url, min(einde, time.monotonic() + 60)))
-        keten = asyncio.run(wacht_op_keten(pg.database_url, server.url, begin, einde)) if args.keten else None
+        if args.keten:
+            pids |= {n: s.proces.pid for n, s in platform.services.items() if s.proces is not None}
+        keten = asyncio.run(wacht_op_keten(pg.database_url, server.url, begin, einde, pids)) if args.keten else None
         if keten is not None:
             print(f"  tot een besluit en een plan: {keten}", flush=True)
         db = asyncio.run(tel_in_postgres(pg.database_url))

@@ -19,10 +19,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass
+from functools import cache
 
 from opentelemetry import context as otel_context
-from sqlalchemy import Table, func, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import String, Table, TextClause, Uuid, bindparam, func, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from shared.db import UnitOfWork, UnitOfWorkFactory
 from shared.events import Event
@@ -152,9 +153,9 @@ async def eerste_keer(uow: UnitOfWork, inbox: Table, consumer: Consumer, events:
     """Record every event id in the inbox with one statement; returns the ids that were new. The others were
     applied before: their row's time is renewed, as for one message (decision 0014)."""
     per_id = {e.id: e for e in events}
-    rijen = [{"event_id": e.id, "consumer": consumer.durable, "type": e.type} for e in per_id.values()]
     resultaat = await uow.session.execute(
-        insert(inbox).values(rijen).on_conflict_do_nothing().returning(inbox.c.event_id)
+        _inbox_invoegen(inbox),
+        {"consumer": consumer.durable, "event_ids": list(per_id), "types": [e.type for e in per_id.values()]},
     )
     nieuw = set(resultaat.scalars())
     if gezien := set(per_id) - nieuw:
@@ -164,3 +165,16 @@ async def eerste_keer(uow: UnitOfWork, inbox: Table, consumer: Consumer, events:
             .values(verwerkt_op=func.now())
         )
     return nieuw
+
+
+@cache
+def _inbox_invoegen(inbox: Table) -> TextClause:
+    """The same statement for any number of events (decision 0024): SQLAlchemy 2.0 compiles PostgreSQL's
+    INSERT ... ON CONFLICT anew at every execution (it is not in its statement cache), and a VALUES list of
+    another length would also be another prepared statement in PostgreSQL."""
+    return text(
+        f"INSERT INTO {inbox.fullname} (consumer, event_id, type) "
+        "SELECT :consumer, e.event_id, e.type "
+        "FROM unnest(CAST(:event_ids AS uuid[]), CAST(:types AS varchar[])) AS e(event_id, type) "
+        "ON CONFLICT DO NOTHING RETURNING event_id"
+    ).bindparams(bindparam("event_ids", type_=ARRAY(Uuid)), bindparam("types", type_=ARRAY(String)))

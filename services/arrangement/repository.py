@@ -19,20 +19,18 @@ from typing import Any
 
 from sqlalchemy import (
     BindParameter,
-    Integer,
     Row,
     RowMapping,
     Select,
     Table,
     bindparam,
-    column,
     func,
+    literal_column,
     or_,
     select,
     text,
     true,
     update,
-    values,
 )
 
 from services.arrangement import domain, tables
@@ -79,7 +77,9 @@ def _huishouden_met_plan() -> Select:
         .where(tl.c.huishouden_id == h, tl.c.doorverwijzing_id.is_not(None))
         .scalar_subquery()
     )
-    een = values(column("een", Integer), name="een").data([(1,)])
+    # One row also without a plan. A VALUES list would do, but SQLAlchemy 2.0 cannot cache a statement with
+    # one and would compile this again for every doorverwijzing (decision 0024).
+    een = select(literal_column("1").label("een")).subquery("een")
     return select(ontvangen.label("ontvangen"), in_beeld).select_from(een.outerjoin(in_beeld, true()))
 
 

@@ -21,8 +21,8 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 
-from sqlalchemy import RowMapping, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import DateTime, RowMapping, String, bindparam, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from services.arrangement import domain, repository, schemas, tables
 from services.arrangement import doorzetten as dz
@@ -422,25 +422,27 @@ async def escalaties_lezen(
 # --- Mijn toegang: the inwoner and his own household ---------------------------------------------------------
 
 
+# Written out, not built with postgresql.insert(): SQLAlchemy 2.0 compiles an INSERT ... ON CONFLICT again at
+# every execution, and this runs for every melding (decision 0024). unnest: one statement for any number.
+LEDEN_TOEVOEGEN = text(
+    "INSERT INTO arrangement.leden (persoon_sleutel, huishouden_id, gemeente, sinds) "
+    "SELECT s, :huishouden_id, :gemeente, :sinds FROM unnest(CAST(:sleutels AS varchar[])) AS s "
+    "ON CONFLICT DO NOTHING"
+).bindparams(bindparam("sleutels", type_=ARRAY(String)), bindparam("sinds", type_=DateTime(timezone=True)))
+
+
 async def lid_geworden(uow: UnitOfWork, event: Event[MeldingGeregistreerd]) -> None:
     """Who belongs to which household: the keys of the people a melding is about (never their BSN)."""
     d = event.data
     if d.persoon_sleutels:
-        leden = tables.leden
         await uow.session.execute(
-            insert(leden)
-            .values(
-                [
-                    {
-                        "persoon_sleutel": s,
-                        "huishouden_id": d.huishouden_id,
-                        "gemeente": d.gemeente,
-                        "sinds": d.ontvangen_op,
-                    }
-                    for s in dict.fromkeys(d.persoon_sleutels)
-                ]
-            )
-            .on_conflict_do_nothing()
+            LEDEN_TOEVOEGEN,
+            {
+                "sleutels": list(dict.fromkeys(d.persoon_sleutels)),
+                "huishouden_id": d.huishouden_id,
+                "gemeente": d.gemeente,
+                "sinds": d.ontvangen_op,
+            },
         )
 
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Row, RowMapping, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Date, DateTime, Row, RowMapping, String, Uuid, bindparam, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
 from services.intake import domain, tables
@@ -49,6 +49,21 @@ from shared.zrm import ZRM_DOMEINEN
 
 # The same answer for "does not exist" and "you may not know it exists".
 NIET_GEVONDEN = "Melding niet gevonden."
+
+
+# Written out, not built with postgresql.insert(): SQLAlchemy 2.0 compiles an INSERT ... ON CONFLICT again at
+# every execution, and these run per melding or per event (decision 0024).
+ACHTTIEN_JAAR = text(
+    "INSERT INTO intake.achttien_jaar AS a (persoon_sleutel, gemeente, huishouden_id, achttien_in) "
+    "SELECT j.sleutel, :gemeente, :huishouden_id, j.maand "
+    "FROM unnest(CAST(:sleutels AS varchar[]), CAST(:maanden AS date[])) AS j(sleutel, maand) "
+    "ON CONFLICT (persoon_sleutel) DO UPDATE SET huishouden_id = excluded.huishouden_id "
+    "WHERE a.gepubliceerd_op IS NULL"
+).bindparams(bindparam("sleutels", type_=ARRAY(String)), bindparam("maanden", type_=ARRAY(Date)))
+PLAN_AFGESLOTEN = text(
+    "INSERT INTO intake.afgesloten_plannen (plan_id, afgesloten_op) VALUES (:plan_id, :afgesloten_op) "
+    "ON CONFLICT DO NOTHING"
+).bindparams(bindparam("plan_id", type_=Uuid), bindparam("afgesloten_op", type_=DateTime(timezone=True)))
 
 
 @dataclass(frozen=True)
@@ -176,19 +191,15 @@ async def _sla_op(
         )
     )
     if jongeren:
-        a = tables.achttien_jaar
-        nieuw = insert(a).values(
-            [
-                {"persoon_sleutel": s, "gemeente": data.gemeente, "huishouden_id": data.huishouden_id, "achttien_in": m}
-                for s, m in dict(jongeren).items()
-            ]
-        )
+        per_sleutel = dict(jongeren)
         await uow.session.execute(
-            nieuw.on_conflict_do_update(
-                index_elements=[a.c.persoon_sleutel],
-                set_={"huishouden_id": nieuw.excluded.huishouden_id},
-                where=a.c.gepubliceerd_op.is_(None),
-            )
+            ACHTTIEN_JAAR,
+            {
+                "sleutels": list(per_sleutel),
+                "maanden": list(per_sleutel.values()),
+                "gemeente": data.gemeente,
+                "huishouden_id": data.huishouden_id,
+            },
         )
     uow.publiceer(
         maak_event(
@@ -368,11 +379,7 @@ async def afgesloten(uow: UnitOfWork, event: Event[PlanAfgesloten]) -> None:
     """The plan closed: the meldingen it took in close with it; their retention period starts. A melding
     of the same household that is still on its way to a (new) plan stays open."""
     d, m = event.data, tables.meldingen
-    await uow.session.execute(
-        insert(tables.afgesloten_plannen)
-        .values(plan_id=d.plan_id, afgesloten_op=d.afgesloten_op)
-        .on_conflict_do_nothing()
-    )
+    await uow.session.execute(PLAN_AFGESLOTEN, {"plan_id": d.plan_id, "afgesloten_op": d.afgesloten_op})
     open_ids = (
         await uow.session.execute(select(m.c.melding_id).where(m.c.plan_id == d.plan_id, m.c.status == Status.opgepakt))
     ).scalars()

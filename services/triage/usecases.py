@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import bindparam, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import DateTime, Uuid, bindparam, select, text
+from sqlalchemy.dialects.postgresql import JSONB
 
 from services.triage import domain, schemas, tables
 from shared.auth import Gebruiker, Rol
@@ -123,40 +123,48 @@ async def _leg_besluit_vast(
     )
 
 
+# Written out, not built with postgresql.insert(): SQLAlchemy 2.0 compiles an INSERT ... ON CONFLICT again at
+# every execution, and these run once per event (decision 0024).
+REGISSEUR_BEKEND = text(
+    "INSERT INTO triage.bekende_huishoudens AS b (huishouden_id, plan_id, regisseur, afgesloten, bijgewerkt_op) "
+    "VALUES (:huishouden_id, :plan_id, :regisseur, false, :bijgewerkt_op) "
+    "ON CONFLICT (huishouden_id) DO UPDATE SET plan_id = excluded.plan_id, regisseur = excluded.regisseur, "
+    "afgesloten = false, bijgewerkt_op = excluded.bijgewerkt_op "
+    "WHERE NOT (b.plan_id = excluded.plan_id AND (b.afgesloten OR b.bijgewerkt_op > excluded.bijgewerkt_op))"
+).bindparams(
+    bindparam("plan_id", type_=Uuid),
+    bindparam("regisseur", type_=JSONB),
+    bindparam("bijgewerkt_op", type_=DateTime(timezone=True)),
+)
+PLAN_AFGESLOTEN = text(
+    "INSERT INTO triage.bekende_huishoudens AS b (huishouden_id, plan_id, regisseur, afgesloten) "
+    "VALUES (:huishouden_id, :plan_id, CAST('{}' AS jsonb), true) "
+    "ON CONFLICT (huishouden_id) DO UPDATE SET afgesloten = true WHERE b.plan_id = excluded.plan_id"
+).bindparams(bindparam("plan_id", type_=Uuid))
+
+
 async def regisseur_bekend(uow: UnitOfWork, event: Event[RegisseurToegewezen]) -> None:
     """Arrangement gave the household a regisseur: its next melding or casus goes to him."""
-    r, b = event.data, tables.bekende_huishoudens
-    waarden = {
-        "plan_id": r.plan_id,
-        "regisseur": r.regisseur.model_dump(mode="json"),
-        "afgesloten": False,
-        "bijgewerkt_op": event.time,
-    }
+    r = event.data
     # Never bring a closed plan back: its plan-afgesloten may have come first. And of two hand-overs of
     # one plan that arrive out of order (two replicas, a redelivery), the newer stays.
     await uow.session.execute(
-        insert(b)
-        .values(huishouden_id=r.huishouden_id, **waarden)
-        .on_conflict_do_update(
-            index_elements=[b.c.huishouden_id],
-            set_=waarden,
-            where=~((b.c.plan_id == r.plan_id) & (b.c.afgesloten | (b.c.bijgewerkt_op > event.time))),
-        )
+        REGISSEUR_BEKEND,
+        {
+            "huishouden_id": r.huishouden_id,
+            "plan_id": r.plan_id,
+            "regisseur": r.regisseur.model_dump(mode="json"),
+            "bijgewerkt_op": event.time,
+        },
     )
 
 
 async def plan_afgesloten(uow: UnitOfWork, event: Event[PlanAfgesloten]) -> None:
     """The household's plan closed: it has no regisseur any more."""
-    a, b = event.data, tables.bekende_huishoudens
+    a = event.data
     # Mark, don't delete: a regisseur-toegewezen of this plan that arrives later must not revive it.
     # A row of another (newer) plan of the household is left alone.
-    await uow.session.execute(
-        insert(b)
-        .values(huishouden_id=a.huishouden_id, plan_id=a.plan_id, regisseur={}, afgesloten=True)
-        .on_conflict_do_update(
-            index_elements=[b.c.huishouden_id], set_={"afgesloten": True}, where=b.c.plan_id == a.plan_id
-        )
-    )
+    await uow.session.execute(PLAN_AFGESLOTEN, {"huishouden_id": a.huishouden_id, "plan_id": a.plan_id})
 
 
 async def besluiten_voor(uow: UnitOfWork, gebruiker: Gebruiker, bron_id: uuid.UUID) -> list[schemas.Besluit]:
