@@ -56,23 +56,32 @@ class Bundel:
         lees: Lezer,
         enkel: Enkel,
         max_grootte: int = 64,
+        tegelijk: int = 1,
     ) -> None:
         self.consumer, self.handler, self.uows, self.inbox = consumer, handler, uows, inbox
         self.gemeenten, self.lees, self.enkel, self.max_grootte = gemeenten, lees, enkel, max_grootte
+        self.tegelijk = tegelijk
         self._wachtrij: asyncio.Queue[_Bericht] = asyncio.Queue()
-        self._taak: asyncio.Task | None = None
+        self._taken: list[asyncio.Task] = []
 
     async def __call__(self, subject: str, body: bytes) -> tuple[Event, bool]:
         """Apply one message (with whatever else is waiting); returns the event and whether it was new."""
-        if self._taak is None or self._taak.done():
-            self._taak = asyncio.create_task(self._werk(), name=f"bundel-{self.consumer.durable}")
+        self._start()
         antwoord: asyncio.Future[tuple[Event, bool]] = asyncio.get_running_loop().create_future()
         await self._wachtrij.put(_Bericht(subject, body, otel_context.get_current(), antwoord))
         return await antwoord
 
+    def _start(self) -> None:
+        """`tegelijk` transactions at once, each taking what waits: while one waits for PostgreSQL, another
+        runs its handlers in Python (decision 0024)."""
+        self._taken = [t for t in self._taken if not t.done()]
+        while len(self._taken) < self.tegelijk:
+            naam = f"bundel-{self.consumer.durable}-{len(self._taken)}"
+            self._taken.append(asyncio.create_task(self._werk(), name=naam))
+
     def stop(self) -> None:
-        if self._taak is not None:
-            self._taak.cancel()
+        for taak in self._taken:
+            taak.cancel()
 
     async def _werk(self) -> None:
         while True:

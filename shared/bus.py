@@ -22,10 +22,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from faststream import AckPolicy
-from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
+from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from faststream.nats.security import NatsUserPassword
-from opentelemetry.trace import TracerProvider
+from nats.aio.msg import Msg
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind, TracerProvider
 from pydantic import ValidationError
 from sqlalchemy import Table
 from sqlalchemy.exc import DBAPIError
@@ -38,6 +40,7 @@ from shared.nats_url import nats_verbinding
 from shared.topology import ACK_WAIT_S, Consumer, consumer_config, dlq_subject
 
 log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
 
 
 def _herstel_pull_timeout() -> None:
@@ -100,6 +103,35 @@ class OngeldigBericht(Exception):
     """A message that will never be processed, however often it comes: straight to the DLQ."""
 
 
+@dataclass(frozen=True)
+class Bericht:
+    """A fetched JetStream message as the platform handles it: what it says, and what becomes of it."""
+
+    raw: Msg
+
+    @property
+    def subject(self) -> str:
+        return self.raw.subject
+
+    @property
+    def body(self) -> bytes:
+        return self.raw.data
+
+    @property
+    def aflevering(self) -> int:
+        return self.raw.metadata.num_delivered
+
+    async def ack(self) -> None:
+        await self.raw.ack()
+
+    async def nack(self, delay: float) -> None:
+        await self.raw.nak(delay=delay)
+
+    async def reject(self) -> None:
+        """Never again (after it went to the DLQ): JetStream's TERM."""
+        await self.raw.term()
+
+
 def lees_voor(consumer: Consumer, subject: str, body: bytes, gemeenten: Container[str] | None) -> Event:
     """The CloudEvent in a message, checked to be this consumer's; OngeldigBericht when it never will be."""
     try:
@@ -150,22 +182,26 @@ def abonneer(
     na_commit: Callable[[str, Event, int], None] | None = None,
     metrieken: Metrieken | None = None,
     werkers: int = 1,
+    bundels: int = 1,
 ) -> Bundel | None:
     """Bind an event handler: parse the CloudEvent, apply it once (inbox), commit, acknowledge (`verwerker`).
     With `werkers` > 1 that many messages are handled at once and those that arrive together share one
-    transaction (shared/bundel.py); the Bundel is returned so the service can stop it last.
+    transaction (shared/bundel.py), `bundels` such transactions at a time; the Bundel is returned so the
+    service can stop it last.
     `na_commit(durable, event, delivery)` runs between commit and acknowledgement (the fault suite's
     "acknowledgement lost" fault, shared/faults.py)."""
     enkel = verwerker(consumer, handler, uows, inbox, gemeenten)
-    bundel = Bundel(consumer, handler, uows, inbox, gemeenten, lees_voor, enkel) if werkers > 1 else None
+    bundel = (
+        Bundel(consumer, handler, uows, inbox, gemeenten, lees_voor, enkel, tegelijk=bundels) if werkers > 1 else None
+    )
     pas_toe = bundel or enkel
 
-    async def verwerk_event(msg: NatsMessage) -> str:
-        event, nieuw = await pas_toe(msg.raw_message.subject, msg.body)
+    async def verwerk_event(bericht: Bericht) -> str:
+        event, nieuw = await pas_toe(bericht.subject, bericht.body)
         if metrieken is not None:
             metrieken.leeftijd_van(consumer.durable, (datetime.now(UTC) - event.time).total_seconds())
         if na_commit is not None:
-            na_commit(consumer.durable, event, msg.raw_message.metadata.num_delivered)
+            na_commit(consumer.durable, event, bericht.aflevering)
         return OK if nieuw else DUPLICAAT
 
     abonneer_berichten(broker, consumer, verwerk_event, beleid, metrieken, werkers)
@@ -175,13 +211,14 @@ def abonneer(
 def abonneer_berichten(
     broker: NatsBroker,
     consumer: Consumer,
-    verwerk: Callable[[NatsMessage], Awaitable[str | None]],
+    verwerk: Callable[[Bericht], Awaitable[str | None]],
     beleid: RetryBeleid = RetryBeleid(),
     metrieken: Metrieken | None = None,
     werkers: int = 1,
 ) -> None:
     """Bind any message handler to a durable pull consumer with the platform's ack, retry and DLQ policy;
-    `werkers` messages at a time (FastStream's max_workers).
+    `werkers` messages at a time (FastStream's max_workers). FastStream fetches and limits how many are in
+    flight; each message then goes straight to `verwerk` (`_verwerk_zelf`, decision 0024).
 
     `verwerk` raises OngeldigBericht for a message that can never succeed, anything else to retry; it may
     return its outcome (OK or DUPLICAAT) for the metrics."""
@@ -207,8 +244,8 @@ def abonneer_berichten(
         description=consumer.description,
     )
 
-    async def met_herkansing(msg: NatsMessage) -> None:
-        aflevering = msg.raw_message.metadata.num_delivered
+    async def met_herkansing(msg: Bericht) -> None:
+        aflevering = msg.aflevering
         begin = time.perf_counter()
         try:
             uitkomst = await verwerk(msg) or OK
@@ -243,26 +280,43 @@ def abonneer_berichten(
         await msg.ack()
         tel(uitkomst, begin)
 
-    subscriber(met_herkansing)
-    _geef_terug_bij_stoppen(subscriber)
+    async def voor_asyncapi(body: bytes) -> None:  # never called: _verwerk_zelf takes every message
+        raise AssertionError(consumer.durable)
+
+    subscriber(voor_asyncapi)
+    _verwerk_zelf(subscriber, consumer, met_herkansing)
 
 
-def _geef_terug_bij_stoppen(subscriber) -> None:
-    """A fetch that returns while the service stops brings messages FastStream will not start: it leaves
-    them unacknowledged, and JetStream would hold them back for a full ack_wait. Nak them instead, so
-    another replica (or this one after its restart) gets them at once."""
-    consume = subscriber.consume
+def _verwerk_zelf(subscriber, consumer: Consumer, verwerk: Callable[[Bericht], Awaitable[None]]) -> None:
+    """Take each fetched message from FastStream's pull loop straight to `verwerk`, in the trace of the
+    message (its headers), as a consumer span when spans are exported.
 
-    async def consume_of_teruggeven(msg):
-        if subscriber.running:
-            return await consume(msg)
-        try:
-            await msg.nak()
-        except Exception:
-            pass
+    FastStream's own path per message (its parser, the middlewares, its dependency injection, which hands
+    the message to a worker thread and back) cost about as much CPU as a simple handler itself; our
+    `verwerk` acknowledges, retries and dead-letters on its own (AckPolicy.MANUAL), so nothing of that path
+    is needed. A fetch that returns while the service stops brings messages that would not be started:
+    they go back at once (nak), not after a full ack_wait, so another replica gets them."""
+
+    async def consume(msg):
+        if not subscriber.running:
+            try:
+                await msg.nak()
+            except Exception:
+                pass
+            return None
+        with tracer.start_as_current_span(
+            f"{consumer.durable} process",
+            context=propagate.extract(msg.headers or {}),
+            kind=SpanKind.CONSUMER,
+            attributes={"messaging.system": "nats", "messaging.consumer.group.name": consumer.durable},
+        ):
+            try:
+                await verwerk(Bericht(msg))
+            except Exception:  # an ack or nak that did not reach NATS: JetStream delivers it again after ack_wait
+                log.exception("bericht niet afgerond", extra={"consumer": consumer.durable})
         return None
 
-    subscriber.consume = consume_of_teruggeven  # read by FastStream's pull loop when it starts
+    subscriber.consume = consume  # read by FastStream's pull loop when it starts
 
 
 def reden_van(fout: BaseException) -> str:
@@ -275,10 +329,10 @@ def reden_van(fout: BaseException) -> str:
     return f"{type(fout).__name__}: {fout}"[:2000]
 
 
-def _event_of_niets(msg: NatsMessage) -> Event | None:
+def _event_of_niets(msg: Bericht) -> Event | None:
     """The original, if it is one of the platform's events (those carry no personal data). Partner input
     is raw and may hold personal data: for it the DLQ keeps a reference (stream and sequence), no body."""
-    if msg.raw_message.subject.startswith("partners."):
+    if msg.subject.startswith("partners."):
         return None
     try:
         return lees_event(msg.body)
@@ -286,14 +340,14 @@ def _event_of_niets(msg: NatsMessage) -> Event | None:
         return None
 
 
-async def naar_dlq(broker: NatsBroker, consumer: Consumer, msg: NatsMessage, reden: str) -> None:
-    meta = msg.raw_message.metadata
+async def naar_dlq(broker: NatsBroker, consumer: Consumer, msg: Bericht, reden: str) -> None:
+    meta = msg.raw.metadata
     event = _event_of_niets(msg)
     origineel = json.loads(msg.body) if event is not None else None
     vermelding = {
         "service": consumer.service,
         "consumer": consumer.durable,
-        "subject": msg.raw_message.subject,
+        "subject": msg.subject,
         "stream": meta.stream,
         "stream_seq": meta.sequence.stream,
         "afleveringen": meta.num_delivered,

@@ -18,7 +18,6 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
-from faststream.nats import NatsMessage
 from faststream.specification import AsyncAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
@@ -31,6 +30,7 @@ from shared.auth import TokenVerifier
 from shared.beheer import beheer_router, meet_durables, meet_outbox
 from shared.bundel import Bundel
 from shared.bus import (
+    Bericht,
     BerichtHandler,
     EventHandler,
     RetryBeleid,
@@ -249,6 +249,7 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
             instellingen.storing.na_commit if instellingen.storing else None,
             metrieken,
             instellingen.consumer_werkers,
+            instellingen.consumer_bundels,
         )
         if bundel is not None:
             bundels.append(bundel)
@@ -331,9 +332,9 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
     return app
 
 
-def _als_bericht(handler: BerichtHandler) -> Callable[[NatsMessage], Awaitable[None]]:
-    async def verwerk(msg: NatsMessage) -> None:
-        await handler(msg.raw_message.subject, msg.body)
+def _als_bericht(handler: BerichtHandler) -> Callable[[Bericht], Awaitable[None]]:
+    async def verwerk(msg: Bericht) -> None:
+        await handler(msg.subject, msg.body)
 
     return verwerk
 

@@ -68,6 +68,8 @@ class Instellingen(BaseSettings):
     # How often every replica prunes its service's inbox (decision 0014); daily is plenty for a 395-day cut-off.
     # Messages a durable handles at once; those that arrive together share one transaction (shared/bundel.py).
     consumer_werkers: int = Field(16, validation_alias="TOEGANG_CONSUMER_WERKERS", ge=1, le=256)
+    # Of those, how many shared transactions a durable runs at once (decision 0024).
+    consumer_bundels: int = Field(1, validation_alias="TOEGANG_CONSUMER_BUNDELS", ge=1, le=16)
     # How often the metrics job samples the outbox, the durables and the DLQ (shared/metrics.py).
     metriek_interval_s: float = Field(5.0, validation_alias="TOEGANG_METRIEK_INTERVAL_S", gt=0)
     inbox_opschonen_interval_s: float = Field(24 * 3600, validation_alias="TOEGANG_INBOX_OPSCHONEN_INTERVAL_S", gt=0)

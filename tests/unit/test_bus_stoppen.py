@@ -30,6 +30,38 @@ async def test_bericht_dat_binnenkomt_tijdens_het_stoppen_gaat_terug():
     assert bericht.genakt == 1 and behandeld == []
 
 
+class Metadata:
+    num_delivered = 1
+
+
+class OnbereikbaarBericht(Bericht):
+    """A message whose ack and nak cannot reach NATS (the connection dropped after the fetch)."""
+
+    subject, data, headers, metadata = "toegang.meldingen.geregistreerd.GM1916", b"{}", None, Metadata()
+
+    async def ack(self) -> None:
+        raise ConnectionError("weg")
+
+    async def nak(self, delay: float | None = None) -> None:
+        raise ConnectionError("weg")
+
+
+async def test_een_ack_die_nats_niet_haalt_breekt_de_lus_niet():
+    """The platform takes each fetched message itself (shared/bus.py, _verwerk_zelf): an ack that fails
+    is logged and the message left to JetStream's redelivery; the pull loop's task group goes on."""
+    broker = maak_broker("nats://127.0.0.1:1", "triage")
+    behandeld: list = []
+
+    async def verwerk(msg) -> None:
+        behandeld.append(msg.subject)
+
+    abonneer_berichten(broker, consumer("triage-meldingen"), verwerk)
+    (subscriber,) = broker.subscribers
+    subscriber.running = True
+    assert await subscriber.consume(OnbereikbaarBericht()) is None
+    assert behandeld == ["toegang.meldingen.geregistreerd.GM1916"]
+
+
 def test_nats_url_van_een_cluster_geeft_servers_zonder_en_inlog_apart():
     """Credentials as options, so the nodes a cluster advertises (no user info) get them too."""
     from shared.nats_url import nats_verbinding
