@@ -30,6 +30,9 @@ plannen = sa.Table(
     sa.Index(
         "een_actief_plan_per_huishouden", "huishouden_id", unique=True, postgresql_where=sa.text("status = 'actief'")
     ),
+    # Every doorverwijzing looks up the plan a household has in view (actief or waakvlam): the partial index
+    # above cannot answer that, and without this one it was a scan of all plans (decision 0024).
+    sa.Index("plannen_per_huishouden", "huishouden_id"),
 )
 
 planversies = sa.Table(
