@@ -43,10 +43,27 @@ class Handler:
         uow.publiceer(melding_event())
 
 
-def bundel_van(context, handler) -> Bundel:
+def bundel_van(context, handler, tegelijk: int = 1) -> Bundel:
     uows = context("triage").uows
     enkel = verwerker(CONSUMER, handler, uows, tables.inbox)
-    return Bundel(CONSUMER, handler, uows, tables.inbox, None, lees_voor, enkel)
+    return Bundel(CONSUMER, handler, uows, tables.inbox, None, lees_voor, enkel, tegelijk=tegelijk)
+
+
+class TraagHandler(Handler):
+    """Waits in the transaction, as a handler waiting for PostgreSQL does; counts transactions open at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open = self.max_open = 0
+
+    async def __call__(self, event, uow) -> None:
+        self.open += 1
+        self.max_open = max(self.max_open, self.open)
+        try:
+            await asyncio.sleep(0.02)
+            await super().__call__(event, uow)
+        finally:
+            self.open -= 1
 
 
 async def in_inbox(engine, events) -> set:
@@ -78,6 +95,36 @@ async def test_samen_in_een_transactie_en_elk_eenmaal(context, engine):
     finally:
         opnieuw.stop()
     assert event.id == events[1].id and nieuw is False
+
+
+async def test_twee_transacties_tegelijk_en_toch_elk_eenmaal(context, engine):
+    """TOEGANG_CONSUMER_BUNDELS=2: while one shared transaction waits, the next takes what arrived since.
+    The same event in both (a redelivery while the first is in flight) is applied once: the second waits
+    at the inbox's key until the first commits, then finds it there."""
+    handler = TraagHandler()
+    bundel = bundel_van(context, handler, tegelijk=2)
+    events = [melding_event() for _ in range(12)]
+    nogmaals = melding_event()
+
+    def stuur(e):
+        return bundel(e.nats_subject, e.model_dump_json().encode())
+
+    try:
+        eerste = asyncio.gather(*(stuur(e) for e in events[:6]))
+        await asyncio.sleep(0.005)  # the first transaction is under way
+        uitkomsten = [*await asyncio.gather(*(stuur(e) for e in events[6:])), *await eerste]
+        assert handler.max_open == 2  # two transactions were open at the same moment
+
+        een = asyncio.ensure_future(stuur(nogmaals))
+        await asyncio.sleep(0.005)
+        twee = await stuur(nogmaals)
+        dubbel = [(await een)[1], twee[1]]
+    finally:
+        bundel.stop()
+    assert [nieuw for _, nieuw in uitkomsten] == [True] * 12
+    assert sorted(dubbel) == [False, True]
+    assert set(handler.sessies) == {e.id for e in [*events, nogmaals]}
+    assert await in_inbox(engine, [*events, nogmaals]) == {e.id for e in [*events, nogmaals]}
 
 
 async def test_een_falend_bericht_faalt_alleen(context, engine):
