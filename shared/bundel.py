@@ -1,16 +1,18 @@
 """Group commit: the messages a durable's workers hand in at the same moment are applied in one transaction.
 
 FastStream hands every fetched message to a worker of its own (`max_workers`); each worker calls a
-`Bundel` and waits. The Bundel's one task takes every message waiting (up to `max_grootte`), records all
+`Bundel` and waits. A task of the Bundel takes every message waiting (up to `max_grootte`), records all
 their event ids in the inbox with one statement, runs the handler of each new one in that transaction
 (in the message's own trace context, so its events carry its trace), commits once, and answers every
 worker. The worker then acknowledges its own message, or naks it, or sends it to the DLQ, exactly as
 with one message per transaction (shared/bus.py): the guarantees do not change, the transaction and its
-commit (a WAL flush) are shared.
+commit (a WAL flush) are shared. With `tegelijk` > 1 (TOEGANG_CONSUMER_BUNDELS) that many tasks do this at
+once, each with its own transaction: the same event in two of them is applied once, because the second
+waits at the inbox's key until the first commits (decision 0024).
 
-When the shared transaction fails (a handler raised, a deadlock between replicas, the database away), each
-message is applied again in a transaction of its own (`verwerker`), so one poison message fails alone and
-the others go through; the worker gets that message's own outcome.
+When the shared transaction fails (a handler raised, a deadlock between replicas or between two of these
+transactions, the database away), each message is applied again in a transaction of its own (`verwerker`),
+so one poison message fails alone and the others go through; the worker gets that message's own outcome.
 """
 
 from __future__ import annotations
