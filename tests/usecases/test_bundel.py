@@ -50,20 +50,32 @@ def bundel_van(context, handler, tegelijk: int = 1) -> Bundel:
 
 
 class TraagHandler(Handler):
-    """Waits in the transaction, as a handler waiting for PostgreSQL does; counts transactions open at once."""
+    """Holds its transaction open until `los` is set, as a handler waiting for PostgreSQL does; counts the
+    transactions open at once."""
 
     def __init__(self) -> None:
         super().__init__()
         self.open = self.max_open = 0
+        self.los = asyncio.Event()
 
     async def __call__(self, event, uow) -> None:
         self.open += 1
         self.max_open = max(self.max_open, self.open)
         try:
-            await asyncio.sleep(0.02)
+            await self.los.wait()
             await super().__call__(event, uow)
         finally:
             self.open -= 1
+
+
+async def tot(voorwaarde, timeout: float = 5.0) -> None:
+    """Until `voorwaarde()` holds: proof, not a fixed pause."""
+
+    async def wacht() -> None:
+        while not voorwaarde():
+            await asyncio.sleep(0)
+
+    await asyncio.wait_for(wacht(), timeout)
 
 
 async def in_inbox(engine, events) -> set:
@@ -111,14 +123,19 @@ async def test_twee_transacties_tegelijk_en_toch_elk_eenmaal(context, engine):
 
     try:
         eerste = asyncio.gather(*(stuur(e) for e in events[:6]))
-        await asyncio.sleep(0.005)  # the first transaction is under way
-        uitkomsten = [*await asyncio.gather(*(stuur(e) for e in events[6:])), *await eerste]
-        assert handler.max_open == 2  # two transactions were open at the same moment
+        await tot(lambda: handler.open == 1)  # the first transaction is in a handler, and held there
+        tweede = asyncio.gather(*(stuur(e) for e in events[6:]))
+        await tot(lambda: handler.open == 2)  # the second transaction runs while the first is open
+        handler.los.set()
+        uitkomsten = [*await eerste, *await tweede]
+        assert handler.max_open == 2
 
+        handler.los.clear()
         een = asyncio.ensure_future(stuur(nogmaals))
-        await asyncio.sleep(0.005)
-        twee = await stuur(nogmaals)
-        dubbel = [(await een)[1], twee[1]]
+        await tot(lambda: handler.open == 1)  # its inbox row written, not yet committed
+        twee = asyncio.ensure_future(stuur(nogmaals))
+        handler.los.set()
+        dubbel = [(await een)[1], (await twee)[1]]
     finally:
         bundel.stop()
     assert [nieuw for _, nieuw in uitkomsten] == [True] * 12
