@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import cache
 
+from opentelemetry import context as otel_context
 from opentelemetry import propagate
 from sqlalchemy import (
     JSON,
@@ -266,6 +267,9 @@ class UnitOfWork:
             self._na_commit()
 
 
+Werk = Callable[[UnitOfWork], Awaitable[None]]
+
+
 class UnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine, outbox: Table):
         self.engine = engine
@@ -273,6 +277,77 @@ class UnitOfWorkFactory:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autobegin=False)
         # Set after a commit that wrote events, so the relay publishes at once instead of at its next poll.
         self.nieuwe_events = asyncio.Event()
+        self._samen: Samen | None = None
 
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(self._sessions, self.outbox, self.nieuwe_events.set)
+
+    async def samen(self, werk: Werk) -> None:
+        """Apply `werk` and commit, in a transaction shared with what other requests hand in at the same
+        moment (group commit for requests, decision 0025). Returns once it is committed; raises what `werk`
+        raised (then in a transaction of its own, so another request's fault is never its fault)."""
+        if self._samen is None:
+            self._samen = Samen(self)
+        await self._samen(werk)
+
+
+class Samen:
+    """Group commit for requests: what concurrent requests hand in while a transaction runs is applied in
+    the next one, up to `max_grootte` together, each in its own request's trace context (its events carry
+    its trace). One BEGIN, one statement per table for the inserts held back (`voeg_later_toe`), one outbox
+    insert and one COMMIT (a WAL flush) for all, where each request paid all of them alone (decision 0025).
+
+    When the shared transaction fails (a request's own fault, two requests with the same Idempotency-Key,
+    the database away) each is applied again in a transaction of its own, as shared/bundel.py does for
+    messages: every request gets its own outcome."""
+
+    def __init__(self, uows: UnitOfWorkFactory, max_grootte: int = 64) -> None:
+        self._uows, self._max_grootte = uows, max_grootte
+        self._wachtend: list[tuple[Werk, otel_context.Context, asyncio.Future[None]]] = []
+        self._taak: asyncio.Task | None = None
+
+    async def __call__(self, werk: Werk) -> None:
+        klaar: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._wachtend.append((werk, otel_context.get_current(), klaar))
+        if self._taak is None or self._taak.done():  # one transaction at a time; the next takes what waits
+            self._taak = asyncio.create_task(self._schrijf(), name="samen")
+        await klaar
+
+    async def _schrijf(self) -> None:
+        while self._wachtend:
+            groep = self._wachtend[: self._max_grootte]
+            del self._wachtend[: self._max_grootte]
+            try:
+                await self._samen(groep) if len(groep) > 1 else await _apart(self._uows, *groep[0])
+            except Exception:
+                await asyncio.gather(*(_apart(self._uows, *w) for w in groep))
+
+    async def _samen(self, groep: list[tuple[Werk, otel_context.Context, asyncio.Future[None]]]) -> None:
+        async with self._uows() as uow:
+            for werk, context, _ in groep:
+                token = otel_context.attach(context)
+                try:
+                    await werk(uow)
+                finally:
+                    otel_context.detach(token)
+            await uow.commit()
+        for _, _, klaar in groep:
+            if not klaar.done():  # its request was cancelled (the client went away): nobody waits
+                klaar.set_result(None)
+
+
+async def _apart(uows: UnitOfWorkFactory, werk: Werk, context: otel_context.Context, klaar: asyncio.Future) -> None:
+    """One request's work in a transaction of its own; its outcome, fault or not, goes to that request."""
+    token = otel_context.attach(context)
+    try:
+        async with uows() as uow:
+            await werk(uow)
+            await uow.commit()
+    except Exception as fout:
+        if not klaar.done():
+            klaar.set_exception(fout)
+    else:
+        if not klaar.done():
+            klaar.set_result(None)
+    finally:
+        otel_context.detach(token)

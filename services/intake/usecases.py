@@ -124,12 +124,15 @@ async def registreer_melding(
         gevraagde_voorzieningen=invoer.gevraagde_voorzieningen,
         inwoner_op_de_hoogte=invoer.inwoner_op_de_hoogte,
     )
+
+    async def werk(uow: UnitOfWork) -> None:
+        await _sla_op(uow, kluis, data, invoer, code, sleutel, feiten.jongeren)
+        if ook is not None:
+            await uow.schrijf_uit()  # `ook` may point at the melding (a contact that became it)
+            await ook(uow, data)
+
     try:
-        async with uows() as uow:
-            await _sla_op(uow, kluis, data, invoer, code, sleutel, feiten.jongeren)
-            if ook is not None:
-                await ook(uow, data)
-            await uow.commit()
+        await uows.samen(werk)  # with the meldingen posted at the same moment: one commit (decision 0025)
     except IntegrityError:
         # The same Idempotency-Key arrived twice at once: the other request won; answer as it did.
         if sleutel and (eerder := await _eerder_geregistreerd(uows, sleutel)) is not None:
@@ -159,8 +162,11 @@ async def _sla_op(
     remembered with the month they turn 18 (once per person; a later melding may move him to another
     household, until his transition was announced)."""
     persoonsgegevens = invoer.model_dump(mode="json", include={"melder", "betreft", "omschrijving"})
-    await uow.session.execute(
-        tables.meldingen.insert().values(
+    # Held back and written per table at the commit: in a group commit one statement for all meldingen.
+    sleutel = str(data.melding_id)
+    uow.voeg_later_toe(
+        tables.meldingen,
+        dict(
             melding_id=data.melding_id,
             gemeente=data.gemeente,
             kanaal=data.kanaal,
@@ -175,20 +181,16 @@ async def _sla_op(
             wil_terugkoppeling=invoer.melder.wil_terugkoppeling,
             terugkoppelcode_sha256=_sha256(code) if code else None,
             idempotency_key=idempotency_key,
-        )
+        ),
+        sleutel,
     )
-    if data.persoon_sleutels:
-        await uow.session.execute(
-            tables.melding_personen.insert(),
-            [
-                {"melding_id": data.melding_id, "volgnummer": i, "persoon_sleutel": s}
-                for i, s in enumerate(data.persoon_sleutels)
-            ],
-        )
-    await uow.session.execute(
-        tables.statushistorie.insert().values(
-            melding_id=data.melding_id, status=Status.geregistreerd, tijdstip=data.ontvangen_op
-        )
+    for i, persoon in enumerate(data.persoon_sleutels):
+        rij = {"melding_id": data.melding_id, "volgnummer": i, "persoon_sleutel": persoon}
+        uow.voeg_later_toe(tables.melding_personen, rij, sleutel)
+    uow.voeg_later_toe(
+        tables.statushistorie,
+        {"melding_id": data.melding_id, "status": Status.geregistreerd, "tijdstip": data.ontvangen_op},
+        sleutel,
     )
     if jongeren:
         per_sleutel = dict(jongeren)
