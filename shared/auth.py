@@ -14,6 +14,7 @@ from typing import Annotated
 
 import jwt
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, ValidationError
 
@@ -84,6 +85,11 @@ class TokenVerifier:
         self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
         self._speling = speling_seconden
 
+    @property
+    def haalt_sleutels_op(self) -> bool:
+        """With a JWKS an unknown key is fetched from the identity provider, over the network."""
+        return self._jwks is not None
+
     def verifieer(self, token: str) -> Gebruiker:
         alg = jwt.get_unverified_header(token).get("alg")  # DecodeError when it is no JWT at all
         if self._jwks is not None:
@@ -151,9 +157,19 @@ def maak_token(
 _bearer = HTTPBearer(auto_error=False)
 
 
-def huidige_gebruiker(
+async def huidige_gebruiker(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Gebruiker:
+    """In the event loop with a secret (HS256 is a hash: no I/O); with a JWKS in a worker thread, where a
+    key fetched over the network blocks nobody. A synchronous dependency would cost every request a
+    worker thread's round trip, for a check of microseconds (decision 0025)."""
+    if request.app.state.tokens.haalt_sleutels_op:
+        return await run_in_threadpool(gebruiker_uit_token, request, credentials)
+    return gebruiker_uit_token(request, credentials)
+
+
+def gebruiker_uit_token(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Gebruiker:
+    """The user the bearer token says, checked (synchronous: with a JWKS it may fetch a key)."""
     if credentials is None:
         raise HTTPException(401, "Een bearer token is nodig.", headers={"WWW-Authenticate": "Bearer"})
     try:
@@ -166,17 +182,17 @@ def huidige_gebruiker(
         ) from None
 
 
-def optionele_gebruiker(
+async def optionele_gebruiker(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Gebruiker | None:
     """For endpoints that a melder without an account may use too (with a terugkoppelcode)."""
-    return None if credentials is None else huidige_gebruiker(request, credentials)
+    return None if credentials is None else await huidige_gebruiker(request, credentials)
 
 
 def vereist(*rollen: Rol):
     """A dependency that lets only the given roles through (403 otherwise)."""
 
-    def controleer(gebruiker: Annotated[Gebruiker, Depends(huidige_gebruiker)]) -> Gebruiker:
+    async def controleer(gebruiker: Annotated[Gebruiker, Depends(huidige_gebruiker)]) -> Gebruiker:
         if gebruiker.rol not in rollen:
             raise HTTPException(403, f"De rol {gebruiker.rol.value} mag dit niet.")
         return gebruiker

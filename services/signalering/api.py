@@ -23,7 +23,7 @@ from services.signalering.schemas import (
     SignaalInvoer,
     SignaalTerugkoppeling,
 )
-from shared.auth import MEDEWERKERS, Gebruiker, Rol, huidige_gebruiker, vereist
+from shared.auth import MEDEWERKERS, Gebruiker, Rol, gebruiker_uit_token, vereist
 from shared.gemeenten import Gemeente, Partner
 from shared.http import fouten, veldfout
 from shared.invoer import Contactpoging
@@ -46,7 +46,7 @@ def partner_van(
     ctx: Context = request.app.state.ctx
     token = credentials.credentials
     if token.count(".") == 2:
-        gebruiker = huidige_gebruiker(request, credentials)
+        gebruiker = gebruiker_uit_token(request, credentials)
         if gebruiker.rol != Rol.partner:
             raise HTTPException(403, f"De rol {gebruiker.rol.value} mag geen signalen sturen.")
         gevonden = ctx.gemeenten.partner(gebruiker.partner_id or "")
