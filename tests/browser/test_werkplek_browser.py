@@ -23,7 +23,7 @@ from sqlalchemy.pool import NullPool
 from tests.browser.axe import beschrijf, scan
 from tests.browser.conftest import VENDOR, log_in
 from tests.conftest import wacht_tot
-from tests.support.gegevens import BSN, NAAM, geldig_bsn, melding
+from tests.support.gegevens import BSN, NAAM, eigen_huisnummer, geldig_bsn, melding
 
 LEIDSCHENDAM_POSTCODE = "2264 AB"
 
@@ -33,7 +33,7 @@ async def _gerouteerde_melding(platform, token) -> tuple[str, dict]:
     async with httpx.AsyncClient() as http:
         r = await http.post(
             platform.urls["intake"] + "/v1/meldingen",
-            json=melding(huisnummer=300 + uuid.uuid4().int % 600),
+            json=melding(huisnummer=eigen_huisnummer()),
             headers=token("meldpunt"),
         )
         assert r.status_code == 201, r.text
@@ -324,7 +324,7 @@ async def test_melder_volgt_zijn_melding_met_de_code_zonder_account(browser, wer
     """Through the link on the login page; a wrong code first (a neutral warning), then the right one. The code
     never reaches a URL, and every state of the page passes axe."""
     async with httpx.AsyncClient() as http:
-        body = melding(huisnummer=300 + uuid.uuid4().int % 600)
+        body = melding(huisnummer=eigen_huisnummer())
         r = await http.post(platform.urls["intake"] + "/v1/meldingen", json=body, headers=token("meldpunt"))
     assert r.status_code == 201, r.text
     m = r.json()

@@ -47,6 +47,12 @@ def geldig_bsn(rng: random.Random | None = None) -> str:
             return "".join(map(str, cijfers)) + str(rest)
 
 
+def eigen_huisnummer() -> int:
+    """A huisnummer at POSTCODE that no other test picks (the others keep below 10,000): a household of its
+    own, so another test's plan on the shared platform is never this one's (one plan per household)."""
+    return 10_000 + uuid.uuid4().int % 89_999
+
+
 def melding(huisnummer: int = 12, bsn: str = BSN, **over) -> dict:
     body = {
         "gemeente": "GM1916",

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import html
 import re
-import uuid
 from datetime import date, datetime, timedelta
 
 import httpx
 
 from shared.zrm import ZRM_DOMEINEN
 from tests.conftest import wacht_tot
-from tests.support.gegevens import melding
+from tests.support.gegevens import eigen_huisnummer, melding
 from tests.werkplek.conftest import ORIGIN, csrf_van, log_in
 from werkplek.acties import ActiePagina
 from werkplek.teksten import TZ
@@ -28,7 +27,7 @@ async def _huishouden_met_plan(platform, token) -> tuple[str, str]:
     async with httpx.AsyncClient() as http:
         r = await http.post(
             platform.urls["intake"] + "/v1/meldingen",
-            json=melding(huisnummer=300 + uuid.uuid4().int % 600),
+            json=melding(huisnummer=eigen_huisnummer()),
             headers=token("meldpunt"),
         )
         assert r.status_code == 201, r.text

@@ -6,13 +6,13 @@ import uuid
 
 import httpx
 
-from tests.support.gegevens import BSN, MELDER, NAAM, melding
+from tests.support.gegevens import BSN, MELDER, NAAM, eigen_huisnummer, melding
 from tests.werkplek.conftest import ORIGIN, csrf_van
 from werkplek.status import NIET_GEVONDEN, STATUS_TEKST
 
 
 async def _melding(platform, token) -> dict:
-    body = melding(huisnummer=300 + uuid.uuid4().int % 600)
+    body = melding(huisnummer=eigen_huisnummer())
     assert body["melder"]["wil_terugkoppeling"] is True
     async with httpx.AsyncClient() as http:
         r = await http.post(platform.urls["intake"] + "/v1/meldingen", json=body, headers=token("meldpunt"))

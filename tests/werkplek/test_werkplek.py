@@ -17,7 +17,7 @@ import pytest
 
 from shared.events import DoorverwijzingGedaan, maak_event
 from tests.conftest import wacht_tot
-from tests.support.gegevens import BSN, NAAM, melding
+from tests.support.gegevens import BSN, NAAM, eigen_huisnummer, melding
 from tests.werkplek.conftest import ORIGIN, csrf_van, instellingen, log_in, werkplek_client
 from werkplek.app import maak_app
 from werkplek.teksten import GRONDSLAGEN, TZ
@@ -36,7 +36,7 @@ async def _melding_met_plan(platform, token) -> tuple[str, dict]:
     async with httpx.AsyncClient() as http:
         r = await http.post(
             platform.urls["intake"] + "/v1/meldingen",
-            json=melding(huisnummer=300 + uuid.uuid4().int % 600),
+            json=melding(huisnummer=eigen_huisnummer()),
             headers=token("meldpunt"),
         )
     assert r.status_code == 201, r.text
