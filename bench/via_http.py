@@ -4,8 +4,9 @@ each timed from the start of its POST until its `plan-opgesteld` is seen on the 
 (`per_seconde`).
 
 The client is asynchronous and cheap: aiohttp. The load generator shares the machine's cores with the
-platform it measures; with httpx it took 3.9 ms of CPU per melding, a fifth of the machine, with aiohttp
-0.5 ms (decision 0025). The benchmark prints its share beside the services'."""
+platform it measures: with httpx, 3.9 ms of CPU per melding (a fifth of the machine) went to processes
+other than the services, mostly this one; with aiohttp this process takes 0.4-0.6 ms (decision 0025). The
+benchmark prints its share beside the services'."""
 
 from __future__ import annotations
 
