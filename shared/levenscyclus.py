@@ -41,11 +41,6 @@ class Levenscyclus(Generic[S]):
     def mag(self, van: S, naar: S) -> bool:
         return naar in self.overgangen[van]
 
-    def vanuit(self, naar: S) -> frozenset[S]:
-        """The states from which `naar` may be reached: for a guarded UPDATE (`WHERE status IN ...`) that
-        checks the table and changes the row in one statement."""
-        return frozenset(van for van, naar_toe in self.overgangen.items() if naar in naar_toe)
-
     def ga_naar(self, van: S, naar: S) -> S:
         """`naar`, or OngeldigeOvergang."""
         if not self.mag(van, naar):

@@ -309,24 +309,18 @@ def _mag_status_zien(gebruiker: Gebruiker | None, rij: Row[Any], code: str | Non
 async def _ga_naar(
     uow: UnitOfWork, melding_id: uuid.UUID, nieuw: Status, tijdstip: datetime, **velden: Any
 ) -> Row[Any] | None:
-    """Move the melding to `nieuw` if its life cycle allows it; returns its route and arrival, or None (an
-    unknown melding, or a late or repeated event: it changes nothing). One guarded UPDATE: the transition
-    table names the states `nieuw` may come from, and the row is checked and changed under one lock,
-    without reading the melding (nor its personal data) into the service."""
-    m = tables.meldingen
-    rij = (
-        await uow.session.execute(
-            update(m)
-            .where(m.c.melding_id == melding_id, m.c.status.in_(sorted(LEVENSCYCLUS.vanuit(nieuw))))
-            .values(status=nieuw, **velden)
-            .returning(m.c.route, m.c.ontvangen_op)
-        )
-    ).first()
-    if rij is None:
+    """Move the melding to `nieuw` if its life cycle allows it; returns the row as it was, or None (an
+    unknown melding, or a late or repeated event: it changes nothing)."""
+    rij = await _melding(uow, melding_id, voor_wijziging=True)
+    if rij is None or not LEVENSCYCLUS.mag(Status(rij.status), nieuw):
         return None
-    # Written with the bundle's other history rows at the commit (or before a read of this melding's).
-    historie = {"melding_id": melding_id, "status": nieuw, "route": rij.route, "tijdstip": tijdstip}
-    uow.voeg_later_toe(tables.statushistorie, historie, str(melding_id))
+    m = tables.meldingen
+    await uow.session.execute(update(m).where(m.c.melding_id == melding_id).values(status=nieuw, **velden))
+    await uow.session.execute(
+        tables.statushistorie.insert().values(
+            melding_id=melding_id, status=nieuw, route=velden.get("route") or rij.route, tijdstip=tijdstip
+        )
+    )
     return rij
 
 
@@ -346,7 +340,6 @@ async def _laat_doorverwezen(uow: UnitOfWork, melding_id: uuid.UUID, tijdstip: d
     if rij is None or rij.status not in (Status.opgepakt, Status.afgesloten):
         return
     h = tables.statushistorie
-    await uow.schrijf_uit(str(melding_id))  # this melding's history rows held back, before reading them
     al = await uow.session.execute(
         select(h.c.id).where(h.c.melding_id == melding_id, h.c.status == Status.doorverwezen).limit(1)
     )
