@@ -236,10 +236,17 @@ def _sha256(tekst: str) -> str:
     return hashlib.sha256(tekst.encode()).hexdigest()
 
 
-async def _melding(uow: UnitOfWork, melding_id: uuid.UUID, *, voor_wijziging: bool = False) -> Row[Any] | None:
+async def _melding(uow: UnitOfWork, melding_id: uuid.UUID) -> Row[Any] | None:
     m = tables.meldingen
-    query = select(m).where(m.c.melding_id == melding_id)
-    return (await uow.session.execute(query.with_for_update() if voor_wijziging else query)).first()
+    return (await uow.session.execute(select(m).where(m.c.melding_id == melding_id))).first()
+
+
+async def _status_voor_wijziging(uow: UnitOfWork, melding_id: uuid.UUID) -> Row[Any] | None:
+    """The melding's status, route and arrival, locked until the commit: what a status change needs, and
+    not its facts or its encrypted personal data."""
+    m = tables.meldingen
+    query = select(m.c.status, m.c.route, m.c.ontvangen_op).where(m.c.melding_id == melding_id).with_for_update()
+    return (await uow.session.execute(query)).first()
 
 
 async def lees_melding(uow: UnitOfWork, kluis: Kluis, gebruiker: Gebruiker, melding_id: uuid.UUID) -> dict[str, Any]:
@@ -311,7 +318,7 @@ async def _ga_naar(
 ) -> Row[Any] | None:
     """Move the melding to `nieuw` if its life cycle allows it; returns the row as it was, or None (an
     unknown melding, or a late or repeated event: it changes nothing)."""
-    rij = await _melding(uow, melding_id, voor_wijziging=True)
+    rij = await _status_voor_wijziging(uow, melding_id)
     if rij is None or not LEVENSCYCLUS.mag(Status(rij.status), nieuw):
         return None
     m = tables.meldingen
@@ -336,7 +343,7 @@ async def doorverwezen(uow: UnitOfWork, event: Event[DoorverwijzingGedaan]) -> N
 
 
 async def _laat_doorverwezen(uow: UnitOfWork, melding_id: uuid.UUID, tijdstip: datetime, route: str) -> None:
-    rij = await _melding(uow, melding_id, voor_wijziging=True)
+    rij = await _status_voor_wijziging(uow, melding_id)
     if rij is None or rij.status not in (Status.opgepakt, Status.afgesloten):
         return
     h = tables.statushistorie
