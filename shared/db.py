@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import cache
@@ -41,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from shared.events import Event
 
 JsonB = JSON().with_variant(JSONB(), "postgresql")
+log = logging.getLogger(__name__)
 
 
 def maak_engine(database_url: str, pool_size: int = 20, **kwargs) -> AsyncEngine:
@@ -319,7 +321,8 @@ class Samen:
             del self._wachtend[: self._max_grootte]
             try:
                 await self._samen(groep) if len(groep) > 1 else await _apart(self._uows, *groep[0])
-            except Exception:
+            except Exception as fout:
+                log.info("samen apart opnieuw", extra={"verzoeken": len(groep), "fout": type(fout).__name__})
                 await asyncio.gather(*(_apart(self._uows, *w) for w in groep))
 
     async def _samen(self, groep: list[tuple[Werk, otel_context.Context, asyncio.Future[None]]]) -> None:
