@@ -163,7 +163,7 @@ async def _sla_op(
     household, until his transition was announced)."""
     persoonsgegevens = invoer.model_dump(mode="json", include={"melder", "betreft", "omschrijving"})
     # Held back and written per table at the commit: in a group commit one statement for all meldingen.
-    sleutel = str(data.melding_id)
+    melding = str(data.melding_id)  # what a read in this transaction would name (UnitOfWork.schrijf_uit)
     uow.voeg_later_toe(
         tables.meldingen,
         dict(
@@ -182,15 +182,15 @@ async def _sla_op(
             terugkoppelcode_sha256=_sha256(code) if code else None,
             idempotency_key=idempotency_key,
         ),
-        sleutel,
+        melding,
     )
     for i, persoon in enumerate(data.persoon_sleutels):
         rij = {"melding_id": data.melding_id, "volgnummer": i, "persoon_sleutel": persoon}
-        uow.voeg_later_toe(tables.melding_personen, rij, sleutel)
+        uow.voeg_later_toe(tables.melding_personen, rij, melding)
     uow.voeg_later_toe(
         tables.statushistorie,
         {"melding_id": data.melding_id, "status": Status.geregistreerd, "tijdstip": data.ontvangen_op},
-        sleutel,
+        melding,
     )
     if jongeren:
         per_sleutel = dict(jongeren)
