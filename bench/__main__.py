@@ -34,7 +34,7 @@ import psutil
 
 from bench import dashboard, relay, via_http
 from bench.meldingen import Bericht, maak_meldingen
-from bench.meten import Resultaat, begrensd, meet, ruim_op
+from bench.meten import Resultaat, begrensd, durables_bij, meet, ruim_op
 from bench.signalen import cpu_tijden
 from shared.auth import maak_token
 from shared.topology import CONSUMERS, declareer_streams
@@ -188,7 +188,9 @@ async def _meet_http(platform: Platform, server: NatsServer, token: str, args, e
         pids = _meetpunten(platform, server)
         for fase, n, opties in fasen:
             if fase != "opwarmen":
-                rust_s = await _tot_rust(nc.jetstream(), min(einde, time.monotonic() + 120))
+                # A phase starts on a quiet platform: the consumers off the chain (stuurinformatie, intake's
+                # statuses) are still catching up after a burst when its last plan is out.
+                rust_s = await durables_bij(nc.jetstream(), CONSUMERS, min(einde, time.monotonic() + 120))
                 uit.setdefault("rust_voor_fase_s", {})[fase] = rust_s
                 print(f"  elke durable bij (voor '{fase}'): na {_ms(rust_s and rust_s * 1000)} ms", flush=True)
             bodies = via_http.meldingen(n, begin)
@@ -214,20 +216,6 @@ async def _meet_http(platform: Platform, server: NatsServer, token: str, args, e
     finally:
         await nc.close()
     return uit
-
-
-async def _tot_rust(js, tot: float) -> float | None:
-    """Wait until every durable of the platform has nothing pending, so that a phase starts on a quiet
-    platform: the consumers off the chain (stuurinformatie, intake's statuses) are still catching up after
-    a burst when its last plan is out, and would otherwise be measured in the next phase's latencies.
-    Returns how long that took (None: not within `tot`)."""
-    begin = time.monotonic()
-    while time.monotonic() < tot:
-        infos = [await js.consumer_info(c.stream, c.durable) for c in CONSUMERS]
-        if all(i.num_pending == 0 and i.num_ack_pending == 0 for i in infos):
-            return time.monotonic() - begin
-        await asyncio.sleep(0.2)
-    return None
 
 
 def draai(args) -> int:

@@ -14,7 +14,7 @@ import shutil
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
 from nats.aio.client import Client
@@ -23,6 +23,21 @@ from nats.js import JetStreamContext
 from bench.meldingen import Bericht
 
 CHUNK = 256  # publishes in flight at once
+
+
+async def durables_bij(js: JetStreamContext, consumers: Iterable, tot: float, keer: int = 1, pauze: float = 0.2):
+    """Until each durable of `consumers` (shared.topology.Consumer) has nothing pending and nothing
+    unacknowledged, `keer` readings in a row `pauze` s apart; returns the seconds that took, or None when
+    not by `tot` (time.monotonic)."""
+    consumers = list(consumers)
+    begin, rustig = time.monotonic(), 0
+    while time.monotonic() < tot:
+        infos = [await js.consumer_info(c.stream, c.durable) for c in consumers]
+        rustig = rustig + 1 if all(i.num_pending == 0 and i.num_ack_pending == 0 for i in infos) else 0
+        if rustig >= keer:
+            return time.monotonic() - begin
+        await asyncio.sleep(pauze)
+    return None
 
 
 @dataclass

@@ -32,7 +32,7 @@ import psutil
 import yaml
 from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 
-from bench.meten import begrensd, ruim_op
+from bench.meten import begrensd, durables_bij, ruim_op
 from toegang.omgeving import NatsServer, Platform, Postgres, geheimen, migreer, vrije_poort
 
 HIER = Path(__file__).resolve().parent
@@ -469,12 +469,7 @@ async def stuurinformatie_na_afloop(platform: Platform, nats_url: str, secret: s
     await asyncio.to_thread(platform.wacht_tot_gezond, 90.0, ["stuurinformatie", "stuurinformatie-1"])
     nc = await nats.connect(nats_url)
     try:
-        js = nc.jetstream()
-        rustig = 0
-        while rustig < 2 and time.monotonic() < einde:
-            infos = [await js.consumer_info(c.stream, c.durable) for c in consumers_van("stuurinformatie")]
-            rustig = rustig + 1 if all(i.num_pending == 0 and i.num_ack_pending == 0 for i in infos) else 0
-            await asyncio.sleep(0.5)
+        await durables_bij(nc.jetstream(), consumers_van("stuurinformatie"), einde, keer=2, pauze=0.5)
     finally:
         await nc.drain()
     bij_na = round(time.monotonic() - begin, 1)

@@ -27,7 +27,7 @@ from opentelemetry import context as otel_context
 from sqlalchemy import String, Table, TextClause, Uuid, bindparam, func, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from shared.db import UnitOfWork, UnitOfWorkFactory
+from shared.db import UnitOfWork, UnitOfWorkFactory, beantwoord
 from shared.events import Event
 from shared.topology import Consumer
 
@@ -95,7 +95,7 @@ class Bundel:
             except Exception as fout:  # not expected: every path answers; never leave a worker waiting
                 log.exception("bundel mislukt", extra={"consumer": self.consumer.durable})
                 for b in berichten:
-                    _zet(b.antwoord, fout=fout)
+                    beantwoord(b.antwoord, fout=fout)
 
     async def _pas_toe(self, berichten: list[_Bericht]) -> None:
         geldig = []
@@ -104,21 +104,21 @@ class Bundel:
                 b.event = self.lees(self.consumer, b.subject, b.body, self.gemeenten)
                 geldig.append(b)
             except Exception as fout:  # OngeldigBericht: that message alone, straight to its worker
-                _zet(b.antwoord, fout=fout)
+                beantwoord(b.antwoord, fout=fout)
         if not geldig:
             return
         try:
             nieuw = await self._samen(geldig)
         except Exception as fout:
             if len(geldig) == 1:
-                _zet(geldig[0].antwoord, fout=fout)
+                beantwoord(geldig[0].antwoord, fout=fout)
                 return
             log.info("bundel apart opnieuw", extra={"consumer": self.consumer.durable, "fout": type(fout).__name__})
             await asyncio.gather(*(self._apart(b) for b in geldig))
             return
         for b in geldig:  # new for the first message with its id; a second copy in the bundle was a repeat
             assert b.event is not None
-            _zet(b.antwoord, (b.event, b.event.id in nieuw))
+            beantwoord(b.antwoord, (b.event, b.event.id in nieuw))
             nieuw.discard(b.event.id)
 
     async def _samen(self, berichten: list[_Bericht]) -> set:
@@ -142,22 +142,11 @@ class Bundel:
     async def _apart(self, b: _Bericht) -> None:
         token = otel_context.attach(b.context)
         try:
-            _zet(b.antwoord, await self.enkel(b.subject, b.body))
+            beantwoord(b.antwoord, await self.enkel(b.subject, b.body))
         except Exception as fout:
-            _zet(b.antwoord, fout=fout)
+            beantwoord(b.antwoord, fout=fout)
         finally:
             otel_context.detach(token)
-
-
-def _zet(
-    antwoord: asyncio.Future, uitkomst: tuple[Event, bool] | None = None, fout: BaseException | None = None
-) -> None:
-    if antwoord.done():  # its worker was cancelled (the service stops): nobody waits any more
-        return
-    if fout is not None:
-        antwoord.set_exception(fout)
-    else:
-        antwoord.set_result(uitkomst)
 
 
 async def eerste_keer(uow: UnitOfWork, inbox: Table, consumer: Consumer, events: list[Event]) -> set:

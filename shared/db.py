@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import cache
+from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
@@ -272,6 +273,17 @@ class UnitOfWork:
 Werk = Callable[[UnitOfWork], Awaitable[None]]
 
 
+def beantwoord(antwoord: asyncio.Future, uitkomst: Any = None, fout: BaseException | None = None) -> None:
+    """Give a waiting caller its outcome (group commit: shared/bundel.py, Samen); nothing when it no longer
+    waits (its request or worker was cancelled: the client went away, the service stops)."""
+    if antwoord.done():
+        return
+    if fout is not None:
+        antwoord.set_exception(fout)
+    else:
+        antwoord.set_result(uitkomst)
+
+
 class UnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine, outbox: Table):
         self.engine = engine
@@ -335,8 +347,7 @@ class Samen:
                     otel_context.detach(token)
             await uow.commit()
         for _, _, klaar in groep:
-            if not klaar.done():  # its request was cancelled (the client went away): nobody waits
-                klaar.set_result(None)
+            beantwoord(klaar)
 
 
 async def _apart(uows: UnitOfWorkFactory, werk: Werk, context: otel_context.Context, klaar: asyncio.Future) -> None:
@@ -347,10 +358,8 @@ async def _apart(uows: UnitOfWorkFactory, werk: Werk, context: otel_context.Cont
             await werk(uow)
             await uow.commit()
     except Exception as fout:
-        if not klaar.done():
-            klaar.set_exception(fout)
+        beantwoord(klaar, fout=fout)
     else:
-        if not klaar.done():
-            klaar.set_result(None)
+        beantwoord(klaar)
     finally:
         otel_context.detach(token)
