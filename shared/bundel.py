@@ -1,25 +1,23 @@
-"""Group commit: the messages a durable's workers hand in at the same moment are applied in one transaction.
+"""Group commit: the messages of one fetched batch are applied in one transaction.
 
-FastStream hands every fetched message to a worker of its own (`max_workers`); each worker calls a
-`Bundel` and waits. A task of the Bundel takes every message waiting (up to `max_grootte`), records all
-their event ids in the inbox with one statement, runs the handler of each new one in that transaction
-(in the message's own trace context, so its events carry its trace), commits once, and answers every
-worker. The worker then acknowledges its own message, or naks it, or sends it to the DLQ, exactly as
-with one message per transaction (shared/bus.py): the guarantees do not change, the transaction and its
-commit (a WAL flush) are shared. With `tegelijk` > 1 (TOEGANG_CONSUMER_BUNDELS) that many tasks do this at
-once, each with its own transaction: the same event in two of them is applied once, because the second
-waits at the inbox's key until the first commits (decision 0024).
+A durable's fetch loop (shared/bus.py) hands every batch it fetched to its `Bundel`. The Bundel reads each
+message, records all their event ids in the inbox with one statement, runs the handler of each new one in
+that transaction (in the message's own trace context, so its events carry its trace), commits once, and
+returns an outcome per message. The loop then acknowledges each message, or naks it, or sends it to the
+DLQ, exactly as with one message per transaction: the guarantees do not change, the transaction and its
+commit (a WAL flush) are shared. Two replicas applying the same event at once apply it once: the second
+waits at the inbox's key until the first commits, then finds it there (decision 0024).
 
-When the shared transaction fails (a handler raised, a deadlock between replicas or between two of these
-transactions, the database away), each message is applied again in a transaction of its own (`verwerker`),
-so one poison message fails alone and the others go through; the worker gets that message's own outcome.
+When the shared transaction fails (a handler raised, a deadlock between replicas, the database away), each
+message is applied again in a transaction of its own (`verwerker`), so one poison message fails alone and
+the others go through; each gets its own outcome (decision 0026).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Container
+from collections.abc import Awaitable, Callable, Container, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -27,7 +25,7 @@ from opentelemetry import context as otel_context
 from sqlalchemy import String, Table, TextClause, Uuid, bindparam, func, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from shared.db import UnitOfWork, UnitOfWorkFactory, beantwoord
+from shared.db import UnitOfWork, UnitOfWorkFactory
 from shared.events import Event
 from shared.topology import Consumer
 
@@ -36,15 +34,17 @@ log = logging.getLogger(__name__)
 EventHandler = Callable[[Event, UnitOfWork], Awaitable[None]]
 Enkel = Callable[[str, bytes], Awaitable[tuple[Event, bool]]]
 Lezer = Callable[[Consumer, str, bytes, Container[str] | None], Event]
+# What became of one message: its event and whether it was new (False: applied before), or the error.
+Uitkomst = tuple[Event, bool] | BaseException
 
 
-@dataclass
-class _Bericht:
+@dataclass(frozen=True)
+class Invoer:
+    """One fetched message as the bundle sees it: subject, body and the trace context it is handled in."""
+
     subject: str
     body: bytes
     context: otel_context.Context
-    antwoord: asyncio.Future[tuple[Event, bool]]
-    event: Event | None = None
 
 
 class Bundel:
@@ -57,94 +57,60 @@ class Bundel:
         gemeenten: Container[str] | None,
         lees: Lezer,
         enkel: Enkel,
-        max_grootte: int = 64,
-        tegelijk: int = 1,
     ) -> None:
         self.consumer, self.handler, self.uows, self.inbox = consumer, handler, uows, inbox
-        self.gemeenten, self.lees, self.enkel, self.max_grootte = gemeenten, lees, enkel, max_grootte
-        self.tegelijk = tegelijk
-        self._wachtrij: asyncio.Queue[_Bericht] = asyncio.Queue()
-        self._taken: list[asyncio.Task] = []
+        self.gemeenten, self.lees, self.enkel = gemeenten, lees, enkel
 
-    async def __call__(self, subject: str, body: bytes) -> tuple[Event, bool]:
-        """Apply one message (with whatever else is waiting); returns the event and whether it was new."""
-        self._start()
-        antwoord: asyncio.Future[tuple[Event, bool]] = asyncio.get_running_loop().create_future()
-        await self._wachtrij.put(_Bericht(subject, body, otel_context.get_current(), antwoord))
-        return await antwoord
-
-    def _start(self) -> None:
-        """`tegelijk` transactions at once, each taking what waits: while one waits for PostgreSQL, another
-        runs its handlers in Python (decision 0024)."""
-        self._taken = [t for t in self._taken if not t.done()]
-        while len(self._taken) < self.tegelijk:
-            naam = f"bundel-{self.consumer.durable}-{len(self._taken)}"
-            self._taken.append(asyncio.create_task(self._werk(), name=naam))
-
-    def stop(self) -> None:
-        for taak in self._taken:
-            taak.cancel()
-
-    async def _werk(self) -> None:
-        while True:
-            berichten = [await self._wachtrij.get()]
-            while len(berichten) < self.max_grootte and not self._wachtrij.empty():
-                berichten.append(self._wachtrij.get_nowait())
+    async def __call__(self, berichten: Sequence[Invoer]) -> list[Uitkomst]:
+        """Apply the batch; an outcome per message, in the order given."""
+        uitkomsten: dict[int, Uitkomst] = {}
+        events: dict[int, Event] = {}
+        for i, b in enumerate(berichten):
             try:
-                await self._pas_toe(berichten)
-            except Exception as fout:  # not expected: every path answers; never leave a worker waiting
-                log.exception("bundel mislukt", extra={"consumer": self.consumer.durable})
-                for b in berichten:
-                    beantwoord(b.antwoord, fout=fout)
+                events[i] = self.lees(self.consumer, b.subject, b.body, self.gemeenten)
+            except Exception as fout:  # OngeldigBericht: that message alone, never applied
+                uitkomsten[i] = fout
+        if events:
+            uitkomsten.update(await self._pas_toe(berichten, events))
+        return [uitkomsten[i] for i in range(len(berichten))]
 
-    async def _pas_toe(self, berichten: list[_Bericht]) -> None:
-        geldig = []
-        for b in berichten:
-            try:
-                b.event = self.lees(self.consumer, b.subject, b.body, self.gemeenten)
-                geldig.append(b)
-            except Exception as fout:  # OngeldigBericht: that message alone, straight to its worker
-                beantwoord(b.antwoord, fout=fout)
-        if not geldig:
-            return
+    async def _pas_toe(self, berichten: Sequence[Invoer], events: dict[int, Event]) -> dict[int, Uitkomst]:
         try:
-            nieuw = await self._samen(geldig)
+            nieuw = await self._samen(berichten, events)
         except Exception as fout:
-            if len(geldig) == 1:
-                beantwoord(geldig[0].antwoord, fout=fout)
-                return
+            if len(events) == 1:
+                return {i: fout for i in events}
             log.info("bundel apart opnieuw", extra={"consumer": self.consumer.durable, "fout": type(fout).__name__})
-            await asyncio.gather(*(self._apart(b) for b in geldig))
-            return
-        for b in geldig:  # new for the first message with its id; a second copy in the bundle was a repeat
-            assert b.event is not None
-            beantwoord(b.antwoord, (b.event, b.event.id in nieuw))
-            nieuw.discard(b.event.id)
+            apart = await asyncio.gather(*(self._apart(berichten[i]) for i in events))
+            return dict(zip(events, apart, strict=True))
+        uitkomsten: dict[int, Uitkomst] = {}
+        for i, event in events.items():  # new for the first message with its id; a second copy was a repeat
+            uitkomsten[i] = (event, event.id in nieuw)
+            nieuw.discard(event.id)
+        return uitkomsten
 
-    async def _samen(self, berichten: list[_Bericht]) -> set:
+    async def _samen(self, berichten: Sequence[Invoer], events: dict[int, Event]) -> set:
         """One transaction for all: the inbox in one statement, each new event's handler, one commit."""
-        events = [b.event for b in berichten if b.event is not None]
         async with self.uows() as uow:
-            nieuw = await eerste_keer(uow, self.inbox, self.consumer, events)
+            nieuw = await eerste_keer(uow, self.inbox, self.consumer, list(events.values()))
             gedaan: set = set()
-            for b in berichten:
-                assert b.event is not None
-                if b.event.id in nieuw and b.event.id not in gedaan:  # the same event twice in one bundle: once
-                    gedaan.add(b.event.id)
-                    token = otel_context.attach(b.context)
+            for i, event in events.items():
+                if event.id in nieuw and event.id not in gedaan:  # the same event twice in one batch: once
+                    gedaan.add(event.id)
+                    token = otel_context.attach(berichten[i].context)
                     try:
-                        await self.handler(b.event, uow)
+                        await self.handler(event, uow)
                     finally:
                         otel_context.detach(token)
             await uow.commit()
         return nieuw
 
-    async def _apart(self, b: _Bericht) -> None:
+    async def _apart(self, b: Invoer) -> Uitkomst:
         token = otel_context.attach(b.context)
         try:
-            beantwoord(b.antwoord, await self.enkel(b.subject, b.body))
+            return await self.enkel(b.subject, b.body)
         except Exception as fout:
-            beantwoord(b.antwoord, fout=fout)
+            return fout
         finally:
             otel_context.detach(token)
 

@@ -14,11 +14,13 @@ guarantees, so handlers contain domain logic only:
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Container
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from faststream import AckPolicy
@@ -26,30 +28,23 @@ from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from faststream.nats.security import NatsUserPassword
 from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
+from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, TracerProvider
 from pydantic import ValidationError
 from sqlalchemy import Table
 from sqlalchemy.exc import DBAPIError
 
-from shared.bundel import Bundel, eerste_keer
+from shared.bundel import Bundel, Invoer, Uitkomst, eerste_keer
 from shared.db import UnitOfWork, UnitOfWorkFactory, is_tijdelijk
 from shared.events import Event, lees_event
 from shared.metrics import Metrieken
 from shared.nats_url import nats_verbinding
-from shared.topology import ACK_WAIT_S, Consumer, consumer_config, dlq_subject
+from shared.topology import ACK_WAIT_S, CONSUMER_BATCH, Consumer, consumer_config, dlq_subject
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
-
-
-def _herstel_pull_timeout() -> None:
-    """Work around an upstream mismatch: nats-py's fetch may raise the builtin TimeoutError, while
-    FastStream's pull loop only suppresses nats.errors.TimeoutError. The loop then dies and FastStream's
-    supervisor restarts it, with an ERROR and a pause each time. The builtin covers both."""
-    from faststream.nats.subscriber.usecases import stream_pull_subscriber
-
-    stream_pull_subscriber.TimeoutError = TimeoutError  # type: ignore[misc,assignment]
 
 
 # What became of a message, as `toegang_berichten` counts it (shared/metrics.py).
@@ -80,7 +75,6 @@ class RetryBeleid:
 
 
 def maak_broker(nats_url: str, service: str, tracer_provider: TracerProvider | None = None) -> NatsBroker:
-    _herstel_pull_timeout()  # here, not on import: importing a module changes nothing elsewhere
     verbinding = nats_verbinding(nats_url)
     inlog = verbinding.get("user")
     return NatsBroker(
@@ -108,6 +102,9 @@ class Bericht:
     """A fetched JetStream message as the platform handles it: what it says, and what becomes of it."""
 
     raw: Msg
+    # The consumer span of this message, and the trace context its handling runs in.
+    span: trace.Span = trace.INVALID_SPAN
+    context: otel_context.Context = field(default_factory=otel_context.Context)
 
     @property
     def subject(self) -> str:
@@ -181,31 +178,34 @@ def abonneer(
     gemeenten: Container[str] | None = None,
     na_commit: Callable[[str, Event, int], None] | None = None,
     metrieken: Metrieken | None = None,
-    werkers: int = 1,
-    bundels: int = 1,
-) -> Bundel | None:
-    """Bind an event handler: parse the CloudEvent, apply it once (inbox), commit, acknowledge (`verwerker`).
-    With `werkers` > 1 that many messages are handled at once and those that arrive together share one
-    transaction (shared/bundel.py), `bundels` such transactions at a time; the Bundel is returned so the
-    service can stop it last.
+    batch: int = CONSUMER_BATCH,
+) -> None:
+    """Bind an event handler: per fetched batch (up to `batch` messages) parse the CloudEvents, apply them
+    once (inbox) in one transaction and commit (shared/bundel.py), then acknowledge each.
     `na_commit(durable, event, delivery)` runs between commit and acknowledgement (the fault suite's
     "acknowledgement lost" fault, shared/faults.py)."""
-    enkel = verwerker(consumer, handler, uows, inbox, gemeenten)
-    bundel = (
-        Bundel(consumer, handler, uows, inbox, gemeenten, lees_voor, enkel, tegelijk=bundels) if werkers > 1 else None
+    bundel = Bundel(
+        consumer, handler, uows, inbox, gemeenten, lees_voor, verwerker(consumer, handler, uows, inbox, gemeenten)
     )
-    pas_toe = bundel or enkel
 
-    async def verwerk_event(bericht: Bericht) -> str:
-        event, nieuw = await pas_toe(bericht.subject, bericht.body)
+    def na_toepassen(bericht: Bericht, uitkomst: Uitkomst) -> str | BaseException:
+        if isinstance(uitkomst, BaseException):
+            return uitkomst
+        event, nieuw = uitkomst
         if metrieken is not None:
             metrieken.leeftijd_van(consumer.durable, (datetime.now(UTC) - event.time).total_seconds())
         if na_commit is not None:
-            na_commit(consumer.durable, event, bericht.aflevering)
+            try:
+                na_commit(consumer.durable, event, bericht.aflevering)
+            except Exception as fout:
+                return fout
         return OK if nieuw else DUPLICAAT
 
-    abonneer_berichten(broker, consumer, verwerk_event, beleid, metrieken, werkers)
-    return bundel
+    async def verwerk_batch(berichten: list[Bericht]) -> list[str | BaseException]:
+        uitkomsten = await bundel([Invoer(b.subject, b.body, b.context) for b in berichten])
+        return [na_toepassen(b, u) for b, u in zip(berichten, uitkomsten, strict=True)]
+
+    _abonneer(broker, consumer, verwerk_batch, beleid, metrieken, batch)
 
 
 def abonneer_berichten(
@@ -214,14 +214,41 @@ def abonneer_berichten(
     verwerk: Callable[[Bericht], Awaitable[str | None]],
     beleid: RetryBeleid = RetryBeleid(),
     metrieken: Metrieken | None = None,
-    werkers: int = 1,
 ) -> None:
     """Bind any message handler to a durable pull consumer with the platform's ack, retry and DLQ policy;
-    `werkers` messages at a time (FastStream's max_workers). FastStream fetches and limits how many are in
-    flight; each message then goes straight to `verwerk` (`_verwerk_zelf`, decision 0024).
+    the messages of a fetched batch one at a time, in order, each in its own trace context.
 
     `verwerk` raises OngeldigBericht for a message that can never succeed, anything else to retry; it may
     return its outcome (OK or DUPLICAAT) for the metrics."""
+
+    async def verwerk_batch(berichten: list[Bericht]) -> list[str | BaseException]:
+        uitkomsten: list[str | BaseException] = []
+        for bericht in berichten:
+            token = otel_context.attach(bericht.context)
+            try:
+                uitkomsten.append(await verwerk(bericht) or OK)
+            except Exception as fout:
+                uitkomsten.append(fout)
+            finally:
+                otel_context.detach(token)
+        return uitkomsten
+
+    _abonneer(broker, consumer, verwerk_batch, beleid, metrieken, batch=8)
+
+
+BatchVerwerker = Callable[[list[Bericht]], Awaitable[list[str | BaseException]]]
+
+
+def _abonneer(
+    broker: NatsBroker,
+    consumer: Consumer,
+    verwerk: BatchVerwerker,
+    beleid: RetryBeleid,
+    metrieken: Metrieken | None,
+    batch: int,
+) -> None:
+    """A durable pull consumer whose fetched batches go to `verwerk` whole; then each message is
+    acknowledged, retried or dead-lettered by its own outcome (`rond_af`)."""
     event_type = consumer.event.__name__ if consumer.event is not None else "partnerbericht"
 
     def tel(uitkomst: str, begin: float, reden: str | None = None) -> None:
@@ -234,8 +261,7 @@ def abonneer_berichten(
         consumer.subject,
         stream=JStream(consumer.stream, declare=False),
         durable=consumer.durable,
-        pull_sub=PullSub(batch_size=max(8, werkers), timeout=1.0),
-        max_workers=werkers,
+        pull_sub=PullSub(batch_size=batch, timeout=1.0, batch=True),
         # The same configuration start-up declares (declareer_consumers): FastStream creates a missing
         # durable with it, and binds an existing one as it is.
         config=consumer_config(consumer, beleid.ack_wait_seconden),
@@ -244,79 +270,110 @@ def abonneer_berichten(
         description=consumer.description,
     )
 
-    async def met_herkansing(msg: Bericht) -> None:
+    async def rond_af(msg: Bericht, uitkomst: str | BaseException, begin: float) -> None:
+        """Acknowledge, or nak with back-off, or send to the DLQ: what the message's outcome asks."""
+        if not isinstance(uitkomst, BaseException):
+            await msg.ack()
+            tel(uitkomst, begin)
+            return
         aflevering = msg.aflevering
-        begin = time.perf_counter()
-        try:
-            uitkomst = await verwerk(msg) or OK
-        except OngeldigBericht as fout:
-            await naar_dlq(broker, consumer, msg, str(fout))
+        if isinstance(uitkomst, OngeldigBericht):
+            await naar_dlq(broker, consumer, msg, str(uitkomst))
             await msg.reject()
             tel(ONLEESBAAR, begin, "ongeldig_bericht")
-            return
-        except Exception as fout:
-            if is_tijdelijk(fout):
-                # The database is away: not the message's fault. Wait and try again, however often; sending
-                # it to the DLQ would fill the DLQ with every message of a database restart.
-                log.warning(
-                    "database niet bereikbaar; later opnieuw",
-                    extra={"consumer": consumer.durable, "aflevering": aflevering, "fout": type(fout).__name__},
-                )
-                await msg.nack(delay=beleid.backoff_seconden[-1])
-                tel(DATABASE_WEG, begin)
-                return
-            if aflevering >= beleid.max_deliver:
-                await naar_dlq(broker, consumer, msg, reden_van(fout))
-                await msg.reject()
-                tel(DLQ, begin, type(fout).__name__)  # a class name of the code: a bounded label
-            else:
-                log.info(
-                    "opnieuw",
-                    extra={"consumer": consumer.durable, "aflevering": aflevering, "fout": type(fout).__name__},
-                )
-                await msg.nack(delay=beleid.backoff(aflevering))
-                tel(OPNIEUW, begin)
-            return
-        await msg.ack()
-        tel(uitkomst, begin)
+        elif is_tijdelijk(uitkomst):
+            # The database is away: not the message's fault. Wait and try again, however often; sending
+            # it to the DLQ would fill the DLQ with every message of a database restart.
+            log.warning(
+                "database niet bereikbaar; later opnieuw",
+                extra={"consumer": consumer.durable, "aflevering": aflevering, "fout": type(uitkomst).__name__},
+            )
+            await msg.nack(delay=beleid.backoff_seconden[-1])
+            tel(DATABASE_WEG, begin)
+        elif aflevering >= beleid.max_deliver:
+            await naar_dlq(broker, consumer, msg, reden_van(uitkomst))
+            await msg.reject()
+            tel(DLQ, begin, type(uitkomst).__name__)  # a class name of the code: a bounded label
+        else:
+            log.info(
+                "opnieuw",
+                extra={"consumer": consumer.durable, "aflevering": aflevering, "fout": type(uitkomst).__name__},
+            )
+            await msg.nack(delay=beleid.backoff(aflevering))
+            tel(OPNIEUW, begin)
 
-    async def voor_asyncapi(body: bytes) -> None:  # never called: _verwerk_zelf takes every message
+    async def verwerk_en_rond_af(berichten: list[Bericht]) -> None:
+        begin = time.perf_counter()
+        try:
+            uitkomsten = await verwerk(berichten)
+        except Exception as fout:  # not expected: `verwerk` gives each message its outcome
+            log.exception("batch mislukt", extra={"consumer": consumer.durable})
+            uitkomsten = [fout] * len(berichten)
+        for msg, uitkomst in zip(berichten, uitkomsten, strict=True):
+            try:
+                await rond_af(msg, uitkomst, begin)
+            except Exception:  # an ack or nak that did not reach NATS: JetStream delivers it again after ack_wait
+                log.exception("bericht niet afgerond", extra={"consumer": consumer.durable})
+
+    async def voor_asyncapi(body: bytes) -> None:  # never called: _haal_zelf_op takes every batch
         raise AssertionError(consumer.durable)
 
     subscriber(voor_asyncapi)
-    _verwerk_zelf(subscriber, consumer, met_herkansing)
+    _haal_zelf_op(subscriber, consumer, verwerk_en_rond_af)
 
 
-def _verwerk_zelf(subscriber, consumer: Consumer, verwerk: Callable[[Bericht], Awaitable[None]]) -> None:
-    """Take each fetched message from FastStream's pull loop straight to `verwerk`, in the trace of the
-    message (its headers), as a consumer span when spans are exported.
+def _haal_zelf_op(subscriber, consumer: Consumer, verwerk: Callable[[list[Bericht]], Awaitable[None]]) -> None:
+    """Fetch batches ourselves and take each straight to `verwerk`, every message in its own trace (its
+    headers) as a consumer span when spans are exported (decision 0026).
 
-    FastStream's own path per message (its parser, the middlewares, its dependency injection, which hands
-    the message to a worker thread and back) cost about as much CPU as a simple handler itself; our
-    `verwerk` acknowledges, retries and dead-letters on its own (AckPolicy.MANUAL), so nothing of that path
-    is needed. A fetch that returns while the service stops brings messages that would not be started:
-    they go back at once (nak), not after a full ack_wait, so another replica gets them."""
+    FastStream's pull loops either start a task per message (and its own parser, middlewares and
+    dependency injection per message, decision 0024), or, for a batch, keep fetching until the batch is
+    full or the timeout has passed: a second of latency per hop when the load is light. Here a fetch
+    returns what the durable has (nats-py fetches with no_wait first, then waits for the first message),
+    and the whole batch is one call. FastStream still binds the subscription, stops the loop and
+    documents the subscriber (AsyncAPI). A batch being handled when the service stops is finished first
+    (FastStream's stop waits for the subscriber's lock, up to graceful_timeout); a fetch that returns
+    while it stops brings messages that would not be started: they go back at once (nak), not after a
+    full ack_wait, so another replica gets them."""
 
-    async def consume(msg):
+    async def consume(msgs: list[Msg]) -> None:
         if not subscriber.running:
-            try:
-                await msg.nak()
-            except Exception:
-                pass
-            return None
-        with tracer.start_as_current_span(
-            f"{consumer.durable} process",
-            context=propagate.extract(msg.headers or {}),
-            kind=SpanKind.CONSUMER,
-            attributes={"messaging.system": "nats", "messaging.consumer.group.name": consumer.durable},
-        ):
-            try:
-                await verwerk(Bericht(msg))
-            except Exception:  # an ack or nak that did not reach NATS: JetStream delivers it again after ack_wait
-                log.exception("bericht niet afgerond", extra={"consumer": consumer.durable})
-        return None
+            for msg in msgs:
+                with contextlib.suppress(Exception):
+                    await msg.nak()
+            return
+        berichten = [_open(consumer, msg) for msg in msgs]
+        try:
+            with subscriber.lock:
+                await verwerk(berichten)
+        finally:
+            for bericht in berichten:
+                bericht.span.end()
 
-    subscriber.consume = consume  # read by FastStream's pull loop when it starts
+    async def haal_op() -> None:
+        while subscriber.running:
+            try:
+                msgs = await subscriber.subscription.fetch(batch=subscriber.pull_sub.batch_size, timeout=1.0)
+            except TimeoutError:  # nothing there (nats-py's TimeoutError is one too)
+                continue
+            except NatsError as fout:  # the connection is away: nats-py reconnects; fetch again shortly
+                log.debug("fetch mislukt", extra={"consumer": consumer.durable, "fout": type(fout).__name__})
+                await asyncio.sleep(0.2)
+                continue
+            await subscriber.consume(msgs)
+
+    subscriber.consume = consume
+    subscriber._consume_pull = haal_op  # started by FastStream once it has bound the subscription
+
+
+def _open(consumer: Consumer, msg: Msg) -> Bericht:
+    span = tracer.start_span(
+        f"{consumer.durable} process",
+        context=propagate.extract(msg.headers or {}),
+        kind=SpanKind.CONSUMER,
+        attributes={"messaging.system": "nats", "messaging.consumer.group.name": consumer.durable},
+    )
+    return Bericht(msg, span, trace.set_span_in_context(span))
 
 
 def reden_van(fout: BaseException) -> str:

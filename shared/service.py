@@ -28,7 +28,6 @@ from sqlalchemy import MetaData, Table, text
 from shared import dlq, metrics
 from shared.auth import TokenVerifier
 from shared.beheer import beheer_router, meet_durables, meet_outbox
-from shared.bundel import Bundel
 from shared.bus import (
     Bericht,
     BerichtHandler,
@@ -228,7 +227,6 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
     _controleer_handlertabel(definitie.naam, handlers, berichten)
     # Per durable: how it applies one message (subject, body); the beheer API replays DLQ entries with it.
     herhalers: dict[str, Callable[[str, bytes], Awaitable[Any]]] = {}
-    bundels: list[Bundel] = []
     for consumer in consumers_van(definitie.naam):
         if consumer.event is None:
             bericht = herhalers[consumer.durable] = berichten[consumer.subject]
@@ -238,7 +236,7 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
         if instellingen.storing is not None:
             handler = instellingen.storing.om(consumer.durable, handler)
         herhalers[consumer.durable] = verwerker(consumer, handler, uows, definitie.inbox, gemeenten)
-        bundel = abonneer(
+        abonneer(
             broker,
             consumer,
             handler,
@@ -248,11 +246,8 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
             gemeenten,
             instellingen.storing.na_commit if instellingen.storing else None,
             metrieken,
-            instellingen.consumer_werkers,
-            instellingen.consumer_bundels,
+            instellingen.consumer_batch,
         )
-        if bundel is not None:
-            bundels.append(bundel)
     for model in definitie.publiceert:  # documented in AsyncAPI; the relay does the publishing
         et = EVENT_TYPES[model]
         broker.publisher(f"{et.subject_prefix}.*", schema=EVENT_KLASSE[model], title=et.type, include_in_schema=True)
@@ -284,8 +279,6 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
             for taak in lopend:
                 taak.cancel()
             await asyncio.gather(*(sub.stop() for sub in broker.subscribers), return_exceptions=True)
-            for bundel in bundels:  # after the subscribers: their handlers in flight waited on it
-                bundel.stop()
             await relay.stop()
             await broker.stop()
             await engine.dispose()

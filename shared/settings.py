@@ -26,6 +26,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.faults import Storing
+from shared.topology import CONSUMER_BATCH
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,10 +67,8 @@ class Instellingen(BaseSettings):
     # Copies of every stream: 1 on a single nats-server, 3 on a three-node JetStream cluster (deploy/).
     stream_replicas: int = Field(1, validation_alias="TOEGANG_STREAM_REPLICAS", ge=1, le=5)
     # How often every replica prunes its service's inbox (decision 0014); daily is plenty for a 395-day cut-off.
-    # Messages a durable handles at once; those that arrive together share one transaction (shared/bundel.py).
-    consumer_werkers: int = Field(16, validation_alias="TOEGANG_CONSUMER_WERKERS", ge=1, le=256)
-    # Of those, how many shared transactions a durable runs at once (decision 0024).
-    consumer_bundels: int = Field(1, validation_alias="TOEGANG_CONSUMER_BUNDELS", ge=1, le=16)
+    # Messages a durable fetches at once; they share one transaction (shared/bundel.py, decision 0026).
+    consumer_batch: int = Field(CONSUMER_BATCH, validation_alias="TOEGANG_CONSUMER_BATCH", ge=1, le=256)
     # How often the metrics job samples the outbox, the durables and the DLQ (shared/metrics.py).
     metriek_interval_s: float = Field(5.0, validation_alias="TOEGANG_METRIEK_INTERVAL_S", gt=0)
     inbox_opschonen_interval_s: float = Field(24 * 3600, validation_alias="TOEGANG_INBOX_OPSCHONEN_INTERVAL_S", gt=0)

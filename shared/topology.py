@@ -58,6 +58,8 @@ DUPLICATE_WINDOW_S = 15 * 60
 INBOX_MARGE_DAGEN = 30
 # How long the server waits for an ack before it delivers a message again (RetryBeleid's default).
 ACK_WAIT_S = 30.0
+# Messages a durable fetches at once per replica, and so at most per shared transaction (shared/bundel.py).
+CONSUMER_BATCH = 64
 # Messages a durable hands out unacknowledged at once, over all replicas of its service.
 MAX_ACK_PENDING = 1000
 # What nats-server refuses to change on an existing consumer ("... can not be updated"); changing one

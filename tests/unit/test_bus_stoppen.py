@@ -26,7 +26,7 @@ async def test_bericht_dat_binnenkomt_tijdens_het_stoppen_gaat_terug():
     (subscriber,) = broker.subscribers
     subscriber.running = False  # what FastStream's stop() sets before it waits for the handlers in flight
     bericht = Bericht()
-    assert await subscriber.consume(bericht) is None
+    assert await subscriber.consume([bericht]) is None
     assert bericht.genakt == 1 and behandeld == []
 
 
@@ -47,8 +47,8 @@ class OnbereikbaarBericht(Bericht):
 
 
 async def test_een_ack_die_nats_niet_haalt_breekt_de_lus_niet():
-    """The platform takes each fetched message itself (shared/bus.py, _verwerk_zelf): an ack that fails
-    is logged and the message left to JetStream's redelivery; the pull loop's task group goes on."""
+    """The platform takes each fetched batch itself (shared/bus.py, _haal_zelf_op): an ack that fails
+    is logged and the message left to JetStream's redelivery; the pull loop goes on."""
     broker = maak_broker("nats://127.0.0.1:1", "triage")
     behandeld: list = []
 
@@ -58,7 +58,7 @@ async def test_een_ack_die_nats_niet_haalt_breekt_de_lus_niet():
     abonneer_berichten(broker, consumer("triage-meldingen"), verwerk)
     (subscriber,) = broker.subscribers
     subscriber.running = True
-    assert await subscriber.consume(OnbereikbaarBericht()) is None
+    assert await subscriber.consume([OnbereikbaarBericht()]) is None
     assert behandeld == ["toegang.meldingen.geregistreerd.GM1916"]
 
 
