@@ -203,7 +203,11 @@ def abonneer(
 
     async def verwerk_batch(berichten: list[Bericht]) -> list[str | BaseException]:
         uitkomsten = await bundel([Invoer(b.subject, b.body, b.context) for b in berichten])
-        return [na_toepassen(b, u) for b, u in zip(berichten, uitkomsten, strict=True)]
+        afgerond = []
+        for bericht, uitkomst in zip(berichten, uitkomsten, strict=True):
+            with trace.use_span(bericht.span):
+                afgerond.append(na_toepassen(bericht, uitkomst))
+        return afgerond
 
     _abonneer(broker, consumer, verwerk_batch, beleid, metrieken, batch)
 
@@ -311,7 +315,8 @@ def _abonneer(
             uitkomsten = [fout] * len(berichten)
         for msg, uitkomst in zip(berichten, uitkomsten, strict=True):
             try:
-                await rond_af(msg, uitkomst, begin)
+                with trace.use_span(msg.span):  # its metrics' exemplars and its logs name its trace
+                    await rond_af(msg, uitkomst, begin)
             except Exception:  # an ack or nak that did not reach NATS: JetStream delivers it again after ack_wait
                 log.exception("bericht niet afgerond", extra={"consumer": consumer.durable})
 

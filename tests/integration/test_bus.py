@@ -75,7 +75,10 @@ async def test_falende_handler_wordt_herhaald_dan_dlq_en_de_rest_stroomt_door(en
         vermeldingen = [json.loads((await dlq.next_msg(timeout=10)).data) for _ in range(2)]
         await wacht_tot(lambda: verwerkt)
         per_id = {v["event_id"]: v for v in vermeldingen}
-        assert pogingen[str(gif.id)] == 3  # delivered max_deliver times, then no more
+        # Delivered max_deliver times (its `afleveringen` below); a delivery whose batch failed together
+        # tries it once more alone (shared/bundel.py), so the handler ran at least that often.
+        na_dlq = pogingen[str(gif.id)]
+        assert na_dlq >= 3
         assert "RuntimeError: kan dit team niet vinden" in per_id[str(gif.id)]["reden"]
         assert per_id[str(gif.id)]["event"]["id"] == str(gif.id)
         assert per_id[str(gif.id)]["afleveringen"] == 3
@@ -85,7 +88,7 @@ async def test_falende_handler_wordt_herhaald_dan_dlq_en_de_rest_stroomt_door(en
         # Nothing pending or unacknowledged on the durable: a poison message coming back after the DLQ
         # (a nak instead of a reject, say) would still be waiting for its redelivery.
         await wacht_tot_bijgewerkt(nats_server.url, consumer)
-        assert pogingen[str(gif.id)] == 3  # and the poison message did not come back after the DLQ
+        assert pogingen[str(gif.id)] == na_dlq  # and the poison message did not come back after the DLQ
         async with engine.connect() as conn:
             ids = {
                 str(i)
