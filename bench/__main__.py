@@ -37,7 +37,7 @@ from bench.meldingen import Bericht, maak_meldingen
 from bench.meten import Resultaat, begrensd, durables_bij, meet, ruim_op
 from bench.signalen import cpu_tijden
 from shared.auth import maak_token
-from shared.topology import CONSUMERS, declareer_streams
+from shared.topology import CONSUMER_BATCH, CONSUMERS, declareer_streams
 from toegang.omgeving import SERVICES, NatsServer, Platform, Postgres, geheimen, migreer, vrije_poort
 
 RESULTATEN = Path(__file__).resolve().parent / "resultaten.json"
@@ -56,7 +56,10 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         "--stil", type=float, default=30.0, help="stop met wachten als zo lang niets meer aankomt, in s (standaard 30)"
     )
     p.add_argument(
-        "--relay-batch", type=int, default=16, help="fetch-batch van de kale relay (standaard 16, als het platform)"
+        "--relay-batch",
+        type=int,
+        default=CONSUMER_BATCH,
+        help=f"fetch-batch van beide relays (standaard {CONSUMER_BATCH}, als een durable van het platform)",
     )
     p.add_argument(
         "--relay-wacht",

@@ -878,8 +878,10 @@ class Huishoudplan:
 
     def _begin_plan(self, d: DoorverwijzingGedaan, nu: datetime) -> Plan:
         if self.plan is not None and self.plan.status is PlanStatus.waakvlam:
+            # Only a waakvlam plan has waakvlam checks open (sluit_af sets them; a last check or this
+            # ends them): a household without a plan in view has nothing to lapse, and no statement for it.
             self._beeindig_waakvlam()
-        self.wijzigingen.append(WaakvlamTermijnenVervallen(self.huishouden_id))
+            self.wijzigingen.append(WaakvlamTermijnenVervallen(self.huishouden_id))
         plan = Plan(
             plan_id=nieuw_id(),
             huishouden_id=d.huishouden_id,

@@ -165,10 +165,13 @@ def test_een_contactpoging_mag_onder_waakvlam_een_versie_niet():
 
 def test_eerste_doorverwijzing_start_een_plan_met_het_team_als_regisseur_en_een_evaluatiedatum():
     d = doorverwijzing()
-    uitkomst = Huishoudplan(d.huishouden_id).neem_aan(d, LV, NU, NU)
+    hp = Huishoudplan(d.huishouden_id)
+    uitkomst = hp.neem_aan(d, LV, NU, NU)
     assert isinstance(uitkomst, domain.NieuwPlan)
     assert uitkomst.plan.regisseur == Regisseur(soort="professional", team_id=d.team_id)
     assert uitkomst.plan.evaluatie_op == VANDAAG + timedelta(weeks=13) and uitkomst.plan.wijk == "damsigt"
+    # Only inserts, which a group commit writes together: no household-wide update without a waakvlam.
+    assert not [w for w in hp.wijzigingen if isinstance(w, domain.WaakvlamTermijnenVervallen | domain.PlanGewijzigd)]
 
 
 def test_latere_doorverwijzing_sluit_aan_en_een_warme_overdracht_of_herhaling_wordt_genegeerd():
