@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 
+from shared import auth
 from shared.auth import (
     AUDIENCE,
     GEMEENTE_ROLLEN,
@@ -138,6 +139,59 @@ def test_klokverschil_binnen_de_speling_wordt_aanvaard():
     assert TokenVerifier(SECRET).verifieer(jwt.encode(claims(exp=nu - 10, iat=nu + 10, nbf=nu + 10), SECRET))
     with pytest.raises(jwt.ExpiredSignatureError):
         TokenVerifier(SECRET, speling_seconden=0).verifieer(jwt.encode(claims(exp=nu - 10), SECRET))
+
+
+class Klok:
+    """shared.auth's clock, moved by the test (the verifier's memory of tokens follows it)."""
+
+    def __init__(self) -> None:
+        self.nu = time.time()
+
+    def __call__(self) -> float:
+        return self.nu
+
+
+def test_een_geverifieerd_token_wordt_onthouden_tot_zijn_exp_en_niet_langer(monkeypatch):
+    """The same token again is not checked again until its exp (+ leeway): the signature is checked anew
+    then, so a changed key shows (here: another secret refuses the old token)."""
+    klok = Klok()
+    monkeypatch.setattr(auth.time, "time", klok)
+    verifier = TokenVerifier(SECRET, speling_seconden=5)
+    token = maak_token(SECRET, "wijkcoach", "GM0637", geldig_seconden=60)
+    eerst = verifier.verifieer(token)
+    verifier._secret = "een ander geheim, na een wissel van sleutel"
+    klok.nu += 64  # within exp + leeway: remembered
+    assert verifier.verifieer(token) is eerst
+    klok.nu += 2  # past exp + leeway: verified again, against the new secret
+    with pytest.raises(jwt.InvalidSignatureError):
+        verifier.verifieer(token)
+
+
+def test_een_token_wordt_hoogstens_onthoud_seconden_onthouden(monkeypatch):
+    klok = Klok()
+    monkeypatch.setattr(auth.time, "time", klok)
+    verifier = TokenVerifier(SECRET)
+    token = maak_token(SECRET, "partner", partner_id="gm1916-vidomes")  # valid for 12 hours
+    verifier.verifieer(token)
+    verifier._secret = "een ander geheim, na een wissel van sleutel"
+    klok.nu += auth.ONTHOUD_SECONDEN - 1
+    assert verifier.verifieer(token).partner_id == "gm1916-vidomes"
+    klok.nu += 2
+    with pytest.raises(jwt.InvalidSignatureError):
+        verifier.verifieer(token)
+
+
+def test_een_geweigerd_token_wordt_niet_onthouden_en_het_geheugen_is_begrensd(monkeypatch):
+    verifier = TokenVerifier(SECRET)
+    fout = jwt.encode(claims(), "niet het geheim, maar wel lang genoeg voor HS256")
+    for _ in range(2):  # refused each time: nothing of a refusal is kept
+        with pytest.raises(jwt.InvalidSignatureError):
+            verifier.verifieer(fout)
+    monkeypatch.setattr(auth, "ONTHOUD_MAX", 3)
+    tokens = [maak_token(SECRET, "inwoner", sub=f"i{i}") for i in range(5)]
+    for t in tokens:
+        verifier.verifieer(t)
+    assert list(verifier._onthouden) == tokens[2:]  # the oldest went first
 
 
 def test_zonder_geheim_en_zonder_jwks_geen_verifier():
