@@ -321,7 +321,14 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
     async def asyncapi_document() -> JSONResponse:
         return JSONResponse(asyncapi.to_specification().to_jsonable())
 
-    FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider, excluded_urls="health,asyncapi,metrics")
+    # A server span per request; no extra span for every ASGI receive and send of it (noise in a trace, and
+    # CPU on every request whether spans are exported or not, decision 0026).
+    FastAPIInstrumentor.instrument_app(
+        app,
+        tracer_provider=tracer_provider,
+        excluded_urls="health,asyncapi,metrics",
+        exclude_spans=["receive", "send"],
+    )
     return app
 
 
