@@ -41,6 +41,7 @@ from shared.db import UnitOfWork, UnitOfWorkFactory, is_tijdelijk
 from shared.events import Event, lees_event
 from shared.metrics import Metrieken
 from shared.nats_url import nats_verbinding
+from shared.telemetry import exporteert
 from shared.topology import ACK_WAIT_S, CONSUMER_BATCH, Consumer, consumer_config, dlq_subject
 
 log = logging.getLogger(__name__)
@@ -341,13 +342,15 @@ def _haal_zelf_op(subscriber, consumer: Consumer, verwerk: Callable[[list[Berich
     while it stops brings messages that would not be started: they go back at once (nak), not after a
     full ack_wait, so another replica gets them."""
 
+    spans = exporteert()
+
     async def consume(msgs: list[Msg]) -> None:
         if not subscriber.running:
             for msg in msgs:
                 with contextlib.suppress(Exception):
                     await msg.nak()
             return
-        berichten = [_open(consumer, msg) for msg in msgs]
+        berichten = [_open(consumer, msg, spans) for msg in msgs]
         try:
             with subscriber.lock:
                 await verwerk(berichten)
@@ -371,14 +374,19 @@ def _haal_zelf_op(subscriber, consumer: Consumer, verwerk: Callable[[list[Berich
     subscriber._consume_pull = haal_op  # started by FastStream once it has bound the subscription
 
 
-def _open(consumer: Consumer, msg: Msg) -> Bericht:
+def _open(consumer: Consumer, msg: Msg, spans: bool) -> Bericht:
+    """The message in its trace: with a consumer span of its own when spans are exported; otherwise in the
+    sender's context as it came (the same trace id for its events, without a span nobody receives)."""
+    context = propagate.extract(msg.headers or {})
+    if not spans:
+        return Bericht(msg, trace.get_current_span(context), context)
     span = tracer.start_span(
         f"{consumer.durable} process",
-        context=propagate.extract(msg.headers or {}),
+        context=context,
         kind=SpanKind.CONSUMER,
         attributes={"messaging.system": "nats", "messaging.consumer.group.name": consumer.durable},
     )
-    return Bericht(msg, span, trace.set_span_in_context(span))
+    return Bericht(msg, span, trace.set_span_in_context(span, context))
 
 
 def reden_van(fout: BaseException) -> str:

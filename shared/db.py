@@ -39,6 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.sql.base import Executable
 
 from shared.events import Event
 
@@ -208,6 +209,7 @@ class UnitOfWork:
         self._events: list[tuple[Event, str]] = []
         self._later: list[tuple[Table, dict]] = []
         self._later_sleutels: set[str] = set()
+        self._later_statements: dict[Executable, list[dict]] = {}  # in the order first given
         self.session: AsyncSession
 
     async def __aenter__(self) -> UnitOfWork:
@@ -232,15 +234,31 @@ class UnitOfWork:
         self._later.append((tabel, rij))
         self._later_sleutels.add(sleutel)
 
+    def voer_later_uit(self, statement: Executable, parameters: dict, sleutel: str) -> None:
+        """A write that nothing in the transaction reads back at once (an upsert of a projection, say), held
+        back like an insert and run after the inserts, all parameters of one statement in one executemany
+        (one round trip for a batch, where each event paid its own)."""
+        self._later_statements.setdefault(statement, []).append(parameters)
+        self._later_sleutels.add(sleutel)
+
     async def schrijf_uit(self, sleutel: str | None = None) -> None:
-        """Write the inserts held back (all of them; with a `sleutel`, only if one of them has it): per
-        table in the order of the foreign keys (parents first), per set of columns in the order given."""
-        if not self._later or (sleutel is not None and sleutel not in self._later_sleutels):
+        """Write what was held back (all of it; with a `sleutel`, only if some of it has that key): the
+        inserts per table in the order of the foreign keys (parents first), per set of columns in the order
+        given; then the held-back statements, each with all its parameters, in the order first given."""
+        if sleutel is not None and sleutel not in self._later_sleutels:
+            return
+        await self._voeg_later_toe()
+        statements, self._later_statements, self._later_sleutels = self._later_statements, {}, set()
+        for statement, parameters in statements.items():
+            await self.session.execute(statement, parameters)
+
+    async def _voeg_later_toe(self) -> None:
+        if not self._later:
             return
         per_tabel: dict[Table, list[dict]] = {}
         for tabel, rij in self._later:
             per_tabel.setdefault(tabel, []).append(rij)
-        self._later, self._later_sleutels = [], set()
+        self._later = []
         volgorde = _volgorde(next(iter(per_tabel)).metadata)
         for tabel in sorted(per_tabel, key=volgorde.__getitem__):
             # One statement per run of rows with the same columns: the order within a table stays (a

@@ -57,6 +57,7 @@ REGISSEUR_VAN = select(tables.bekende_huishoudens.c.regisseur).where(
 
 
 async def _regisseur_van(uow: UnitOfWork, huishouden_id: str) -> Regisseur | None:
+    await uow.schrijf_uit(huishouden_id)  # a regisseur of this household that this transaction held back
     rij = (await uow.session.execute(REGISSEUR_VAN, {"huishouden_id": huishouden_id})).first()
     return Regisseur.model_validate(rij.regisseur) if rij else None
 
@@ -147,8 +148,9 @@ async def regisseur_bekend(uow: UnitOfWork, event: Event[RegisseurToegewezen]) -
     """Arrangement gave the household a regisseur: its next melding or casus goes to him."""
     r = event.data
     # Never bring a closed plan back: its plan-afgesloten may have come first. And of two hand-overs of
-    # one plan that arrive out of order (two replicas, a redelivery), the newer stays.
-    await uow.session.execute(
+    # one plan that arrive out of order (two replicas, a redelivery), the newer stays. Held back: a batch's
+    # upserts go in one round trip, in the order of the events (_regisseur_van writes them out first).
+    uow.voer_later_uit(
         REGISSEUR_BEKEND,
         {
             "huishouden_id": r.huishouden_id,
@@ -156,6 +158,7 @@ async def regisseur_bekend(uow: UnitOfWork, event: Event[RegisseurToegewezen]) -
             "regisseur": r.regisseur.model_dump(mode="json"),
             "bijgewerkt_op": event.time,
         },
+        sleutel=r.huishouden_id,
     )
 
 

@@ -14,6 +14,7 @@ from services.triage import handlers, tables, usecases
 from shared.auth import Gebruiker, Rol
 from shared.events import (
     EVENT_TYPES,
+    Data,
     DoorverwijzingGedaan,
     MeldingGeregistreerd,
     PlanAfgesloten,
@@ -185,6 +186,34 @@ async def test_van_twee_overdrachten_in_omgekeerde_volgorde_blijft_de_nieuwste(c
     m = melding_data(hh)
     await pas_toe(ctx, m)
     assert (await besluiten(ctx, m.melding_id))[0]["team_id"] == "gm1916-lokale-kamer"
+
+
+async def samen_toe(ctx, *stappen: tuple[Data, datetime | None]) -> None:
+    """Several events through the handler table in one unit of work, as a fetched batch is applied."""
+    async with ctx.uows() as uow:
+        for data, tijd in stappen:
+            event = maak_event(data, service="test", gemeente="GM1916", subject="s", correlatieid="corr")
+            await handlers.handlers(ctx)[type(data)](event.model_copy(update={"time": tijd or event.time}), uow)
+        await uow.commit()
+
+
+async def test_overdrachten_in_een_batch_gelden_in_hun_volgorde_ook_voor_een_melding_erna(ctx):
+    """The upserts of a batch are held back and written in one go: the newest hand-over still wins, of two
+    in one batch in reverse order as of two in one go; and a melding in the same transaction sees them."""
+    hh, ander, plan_id, nu = huishouden(), huishouden(), uuid.uuid4(), datetime.now(UTC)
+    m = melding_data(hh)
+    await samen_toe(
+        ctx,
+        (regisseur(plan_id, hh, team="gm1916-lokale-kamer"), nu),
+        (regisseur(uuid.uuid4(), ander), nu),
+        (regisseur(plan_id, hh, team=REGISSEUR_TEAM), nu - timedelta(seconds=5)),
+        (m, None),
+    )
+    [b] = await besluiten(ctx, m.melding_id)
+    assert (b["regel_id"], b["team_id"]) == ("bekend-huishouden", "gm1916-lokale-kamer")
+    m2 = melding_data(ander)
+    await pas_toe(ctx, m2)
+    assert (await besluiten(ctx, m2.melding_id))[0]["team_id"] == REGISSEUR_TEAM
 
 
 async def test_besluiten_alleen_voor_de_eigen_gemeente_en_voor_een_wijkcoach_alleen_van_zijn_teams(ctx):

@@ -1,0 +1,48 @@
+"""Writes held back in the unit of work (`UnitOfWork.voer_later_uit`, shared/db.py) against a real
+PostgreSQL: nothing is written until a read names its key (`schrijf_uit(sleutel)`) or the commit; then all
+of it, in the order given."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from services.triage import tables
+from services.triage.usecases import REGISSEUR_BEKEND
+
+
+def toewijzing(huishouden_id: str, team: str, tijd: datetime) -> dict:
+    return {
+        "huishouden_id": huishouden_id,
+        "plan_id": uuid.UUID(int=uuid.uuid5(uuid.NAMESPACE_DNS, huishouden_id).int),  # one plan per household
+        "regisseur": {"soort": "professional", "team_id": team},
+        "bijgewerkt_op": tijd,
+    }
+
+
+async def teams(uow, *huishoudens: str) -> dict[str, str]:
+    b = tables.bekende_huishoudens
+    vraag = select(b.c.huishouden_id, b.c.regisseur).where(b.c.huishouden_id.in_(huishoudens))
+    rijen = await uow.session.execute(vraag)
+    return {h: r["team_id"] for h, r in rijen}
+
+
+async def test_vastgehouden_tot_een_lezing_van_de_sleutel_of_de_commit(context):
+    uows = context("triage").uows
+    a, b, c = (uuid.uuid4().hex for _ in range(3))
+    nu = datetime.now(UTC)
+    async with uows() as uow:
+        uow.voer_later_uit(REGISSEUR_BEKEND, toewijzing(a, "team-eerst", nu), sleutel=a)
+        uow.voer_later_uit(REGISSEUR_BEKEND, toewijzing(b, "team-b", nu), sleutel=b)
+        uow.voer_later_uit(REGISSEUR_BEKEND, toewijzing(a, "team-daarna", nu), sleutel=a)
+        assert await teams(uow, a, b) == {}  # held back
+        await uow.schrijf_uit(c)  # another key: still held back
+        assert await teams(uow, a, b) == {}
+        await uow.schrijf_uit(a)  # a read of a: everything, in the order given (at the same time, the last wins)
+        assert await teams(uow, a, b) == {a: "team-daarna", b: "team-b"}
+        uow.voer_later_uit(REGISSEUR_BEKEND, toewijzing(c, "team-c", nu), sleutel=c)
+        await uow.commit()
+    async with uows() as uow:
+        assert await teams(uow, a, b, c) == {a: "team-daarna", b: "team-b", c: "team-c"}  # the commit wrote c
