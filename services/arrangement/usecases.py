@@ -434,8 +434,8 @@ LEDEN_TOEVOEGEN = text(
 async def lid_geworden(uow: UnitOfWork, event: Event[MeldingGeregistreerd]) -> None:
     """Who belongs to which household: the keys of the people a melding is about (never their BSN)."""
     d = event.data
-    if d.persoon_sleutels:
-        await uow.session.execute(
+    if d.persoon_sleutels:  # held back: a batch's members go in one round trip (nothing here reads them back)
+        uow.voer_later_uit(
             LEDEN_TOEVOEGEN,
             {
                 "sleutels": list(dict.fromkeys(d.persoon_sleutels)),
@@ -443,6 +443,7 @@ async def lid_geworden(uow: UnitOfWork, event: Event[MeldingGeregistreerd]) -> N
                 "gemeente": d.gemeente,
                 "sinds": d.ontvangen_op,
             },
+            sleutel=d.huishouden_id,
         )
 
 
