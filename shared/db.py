@@ -210,6 +210,8 @@ class UnitOfWork:
         self._later: list[tuple[Table, dict]] = []
         self._later_sleutels: set[str] = set()
         self._later_statements: dict[Executable, list[dict]] = {}  # in the order first given
+        # What the preparation of a batch loaded for its handlers (shared/bundel.py, MetVooraf), by name.
+        self.vooraf: dict[str, Any] = {}
         self.session: AsyncSession
 
     async def __aenter__(self) -> UnitOfWork:

@@ -6,6 +6,7 @@ toegang)."""
 from __future__ import annotations
 
 from services.arrangement import usecases
+from shared.bundel import MetVooraf
 from shared.bus import EventHandler
 from shared.db import UnitOfWork
 from shared.events import (
@@ -23,6 +24,9 @@ def handlers(ctx: Context) -> dict[type[Data], EventHandler]:
     async def bij_doorverwijzing(event: Event[DoorverwijzingGedaan], uow: UnitOfWork) -> None:
         await usecases.doorverwijzing_ontvangen(uow, ctx.gemeenten, event)
 
+    async def voor_doorverwijzingen(events: list[Event[DoorverwijzingGedaan]], uow: UnitOfWork) -> None:
+        await usecases.doorverwijzingen_voorbereiden(uow, events)
+
     async def bij_achttien(event: Event[JongereWordtAchttien], uow: UnitOfWork) -> None:
         await usecases.overgang_starten(uow, event)
 
@@ -34,7 +38,7 @@ def handlers(ctx: Context) -> dict[type[Data], EventHandler]:
 
     return {
         MeldingGeregistreerd: bij_melding,
-        DoorverwijzingGedaan: bij_doorverwijzing,
+        DoorverwijzingGedaan: MetVooraf(bij_doorverwijzing, voor_doorverwijzingen),
         JongereWordtAchttien: bij_achttien,
         TermijnVerstreken: bij_verstreken,
     }

@@ -19,9 +19,11 @@ from typing import Any
 
 from sqlalchemy import (
     BindParameter,
+    ColumnElement,
     Row,
     RowMapping,
     Select,
+    String,
     Table,
     bindparam,
     func,
@@ -32,6 +34,7 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from services.arrangement import domain, tables
 from services.arrangement import doorzetten as dz
@@ -46,17 +49,29 @@ a, bt = tables.aanvragen, tables.beschikkingen
 
 
 VERGRENDEL = text("SELECT pg_advisory_xact_lock(hashtext(:h))")
+# Many households at once, always in the same order: two transactions never wait on each other crosswise.
+VERGRENDEL_ALLE = text(
+    "SELECT count(pg_advisory_xact_lock(hashtext(h))) "
+    "FROM (SELECT DISTINCT unnest(CAST(:huishoudens AS varchar[])) AS h ORDER BY 1) AS te_vergrendelen"
+).bindparams(bindparam("huishoudens", type_=ARRAY(String)))
+
+
+def _vergrendeld(uow: UnitOfWork) -> set[str]:
+    """The households this transaction holds the lock of."""
+    return uow.vooraf.setdefault("vergrendeld", set())
 
 
 async def vergrendel_huishouden(uow: UnitOfWork, huishouden_id: str) -> None:
-    """Held until the transaction ends."""
-    await uow.session.execute(VERGRENDEL, {"h": huishouden_id})
+    """Held until the transaction ends; once per transaction."""
+    if huishouden_id not in (vergrendeld := _vergrendeld(uow)):
+        await uow.session.execute(VERGRENDEL, {"h": huishouden_id})
+        vergrendeld.add(huishouden_id)
 
 
 # --- loading ---------------------------------------------------------------------------------------------
 
 
-def _in_beeld(huishouden_id: str | BindParameter) -> Select:
+def _in_beeld(huishouden_id: str | ColumnElement) -> Select:
     """The plan the household has in view: the active one before a waakvlam one (there is at most one of
     each), the newest first."""
     return (
@@ -86,12 +101,44 @@ def _huishouden_met_plan() -> Select:
 HUISHOUDEN_MET_PLAN = _huishouden_met_plan()
 
 
+def _huishoudens_met_plan() -> Select:
+    """HUISHOUDEN_MET_PLAN for many households at once: a row per household (`sleutel`)."""
+    h = func.unnest(bindparam("huishoudens", type_=ARRAY(String))).table_valued("huishouden_id").render_derived("h")
+    in_beeld = _in_beeld(h.c.huishouden_id).lateral("in_beeld")
+    ontvangen = (
+        select(func.array_agg(tl.c.doorverwijzing_id))
+        .where(tl.c.huishouden_id == h.c.huishouden_id, tl.c.doorverwijzing_id.is_not(None))
+        .scalar_subquery()
+    )
+    return select(h.c.huishouden_id.label("sleutel"), ontvangen.label("ontvangen"), in_beeld).select_from(
+        h.outerjoin(in_beeld, true())
+    )
+
+
+HUISHOUDENS_MET_PLAN = _huishoudens_met_plan()
+
+
+async def bereid_doorverwijzingen_voor(uow: UnitOfWork, huishoudens: list[str]) -> None:
+    """For a batch of doorverwijzingen (MetVooraf): the lock of every household in one statement, then the
+    plan each has in view and what it received in one more, where each doorverwijzing asked for both."""
+    uniek = sorted(set(huishoudens) - _vergrendeld(uow))
+    if not uniek:
+        return
+    await uow.session.execute(VERGRENDEL_ALLE, {"huishoudens": uniek})
+    _vergrendeld(uow).update(uniek)
+    rijen = await uow.session.execute(HUISHOUDENS_MET_PLAN, {"huishoudens": uniek})
+    uow.vooraf.setdefault("huishoudens", {}).update({r.sleutel: r for r in rijen})
+
+
 async def laad_huishouden(uow: UnitOfWork, huishouden_id: str) -> domain.Huishoudplan:
     """The household with the plan it has in view, under its lock (for a doorverwijzing): one statement
-    after the lock, for the plan and the doorverwijzingen the household already received."""
+    after the lock, for the plan and the doorverwijzingen the household already received; or what the
+    batch's preparation loaded, once (a second doorverwijzing of the household reads what the first wrote)."""
     await vergrendel_huishouden(uow, huishouden_id)
-    await uow.schrijf_uit(huishouden_id)  # what an earlier doorverwijzing of this transaction held back
-    rij = (await uow.session.execute(HUISHOUDEN_MET_PLAN, {"huishouden_id": huishouden_id})).one()
+    rij = uow.vooraf.get("huishoudens", {}).pop(huishouden_id, None)
+    if rij is None:
+        await uow.schrijf_uit(huishouden_id)  # what an earlier doorverwijzing of this transaction held back
+        rij = (await uow.session.execute(HUISHOUDEN_MET_PLAN, {"huishouden_id": huishouden_id})).one()
     plan = rij if rij.plan_id is not None else None
     return await _bouw(uow, huishouden_id, plan, set(rij.ontvangen or ()))
 

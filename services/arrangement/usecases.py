@@ -119,6 +119,13 @@ async def _wijziging(
 # --- a doorverwijzing arrives -----------------------------------------------------------------------------
 
 
+async def doorverwijzingen_voorbereiden(uow: UnitOfWork, events: list[Event[DoorverwijzingGedaan]]) -> None:
+    """A batch of doorverwijzingen: their households locked and loaded together (the warm handovers take no
+    lock, as below)."""
+    huishoudens = [e.data.huishouden_id for e in events if not domain.is_warme_overdracht(e.data)]
+    await repository.bereid_doorverwijzingen_voor(uow, huishoudens)
+
+
 async def doorverwijzing_ontvangen(
     uow: UnitOfWork, gemeenten: Gemeenten, event: Event[DoorverwijzingGedaan], nu: datetime | None = None
 ) -> domain.NieuwPlan | domain.SluitAan | domain.Negeer:

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from services.arrangement import handlers, jobs, schemas, usecases
 from services.arrangement.domain import PlanStatus
 from shared.auth import Gebruiker, Rol
+from shared.bundel import MetVooraf
 from shared.events import DoorverwijzingGedaan
 from shared.levenscyclus import OngeldigeOvergang
 from shared.termijnen import TZ
@@ -116,17 +117,34 @@ async def test_tweede_doorverwijzing_sluit_aan_en_dezelfde_onder_een_nieuw_event
     assert (await subjects_van(engine, plan_id)).count("toegang.plannen.regisseur-toegewezen.GM1916") == 1
 
 
-async def test_in_een_gedeelde_transactie_ziet_de_tweede_doorverwijzing_wat_de_eerste_nog_niet_schreef(ctx, engine):
+@pytest.mark.parametrize("voorbereid", [False, True], ids=["elk-apart-geladen", "batch-vooraf-geladen"])
+async def test_in_een_gedeelde_transactie_ziet_de_tweede_doorverwijzing_wat_de_eerste_nog_niet_schreef(
+    ctx, engine, voorbereid
+):
     """As a group commit runs them (shared/bundel.py): one unit of work for several doorverwijzingen, whose
-    inserts are held back. The second of the household must find the plan the first made, the repeat must
-    land once, and another household's rows must not be written early or lost."""
+    inserts are held back, with or without the batch's households locked and loaded first (MetVooraf). The
+    second of the household must find the plan the first made (not the plan-less household loaded before
+    the batch), the repeat must land once, another household's rows must not be written early or lost, and
+    a household with a running plan joins it."""
     h, ander = uuid.uuid4().hex * 2, uuid.uuid4().hex * 2
+    lopend, lopend_plan = await nieuw_plan(ctx, engine)
     eerste, tweede = doorverwijzing(h), doorverwijzing(h, team_id="gm1916-schuldhulp")
+    bij_lopend = doorverwijzing(lopend, team_id="gm1916-schuldhulp")
+    batch = [eerste, doorverwijzing(ander), tweede, tweede.model_copy(update={"id": uuid.uuid4()}), bij_lopend]
     handler = handlers.handlers(ctx)[DoorverwijzingGedaan]
+    assert isinstance(handler, MetVooraf)
     async with ctx.uows() as uow:
-        for event in (eerste, doorverwijzing(ander), tweede, tweede.model_copy(update={"id": uuid.uuid4()})):
+        if voorbereid:
+            await handler.vooraf(batch, uow)
+        for event in batch:
             await handler(event, uow)
         await uow.commit()
+    (gevoegd,) = await rijen(
+        engine,
+        "SELECT plan_id, bij_lopend_plan FROM arrangement.termijnen WHERE bron_id = :b",
+        b=bij_lopend.data.bron_id,
+    )
+    assert (gevoegd["plan_id"], gevoegd["bij_lopend_plan"]) == (lopend_plan, True)
     plannen = await rijen(
         engine, "SELECT huishouden_id FROM arrangement.plannen WHERE huishouden_id IN (:h, :a)", h=h, a=ander
     )
