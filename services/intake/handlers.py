@@ -6,14 +6,23 @@ Each runs inside the bus's apply-once transaction (shared/bus.py) and calls one 
 from __future__ import annotations
 
 from services.intake import usecases
+from shared.bundel import MetVooraf
 from shared.bus import EventHandler
 from shared.db import UnitOfWork
 from shared.events import Data, DoorverwijzingAanvaard, DoorverwijzingGedaan, Event, PlanAfgesloten
 from shared.service import Context
 
 
-async def bij_doorverwijzing(event: Event[DoorverwijzingGedaan], uow: UnitOfWork) -> None:
+async def doorverwijzing(event: Event[DoorverwijzingGedaan], uow: UnitOfWork) -> None:
     await usecases.doorverwezen(uow, event)
+
+
+async def meldingen_vooraf(events: list[Event], uow: UnitOfWork) -> None:
+    """A batch's meldingen read and locked together, before its first handler (shared/bundel.py, MetVooraf)."""
+    await usecases.meldingen_voorbereiden(uow, events)
+
+
+bij_doorverwijzing = MetVooraf(doorverwijzing, meldingen_vooraf)
 
 
 def bij_aanvaarding(ctx: Context) -> EventHandler:
@@ -22,7 +31,7 @@ def bij_aanvaarding(ctx: Context) -> EventHandler:
             # Before the commit: a commit that fails and is retried counts twice, rare enough for a figure.
             ctx.metrieken.keten_van("melding_tot_plan", seconden)
 
-    return aanvaard
+    return MetVooraf(aanvaard, meldingen_vooraf)
 
 
 async def bij_afsluiting(event: Event[PlanAfgesloten], uow: UnitOfWork) -> None:

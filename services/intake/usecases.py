@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Row, RowMapping, String, Uuid, bindparam, select, text, update
+from sqlalchemy import Date, DateTime, Row, RowMapping, String, Uuid, any_, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
@@ -241,12 +241,30 @@ async def _melding(uow: UnitOfWork, melding_id: uuid.UUID) -> Row[Any] | None:
     return (await uow.session.execute(select(m).where(m.c.melding_id == melding_id))).first()
 
 
+_m = tables.meldingen
+STATUS_VOOR_WIJZIGING = (
+    select(_m.c.melding_id, _m.c.status, _m.c.route, _m.c.ontvangen_op)
+    .where(_m.c.melding_id == any_(bindparam("melding_ids", type_=ARRAY(Uuid))))
+    .order_by(_m.c.melding_id)  # locked in one order: two transactions never wait on each other crosswise
+    .with_for_update()
+)  # built once (decision 0024)
+
+
 async def _status_voor_wijziging(uow: UnitOfWork, melding_id: uuid.UUID) -> Row[Any] | None:
     """The melding's status, route and arrival, locked until the commit: what a status change needs, and
-    not its facts or its encrypted personal data."""
-    m = tables.meldingen
-    query = select(m.c.status, m.c.route, m.c.ontvangen_op).where(m.c.melding_id == melding_id).with_for_update()
-    return (await uow.session.execute(query)).first()
+    not its facts or its encrypted personal data. What the batch's preparation read is used once; a second
+    change of the same melding in the transaction reads the first one's result."""
+    if (rij := uow.vooraf.get("statussen", {}).pop(melding_id, None)) is not None:
+        return rij
+    return (await uow.session.execute(STATUS_VOOR_WIJZIGING, {"melding_ids": [melding_id]})).first()
+
+
+async def statussen_voorbereiden(uow: UnitOfWork, melding_ids: list[uuid.UUID]) -> None:
+    """For a batch of status changes (shared/bundel.py, MetVooraf): every melding's status read and locked
+    in one statement, where each change asked for its own."""
+    if melding_ids:
+        rijen = await uow.session.execute(STATUS_VOOR_WIJZIGING, {"melding_ids": sorted(set(melding_ids))})
+        uow.vooraf.setdefault("statussen", {}).update({r.melding_id: r for r in rijen})
 
 
 async def lees_melding(uow: UnitOfWork, kluis: Kluis, gebruiker: Gebruiker, melding_id: uuid.UUID) -> dict[str, Any]:
@@ -329,6 +347,11 @@ async def _ga_naar(
         )
     )
     return rij
+
+
+async def meldingen_voorbereiden(uow: UnitOfWork, events: list[Event]) -> None:
+    """A batch of doorverwijzingen or aanvaardingen: the statuses of the meldingen among them, at once."""
+    await statussen_voorbereiden(uow, [e.data.bron_id for e in events if e.data.bron_soort == "melding"])
 
 
 async def doorverwezen(uow: UnitOfWork, event: Event[DoorverwijzingGedaan]) -> None:

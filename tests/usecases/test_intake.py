@@ -14,6 +14,7 @@ from sqlalchemy import func, select, text
 from services.intake import handlers, jobs, tables, usecases
 from services.intake.schemas import MeldingInvoer
 from shared.auth import Gebruiker, Rol
+from shared.bundel import MetVooraf
 from shared.events import (
     EVENT_TYPES,
     Data,
@@ -257,6 +258,35 @@ async def test_melding_opgepakt_een_keer_bij_een_tweede_aanvaarding_met_een_nieu
     [opgepakt] = await outbox_events(engine, MeldingOpgepakt, melding_id=m.melding_id)
     assert opgepakt["data"]["team_id"] == data.team_id and opgepakt["gemeente"] == "GM1916"
     assert await historie(engine, m.melding_id) == ["geregistreerd", "opgepakt"]
+
+
+async def test_een_batch_aanvaardingen_samen_voorbereid_geeft_wat_een_voor_een_geeft(ctx, engine):
+    """As a group commit applies a fetched batch (MetVooraf): the meldingen's statuses read and locked at
+    once first. The same melding twice in the batch is picked up once (the second reads the first's
+    result, not the status read before the batch); a casus and an unknown melding change nothing."""
+    a, b = (await registreer(ctx)).antwoord, (await registreer(ctx)).antwoord
+    onbekend, plan_id = uuid.uuid4(), uuid.uuid4()
+    datas = [
+        aanvaarding(a.melding_id, plan_id),
+        aanvaarding(b.melding_id, uuid.uuid4()),
+        aanvaarding(a.melding_id, plan_id),
+        aanvaarding(onbekend, uuid.uuid4()),
+        aanvaarding(b.melding_id, uuid.uuid4()).model_copy(update={"bron_soort": "signaalcasus"}),
+    ]
+    events = [maak_event(d, service="test", gemeente="GM1916", subject="s", correlatieid="c") for d in datas]
+    handler = handlers.handlers(ctx)[DoorverwijzingAanvaard]
+    assert isinstance(handler, MetVooraf)
+    async with ctx.uows() as uow:
+        await handler.vooraf(events, uow)
+        for event in events:
+            await handler(event, uow)
+        await uow.commit()
+    for m in (a, b):
+        assert len(await outbox_events(engine, MeldingOpgepakt, melding_id=m.melding_id)) == 1
+        assert await historie(engine, m.melding_id) == ["geregistreerd", "opgepakt"]
+        assert (await melding_rij(engine, m.melding_id)).status == "opgepakt"
+    assert (await melding_rij(engine, a.melding_id)).plan_id == plan_id
+    assert await outbox_events(engine, MeldingOpgepakt, melding_id=onbekend) == []
 
 
 async def test_een_aanvaarding_van_een_casus_of_een_onbekende_melding_verandert_niets(ctx, engine):
