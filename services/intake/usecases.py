@@ -15,9 +15,10 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Row, RowMapping, String, Uuid, any_, bindparam, select, text, update
+from sqlalchemy import Date, DateTime, Row, RowMapping, String, Update, Uuid, any_, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
@@ -256,6 +257,7 @@ async def _status_voor_wijziging(uow: UnitOfWork, melding_id: uuid.UUID) -> Row[
     change of the same melding in the transaction reads the first one's result."""
     if (rij := uow.vooraf.get("statussen", {}).pop(melding_id, None)) is not None:
         return rij
+    await uow.schrijf_uit(str(melding_id))  # a change of this melding held back in this transaction
     return (await uow.session.execute(STATUS_VOOR_WIJZIGING, {"melding_ids": [melding_id]})).first()
 
 
@@ -339,14 +341,32 @@ async def _ga_naar(
     rij = await _status_voor_wijziging(uow, melding_id)
     if rij is None or not LEVENSCYCLUS.mag(Status(rij.status), nieuw):
         return None
-    m = tables.meldingen
-    await uow.session.execute(update(m).where(m.c.melding_id == melding_id).values(status=nieuw, **velden))
-    await uow.session.execute(
-        tables.statushistorie.insert().values(
-            melding_id=melding_id, status=nieuw, route=velden.get("route") or rij.route, tijdstip=tijdstip
-        )
+    # Both held back until the commit or the next read of this melding (_status_voor_wijziging): a batch's
+    # status changes cost an executemany per kind, not two round trips each.
+    sleutel = str(melding_id)
+    uow.voer_later_uit(
+        _statuswijziging(tuple(sorted(velden))),
+        {"b_melding_id": melding_id, "b_status": nieuw, **{f"b_{k}": v for k, v in velden.items()}},
+        sleutel,
+    )
+    uow.voeg_later_toe(
+        tables.statushistorie,
+        {"melding_id": melding_id, "status": nieuw, "route": velden.get("route") or rij.route, "tijdstip": tijdstip},
+        sleutel,
     )
     return rij
+
+
+@cache
+def _statuswijziging(velden: tuple[str, ...]) -> Update:
+    """The UPDATE of a melding's status and these columns: built once per set of columns (decision 0024)."""
+    m = tables.meldingen
+    kolommen = ("status", *velden)
+    return (
+        update(m)
+        .where(m.c.melding_id == bindparam("b_melding_id"))
+        .values({m.c[k]: bindparam(f"b_{k}") for k in kolommen})
+    )
 
 
 async def meldingen_voorbereiden(uow: UnitOfWork, events: list[Event]) -> None:
@@ -411,6 +431,7 @@ async def afgesloten(uow: UnitOfWork, event: Event[PlanAfgesloten]) -> None:
     """The plan closed: the meldingen it took in close with it; their retention period starts. A melding
     of the same household that is still on its way to a (new) plan stays open."""
     d, m = event.data, tables.meldingen
+    await uow.schrijf_uit()  # status changes held back in this transaction: the query below must see them
     await uow.session.execute(PLAN_AFGESLOTEN, {"plan_id": d.plan_id, "afgesloten_op": d.afgesloten_op})
     open_ids = (
         await uow.session.execute(select(m.c.melding_id).where(m.c.plan_id == d.plan_id, m.c.status == Status.opgepakt))
