@@ -52,10 +52,12 @@ class MetVooraf:
     """A handler that first prepares the whole batch, in its transaction, before the first event's handler
     runs: what each event would ask of the database one by one (a lock, a row), asked once for all, left in
     `uow.vooraf` for the handlers (decision 0026). Only an optimisation: a handler finds its event's part
-    there or asks for it itself, as it does when applied alone."""
+    there or asks for it itself, as it does when applied alone. `achteraf`, if given, runs after the batch's
+    last handler and before the commit: what the handlers left there to do once for all."""
 
     handler: EventHandler
     vooraf: Callable[[list[Event], UnitOfWork], Awaitable[None]]
+    achteraf: Callable[[UnitOfWork], Awaitable[None]] | None = None
 
     async def __call__(self, event: Event, uow: UnitOfWork) -> None:
         await self.handler(event, uow)
@@ -107,8 +109,9 @@ class Bundel:
         """One transaction for all: the inbox in one statement, each new event's handler, one commit."""
         async with self.uows() as uow:
             nieuw = await eerste_keer(uow, self.inbox, self.consumer, list(events.values()))
-            if isinstance(self.handler, MetVooraf) and nieuw:
-                await self.handler.vooraf(list({e.id: e for e in events.values() if e.id in nieuw}.values()), uow)
+            met_vooraf = self.handler if isinstance(self.handler, MetVooraf) and nieuw else None
+            if met_vooraf is not None:
+                await met_vooraf.vooraf(list({e.id: e for e in events.values() if e.id in nieuw}.values()), uow)
             gedaan: set = set()
             for i, event in events.items():
                 if event.id in nieuw and event.id not in gedaan:  # the same event twice in one batch: once
@@ -118,6 +121,8 @@ class Bundel:
                         await self.handler(event, uow)
                     finally:
                         otel_context.detach(token)
+            if met_vooraf is not None and met_vooraf.achteraf is not None:
+                await met_vooraf.achteraf(uow)
             await uow.commit()
         return nieuw
 

@@ -31,7 +31,10 @@ def bij_aanvaarding(ctx: Context) -> EventHandler:
             # Before the commit: a commit that fails and is retried counts twice, rare enough for a figure.
             ctx.metrieken.keten_van("melding_tot_plan", seconden)
 
-    return MetVooraf(aanvaard, meldingen_vooraf)
+    async def aanvaardingen_vooraf(events: list[Event], uow: UnitOfWork) -> None:
+        await usecases.aanvaardingen_voorbereiden(uow, events)
+
+    return MetVooraf(aanvaard, aanvaardingen_vooraf, usecases.aanvaardingen_afronden)
 
 
 async def bij_afsluiting(event: Event[PlanAfgesloten], uow: UnitOfWork) -> None:

@@ -415,16 +415,39 @@ async def opgepakt(uow: UnitOfWork, event: Event[DoorverwijzingAanvaard]) -> flo
             data, service="intake", gemeente=event.gemeente, subject=str(d.bron_id), correlatieid=event.correlatieid
         )
     )
-    await _sluit_als_plan_al_dicht(uow, d.bron_id, d.plan_id)
+    if (te_toetsen := uow.vooraf.get(OPGEPAKT_BIJ_PLAN)) is not None:
+        te_toetsen[d.bron_id] = d.plan_id  # checked for the whole batch at its end (aanvaardingen_afronden)
+    else:
+        await _sluit_als_plan_al_dicht(uow, {d.bron_id: d.plan_id})
     return (d.aanvaard_op - rij.ontvangen_op).total_seconds()
 
 
-async def _sluit_als_plan_al_dicht(uow: UnitOfWork, melding_id: uuid.UUID, plan_id: uuid.UUID) -> None:
-    """The plan closed before this aanvaarding arrived (two streams): the melding closes with it."""
-    a = tables.afgesloten_plannen
-    dicht = (await uow.session.execute(select(a.c.afgesloten_op).where(a.c.plan_id == plan_id))).scalar()
-    if dicht is not None:
-        await _ga_naar(uow, melding_id, Status.afgesloten, dicht, afgesloten_op=dicht)
+# In a batch of aanvaardingen (MetVooraf): the meldingen picked up, with their plan, to check at the end.
+OPGEPAKT_BIJ_PLAN = "opgepakt_bij_plan"
+AFGESLOTEN_OP = select(tables.afgesloten_plannen.c.plan_id, tables.afgesloten_plannen.c.afgesloten_op).where(
+    tables.afgesloten_plannen.c.plan_id == any_(bindparam("plan_ids", type_=ARRAY(Uuid)))
+)  # built once (decision 0024)
+
+
+async def aanvaardingen_voorbereiden(uow: UnitOfWork, events: list[Event]) -> None:
+    await meldingen_voorbereiden(uow, events)
+    uow.vooraf[OPGEPAKT_BIJ_PLAN] = {}
+
+
+async def aanvaardingen_afronden(uow: UnitOfWork) -> None:
+    """After the batch's last aanvaarding, before its commit: one read for all the plans it joined."""
+    await _sluit_als_plan_al_dicht(uow, uow.vooraf.pop(OPGEPAKT_BIJ_PLAN, {}))
+
+
+async def _sluit_als_plan_al_dicht(uow: UnitOfWork, opgepakt: dict[uuid.UUID, uuid.UUID]) -> None:
+    """A plan that closed before its aanvaarding arrived (two streams): the melding closes with it."""
+    if not opgepakt:
+        return
+    rijen = await uow.session.execute(AFGESLOTEN_OP, {"plan_ids": list(set(opgepakt.values()))})
+    dicht = dict(rijen.tuples().all())
+    for melding_id, plan_id in opgepakt.items():
+        if (afgesloten_op := dicht.get(plan_id)) is not None:
+            await _ga_naar(uow, melding_id, Status.afgesloten, afgesloten_op, afgesloten_op=afgesloten_op)
 
 
 async def afgesloten(uow: UnitOfWork, event: Event[PlanAfgesloten]) -> None:

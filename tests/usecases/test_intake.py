@@ -9,12 +9,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from opentelemetry import context as otel_context
 from sqlalchemy import func, select, text
 
 from services.intake import handlers, jobs, tables, usecases
 from services.intake.schemas import MeldingInvoer
 from shared.auth import Gebruiker, Rol
-from shared.bundel import MetVooraf
+from shared.bundel import Bundel, Invoer, MetVooraf
+from shared.bus import lees_voor, verwerker
 from shared.events import (
     EVENT_TYPES,
     Data,
@@ -25,7 +27,7 @@ from shared.events import (
     PlanAfgesloten,
     maak_event,
 )
-from shared.topology import inbox_bewaartermijn
+from shared.topology import consumer, inbox_bewaartermijn
 from shared.weigeringen import GeenToegang, NietGevonden, OngeldigeInvoer
 from tests.support.gegevens import MELDER, geldig_bsn, melding
 
@@ -261,30 +263,42 @@ async def test_melding_opgepakt_een_keer_bij_een_tweede_aanvaarding_met_een_nieu
 
 
 async def test_een_batch_aanvaardingen_samen_voorbereid_geeft_wat_een_voor_een_geeft(ctx, engine):
-    """As a group commit applies a fetched batch (MetVooraf): the meldingen's statuses read and locked at
-    once first. The same melding twice in the batch is picked up once (the second reads the first's
-    result, not the status read before the batch); a casus and an unknown melding change nothing."""
-    a, b = (await registreer(ctx)).antwoord, (await registreer(ctx)).antwoord
-    onbekend, plan_id = uuid.uuid4(), uuid.uuid4()
+    """As the bus applies a fetched batch (shared/bundel.py, MetVooraf): the meldingen's statuses read and
+    locked at once first, the closed plans checked once at the end. The same melding twice in the batch is
+    picked up once (the second reads the first's result, not the status read before the batch); a melding
+    whose plan had already closed closes after being picked up; a casus and an unknown melding change
+    nothing."""
+    a, b, c = [(await registreer(ctx)).antwoord for _ in range(3)]
+    onbekend, plan_id, dicht = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    await pas_toe(ctx, afsluiting(dicht))  # closed before its aanvaarding arrives (two streams)
     datas = [
         aanvaarding(a.melding_id, plan_id),
         aanvaarding(b.melding_id, uuid.uuid4()),
         aanvaarding(a.melding_id, plan_id),
+        aanvaarding(c.melding_id, dicht),
         aanvaarding(onbekend, uuid.uuid4()),
         aanvaarding(b.melding_id, uuid.uuid4()).model_copy(update={"bron_soort": "signaalcasus"}),
     ]
     events = [maak_event(d, service="test", gemeente="GM1916", subject="s", correlatieid="c") for d in datas]
     handler = handlers.handlers(ctx)[DoorverwijzingAanvaard]
-    assert isinstance(handler, MetVooraf)
-    async with ctx.uows() as uow:
-        await handler.vooraf(events, uow)
-        for event in events:
-            await handler(event, uow)
-        await uow.commit()
-    for m in (a, b):
+    assert isinstance(handler, MetVooraf) and handler.achteraf is not None
+    durable = consumer("intake-aanvaardingen")
+    bundel = Bundel(
+        durable, handler, ctx.uows, tables.inbox, None, lees_voor, verwerker(durable, handler, ctx.uows, tables.inbox)
+    )
+    uitkomsten = await bundel(
+        [Invoer(e.nats_subject, e.model_dump_json().encode(), otel_context.get_current()) for e in events]
+    )
+    assert [u[1] for u in uitkomsten] == [True] * len(events)  # one shared transaction, nothing failed
+    for m in (a, b, c):
         assert len(await outbox_events(engine, MeldingOpgepakt, melding_id=m.melding_id)) == 1
-        assert await historie(engine, m.melding_id) == ["geregistreerd", "opgepakt"]
-        assert (await melding_rij(engine, m.melding_id)).status == "opgepakt"
+    assert await historie(engine, a.melding_id) == ["geregistreerd", "opgepakt"]
+    assert await historie(engine, c.melding_id) == ["geregistreerd", "opgepakt", "afgesloten"]
+    assert [(await melding_rij(engine, m.melding_id)).status for m in (a, b, c)] == [
+        "opgepakt",
+        "opgepakt",
+        "afgesloten",
+    ]
     assert (await melding_rij(engine, a.melding_id)).plan_id == plan_id
     assert await outbox_events(engine, MeldingOpgepakt, melding_id=onbekend) == []
 
