@@ -6,6 +6,7 @@ Each runs inside the bus's apply-once transaction (shared/bus.py) and calls one 
 from __future__ import annotations
 
 from services.triage import usecases
+from shared.bundel import MetVooraf
 from shared.bus import EventHandler
 from shared.db import UnitOfWork
 from shared.events import Data, Event, MeldingGeregistreerd, PlanAfgesloten, RegisseurToegewezen, SignaalDoorgezet
@@ -25,9 +26,13 @@ def handlers(ctx: Context) -> dict[type[Data], EventHandler]:
     async def bij_afsluiting(event: Event[PlanAfgesloten], uow: UnitOfWork) -> None:
         await usecases.plan_afgesloten(uow, event)
 
+    async def regisseurs_vooraf(events: list[Event], uow: UnitOfWork) -> None:
+        """A batch's households' regisseurs in one read, before its first handler (MetVooraf)."""
+        await usecases.regisseurs_voorbereiden(uow, [e.data.huishouden_id for e in events])
+
     return {
-        MeldingGeregistreerd: bij_melding,
-        SignaalDoorgezet: bij_casus,
+        MeldingGeregistreerd: MetVooraf(bij_melding, regisseurs_vooraf),
+        SignaalDoorgezet: MetVooraf(bij_casus, regisseurs_vooraf),
         RegisseurToegewezen: bij_regisseur,
         PlanAfgesloten: bij_afsluiting,
     }

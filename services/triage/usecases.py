@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import DateTime, Uuid, bindparam, select, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import DateTime, String, Uuid, any_, bindparam, select, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from services.triage import domain, schemas, tables
 from shared.auth import Gebruiker, Rol
@@ -56,7 +56,27 @@ REGISSEUR_VAN = select(tables.bekende_huishoudens.c.regisseur).where(
 )  # built once: constructing a statement per event costs more than running it
 
 
+REGISSEURS_VAN = select(tables.bekende_huishoudens.c.huishouden_id, tables.bekende_huishoudens.c.regisseur).where(
+    tables.bekende_huishoudens.c.huishouden_id == any_(bindparam("huishoudens", type_=ARRAY(String))),
+    tables.bekende_huishoudens.c.afgesloten.is_(False),
+)
+REGISSEURS = "regisseurs"  # in uow.vooraf: household -> its regisseur (JSON) or None, read for the batch
+
+
+async def regisseurs_voorbereiden(uow: UnitOfWork, huishoudens: list[str]) -> None:
+    """For a batch of meldingen or casussen (shared/bundel.py, MetVooraf): the regisseur of every household
+    in one read, where each asked for its own."""
+    uniek = list(set(huishoudens))
+    rijen = await uow.session.execute(REGISSEURS_VAN, {"huishoudens": uniek})
+    uow.vooraf[REGISSEURS] = dict.fromkeys(uniek) | dict(rijen.tuples().all())
+
+
 async def _regisseur_van(uow: UnitOfWork, huishouden_id: str) -> Regisseur | None:
+    """What the batch's preparation read, once per household; otherwise (a second melding of the household,
+    a single message) a read of its own."""
+    if huishouden_id in (voorbereid := uow.vooraf.get(REGISSEURS, {})):
+        regisseur = voorbereid.pop(huishouden_id)
+        return Regisseur.model_validate(regisseur) if regisseur is not None else None
     await uow.schrijf_uit(huishouden_id)  # a regisseur of this household that this transaction held back
     rij = (await uow.session.execute(REGISSEUR_VAN, {"huishouden_id": huishouden_id})).first()
     return Regisseur.model_validate(rij.regisseur) if rij else None

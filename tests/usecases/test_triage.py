@@ -8,10 +8,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from opentelemetry import context as otel_context
 from sqlalchemy import func, select, text
 
 from services.triage import handlers, tables, usecases
 from shared.auth import Gebruiker, Rol
+from shared.bundel import Bundel, Invoer, MetVooraf
+from shared.bus import lees_voor, verwerker
 from shared.events import (
     EVENT_TYPES,
     Data,
@@ -22,6 +25,7 @@ from shared.events import (
     SignaalDoorgezet,
     maak_event,
 )
+from shared.topology import consumer
 from shared.weigeringen import GeenToegang, NietGevonden, OngeldigeInvoer
 
 BEHEER = Gebruiker(sub="b", rol=Rol.beheer, gemeente="GM1916")
@@ -214,6 +218,28 @@ async def test_overdrachten_in_een_batch_gelden_in_hun_volgorde_ook_voor_een_mel
     m2 = melding_data(ander)
     await pas_toe(ctx, m2)
     assert (await besluiten(ctx, m2.melding_id))[0]["team_id"] == REGISSEUR_TEAM
+
+
+async def test_een_batch_meldingen_leest_de_regisseurs_een_keer_en_besluit_als_een_voor_een(ctx):
+    """As the bus applies a fetched batch (shared/bundel.py, MetVooraf): the regisseurs of the batch's
+    households read at once first. A household with a regisseur goes to him, twice in one batch too; a
+    household without one follows the rules."""
+    hh, onbekend = huishouden(), huishouden()
+    await pas_toe(ctx, regisseur(uuid.uuid4(), hh, team="gm1916-lokale-kamer"))
+    meldingen = [melding_data(hh), melding_data(onbekend), melding_data(hh)]
+    events = [maak_event(m, service="test", gemeente="GM1916", subject="s", correlatieid="c") for m in meldingen]
+    handler = handlers.handlers(ctx)[MeldingGeregistreerd]
+    assert isinstance(handler, MetVooraf)
+    durable = consumer("triage-meldingen")
+    enkel = verwerker(durable, handler, ctx.uows, tables.inbox)
+    bundel = Bundel(durable, handler, ctx.uows, tables.inbox, None, lees_voor, enkel)
+    invoer = [Invoer(e.nats_subject, e.model_dump_json().encode(), otel_context.get_current()) for e in events]
+    assert [nieuw for _, nieuw in await bundel(invoer)] == [True, True, True]
+    besloten = [(await besluiten(ctx, m.melding_id))[0] for m in meldingen]
+    assert [(b["regel_id"], b["team_id"]) for b in (besloten[0], besloten[2])] == [
+        ("bekend-huishouden", "gm1916-lokale-kamer")
+    ] * 2
+    assert besloten[1]["regel_id"] != "bekend-huishouden"
 
 
 async def test_besluiten_alleen_voor_de_eigen_gemeente_en_voor_een_wijkcoach_alleen_van_zijn_teams(ctx):
