@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from shared.db import UnitOfWork, UnitOfWorkFactory
 from shared.events import Event
+from shared.telemetry import in_context
 from shared.topology import Consumer
 
 log = logging.getLogger(__name__)
@@ -116,24 +117,19 @@ class Bundel:
             for i, event in events.items():
                 if event.id in nieuw and event.id not in gedaan:  # the same event twice in one batch: once
                     gedaan.add(event.id)
-                    token = otel_context.attach(berichten[i].context)
-                    try:
+                    with in_context(berichten[i].context):
                         await self.handler(event, uow)
-                    finally:
-                        otel_context.detach(token)
             if met_vooraf is not None and met_vooraf.achteraf is not None:
                 await met_vooraf.achteraf(uow)
             await uow.commit()
         return nieuw
 
     async def _apart(self, b: Invoer) -> Uitkomst:
-        token = otel_context.attach(b.context)
-        try:
-            return await self.enkel(b.subject, b.body)
-        except Exception as fout:
-            return fout
-        finally:
-            otel_context.detach(token)
+        with in_context(b.context):
+            try:
+                return await self.enkel(b.subject, b.body)
+            except Exception as fout:
+                return fout
 
 
 async def eerste_keer(uow: UnitOfWork, inbox: Table, consumer: Consumer, events: list[Event]) -> set:

@@ -20,7 +20,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Container
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from faststream import AckPolicy
@@ -41,7 +41,7 @@ from shared.db import UnitOfWork, UnitOfWorkFactory, is_tijdelijk
 from shared.events import Event, lees_event
 from shared.metrics import Metrieken
 from shared.nats_url import nats_verbinding
-from shared.telemetry import exporteert
+from shared.telemetry import exporteert, in_context
 from shared.topology import ACK_WAIT_S, CONSUMER_BATCH, Consumer, consumer_config, dlq_subject
 
 log = logging.getLogger(__name__)
@@ -104,8 +104,8 @@ class Bericht:
 
     raw: Msg
     # The consumer span of this message, and the trace context its handling runs in.
-    span: trace.Span = trace.INVALID_SPAN
-    context: otel_context.Context = field(default_factory=otel_context.Context)
+    span: trace.Span
+    context: otel_context.Context
 
     @property
     def subject(self) -> str:
@@ -229,13 +229,11 @@ def abonneer_berichten(
     async def verwerk_batch(berichten: list[Bericht]) -> list[str | BaseException]:
         uitkomsten: list[str | BaseException] = []
         for bericht in berichten:
-            token = otel_context.attach(bericht.context)
-            try:
-                uitkomsten.append(await verwerk(bericht) or OK)
-            except Exception as fout:
-                uitkomsten.append(fout)
-            finally:
-                otel_context.detach(token)
+            with in_context(bericht.context):
+                try:
+                    uitkomsten.append(await verwerk(bericht) or OK)
+                except Exception as fout:
+                    uitkomsten.append(fout)
         return uitkomsten
 
     _abonneer(broker, consumer, verwerk_batch, beleid, metrieken, batch=8)

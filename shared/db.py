@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.sql.base import Executable
 
 from shared.events import Event
+from shared.telemetry import in_context
 
 JsonB = JSON().with_variant(JSONB(), "postgresql")
 log = logging.getLogger(__name__)
@@ -294,8 +295,8 @@ Werk = Callable[[UnitOfWork], Awaitable[None]]
 
 
 def beantwoord(antwoord: asyncio.Future, uitkomst: Any = None, fout: BaseException | None = None) -> None:
-    """Give a waiting caller its outcome (group commit: shared/bundel.py, Samen); nothing when it no longer
-    waits (its request or worker was cancelled: the client went away, the service stops)."""
+    """Give a waiting request its outcome (Samen); nothing when it no longer waits (it was cancelled: the
+    client went away, the service stops)."""
     if antwoord.done():
         return
     if fout is not None:
@@ -360,11 +361,8 @@ class Samen:
     async def _samen(self, groep: list[tuple[Werk, otel_context.Context, asyncio.Future[None]]]) -> None:
         async with self._uows() as uow:
             for werk, context, _ in groep:
-                token = otel_context.attach(context)
-                try:
+                with in_context(context):
                     await werk(uow)
-                finally:
-                    otel_context.detach(token)
             await uow.commit()
         for _, _, klaar in groep:
             beantwoord(klaar)
@@ -372,14 +370,12 @@ class Samen:
 
 async def _apart(uows: UnitOfWorkFactory, werk: Werk, context: otel_context.Context, klaar: asyncio.Future) -> None:
     """One request's work in a transaction of its own; its outcome, fault or not, goes to that request."""
-    token = otel_context.attach(context)
-    try:
-        async with uows() as uow:
-            await werk(uow)
-            await uow.commit()
-    except Exception as fout:
-        beantwoord(klaar, fout=fout)
-    else:
-        beantwoord(klaar)
-    finally:
-        otel_context.detach(token)
+    with in_context(context):
+        try:
+            async with uows() as uow:
+                await werk(uow)
+                await uow.commit()
+        except Exception as fout:
+            beantwoord(klaar, fout=fout)
+        else:
+            beantwoord(klaar)

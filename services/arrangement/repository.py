@@ -56,9 +56,13 @@ VERGRENDEL_ALLE = text(
 ).bindparams(bindparam("huishoudens", type_=ARRAY(String)))
 
 
+# In uow.vooraf: the households this transaction holds the lock of, and those a batch loaded (MetVooraf).
+VERGRENDELD, HUISHOUDENS = "vergrendeld", "huishoudens"
+
+
 def _vergrendeld(uow: UnitOfWork) -> set[str]:
     """The households this transaction holds the lock of."""
-    return uow.vooraf.setdefault("vergrendeld", set())
+    return uow.vooraf.setdefault(VERGRENDELD, set())
 
 
 async def vergrendel_huishouden(uow: UnitOfWork, huishouden_id: str) -> None:
@@ -127,7 +131,7 @@ async def bereid_doorverwijzingen_voor(uow: UnitOfWork, huishoudens: list[str]) 
     await uow.session.execute(VERGRENDEL_ALLE, {"huishoudens": uniek})
     _vergrendeld(uow).update(uniek)
     rijen = await uow.session.execute(HUISHOUDENS_MET_PLAN, {"huishoudens": uniek})
-    uow.vooraf.setdefault("huishoudens", {}).update({r.sleutel: r for r in rijen})
+    uow.vooraf.setdefault(HUISHOUDENS, {}).update({r.sleutel: r for r in rijen})
 
 
 async def laad_huishouden(uow: UnitOfWork, huishouden_id: str) -> domain.Huishoudplan:
@@ -135,7 +139,7 @@ async def laad_huishouden(uow: UnitOfWork, huishouden_id: str) -> domain.Huishou
     after the lock, for the plan and the doorverwijzingen the household already received; or what the
     batch's preparation loaded, once (a second doorverwijzing of the household reads what the first wrote)."""
     await vergrendel_huishouden(uow, huishouden_id)
-    rij = uow.vooraf.get("huishoudens", {}).pop(huishouden_id, None)
+    rij = uow.vooraf.get(HUISHOUDENS, {}).pop(huishouden_id, None)
     if rij is None:
         await uow.schrijf_uit(huishouden_id)  # what an earlier doorverwijzing of this transaction held back
         rij = (await uow.session.execute(HUISHOUDEN_MET_PLAN, {"huishouden_id": huishouden_id})).one()

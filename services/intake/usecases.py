@@ -242,6 +242,7 @@ async def _melding(uow: UnitOfWork, melding_id: uuid.UUID) -> Row[Any] | None:
     return (await uow.session.execute(select(m).where(m.c.melding_id == melding_id))).first()
 
 
+STATUSSEN = "statussen"  # in uow.vooraf: melding -> its status row, read and locked for the batch
 _m = tables.meldingen
 STATUS_VOOR_WIJZIGING = (
     select(_m.c.melding_id, _m.c.status, _m.c.route, _m.c.ontvangen_op)
@@ -255,7 +256,7 @@ async def _status_voor_wijziging(uow: UnitOfWork, melding_id: uuid.UUID) -> Row[
     """The melding's status, route and arrival, locked until the commit: what a status change needs, and
     not its facts or its encrypted personal data. What the batch's preparation read is used once; a second
     change of the same melding in the transaction reads the first one's result."""
-    if (rij := uow.vooraf.get("statussen", {}).pop(melding_id, None)) is not None:
+    if (rij := uow.vooraf.get(STATUSSEN, {}).pop(melding_id, None)) is not None:
         return rij
     await uow.schrijf_uit(str(melding_id))  # a change of this melding held back in this transaction
     return (await uow.session.execute(STATUS_VOOR_WIJZIGING, {"melding_ids": [melding_id]})).first()
@@ -266,7 +267,7 @@ async def statussen_voorbereiden(uow: UnitOfWork, melding_ids: list[uuid.UUID]) 
     in one statement, where each change asked for its own."""
     if melding_ids:
         rijen = await uow.session.execute(STATUS_VOOR_WIJZIGING, {"melding_ids": sorted(set(melding_ids))})
-        uow.vooraf.setdefault("statussen", {}).update({r.melding_id: r for r in rijen})
+        uow.vooraf.setdefault(STATUSSEN, {}).update({r.melding_id: r for r in rijen})
 
 
 async def lees_melding(uow: UnitOfWork, kluis: Kluis, gebruiker: Gebruiker, melding_id: uuid.UUID) -> dict[str, Any]:
