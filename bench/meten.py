@@ -60,6 +60,24 @@ class Resultaat:
         return asdict(self)
 
 
+async def wacht_tot(aankomst: asyncio.Event, klaar: Callable[[], bool], deadline: float, stil_timeout: float) -> bool:
+    """Wait until `klaar()`, woken by `aankomst` at each result (no polling: the measuring process shares the
+    machine's cores with what it measures); False when `deadline` (time.monotonic) passes or nothing arrived
+    for `stil_timeout` seconds."""
+    laatste_voortgang = time.monotonic()
+    while not klaar():
+        if time.monotonic() >= deadline or time.monotonic() - laatste_voortgang > stil_timeout:
+            return False
+        aankomst.clear()
+        try:
+            async with asyncio.timeout(min(1.0, max(0.01, deadline - time.monotonic()))):
+                await aankomst.wait()
+            laatste_voortgang = time.monotonic()
+        except TimeoutError:
+            pass
+    return True
+
+
 def percentiel(waarden: list[float], p: float) -> float:
     geordend = sorted(waarden)
     return geordend[max(0, math.ceil(p * len(geordend)) - 1)]
@@ -92,19 +110,8 @@ async def meet(
             ontvangen[cid] = nu
             aankomst.set()
 
-    async def wacht_tot(klaar: Callable[[], bool]) -> bool:
-        laatste_voortgang = time.monotonic()
-        while not klaar():
-            if time.monotonic() >= deadline or time.monotonic() - laatste_voortgang > stil_timeout:
-                return False
-            aankomst.clear()
-            try:
-                async with asyncio.timeout(min(1.0, max(0.01, deadline - time.monotonic()))):
-                    await aankomst.wait()
-                laatste_voortgang = time.monotonic()
-            except TimeoutError:
-                pass
-        return True
+    def alles_binnen() -> bool:
+        return len(ontvangen) == len(verzonden)
 
     sub = await nc.subscribe(sink, cb=bij_resultaat)
     await nc.flush()
@@ -116,10 +123,10 @@ async def meet(
             verzonden[b.correlatieid] = time.perf_counter()
             publicaties.append(js.publish(subject(b), b.payload, headers=b.headers, timeout=30))
         await asyncio.gather(*publicaties)
-        if een_voor_een and not await wacht_tot(lambda: len(ontvangen) == len(verzonden)):
+        if een_voor_een and not await wacht_tot(aankomst, alles_binnen, deadline, stil_timeout):
             break
     publiceren_s = time.perf_counter() - start
-    await wacht_tot(lambda: len(ontvangen) == len(verzonden))
+    await wacht_tot(aankomst, alles_binnen, deadline, stil_timeout)
     await sub.unsubscribe()
 
     if not ontvangen:

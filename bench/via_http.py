@@ -18,7 +18,7 @@ import time
 import aiohttp
 from nats.aio.client import Client
 
-from bench.meten import Resultaat, percentiel
+from bench.meten import Resultaat, percentiel, wacht_tot
 from shared.privacy import elfproef
 
 POSTCODES = ("2261 AA", "2262 BB", "2263 CC", "2264 AB", "2265 DD")
@@ -78,8 +78,15 @@ async def meet_http(
     aangekomen: dict[str, float] = {}  # every plan-opgesteld seen, also before its POST's answer was read
     geweigerd = 0
 
+    aankomst = asyncio.Event()
+    wachtend: set[str] = set()  # what `klaar` waits for and has not arrived yet
+
     async def bij_resultaat(msg) -> None:
-        aangekomen.setdefault(json.loads(msg.data).get("correlatieid"), time.perf_counter())
+        cid = json.loads(msg.data).get("correlatieid")
+        if cid not in aangekomen:
+            aangekomen[cid] = time.perf_counter()
+            wachtend.discard(cid)
+            aankomst.set()
 
     sub = await nc.subscribe(sink, cb=bij_resultaat)
     await nc.flush()
@@ -88,14 +95,9 @@ async def meet_http(
     verbindingen = aiohttp.TCPConnector(limit=clients)
 
     async def klaar(ids: set[str]) -> bool:
-        laatste, vorig = time.monotonic(), -1
-        while not ids <= set(aangekomen):
-            if time.monotonic() >= deadline or time.monotonic() - laatste > stil_timeout:
-                return False
-            if (n := len(ids & set(aangekomen))) != vorig:
-                laatste, vorig = time.monotonic(), n
-            await asyncio.sleep(0.002)
-        return True
+        wachtend.clear()
+        wachtend.update(ids - aangekomen.keys())
+        return await wacht_tot(aankomst, lambda: not wachtend, deadline, stil_timeout)
 
     async with aiohttp.ClientSession(
         base_url=intake_url, headers=kop, connector=verbindingen, timeout=aiohttp.ClientTimeout(total=60.0)

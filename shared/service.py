@@ -45,7 +45,7 @@ from shared.http import installeer_foutafhandeling, probleem
 from shared.outbox import OutboxRelay
 from shared.privacy import Kluis
 from shared.settings import Instellingen, controleer
-from shared.telemetry import exporteert, start_logging, start_tracing, stop_tracing
+from shared.telemetry import TraceContext, exporteert, start_logging, start_tracing, stop_tracing
 from shared.topology import consumers_van, declareer_consumers, declareer_streams, inbox_bewaartermijn
 
 log = logging.getLogger(__name__)
@@ -289,6 +289,9 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
         description=definitie.omschrijving,
         version="0.1.0",
         lifespan=lifespan,
+        # The server span is the OpenTelemetry instrumentation's (above); FastAPI's own telemetry would add a
+        # span for each dependency, the endpoint and the serialisation of every request (decision 0027).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.ctx = ctx
     app.state.tokens = TokenVerifier(
@@ -321,14 +324,17 @@ def bouw_app(definitie: ServiceDefinitie, instellingen: Instellingen | None = No
     async def asyncapi_document() -> JSONResponse:
         return JSONResponse(asyncapi.to_specification().to_jsonable())
 
-    # A server span per request; no extra span for every ASGI receive and send of it (noise in a trace, and
-    # CPU on every request whether spans are exported or not, decision 0026).
-    FastAPIInstrumentor.instrument_app(
-        app,
-        tracer_provider=tracer_provider,
-        excluded_urls="health,asyncapi,metrics",
-        exclude_spans=["receive", "send"],
-    )
+    if exporteert():
+        # A server span per request; no extra span for every ASGI receive and send of it (noise in a trace,
+        # and CPU on every request, decision 0026).
+        FastAPIInstrumentor.instrument_app(
+            app,
+            tracer_provider=tracer_provider,
+            excluded_urls="health,asyncapi,metrics",
+            exclude_spans=["receive", "send"],
+        )
+    else:
+        app.add_middleware(TraceContext)
     return app
 
 

@@ -18,11 +18,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from opentelemetry import context as otel_context
-from opentelemetry import trace
+from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
+from opentelemetry.trace import SpanKind
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 _provider: TracerProvider | None = None
 
@@ -60,6 +62,28 @@ def start_tracing(service: str) -> TracerProvider:
         _provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     trace.set_tracer_provider(_provider)
     return _provider
+
+
+class TraceContext:
+    """ASGI middleware for when no spans are exported: each request runs in its caller's trace context (the
+    W3C `traceparent` header), or in a new trace when it has none, so the trace id still reaches its events
+    and log lines. It does what the instrumentation does for a span nobody receives, without the rest: the
+    instrumentation builds the span's attributes and route details for every request, a tenth of intake's
+    CPU under load (decision 0027)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+        self.tracer = trace.get_tracer(__name__)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        context = propagate.extract(headers)
+        span = self.tracer.start_span("HTTP", context=context, kind=SpanKind.SERVER)  # non-recording (ALWAYS_OFF)
+        with in_context(trace.set_span_in_context(span, context)):
+            await self.app(scope, receive, send)
 
 
 def stop_tracing() -> None:
