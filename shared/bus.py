@@ -264,7 +264,7 @@ def _abonneer(
         consumer.subject,
         stream=JStream(consumer.stream, declare=False),
         durable=consumer.durable,
-        pull_sub=PullSub(batch_size=batch, timeout=1.0, batch=True),
+        pull_sub=PullSub(batch_size=consumer.batch or batch, timeout=1.0, batch=True),
         # The same configuration start-up declares (declareer_consumers): FastStream creates a missing
         # durable with it, and binds an existing one as it is.
         config=consumer_config(consumer, beleid.ack_wait_seconden),
@@ -338,7 +338,8 @@ def _haal_zelf_op(subscriber, consumer: Consumer, verwerk: Callable[[list[Berich
     documents the subscriber (AsyncAPI). A batch being handled when the service stops is finished first
     (FastStream's stop waits for the subscriber's lock, up to graceful_timeout); a fetch that returns
     while it stops brings messages that would not be started: they go back at once (nak), not after a
-    full ack_wait, so another replica gets them."""
+    full ack_wait, so another replica gets them. A durable off the chain (Consumer.verzamel_s) waits after a
+    batch that was not full, so that its next one is larger."""
 
     spans = exporteert()
 
@@ -367,6 +368,8 @@ def _haal_zelf_op(subscriber, consumer: Consumer, verwerk: Callable[[list[Berich
                 await asyncio.sleep(0.2)
                 continue
             await subscriber.consume(msgs)
+            if consumer.verzamel_s and len(msgs) < subscriber.pull_sub.batch_size:
+                await asyncio.sleep(consumer.verzamel_s)  # let the next batch grow (Consumer.verzamel_s)
 
     subscriber.consume = consume
     subscriber._consume_pull = haal_op  # started by FastStream once it has bound the subscription

@@ -4,6 +4,7 @@ published once NATS is back."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -176,3 +177,41 @@ async def test_topologie_declareert_elke_stream_met_bestandsopslag_en_is_herhaal
         await nc.drain()
     finally:
         server.stop()
+
+
+async def test_een_verzamelende_durable_neemt_wat_in_zijn_pauze_kwam_in_een_transactie(engine, nats_server):
+    """Consumer.verzamel_s: after a batch that was not full the durable waits before it fetches again, so
+    events that arrive one by one in that pause share one batch and one transaction. Without the pause
+    each would have its own: they come 50 ms apart, and a batch takes a few."""
+    consumer = Consumer("bustest", f"bustest-{uuid.uuid4().hex[:8]}", MeldingOpgepakt, "test", verzamel_s=1.5)
+    transactie: dict[str, int] = {}
+
+    async def handler(event, uow) -> None:
+        if event.data.team_id == "verzamel":  # events of other tests on the same stream
+            transactie[str(event.id)] = (await uow.session.execute(text("SELECT txid_current()"))).scalar_one()
+
+    broker = maak_broker(nats_server.url, "bustest")
+    abonneer(broker, consumer, handler, UnitOfWorkFactory(engine, outbox), inbox)
+    await broker.connect()
+    await declareer_streams(broker.config.connection_state.stream)
+    await broker.start()
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+
+    async def publiceer(event) -> None:
+        await js.publish(event.nats_subject, event.model_dump_json().encode(), headers={"Nats-Msg-Id": str(event.id)})
+
+    try:
+        eerste = opgepakt_event("verzamel")
+        await publiceer(eerste)
+        await wacht_tot(lambda: str(eerste.id) in transactie)  # its batch is done: the pause has begun
+        daarna = [opgepakt_event("verzamel") for _ in range(5)]
+        for event in daarna:
+            await publiceer(event)
+            await asyncio.sleep(0.05)
+        await wacht_tot(lambda: all(str(e.id) in transactie for e in daarna))
+        assert len({transactie[str(e.id)] for e in daarna}) == 1
+        assert transactie[str(daarna[0].id)] != transactie[str(eerste.id)]
+    finally:
+        await nc.drain()
+        await broker.stop()
