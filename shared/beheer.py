@@ -127,7 +127,7 @@ async def meet_durables(js: Any, service: str) -> list[Durable]:
 
 async def meet_outbox(uow: Any, outbox: Table) -> Outbox:
     """Rows not yet sent and the age of the oldest: measurable while NATS is away, when it matters most."""
-    rij = (await uow.session.execute(select(func.count(), func.min(outbox.c.aangemaakt_op)))).one()
+    rij = (await uow.connection.execute(select(func.count(), func.min(outbox.c.aangemaakt_op)))).one()
     oudste = (datetime.now(UTC) - rij[1]).total_seconds() if rij[1] is not None else None
     return Outbox(wachtend=rij[0], oudste_leeftijd_s=oudste)
 

@@ -136,13 +136,13 @@ async def eerste_keer(uow: UnitOfWork, inbox: Table, consumer: Consumer, events:
     """Record every event id in the inbox with one statement; returns the ids that were new. The others were
     applied before: their row's time is renewed, as for one message (decision 0014)."""
     per_id = {e.id: e for e in events}
-    resultaat = await uow.session.execute(
+    resultaat = await uow.connection.execute(
         _inbox_invoegen(inbox),
         {"consumer": consumer.durable, "event_ids": list(per_id), "types": [e.type for e in per_id.values()]},
     )
     nieuw = set(resultaat.scalars())
     if gezien := set(per_id) - nieuw:
-        await uow.session.execute(
+        await uow.connection.execute(
             update(inbox)
             .where(inbox.c.consumer == consumer.durable, inbox.c.event_id.in_(gezien))
             .values(verwerkt_op=func.now())

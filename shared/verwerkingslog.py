@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from opentelemetry import trace
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import BigInteger, Column, DateTime, MetaData, String, Table, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.auth import Gebruiker, Rol, vereist
 from shared.http import OngeldigeInvoer
@@ -38,12 +38,12 @@ def verwerkingslog_tabel(metadata: MetaData) -> Table:
 
 
 async def log_verwerking(
-    session: AsyncSession, tabel: Table, activiteit: str, betrokkenen: list[str], gebruiker: Gebruiker
+    connection: AsyncConnection, tabel: Table, activiteit: str, betrokkenen: list[str], gebruiker: Gebruiker
 ) -> None:
     span = trace.get_current_span().get_span_context()
     trace_id = format(span.trace_id, "032x") if span.is_valid else None
     operation_id = format(span.span_id, "016x") if span.is_valid else None
-    await session.execute(
+    await connection.execute(
         tabel.insert(),
         [
             {
@@ -111,7 +111,7 @@ def verwerkingslog_router(tabel: Table) -> APIRouter:
         async with ctx.uows() as uow:
             rijen = (
                 (
-                    await uow.session.execute(
+                    await uow.connection.execute(
                         select(
                             tabel.c.tijdstip,
                             tabel.c.verwerkingsactiviteit,
@@ -132,11 +132,11 @@ def verwerkingslog_router(tabel: Table) -> APIRouter:
     return router
 
 
-async def verwerkingen_over(session: AsyncSession, tabel: Table, betrokkenen: list[str], limiet: int = 200):
+async def verwerkingen_over(connection: AsyncConnection, tabel: Table, betrokkenen: list[str], limiet: int = 200):
     """The entries about these data subjects (pseudonyms), newest first: what Mijn toegang shows him."""
     return (
         (
-            await session.execute(
+            await connection.execute(
                 select(tabel.c.verwerkingsactiviteit, tabel.c.actor, tabel.c.gemeente, tabel.c.tijdstip)
                 .where(tabel.c.betrokkene.in_(betrokkenen))
                 .order_by(tabel.c.tijdstip.desc())

@@ -68,7 +68,7 @@ def _vergrendeld(uow: UnitOfWork) -> set[str]:
 async def vergrendel_huishouden(uow: UnitOfWork, huishouden_id: str) -> None:
     """Held until the transaction ends; once per transaction."""
     if huishouden_id not in (vergrendeld := _vergrendeld(uow)):
-        await uow.session.execute(VERGRENDEL, {"h": huishouden_id})
+        await uow.connection.execute(VERGRENDEL, {"h": huishouden_id})
         vergrendeld.add(huishouden_id)
 
 
@@ -128,9 +128,9 @@ async def bereid_doorverwijzingen_voor(uow: UnitOfWork, huishoudens: list[str]) 
     uniek = sorted(set(huishoudens) - _vergrendeld(uow))
     if not uniek:
         return
-    await uow.session.execute(VERGRENDEL_ALLE, {"huishoudens": uniek})
+    await uow.connection.execute(VERGRENDEL_ALLE, {"huishoudens": uniek})
     _vergrendeld(uow).update(uniek)
-    rijen = await uow.session.execute(HUISHOUDENS_MET_PLAN, {"huishoudens": uniek})
+    rijen = await uow.connection.execute(HUISHOUDENS_MET_PLAN, {"huishoudens": uniek})
     uow.vooraf.setdefault(HUISHOUDENS, {}).update({r.sleutel: r for r in rijen})
 
 
@@ -142,19 +142,19 @@ async def laad_huishouden(uow: UnitOfWork, huishouden_id: str) -> domain.Huishou
     rij = uow.vooraf.get(HUISHOUDENS, {}).pop(huishouden_id, None)
     if rij is None:
         await uow.schrijf_uit(huishouden_id)  # what an earlier doorverwijzing of this transaction held back
-        rij = (await uow.session.execute(HUISHOUDEN_MET_PLAN, {"huishouden_id": huishouden_id})).one()
+        rij = (await uow.connection.execute(HUISHOUDEN_MET_PLAN, {"huishouden_id": huishouden_id})).one()
     plan = rij if rij.plan_id is not None else None
     return await _bouw(uow, huishouden_id, plan, set(rij.ontvangen or ()))
 
 
 async def laad_plan(uow: UnitOfWork, plan_id: uuid.UUID) -> domain.Huishoudplan | None:
     """The household of this plan with this plan, whatever its status, under the household's lock."""
-    huishouden_id = (await uow.session.execute(select(p.c.huishouden_id).where(p.c.plan_id == plan_id))).scalar()
+    huishouden_id = (await uow.connection.execute(select(p.c.huishouden_id).where(p.c.plan_id == plan_id))).scalar()
     if huishouden_id is None:
         return None
     await vergrendel_huishouden(uow, huishouden_id)
     await uow.schrijf_uit()
-    rij = (await uow.session.execute(select(p).where(p.c.plan_id == plan_id))).first()
+    rij = (await uow.connection.execute(select(p).where(p.c.plan_id == plan_id))).first()
     return await _bouw(uow, huishouden_id, rij, await _ontvangen(uow, huishouden_id))
 
 
@@ -179,11 +179,11 @@ async def _ontvangen(uow: UnitOfWork, huishouden_id: str) -> set[uuid.UUID]:
     vraag = select(tl.c.doorverwijzing_id).where(
         tl.c.huishouden_id == huishouden_id, tl.c.doorverwijzing_id.is_not(None)
     )
-    return set((await uow.session.execute(vraag)).scalars())
+    return set((await uow.connection.execute(vraag)).scalars())
 
 
 async def _bouw(uow: UnitOfWork, huishouden_id: str, rij: Row | None, ontvangen: set[uuid.UUID]) -> domain.Huishoudplan:
-    s = uow.session
+    s = uow.connection
     hp = domain.Huishoudplan(huishouden_id, ontvangen=ontvangen)
     if rij is None:
         return hp
@@ -300,7 +300,7 @@ LATER = (
 
 
 async def _schrijf(uow: UnitOfWork, w: domain.Wijziging) -> int:
-    s = uow.session
+    s = uow.connection
     if not isinstance(w, LATER):
         await uow.schrijf_uit()
     match w:
@@ -336,7 +336,7 @@ async def _schrijf(uow: UnitOfWork, w: domain.Wijziging) -> int:
             if bron_id is not None:
                 voorwaarde.append(t.c.bron_id == bron_id)
             r = await s.execute(update(t).where(*voorwaarde).values(status=status, gesloten_op=func.now()))
-            return r.rowcount if status == "gehaald" else 0  # type: ignore[attr-defined]
+            return r.rowcount if status == "gehaald" else 0
         case domain.PlanTermijnenVervallen(plan_id):
             await s.execute(
                 update(t)
@@ -448,13 +448,13 @@ async def _zaak(s, zaak: rb.Zaak, door: str, nieuw: bool) -> None:
 
 async def laad_bezwaar(uow: UnitOfWork, plan_id: uuid.UUID, bezwaar_id: uuid.UUID) -> rb.Bezwaar | None:
     b = tables.bezwaren
-    rij = (await uow.session.execute(select(b).where(b.c.plan_id == plan_id, b.c.bezwaar_id == bezwaar_id))).first()
+    rij = (await uow.connection.execute(select(b).where(b.c.plan_id == plan_id, b.c.bezwaar_id == bezwaar_id))).first()
     return rb.bezwaar_uit(rij._mapping) if rij is not None else None
 
 
 async def laad_klacht(uow: UnitOfWork, plan_id: uuid.UUID, klacht_id: uuid.UUID) -> rb.Klacht | None:
     k = tables.klachten
-    rij = (await uow.session.execute(select(k).where(k.c.plan_id == plan_id, k.c.klacht_id == klacht_id))).first()
+    rij = (await uow.connection.execute(select(k).where(k.c.plan_id == plan_id, k.c.klacht_id == klacht_id))).first()
     return rb.klacht_uit(rij._mapping) if rij is not None else None
 
 
@@ -468,7 +468,7 @@ async def laad_escalatie(
         query = query.where(e.c.escalatie_id == escalatie_id)
     else:
         query = query.where(e.c.status.in_(dz.LOPEND))
-    rij = (await uow.session.execute(query)).mappings().first()
+    rij = (await uow.connection.execute(query)).mappings().first()
     return dz.uit_rij(rij) if rij is not None else None
 
 
@@ -482,13 +482,15 @@ async def escalaties(
         query = query.where(e.c.van_team_id.in_(teams))
     if alleen_lopend:
         query = query.where(e.c.status.in_(dz.LOPEND))
-    return (await uow.session.execute(query.order_by(e.c.ingediend_op.desc()).limit(limiet))).mappings().all()
+    return (await uow.connection.execute(query.order_by(e.c.ingediend_op.desc()).limit(limiet))).mappings().all()
 
 
 async def plan_escalaties(uow: UnitOfWork, plan_id: uuid.UUID) -> Sequence[RowMapping]:
     e = tables.escalaties
     return (
-        (await uow.session.execute(select(e).where(e.c.plan_id == plan_id).order_by(e.c.ingediend_op))).mappings().all()
+        (await uow.connection.execute(select(e).where(e.c.plan_id == plan_id).order_by(e.c.ingediend_op)))
+        .mappings()
+        .all()
     )
 
 
@@ -496,7 +498,7 @@ async def zet_escaleren_op(
     uow: UnitOfWork, plan_id: uuid.UUID, bron_id: uuid.UUID, grondslag: str, op: datetime
 ) -> int:
     """The overdue deadline (still open, announced) escalates by itself at `op`; returns how many rows."""
-    r = await uow.session.execute(
+    r = await uow.connection.execute(
         update(t)
         .where(
             t.c.plan_id == plan_id,
@@ -516,7 +518,7 @@ async def zet_escaleren_op(
 async def te_escaleren(uow: UnitOfWork, nu: datetime, limiet: int) -> Sequence[Row]:
     """Overdue deadlines whose moment to escalate has come (no lock: the job locks the household first)."""
     return (
-        await uow.session.execute(
+        await uow.connection.execute(
             select(t.c.id, t.c.huishouden_id)
             .where(t.c.status == "open", t.c.escaleren_op <= nu, t.c.geescaleerd_op.is_(None))
             .order_by(t.c.escaleren_op)
@@ -528,7 +530,7 @@ async def te_escaleren(uow: UnitOfWork, nu: datetime, limiet: int) -> Sequence[R
 async def neem_te_escaleren(uow: UnitOfWork, termijn_id: int, nu: datetime) -> Row | None:
     """Under the household's lock: the deadline if it still has to escalate, marked as escalated."""
     rij = (
-        await uow.session.execute(
+        await uow.connection.execute(
             update(t)
             .where(t.c.id == termijn_id, t.c.status == "open", t.c.geescaleerd_op.is_(None), t.c.escaleren_op <= nu)
             .values(geescaleerd_op=nu)
@@ -540,7 +542,7 @@ async def neem_te_escaleren(uow: UnitOfWork, termijn_id: int, nu: datetime) -> R
 
 async def gesprekdata(uow: UnitOfWork, plan_id: uuid.UUID) -> list[date]:
     g = tables.gesprekken
-    return list((await uow.session.execute(select(g.c.datum).where(g.c.plan_id == plan_id))).scalars())
+    return list((await uow.connection.execute(select(g.c.datum).where(g.c.plan_id == plan_id))).scalars())
 
 
 def _later(uow: UnitOfWork, plan: domain.Plan) -> Callable[[Table, dict[str, Any]], None]:
@@ -593,11 +595,11 @@ class Overzicht:
 
 
 async def plan_in_beeld(uow: UnitOfWork, huishouden_id: str) -> Row | None:
-    return (await uow.session.execute(_in_beeld(huishouden_id))).first()
+    return (await uow.connection.execute(_in_beeld(huishouden_id))).first()
 
 
 async def overzicht(uow: UnitOfWork, plan: Row) -> Overzicht:
-    s, h = uow.session, plan.huishouden_id
+    s, h = uow.connection, plan.huishouden_id
 
     async def rijen(query) -> Sequence[RowMapping]:
         return (await s.execute(query)).mappings().all()
@@ -654,7 +656,7 @@ async def open_termijnen_van(
     """The open termijnen of these teams or this medewerker in the gemeente, soonest first."""
     return (
         (
-            await uow.session.execute(
+            await uow.connection.execute(
                 select(t)
                 .where(
                     t.c.status == "open",
@@ -678,7 +680,7 @@ async def verstrijk_termijnen(uow: UnitOfWork, nu: datetime, limiet: int) -> Seq
     """Due termijnen not yet announced, locked with SKIP LOCKED (another replica skips them) and marked
     verstreken in this transaction; after commit they no longer match. Returns them."""
     rijen = (
-        await uow.session.execute(
+        await uow.connection.execute(
             select(t)
             .where(t.c.status == "open", t.c.verstreken_op.is_(None), t.c.termijn_tot <= nu)
             .order_by(t.c.termijn_tot)
@@ -687,14 +689,14 @@ async def verstrijk_termijnen(uow: UnitOfWork, nu: datetime, limiet: int) -> Seq
         )
     ).all()
     if rijen:
-        await uow.session.execute(update(t).where(t.c.id.in_([r.id for r in rijen])).values(verstreken_op=nu))
+        await uow.connection.execute(update(t).where(t.c.id.in_([r.id for r in rijen])).values(verstreken_op=nu))
     return rijen
 
 
 async def open_termijnen_per_grondslag(uow: UnitOfWork, nu: datetime) -> Sequence[Row]:
     """Per gemeente and grondslag: open deadlines, and of those the overdue ones (for the metrics)."""
     return (
-        await uow.session.execute(
+        await uow.connection.execute(
             select(
                 t.c.gemeente,
                 t.c.termijn_grondslag,

@@ -460,7 +460,7 @@ async def mijn_huishoudens(uow: UnitOfWork, gebruiker: Gebruiker, pseudoniem_sle
     if sleutel is None:
         raise GeenToegang("Alleen een inwoner, ingelogd met DigiD, ziet zijn eigen huishouden.")
     leden = tables.leden
-    rijen = await uow.session.execute(
+    rijen = await uow.connection.execute(
         select(leden.c.huishouden_id).where(leden.c.persoon_sleutel == sleutel, leden.c.gemeente == gebruiker.gemeente)
     )
     return list(rijen.scalars())
@@ -473,7 +473,7 @@ async def mijn_huishouden_lezen(uow: UnitOfWork, gebruiker: Gebruiker, pseudonie
         if (plan := await repository.plan_in_beeld(uow, huishouden_id)) is not None:
             overzichten.append(await repository.overzicht(uow, plan))
             await log_verwerking(
-                uow.session, tables.verwerkingslog, "eigen huishouden inzien", [huishouden_id], gebruiker
+                uow.connection, tables.verwerkingslog, "eigen huishouden inzien", [huishouden_id], gebruiker
             )
     return overzichten
 
@@ -528,7 +528,7 @@ async def mijn_versie(
 async def mijn_verwerkingen(uow: UnitOfWork, gebruiker: Gebruiker, pseudoniem_sleutel: bytes) -> Sequence[RowMapping]:
     """The processing log's entries about his households: who (a role, of which gemeente), when, what."""
     huishoudens = await mijn_huishoudens(uow, gebruiker, pseudoniem_sleutel)
-    return await verwerkingen_over(uow.session, tables.verwerkingslog, huishoudens)
+    return await verwerkingen_over(uow.connection, tables.verwerkingslog, huishoudens)
 
 
 # --- reading ----------------------------------------------------------------------------------------------
@@ -542,7 +542,7 @@ async def huishouden_lezen(uow: UnitOfWork, gebruiker: Gebruiker, huishouden_id:
     if plan is None or not mag_zien(gebruiker, plan.gemeente, Regisseur.model_validate(plan.regisseur)):
         raise NietGevonden("Geen actief plan voor dit huishouden.")
     overzicht = await repository.overzicht(uow, plan)
-    await log_verwerking(uow.session, tables.verwerkingslog, "huishouden inzien", [huishouden_id], gebruiker)
+    await log_verwerking(uow.connection, tables.verwerkingslog, "huishouden inzien", [huishouden_id], gebruiker)
     return overzicht
 
 

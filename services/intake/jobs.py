@@ -45,7 +45,7 @@ async def _wis_batch(ctx: Context, gemeente: str, grens: datetime, nu: datetime)
     m, kluis = tables.meldingen, ctx.extra["kluis"]
     async with ctx.uows() as uow:
         rijen = (
-            await uow.session.execute(
+            await uow.connection.execute(
                 select(m.c.melding_id, m.c.persoonsgegevens)
                 .where(m.c.gemeente == gemeente, m.c.afgesloten_op <= grens, m.c.melder_gewist_op.is_(None))
                 .limit(BATCH)
@@ -54,7 +54,7 @@ async def _wis_batch(ctx: Context, gemeente: str, grens: datetime, nu: datetime)
         ).all()
         for melding_id, versleuteld in rijen:
             gegevens = zonder_melder_contact(json.loads(kluis.ontsleutel(versleuteld)))
-            await uow.session.execute(
+            await uow.connection.execute(
                 update(m)
                 .where(m.c.melding_id == melding_id)
                 .values(persoonsgegevens=kluis.versleutel(json.dumps(gegevens)), melder_gewist_op=nu)
@@ -69,7 +69,7 @@ async def vergeet_afgesloten_plannen(ctx: Context, nu: datetime | None = None) -
     grens = (nu or datetime.now(UTC)) - inbox_bewaartermijn("intake")
     a = tables.afgesloten_plannen
     async with ctx.uows() as uow:
-        weg = await uow.session.execute(delete(a).where(a.c.afgesloten_op < grens).returning(a.c.plan_id))
+        weg = await uow.connection.execute(delete(a).where(a.c.afgesloten_op < grens).returning(a.c.plan_id))
         aantal = len(weg.all())
         await uow.commit()
     return aantal
@@ -94,7 +94,7 @@ async def _meld_batch(ctx: Context, gemeente: str, grens: date, nu: datetime) ->
     a = tables.achttien_jaar
     async with ctx.uows() as uow:
         rijen = (
-            await uow.session.execute(
+            await uow.connection.execute(
                 select(a.c.persoon_sleutel, a.c.huishouden_id, a.c.achttien_in)
                 .where(a.c.gemeente == gemeente, a.c.achttien_in <= grens, a.c.gepubliceerd_op.is_(None))
                 .limit(BATCH)
@@ -109,7 +109,7 @@ async def _meld_batch(ctx: Context, gemeente: str, grens: date, nu: datetime) ->
                 maak_event(data, service="intake", gemeente=gemeente, subject=huishouden_id, correlatieid=sleutel)
             )
         if rijen:
-            await uow.session.execute(
+            await uow.connection.execute(
                 update(a).where(a.c.persoon_sleutel.in_([r[0] for r in rijen])).values(gepubliceerd_op=nu)
             )
         await uow.commit()

@@ -195,7 +195,7 @@ async def _sla_op(
     )
     if jongeren:
         per_sleutel = dict(jongeren)
-        await uow.session.execute(
+        await uow.connection.execute(
             ACHTTIEN_JAAR,
             {
                 "sleutels": list(per_sleutel),
@@ -219,7 +219,7 @@ async def _sla_op(
 async def _eerder_geregistreerd(uows: UnitOfWorkFactory, sleutel: str) -> Registratie | None:
     m = tables.meldingen
     async with uows() as uow:
-        rij = (await uow.session.execute(select(m).where(m.c.idempotency_key == sleutel))).first()
+        rij = (await uow.connection.execute(select(m).where(m.c.idempotency_key == sleutel))).first()
     if rij is None:
         return None
     # The terugkoppelcode is only stored hashed: a retry does not get it again.
@@ -239,7 +239,7 @@ def _sha256(tekst: str) -> str:
 
 async def _melding(uow: UnitOfWork, melding_id: uuid.UUID) -> Row[Any] | None:
     m = tables.meldingen
-    return (await uow.session.execute(select(m).where(m.c.melding_id == melding_id))).first()
+    return (await uow.connection.execute(select(m).where(m.c.melding_id == melding_id))).first()
 
 
 STATUSSEN = "statussen"  # in uow.vooraf: melding -> its status row, read and locked for the batch
@@ -259,14 +259,14 @@ async def _status_voor_wijziging(uow: UnitOfWork, melding_id: uuid.UUID) -> Row[
     if (rij := uow.vooraf.get(STATUSSEN, {}).pop(melding_id, None)) is not None:
         return rij
     await uow.schrijf_uit(str(melding_id))  # a change of this melding held back in this transaction
-    return (await uow.session.execute(STATUS_VOOR_WIJZIGING, {"melding_ids": [melding_id]})).first()
+    return (await uow.connection.execute(STATUS_VOOR_WIJZIGING, {"melding_ids": [melding_id]})).first()
 
 
 async def statussen_voorbereiden(uow: UnitOfWork, melding_ids: list[uuid.UUID]) -> None:
     """For a batch of status changes (shared/bundel.py, MetVooraf): every melding's status read and locked
     in one statement, where each change asked for its own."""
     if melding_ids:
-        rijen = await uow.session.execute(STATUS_VOOR_WIJZIGING, {"melding_ids": sorted(set(melding_ids))})
+        rijen = await uow.connection.execute(STATUS_VOOR_WIJZIGING, {"melding_ids": sorted(set(melding_ids))})
         uow.vooraf.setdefault(STATUSSEN, {}).update({r.melding_id: r for r in rijen})
 
 
@@ -277,9 +277,9 @@ async def lees_melding(uow: UnitOfWork, kluis: Kluis, gebruiker: Gebruiker, meld
     if rij is None or not _mag_lezen(gebruiker, rij):
         raise NietGevonden(NIET_GEVONDEN)
     p = tables.melding_personen
-    sleutels = (await uow.session.execute(select(p.c.persoon_sleutel).where(p.c.melding_id == melding_id))).scalars()
+    sleutels = (await uow.connection.execute(select(p.c.persoon_sleutel).where(p.c.melding_id == melding_id))).scalars()
     await log_verwerking(
-        uow.session, tables.verwerkingslog, "melding inzien", list(sleutels) or [rij.huishouden_id], gebruiker
+        uow.connection, tables.verwerkingslog, "melding inzien", list(sleutels) or [rij.huishouden_id], gebruiker
     )
     gegevens = json.loads(kluis.ontsleutel(rij.persoonsgegevens) or "{}")  # the column is NOT NULL
     return {
@@ -315,7 +315,7 @@ async def status_voor_melder(
         raise NietGevonden(NIET_GEVONDEN)
     h = tables.statushistorie
     historie = (
-        await uow.session.execute(
+        await uow.connection.execute(
             select(h.c.status, h.c.route, h.c.tijdstip)
             .where(h.c.melding_id == melding_id)
             .order_by(h.c.tijdstip, h.c.id)
@@ -391,11 +391,11 @@ async def _laat_doorverwezen(uow: UnitOfWork, melding_id: uuid.UUID, tijdstip: d
     if rij is None or rij.status not in (Status.opgepakt, Status.afgesloten):
         return
     h = tables.statushistorie
-    al = await uow.session.execute(
+    al = await uow.connection.execute(
         select(h.c.id).where(h.c.melding_id == melding_id, h.c.status == Status.doorverwezen).limit(1)
     )
     if al.first() is None:
-        await uow.session.execute(
+        await uow.connection.execute(
             h.insert().values(melding_id=melding_id, status=Status.doorverwezen, route=route, tijdstip=tijdstip)
         )
 
@@ -444,7 +444,7 @@ async def _sluit_als_plan_al_dicht(uow: UnitOfWork, opgepakt: dict[uuid.UUID, uu
     """A plan that closed before its aanvaarding arrived (two streams): the melding closes with it."""
     if not opgepakt:
         return
-    rijen = await uow.session.execute(AFGESLOTEN_OP, {"plan_ids": list(set(opgepakt.values()))})
+    rijen = await uow.connection.execute(AFGESLOTEN_OP, {"plan_ids": list(set(opgepakt.values()))})
     dicht = dict(rijen.tuples().all())
     for melding_id, plan_id in opgepakt.items():
         if (afgesloten_op := dicht.get(plan_id)) is not None:
@@ -456,9 +456,11 @@ async def afgesloten(uow: UnitOfWork, event: Event[PlanAfgesloten]) -> None:
     of the same household that is still on its way to a (new) plan stays open."""
     d, m = event.data, tables.meldingen
     await uow.schrijf_uit()  # status changes held back in this transaction: the query below must see them
-    await uow.session.execute(PLAN_AFGESLOTEN, {"plan_id": d.plan_id, "afgesloten_op": d.afgesloten_op})
+    await uow.connection.execute(PLAN_AFGESLOTEN, {"plan_id": d.plan_id, "afgesloten_op": d.afgesloten_op})
     open_ids = (
-        await uow.session.execute(select(m.c.melding_id).where(m.c.plan_id == d.plan_id, m.c.status == Status.opgepakt))
+        await uow.connection.execute(
+            select(m.c.melding_id).where(m.c.plan_id == d.plan_id, m.c.status == Status.opgepakt)
+        )
     ).scalars()
     for melding_id in list(open_ids):
         await _ga_naar(uow, melding_id, Status.afgesloten, d.afgesloten_op, afgesloten_op=d.afgesloten_op)
@@ -489,7 +491,7 @@ async def registreer_contact(
         melding_id=None,
         geregistreerd_op=nu or datetime.now(UTC),
     )
-    await uow.session.execute(tables.lichte_contacten.insert().values(**contact.model_dump(), door=gebruiker.actor))
+    await uow.connection.execute(tables.lichte_contacten.insert().values(**contact.model_dump(), door=gebruiker.actor))
     data = LichtContactGeregistreerd(**contact.model_dump())
     uow.publiceer(
         maak_event(
@@ -505,7 +507,7 @@ async def registreer_contact(
 
 async def lees_contact(uow: UnitOfWork, gebruiker: Gebruiker, contact_id: uuid.UUID) -> LichtContact:
     c = tables.lichte_contacten
-    rij = (await uow.session.execute(select(c).where(c.c.contact_id == contact_id))).mappings().first()
+    rij = (await uow.connection.execute(select(c).where(c.c.contact_id == contact_id))).mappings().first()
     if rij is None or rij["gemeente"] != gebruiker.gemeente:
         raise NietGevonden("Contact niet gevonden.")
     return LichtContact.model_validate(dict(rij))
@@ -535,7 +537,7 @@ async def contact_naar_melding(
 
     async def zet_om(uow: UnitOfWork, data: MeldingGeregistreerd) -> None:
         c = tables.lichte_contacten
-        omgezet = await uow.session.execute(
+        omgezet = await uow.connection.execute(
             update(c)
             .where(c.c.contact_id == contact_id, c.c.melding_id.is_(None))
             .values(uitkomst=domain.Uitkomst.melding_gemaakt, melding_id=data.melding_id, omgezet_op=data.ontvangen_op)
@@ -618,7 +620,7 @@ async def mijn_meldingen(uow: UnitOfWork, gebruiker: Gebruiker, pseudoniem_sleut
     sleutel = _mijn_sleutel(gebruiker, pseudoniem_sleutel)
     m, p = tables.meldingen, tables.melding_personen
     rijen = (
-        await uow.session.execute(
+        await uow.connection.execute(
             select(m.c.melding_id, m.c.ontvangen_op, m.c.status, m.c.soort, m.c.melder_type, m.c.route)
             .join(p, p.c.melding_id == m.c.melding_id)
             .where(p.c.persoon_sleutel == sleutel, m.c.gemeente == gebruiker.gemeente)
@@ -626,7 +628,7 @@ async def mijn_meldingen(uow: UnitOfWork, gebruiker: Gebruiker, pseudoniem_sleut
         )
     ).all()
     if rijen:
-        await log_verwerking(uow.session, tables.verwerkingslog, "eigen meldingen inzien", [sleutel], gebruiker)
+        await log_verwerking(uow.connection, tables.verwerkingslog, "eigen meldingen inzien", [sleutel], gebruiker)
     return [
         {
             "melding_id": r.melding_id,
@@ -643,4 +645,4 @@ async def mijn_meldingen(uow: UnitOfWork, gebruiker: Gebruiker, pseudoniem_sleut
 async def mijn_verwerkingen(uow: UnitOfWork, gebruiker: Gebruiker, pseudoniem_sleutel: bytes) -> Sequence[RowMapping]:
     """The processing log's entries about him in intake (AVG art. 15): reads of the meldingen about him."""
     sleutel = _mijn_sleutel(gebruiker, pseudoniem_sleutel)
-    return await verwerkingen_over(uow.session, tables.verwerkingslog, [sleutel])
+    return await verwerkingen_over(uow.connection, tables.verwerkingslog, [sleutel])

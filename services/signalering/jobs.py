@@ -38,7 +38,7 @@ async def _verwijder_batch(ctx: Context, gemeente: str, grens: datetime) -> int:
     async with ctx.uows() as uow:
         ids = (
             (
-                await uow.session.execute(
+                await uow.connection.execute(
                     select(c.c.casus_id)
                     .where(
                         c.c.gemeente == gemeente,
@@ -54,8 +54,8 @@ async def _verwijder_batch(ctx: Context, gemeente: str, grens: datetime) -> int:
             .all()
         )
         if ids:
-            await uow.session.execute(delete(s).where(s.c.casus_id.in_(ids)))
-            await uow.session.execute(delete(c).where(c.c.casus_id.in_(ids)))
+            await uow.connection.execute(delete(s).where(s.c.casus_id.in_(ids)))
+            await uow.connection.execute(delete(c).where(c.c.casus_id.in_(ids)))
         await uow.commit()
     return len(ids)
 

@@ -280,7 +280,7 @@ def _sleutels(sleutel: bytes, invoer: SignaalInvoer) -> tuple[str, str]:
 
 async def _eerdere_antwoorden(uow: UnitOfWork, partner_id: str, ids: list[str]) -> dict[str, Antwoord]:
     s = tables.signalen
-    rijen = await uow.session.execute(
+    rijen = await uow.connection.execute(
         select(s.c.partner_signaal_id, s.c.signaal_id, s.c.beoordeling, s.c.casus_id).where(
             s.c.partner_id == partner_id, s.c.partner_signaal_id == _een_van(ids)
         )
@@ -292,7 +292,7 @@ async def _eerdere_signalen(
     uow: UnitOfWork, personen: set[str], venster: datetime
 ) -> dict[str, list[domain.EerderSignaal]]:
     s = tables.signalen
-    rijen = await uow.session.execute(
+    rijen = await uow.connection.execute(
         select(s.c.persoon_sleutel, s.c.partner_id, s.c.bedrag_achterstand_cent).where(
             s.c.persoon_sleutel == _een_van(personen), s.c.ontvangen_op >= venster
         )
@@ -315,10 +315,10 @@ async def _open_casussen(
         .where(tables.CASUS_OPEN, c.c.huishouden_id == _een_van(huishoudens))
         .union(select(s.c.casus_id).where(s.c.persoon_sleutel == _een_van(personen), s.c.casus_id.is_not(None)))
     )
-    ids = (await uow.session.execute(kandidaten)).scalars().all()
+    ids = (await uow.connection.execute(kandidaten)).scalars().all()
     rijen = (
         (
-            await uow.session.execute(
+            await uow.connection.execute(
                 select(c.c.casus_id, c.c.status, c.c.crisis, c.c.reden, c.c.huishouden_id, c.c.wijk, c.c.geopend_op)
                 .where(c.c.casus_id == _een_van(ids, Uuid), tables.CASUS_OPEN)
                 .order_by(c.c.geopend_op)
@@ -330,7 +330,7 @@ async def _open_casussen(
     )
     verlopen = [r.casus_id for r in rijen if r.status == CasusStatus.open and r.geopend_op < venster]
     if verlopen:
-        await uow.session.execute(
+        await uow.connection.execute(
             update(c)
             .where(c.c.casus_id.in_(verlopen))
             .values(
@@ -345,7 +345,7 @@ async def _open_casussen(
     per_huishouden = {k.huishouden_id: k for k in casussen.values()}
     per_persoon: dict[str, _Casus] = {}
     if casussen:
-        signalen = await uow.session.execute(
+        signalen = await uow.connection.execute(
             select(s.c.casus_id, s.c.signaal_id, s.c.partner_id, s.c.soort, s.c.persoon_sleutel)
             .where(s.c.casus_id == _een_van(casussen, Uuid))
             .order_by(s.c.ontvangen_op)
@@ -442,20 +442,20 @@ async def _schrijf(uow: UnitOfWork, gemeente: str, casussen: list[_Casus], signa
         for k in casussen
         if k.nieuw
     ]
-    await voeg_toe(uow.session, c, nieuw)
+    await voeg_toe(uow.connection, c, nieuw)
     gewijzigd = [
         {"id": k.casus_id, "s": k.status.value, "r": k.reden, "k": k.crisis}
         for k in casussen
         if k.gewijzigd and not k.nieuw
     ]
     if gewijzigd:
-        await uow.session.execute(
+        await uow.connection.execute(
             update(c)
             .where(c.c.casus_id == bindparam("id"))
             .values(status=bindparam("s"), reden=bindparam("r"), crisis=bindparam("k")),
             gewijzigd,
         )
-    await voeg_toe(uow.session, tables.signalen, signaal_rijen)
+    await voeg_toe(uow.connection, tables.signalen, signaal_rijen)
 
 
 # --- the casus: staff reading and working it, arrangement picking it up ----------------------------------
@@ -472,7 +472,7 @@ async def _casus_voor(uow: UnitOfWork, gebruiker: Gebruiker, casus_id: uuid.UUID
     """The casus row, if this user may see it; NietGevonden otherwise (its existence is private too)."""
     c = tables.casussen
     vraag = select(c).where(c.c.casus_id == casus_id)
-    rij = (await uow.session.execute(vraag.with_for_update() if vergrendel else vraag)).first()
+    rij = (await uow.connection.execute(vraag.with_for_update() if vergrendel else vraag)).first()
     if rij is None or not _mag_casus_zien(gebruiker, rij.gemeente, rij.team_id):
         raise NietGevonden("Casus niet gevonden.")
     return rij
@@ -482,7 +482,7 @@ async def lees_casus(uow: UnitOfWork, gebruiker: Gebruiker, casus_id: uuid.UUID)
     """The casus with its signals and its contact attempts, oldest first."""
     rij = await _casus_voor(uow, gebruiker, casus_id)
     s, p = tables.signalen, tables.contactpogingen
-    signalen = await uow.session.execute(
+    signalen = await uow.connection.execute(
         select(
             s.c.signaal_id,
             s.c.partner_id,
@@ -496,7 +496,7 @@ async def lees_casus(uow: UnitOfWork, gebruiker: Gebruiker, casus_id: uuid.UUID)
         .where(s.c.casus_id == casus_id)
         .order_by(s.c.ontvangen_op)
     )
-    pogingen = await uow.session.execute(
+    pogingen = await uow.connection.execute(
         select(p.c.soort, p.c.bereikt, p.c.datum, p.c.dagdeel, p.c.door)
         .where(p.c.casus_id == casus_id)
         .order_by(p.c.datum, p.c.id)
@@ -515,7 +515,7 @@ async def leg_contactpoging_vast(
     rij = await _casus_voor(uow, gebruiker, casus_id, vergrendel=True)
     domain.controleer_bewerkbaar(CasusStatus(rij.status))
     weiger_bij_fouten(contactpoging_fouten(poging, vandaag))
-    await uow.session.execute(
+    await uow.connection.execute(
         tables.contactpogingen.insert().values(casus_id=casus_id, door=gebruiker.actor, **poging.model_dump())
     )
 
@@ -534,10 +534,10 @@ async def sluit_casus_af(
     rij = await _casus_voor(uow, gebruiker, casus_id, vergrendel=True)
     status = LEVENSCYCLUS.ga_naar(CasusStatus(rij.status), CasusStatus.afgesloten)
     c, s = tables.casussen, tables.signalen
-    await uow.session.execute(
+    await uow.connection.execute(
         update(c).where(c.c.casus_id == casus_id).values(status=status.value, resultaat=resultaat, afgesloten_op=nu)
     )
-    signalen = await uow.session.execute(
+    signalen = await uow.connection.execute(
         select(s.c.signaal_id, s.c.partner_id, s.c.beoordeling).where(s.c.casus_id == casus_id)
     )
     for signaal in signalen:
@@ -556,7 +556,7 @@ async def sluit_casus_af(
             )
         )
     p = tables.contactpogingen
-    bereikt = await uow.session.execute(select(p.c.id).where(p.c.casus_id == casus_id, p.c.bereikt).limit(1))
+    bereikt = await uow.connection.execute(select(p.c.id).where(p.c.casus_id == casus_id, p.c.bereikt).limit(1))
     afgesloten = CasusAfgesloten(
         casus_id=casus_id,
         gemeente=rij.gemeente,
@@ -579,7 +579,7 @@ async def lees_terugkoppeling(uow: UnitOfWork, partner: Partner, signaal_id: uui
     """Only what the partner may know, and only of its own signals (NietGevonden for any other)."""
     s, c = tables.signalen, tables.casussen
     rij = (
-        await uow.session.execute(
+        await uow.connection.execute(
             select(
                 s.c.signaal_id, s.c.partner_signaal_id, s.c.partner_id, s.c.beoordeling, s.c.ontvangen_op, c.c.status
             )
@@ -605,11 +605,11 @@ async def pak_casus_op(uow: UnitOfWork, aanvaarding: DoorverwijzingAanvaard) -> 
         return
     c = tables.casussen
     status = (
-        await uow.session.execute(select(c.c.status).where(c.c.casus_id == aanvaarding.bron_id).with_for_update())
+        await uow.connection.execute(select(c.c.status).where(c.c.casus_id == aanvaarding.bron_id).with_for_update())
     ).scalar_one_or_none()
     if status is None or not LEVENSCYCLUS.mag(CasusStatus(status), CasusStatus.opgepakt):
         return
-    await uow.session.execute(
+    await uow.connection.execute(
         update(c)
         .where(c.c.casus_id == aanvaarding.bron_id)
         .values(status=CasusStatus.opgepakt.value, team_id=aanvaarding.team_id)

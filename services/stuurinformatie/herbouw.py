@@ -25,9 +25,9 @@ TABELLEN = ("feiten", "inbox")
 async def herbouw_als_leeg(ctx: Context, js: JetStreamContext) -> bool:
     """Before the consumers are declared: with no facts, every durable starts again from the beginning."""
     async with ctx.uows() as uow:
-        leeg = (await uow.session.execute(select(tables.feiten.c.event_id).limit(1))).first() is None
+        leeg = (await uow.connection.execute(select(tables.feiten.c.event_id).limit(1))).first() is None
         if leeg:
-            await uow.session.execute(text("TRUNCATE stuurinformatie.inbox"))
+            await uow.connection.execute(text("TRUNCATE stuurinformatie.inbox"))
             await uow.commit()
     if not leeg:
         return False

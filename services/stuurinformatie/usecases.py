@@ -87,7 +87,7 @@ class Telling:
         )
 
     async def rijen(self, sql: str) -> Sequence[Any]:
-        return (await self.uow.session.execute(text(sql), self.params)).all()
+        return (await self.uow.connection.execute(text(sql), self.params)).all()
 
     async def per(self, soort: str, sleutel: str, voorwaarde: str = "TRUE", join: str = "") -> dict[str, int]:
         rijen = await self.rijen(

@@ -35,7 +35,7 @@ PROJECTIE_EVENTS = (RegisseurToegewezen, PlanAfgesloten)
 
 async def is_leeg(ctx: Context) -> bool:
     async with ctx.uows() as uow:
-        return not (await uow.session.execute(select(exists().select_from(tables.bekende_huishoudens)))).scalar()
+        return not (await uow.connection.execute(select(exists().select_from(tables.bekende_huishoudens)))).scalar()
 
 
 async def herbouw_projectie(ctx: Context) -> int:

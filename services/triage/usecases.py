@@ -67,7 +67,7 @@ async def regisseurs_voorbereiden(uow: UnitOfWork, huishoudens: list[str]) -> No
     """For a batch of meldingen or casussen (shared/bundel.py, MetVooraf): the regisseur of every household
     in one read, where each asked for its own."""
     uniek = list(set(huishoudens))
-    rijen = await uow.session.execute(REGISSEURS_VAN, {"huishoudens": uniek})
+    rijen = await uow.connection.execute(REGISSEURS_VAN, {"huishoudens": uniek})
     uow.vooraf[REGISSEURS] = dict.fromkeys(uniek) | dict(rijen.tuples().all())
 
 
@@ -78,7 +78,7 @@ async def _regisseur_van(uow: UnitOfWork, huishouden_id: str) -> Regisseur | Non
         regisseur = voorbereid.pop(huishouden_id)
         return Regisseur.model_validate(regisseur) if regisseur is not None else None
     await uow.schrijf_uit(huishouden_id)  # a regisseur of this household that this transaction held back
-    rij = (await uow.session.execute(REGISSEUR_VAN, {"huishouden_id": huishouden_id})).first()
+    rij = (await uow.connection.execute(REGISSEUR_VAN, {"huishouden_id": huishouden_id})).first()
     return Regisseur.model_validate(rij.regisseur) if rij else None
 
 
@@ -187,7 +187,7 @@ async def plan_afgesloten(uow: UnitOfWork, event: Event[PlanAfgesloten]) -> None
     a = event.data
     # Mark, don't delete: a regisseur-toegewezen of this plan that arrives later must not revive it.
     # A row of another (newer) plan of the household is left alone.
-    await uow.session.execute(PLAN_AFGESLOTEN, {"huishouden_id": a.huishouden_id, "plan_id": a.plan_id})
+    await uow.connection.execute(PLAN_AFGESLOTEN, {"huishouden_id": a.huishouden_id, "plan_id": a.plan_id})
 
 
 async def besluiten_voor(uow: UnitOfWork, gebruiker: Gebruiker, bron_id: uuid.UUID) -> list[schemas.Besluit]:
@@ -197,7 +197,7 @@ async def besluiten_voor(uow: UnitOfWork, gebruiker: Gebruiker, bron_id: uuid.UU
     query = select(b).where(b.c.bron_id == bron_id, b.c.gemeente == gebruiker.gemeente)
     if gebruiker.rol == Rol.wijkcoach:
         query = query.where(b.c.team_id.in_(gebruiker.teams))
-    rijen = (await uow.session.execute(query.order_by(b.c.besloten_op))).mappings().all()
+    rijen = (await uow.connection.execute(query.order_by(b.c.besloten_op))).mappings().all()
     return [schemas.Besluit.model_validate(r) for r in rijen]
 
 

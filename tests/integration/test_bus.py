@@ -188,7 +188,7 @@ async def test_een_verzamelende_durable_neemt_wat_in_zijn_pauze_kwam_in_een_tran
 
     async def handler(event, uow) -> None:
         if event.data.team_id == "verzamel":  # events of other tests on the same stream
-            transactie[str(event.id)] = (await uow.session.execute(text("SELECT txid_current()"))).scalar_one()
+            transactie[str(event.id)] = (await uow.connection.execute(text("SELECT txid_current()"))).scalar_one()
 
     broker = maak_broker(nats_server.url, "bustest")
     abonneer(broker, consumer, handler, UnitOfWorkFactory(engine, outbox), inbox)

@@ -40,7 +40,7 @@ class Handler:
     async def __call__(self, event, uow) -> None:
         if event.id in self.falen:
             raise RuntimeError("handler faalt")
-        self.sessies[event.id] = id(uow.session)
+        self.sessies[event.id] = id(uow.connection)
         uow.publiceer(melding_event())
 
 

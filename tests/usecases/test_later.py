@@ -25,7 +25,7 @@ def toewijzing(huishouden_id: str, team: str, tijd: datetime) -> dict:
 async def teams(uow, *huishoudens: str) -> dict[str, str]:
     b = tables.bekende_huishoudens
     vraag = select(b.c.huishouden_id, b.c.regisseur).where(b.c.huishouden_id.in_(huishoudens))
-    rijen = await uow.session.execute(vraag)
+    rijen = await uow.connection.execute(vraag)
     return {h: r["team_id"] for h, r in rijen}
 
 

@@ -28,7 +28,7 @@ class Werk:
         self.transacties: list[int] = []
 
     async def __call__(self, uow) -> None:
-        self.transacties.append(await uow.session.scalar(text("SELECT txid_current()")))
+        self.transacties.append(await uow.connection.scalar(text("SELECT txid_current()")))
         uow.publiceer(self.event)
         if self.faalt:
             raise ValueError("dit verzoek faalt")
