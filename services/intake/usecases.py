@@ -342,9 +342,15 @@ async def _ga_naar(
     rij = await _status_voor_wijziging(uow, melding_id)
     if rij is None or not LEVENSCYCLUS.mag(Status(rij.status), nieuw):
         return None
-    # Both held back until the commit or the next read of this melding (_status_voor_wijziging): a batch's
-    # status changes cost an executemany per kind, not two round trips each.
-    sleutel = str(melding_id)
+    _wijzig(uow, rij, nieuw, tijdstip, **velden)
+    return rij
+
+
+def _wijzig(uow: UnitOfWork, rij: Row[Any], nieuw: Status, tijdstip: datetime, **velden: Any) -> None:
+    """The status change and its history row, both held back until the commit or the next read of this
+    melding (_status_voor_wijziging): a batch's status changes cost an executemany per kind, not two round
+    trips each."""
+    melding_id, sleutel = rij.melding_id, str(rij.melding_id)
     uow.voer_later_uit(
         _statuswijziging(tuple(sorted(velden))),
         {"b_melding_id": melding_id, "b_status": nieuw, **{f"b_{k}": v for k, v in velden.items()}},
@@ -355,7 +361,6 @@ async def _ga_naar(
         {"melding_id": melding_id, "status": nieuw, "route": velden.get("route") or rij.route, "tijdstip": tijdstip},
         sleutel,
     )
-    return rij
 
 
 @cache
@@ -382,21 +387,30 @@ async def doorverwezen(uow: UnitOfWork, event: Event[DoorverwijzingGedaan]) -> N
     d = event.data
     if d.bron_soort != "melding":
         return
-    if await _ga_naar(uow, d.bron_id, Status.doorverwezen, event.time, team_id=d.team_id, route=d.route) is None:
+    rij = await _status_voor_wijziging(uow, d.bron_id)
+    if rij is None:
+        return
+    if LEVENSCYCLUS.mag(Status(rij.status), Status.doorverwezen):
+        _wijzig(uow, rij, Status.doorverwezen, event.time, team_id=d.team_id, route=d.route)
+    elif rij.status in (Status.opgepakt, Status.afgesloten):
         await _laat_doorverwezen(uow, d.bron_id, event.time, d.route)
 
 
+_h = tables.statushistorie
+AL_DOORVERWEZEN = (
+    select(_h.c.id).where(_h.c.melding_id == bindparam("melding_id"), _h.c.status == Status.doorverwezen).limit(1)
+)  # built once (decision 0024)
+
+
 async def _laat_doorverwezen(uow: UnitOfWork, melding_id: uuid.UUID, tijdstip: datetime, route: str) -> None:
-    rij = await _status_voor_wijziging(uow, melding_id)
-    if rij is None or rij.status not in (Status.opgepakt, Status.afgesloten):
-        return
-    h = tables.statushistorie
-    al = await uow.connection.execute(
-        select(h.c.id).where(h.c.melding_id == melding_id, h.c.status == Status.doorverwezen).limit(1)
-    )
-    if al.first() is None:
-        await uow.connection.execute(
-            h.insert().values(melding_id=melding_id, status=Status.doorverwezen, route=route, tijdstip=tijdstip)
+    """The routing in the history of a melding that was picked up before it came, once: a second late
+    doorverwijzing (another event) adds nothing. Its row is held back like any history row; a second one
+    in the same transaction sees it, because its status read (_status_voor_wijziging) wrote it out."""
+    if (await uow.connection.execute(AL_DOORVERWEZEN, {"melding_id": melding_id})).first() is None:
+        uow.voeg_later_toe(
+            tables.statushistorie,
+            {"melding_id": melding_id, "status": Status.doorverwezen, "route": route, "tijdstip": tijdstip},
+            str(melding_id),
         )
 
 

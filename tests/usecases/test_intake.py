@@ -303,6 +303,31 @@ async def test_een_batch_aanvaardingen_samen_voorbereid_geeft_wat_een_voor_een_g
     assert await outbox_events(engine, MeldingOpgepakt, melding_id=onbekend) == []
 
 
+async def test_een_batch_doorverwijzingen_ook_late_twee_keer_geeft_elke_route_een_keer(ctx, engine):
+    """A fetched batch of doorverwijzingen in one transaction (statuses read and locked first): a melding
+    still registered is routed; one picked up before its routing came keeps its status, and its history
+    gets the routing once, even when two late doorverwijzingen of it share the transaction (the second
+    must see the first's row, which is held back until then)."""
+    nieuw, vroeg = [(await registreer(ctx)).antwoord for _ in range(2)]
+    await pas_toe(ctx, aanvaarding(vroeg.melding_id, uuid.uuid4()))
+    datas = [doorverwijzing(nieuw.melding_id), doorverwijzing(vroeg.melding_id), doorverwijzing(vroeg.melding_id)]
+    events = [maak_event(d, service="test", gemeente="GM1916", subject="s", correlatieid="c") for d in datas]
+    handler = handlers.handlers(ctx)[DoorverwijzingGedaan]
+    assert isinstance(handler, MetVooraf)
+    durable = consumer("intake-doorverwijzingen")
+    bundel = Bundel(
+        durable, handler, ctx.uows, tables.inbox, None, lees_voor, verwerker(durable, handler, ctx.uows, tables.inbox)
+    )
+    uitkomsten = await bundel(
+        [Invoer(e.nats_subject, e.model_dump_json().encode(), otel_context.get_current()) for e in events]
+    )
+    assert [u[1] for u in uitkomsten] == [True] * len(events)  # one shared transaction, nothing failed
+    assert (await melding_rij(engine, nieuw.melding_id)).status == "doorverwezen"
+    assert await historie(engine, nieuw.melding_id) == ["geregistreerd", "doorverwezen"]
+    assert (await melding_rij(engine, vroeg.melding_id)).status == "opgepakt"
+    assert sorted(await historie(engine, vroeg.melding_id)) == ["doorverwezen", "geregistreerd", "opgepakt"]
+
+
 async def test_een_aanvaarding_van_een_casus_of_een_onbekende_melding_verandert_niets(ctx, engine):
     onbekend = uuid.uuid4()
     await pas_toe(ctx, aanvaarding(onbekend, uuid.uuid4()))
