@@ -47,6 +47,15 @@ class OutboxRelay:
         self._js: JetStreamContext | None = None
         self._spans = exporteert()  # a span per event only when someone receives the spans
         self._metrieken = metrieken
+        o = self._outbox
+        # Built once (decision 0024): the relay runs them after every commit that wrote events.
+        self._lees = (
+            select(o.c.id, o.c.event_id, o.c.subject, o.c.payload, o.c.headers, o.c.aangemaakt_op)
+            .order_by(o.c.id)
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)
+        )
+        self._verwijder = delete(o).where(o.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
 
     def start(self) -> None:
         self._taak = asyncio.create_task(self._loop(), name="outbox-relay")
@@ -94,23 +103,13 @@ class OutboxRelay:
 
     async def publiceer_batch(self) -> int:
         """Publish up to BATCH events in id order and delete them once acknowledged; returns how many."""
-        o = self._outbox
         async with self._engine.begin() as conn:
-            rijen = (
-                await conn.execute(
-                    select(o.c.id, o.c.event_id, o.c.subject, o.c.payload, o.c.headers, o.c.aangemaakt_op)
-                    .order_by(o.c.id)
-                    .limit(BATCH)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            rijen = (await conn.execute(self._lees)).all()
             if not rijen:
                 return 0
             await self._publiceer(rijen)
             self._tel(rijen)
-            await conn.execute(
-                delete(o).where(o.c.id == any_(bindparam("ids", [r.id for r in rijen], type_=ARRAY(BigInteger))))
-            )
+            await conn.execute(self._verwijder, {"ids": [r.id for r in rijen]})
         return len(rijen)
 
     async def _publiceer(self, rijen) -> None:
