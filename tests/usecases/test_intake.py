@@ -93,6 +93,21 @@ async def pas_toe(ctx, data, gemeente: str = "GM1916", tijd: datetime | None = N
         await uow.commit()
 
 
+async def in_een_bundel(ctx, durable_naam: str, handler, datas) -> None:
+    """As the bus applies a fetched batch (shared/bundel.py): one shared transaction with the handler's
+    batch preparation (MetVooraf); asserts that it did not fail and fall back to one event at a time."""
+    assert isinstance(handler, MetVooraf)
+    events = [maak_event(d, service="test", gemeente="GM1916", subject="s", correlatieid="c") for d in datas]
+    durable = consumer(durable_naam)
+    bundel = Bundel(
+        durable, handler, ctx.uows, tables.inbox, None, lees_voor, verwerker(durable, handler, ctx.uows, tables.inbox)
+    )
+    uitkomsten = await bundel(
+        [Invoer(e.nats_subject, e.model_dump_json().encode(), otel_context.get_current()) for e in events]
+    )
+    assert [u[1] for u in uitkomsten] == [True] * len(events)  # one shared transaction, nothing failed
+
+
 def doorverwijzing(melding_id, team: str = "gm1916-lokale-kamer") -> DoorverwijzingGedaan:
     return DoorverwijzingGedaan(
         doorverwijzing_id=uuid.uuid4(),
@@ -279,17 +294,8 @@ async def test_een_batch_aanvaardingen_samen_voorbereid_geeft_wat_een_voor_een_g
         aanvaarding(onbekend, uuid.uuid4()),
         aanvaarding(b.melding_id, uuid.uuid4()).model_copy(update={"bron_soort": "signaalcasus"}),
     ]
-    events = [maak_event(d, service="test", gemeente="GM1916", subject="s", correlatieid="c") for d in datas]
-    handler = handlers.handlers(ctx)[DoorverwijzingAanvaard]
-    assert isinstance(handler, MetVooraf) and handler.achteraf is not None
-    durable = consumer("intake-aanvaardingen")
-    bundel = Bundel(
-        durable, handler, ctx.uows, tables.inbox, None, lees_voor, verwerker(durable, handler, ctx.uows, tables.inbox)
-    )
-    uitkomsten = await bundel(
-        [Invoer(e.nats_subject, e.model_dump_json().encode(), otel_context.get_current()) for e in events]
-    )
-    assert [u[1] for u in uitkomsten] == [True] * len(events)  # one shared transaction, nothing failed
+    assert (handler := handlers.handlers(ctx)[DoorverwijzingAanvaard]).achteraf is not None
+    await in_een_bundel(ctx, "intake-aanvaardingen", handler, datas)
     for m in (a, b, c):
         assert len(await outbox_events(engine, MeldingOpgepakt, melding_id=m.melding_id)) == 1
     assert await historie(engine, a.melding_id) == ["geregistreerd", "opgepakt"]
@@ -311,17 +317,7 @@ async def test_een_batch_doorverwijzingen_ook_late_twee_keer_geeft_elke_route_ee
     nieuw, vroeg = [(await registreer(ctx)).antwoord for _ in range(2)]
     await pas_toe(ctx, aanvaarding(vroeg.melding_id, uuid.uuid4()))
     datas = [doorverwijzing(nieuw.melding_id), doorverwijzing(vroeg.melding_id), doorverwijzing(vroeg.melding_id)]
-    events = [maak_event(d, service="test", gemeente="GM1916", subject="s", correlatieid="c") for d in datas]
-    handler = handlers.handlers(ctx)[DoorverwijzingGedaan]
-    assert isinstance(handler, MetVooraf)
-    durable = consumer("intake-doorverwijzingen")
-    bundel = Bundel(
-        durable, handler, ctx.uows, tables.inbox, None, lees_voor, verwerker(durable, handler, ctx.uows, tables.inbox)
-    )
-    uitkomsten = await bundel(
-        [Invoer(e.nats_subject, e.model_dump_json().encode(), otel_context.get_current()) for e in events]
-    )
-    assert [u[1] for u in uitkomsten] == [True] * len(events)  # one shared transaction, nothing failed
+    await in_een_bundel(ctx, "intake-doorverwijzingen", handlers.handlers(ctx)[DoorverwijzingGedaan], datas)
     assert (await melding_rij(engine, nieuw.melding_id)).status == "doorverwezen"
     assert await historie(engine, nieuw.melding_id) == ["geregistreerd", "doorverwezen"]
     assert (await melding_rij(engine, vroeg.melding_id)).status == "opgepakt"
