@@ -180,12 +180,15 @@ async def voeg_toe(connection: AsyncConnection, tabel: Table, rijen: list[dict])
         await connection.execute(tabel.insert(), rijen)
         return
     kolommen = list(rijen[0])
+    # Each value as an INSERT would bind it: SQLAlchemy's bind processing per column (JSONB serialised, say),
+    # which COPY's driver codecs expect.
+    dialect = connection.dialect
+    omzetten = [tabel.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in kolommen]
+    records = [tuple(z(r[k]) if z else r[k] for k, z in zip(kolommen, omzetten, strict=True)) for r in rijen]
     verbinding = await connection.get_raw_connection()
     asyncpg = verbinding.driver_connection
     assert asyncpg is not None  # an open connection of the pool
-    await asyncpg.copy_records_to_table(
-        tabel.name, schema_name=tabel.schema, columns=kolommen, records=[tuple(r[k] for k in kolommen) for r in rijen]
-    )
+    await asyncpg.copy_records_to_table(tabel.name, schema_name=tabel.schema, columns=kolommen, records=records)
 
 
 @cache
@@ -267,9 +270,9 @@ class UnitOfWork:
         volgorde = _volgorde(next(iter(per_tabel)).metadata)
         for tabel in sorted(per_tabel, key=volgorde.__getitem__):
             # One statement per run of rows with the same columns: the order within a table stays (a
-            # timeline's serial ids follow it). SQLAlchemy's own executemany, not COPY: it encodes JSONB.
+            # timeline's serial ids follow it); COPY for many (voeg_toe: stuurinformatie's batches of 256).
             for _, rijen in itertools.groupby(per_tabel[tabel], key=lambda r: tuple(r)):
-                await self.connection.execute(tabel.insert(), list(rijen))
+                await voeg_toe(self.connection, tabel, list(rijen))
 
     async def commit(self) -> None:
         await self.schrijf_uit()
