@@ -34,7 +34,7 @@ import psutil
 
 from bench import dashboard, relay, via_http
 from bench.meldingen import Bericht, maak_meldingen
-from bench.meten import Resultaat, begrensd, durables_bij, meet, ruim_op
+from bench.meten import Resultaat, analyseer, begrensd, durables_bij, meet, ruim_op
 from bench.signalen import cpu_tijden
 from shared.auth import maak_token
 from shared.topology import CONSUMER_BATCH, CONSUMERS, declareer_streams
@@ -83,12 +83,16 @@ async def _fasen(
     deadline: float,
     args,
     subject=lambda b: b.subject,
+    database_url: str | None = None,
 ) -> dict[str, Resultaat]:
-    """Warm-up, one at a time, all at once: the same for platform and relay."""
+    """Warm-up, one at a time, all at once: the same for platform and relay (a measured phase after ANALYZE
+    of the database it uses)."""
     uit = {}
     for fase, een_voor_een in (("opwarmen", False), ("los", True), ("tegelijk", False)):
         if not invoer[fase]:
             continue
+        if database_url is not None and fase != "opwarmen":
+            await analyseer(database_url)
         tot = min(deadline, time.monotonic() + 120) if fase != "tegelijk" else deadline
         r = await meet(f"{systeem}, {fase}", nc, js, invoer[fase], sink, tot, args.stil, een_voor_een, subject)
         print(f"  {r.naam}: {r.aangekomen}/{r.aantal} aangekomen, p50 {_ms(r.p50_ms)} ms", flush=True)
@@ -112,18 +116,26 @@ async def _meet_duurzaam(nats_url: str, database_url: str, invoer, deadline: flo
         js = nc.jetstream()
         async with relay.duurzame_relay(js, database_url, args.relay_batch, args.relay_wacht):
             return await _fasen(
-                "duurzame relay", nc, js, invoer, relay.DURABLE_SINK, deadline, args, lambda b: relay.DURABLE_INGANG
+                "duurzame relay",
+                nc,
+                js,
+                invoer,
+                relay.DURABLE_SINK,
+                deadline,
+                args,
+                lambda b: relay.DURABLE_INGANG,
+                database_url,
             )
     finally:
         await nc.close()
 
 
-async def _meet_platform(nats_url: str, invoer, deadline: float, args) -> dict[str, Resultaat]:
+async def _meet_platform(nats_url: str, database_url: str, invoer, deadline: float, args) -> dict[str, Resultaat]:
     nc = await nats.connect(nats_url)
     try:
         js = nc.jetstream()
         await declareer_streams(js)  # idempotent: the services declared them already
-        return await _fasen("platform", nc, js, invoer, PLAN_OPGESTELD, deadline, args)
+        return await _fasen("platform", nc, js, invoer, PLAN_OPGESTELD, deadline, args, database_url=database_url)
     finally:
         await nc.close()
 
@@ -196,6 +208,8 @@ async def _meet_http(platform: Platform, server: NatsServer, token: str, args, e
                 rust_s = await durables_bij(nc.jetstream(), CONSUMERS, min(einde, time.monotonic() + 120))
                 uit.setdefault("rust_voor_fase_s", {})[fase] = rust_s
                 print(f"  elke durable bij (voor '{fase}'): na {_ms(rust_s and rust_s * 1000)} ms", flush=True)
+            if fase != "opwarmen":
+                await analyseer(platform.database_url)
             bodies = via_http.meldingen(n, begin)
             begin += n
             cpu_voor = cpu_tijden(pids)
@@ -257,7 +271,7 @@ def draai(args) -> int:
         print("De vier services starten", flush=True)
         platform.start(timeout=90)
         print("Platform meten vanaf de bus (melding-geregistreerd)", flush=True)
-        bij_platform = asyncio.run(_meet_platform(server.url, invoer, einde, args))
+        bij_platform = asyncio.run(_meet_platform(server.url, pg.database_url, invoer, einde, args))
         print(f"Platform meten over HTTP ({args.clients} clients)", flush=True)
         token = maak_token(geheimen(tmp)["TOEGANG_JWT_SECRET"], "meldpunt", "GM1916", [], None, "bench-meldpunt")
         voor_http = asyncio.run(dashboard.lees(platform.urls))
