@@ -22,7 +22,7 @@ import httpx
 
 from bench.meten import begrensd, percentiel, ruim_op
 from bench.werkplek import GEMEENTE, TEAM, _doorverwijzingen, _publiceer, _samenvatting, _werkvoorraad_api
-from toegang.omgeving import NatsServer, Platform, Postgres, geheimen, migreer, vrije_poort
+from toegang.omgeving import NatsServer, Platform, Postgres, asyncpg_dsn, geheimen, migreer, vrije_poort
 from werkplek import aanmelden
 
 TEAM_HUISHOUDENS = 2000
@@ -68,7 +68,7 @@ INSERT INTO arrangement.tijdlijn (huishouden_id, plan_id, soort, bron_id, bron_s
 
 
 async def _laad(database_url: str, extra: int, tijdlijn_totaal: int) -> dict[str, int]:
-    conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         await conn.execute("SELECT 1")
         async with conn.transaction():
@@ -89,7 +89,7 @@ async def _laad(database_url: str, extra: int, tijdlijn_totaal: int) -> dict[str
 
 async def _plannen(database_url: str) -> dict[str, str]:
     """How PostgreSQL runs the two reads' main statements now (their shape as repository.py issues them)."""
-    conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         hid = await conn.fetchval("SELECT huishouden_id FROM arrangement.termijnen WHERE team_id = $1 LIMIT 1", TEAM)
         vragen = {
@@ -176,7 +176,7 @@ def draai(args) -> int:
 
 async def _wacht_op_team(database_url: str) -> None:
     """Until arrangement made a plan for every household of the team."""
-    conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
     einde = time.monotonic() + 300
     try:
         while await conn.fetchval("SELECT count(*) FROM arrangement.plannen") < TEAM_HUISHOUDENS:

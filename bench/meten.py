@@ -17,10 +17,12 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
+import asyncpg
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
 from bench.meldingen import Bericht
+from toegang.omgeving import asyncpg_dsn
 
 CHUNK = 256  # publishes in flight at once
 
@@ -45,9 +47,7 @@ async def analyseer(database_url: str) -> None:
     plan it cached while a table was nearly empty (a sequential scan) until autovacuum's next analyze, and
     autovacuum looks once a minute, longer than a phase lasts. A database that lives longer than a benchmark
     has its statistics; without this the benchmark measures the first minute of a new one (decision 0027)."""
-    import asyncpg
-
-    verbinding = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    verbinding = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         await verbinding.execute("ANALYZE")
     finally:

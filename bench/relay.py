@@ -20,6 +20,8 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 
+from toegang.omgeving import asyncpg_dsn
+
 STREAMS = [(f"BENCH_HOP{i}", f"bench.hop{i}") for i in (1, 2, 3)]
 INGANG, SINK = STREAMS[0][1], STREAMS[-1][1]
 
@@ -138,9 +140,7 @@ async def _duurzame_hop(
 @contextlib.asynccontextmanager
 async def duurzame_relay(js: JetStreamContext, database_url: str, batch: int, wacht: float):
     """The durable reference running: its streams, tables and hops; afterwards all of it removed."""
-    pool = await asyncpg.create_pool(
-        database_url.replace("postgresql+asyncpg://", "postgresql://"), min_size=1, max_size=4
-    )
+    pool = await asyncpg.create_pool(asyncpg_dsn(database_url), min_size=1, max_size=4)
     await _maak_tabellen(pool, len(DURABLE_STREAMS) - 1)
     try:
 

@@ -33,7 +33,7 @@ import yaml
 from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 
 from bench.meten import begrensd, durables_bij, ruim_op
-from toegang.omgeving import NatsServer, Platform, Postgres, geheimen, migreer, vrije_poort
+from toegang.omgeving import NatsServer, Platform, Postgres, asyncpg_dsn, geheimen, migreer, vrije_poort
 
 HIER = Path(__file__).resolve().parent
 CONFIG = HIER.parent / "config" / "gemeenten"
@@ -286,7 +286,7 @@ async def verstuur(urls: list[str], per_partner: dict[str, list[dict]], batch: i
 async def tel_in_postgres(database_url: str) -> dict:
     import asyncpg
 
-    dsn = database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    dsn = asyncpg_dsn(database_url)
     conn = await asyncpg.connect(dsn)
     try:
         q = conn.fetchval
@@ -324,7 +324,7 @@ async def wacht_op_keten(
     process's share of a core since the last line, so a run shows which stage lags and whether it slows."""
     import asyncpg
 
-    conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
     nc = await nats.connect(nats_url)
     vorige = (time.monotonic(), cpu_tijden(pids or {}))
     try:
@@ -369,7 +369,7 @@ async def wacht_op_outbox(database_url: str, tot: float) -> float | None:
     """Seconds after the call until the outbox is fully published, or None when not within `tot`."""
     import asyncpg
 
-    conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
     begin = time.monotonic()
     try:
         while time.monotonic() < tot:

@@ -360,6 +360,11 @@ def _vergeet_dode_gebruikers(pgdata: Path) -> None:
             pad.write_text(json.dumps(levend))
 
 
+def asyncpg_dsn(url: str) -> str:
+    """The platform's database URL (SQLAlchemy's `postgresql+asyncpg://`) as asyncpg itself takes it."""
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
 def maak_database(url: str) -> str:
     """A private database inside a given server, so tests never touch the server's own data."""
     import asyncio
@@ -367,7 +372,7 @@ def maak_database(url: str) -> str:
     import asyncpg
 
     naam = f"toegang_{uuid.uuid4().hex[:10]}"
-    dsn = url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    dsn = asyncpg_dsn(url)
 
     async def maak() -> None:
         conn = await asyncpg.connect(dsn)
